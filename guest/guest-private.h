@@ -1,0 +1,62 @@
+/* The Guest struct, shared by the files of guest/ only. */
+#pragma once
+
+#include "guest/guest.h"
+#include "sim/rng.h"
+
+/* Linux free-page watermarks, pages (mm/page_alloc.c). */
+typedef struct GuestWatermarks {
+    uint64_t min, low, high;
+} GuestWatermarks;
+
+typedef struct GuestBalloon {
+    uint64_t max;        /* cap, pages */
+    uint32_t rate_slow;  /* current pages per poll when the guest must reclaim */
+} GuestBalloon;
+
+struct Guest {
+    const SimVmConfig *cfg;
+    guint index;             /* VM index, for host calls */
+    uint64_t page_size;      /* bytes */
+    GuestPages *pages;
+    bool powered_on;
+    SimRng rng_alloc;        /* page choice on allocation and reclaim */
+    SimRng rng_touch;        /* fault draws */
+    SimRng rng_content;      /* content keys and compressibility */
+    SimRng rng_balloon;
+
+    /* workload targets, pages (phases change them) */
+    uint64_t anon_target, active_target, cache_target;
+    double touch_rate;       /* touches per second of unstalled time */
+
+    uint64_t kernel_pages;
+    GuestWatermarks wmark;
+    uint64_t swap_slots;     /* guest swap device, pages */
+    uint64_t swapped_hot;    /* anon pages in guest swap, of the hot set */
+    uint64_t swapped_cold;
+    uint64_t evicted_hot;    /* active file pages dropped: refault from disk */
+    SimTime disk_busy_until; /* guest disk queue */
+    GuestBalloon balloon;
+
+    SimTime pending_stall;   /* reclaim I/O the next tick waits for */
+    double fault_cost_avg;   /* seconds, recent average cost of a fault */
+    SimTime stall_total, on_total;
+    SimTime stall_interval, on_interval;
+};
+
+/* Takes a free page for the guest's own use and has the host back it;
+ * reclaims first when free memory is at the min watermark. Adds the access
+ * cost to *cost. GUEST_NO_PAGE when nothing can be freed. */
+uint32_t guest_take_free(Guest *guest, Host *host, SimTime now, SimTime *cost);
+
+/* Frees up to n pages in Linux's order: inactive cache, inactive anon (to
+ * guest swap), active cache, active anon. Returns the pages freed. */
+uint64_t guest_reclaim(Guest *guest, Host *host, uint64_t n, SimTime now, SimTime *cost);
+
+/* One synchronous read from the guest disk (guest swap-in, cache refault). */
+SimTime guest_disk_read(Guest *guest, SimTime now);
+
+/* Gives page p new contents drawn from the workload's content mix. */
+void guest_fill_content(Guest *guest, uint32_t p);
+
+uint64_t guest_anon_pages(const Guest *guest);

@@ -1,0 +1,151 @@
+#include "guest/guest-private.h"
+
+#include <math.h>
+
+/* Content keys (DESIGN.md "Pages"): 0 is the zero page; pages that can be
+ * identical to others get keys from a pool; unique contents equal nothing,
+ * so they all carry one reserved key that sharing never matches. */
+#define GUEST_KEY_UNIQUE UINT32_MAX
+#define GUEST_KEY_IMAGE_BASE 1u
+#define GUEST_KEY_DUP_BASE (1u << 31)
+#define GUEST_KEY_POOL_MASK ((1u << 30) - 1)
+/* Each duplicated content appears this many times in the VM (assumption). */
+#define GUEST_DUP_COPIES 4
+/* Of the compressible pages, this share compresses to <= 1 KiB, the rest to
+ * <= 2 KiB (assumption; refined with the compression issue). */
+#define GUEST_ZIP_1K_SHARE 0.5
+
+/* Linux min_free_kbytes = sqrt(lowmem_kbytes * 16), clamped to
+ * [128, 262144]; low and high are min + 1x and 2x max(min/4, 0.1% of
+ * memory) (mm/page_alloc.c, watermark_scale_factor 10). */
+#define LINUX_MIN_FREE_KB_FLOOR 128.0
+#define LINUX_MIN_FREE_KB_CEIL 262144.0
+#define LINUX_WMARK_SCALE 0.001
+
+static void watermarks_init(Guest *g)
+{
+    double kb = (double)g->cfg->memory / 1024.0;
+    double min_kb = sqrt(kb * 16.0);
+    min_kb = MIN(LINUX_MIN_FREE_KB_CEIL, MAX(LINUX_MIN_FREE_KB_FLOOR, min_kb));
+    double step_kb = MAX(min_kb / 4.0, kb * LINUX_WMARK_SCALE);
+    double kb_per_page = (double)g->page_size / 1024.0;
+    g->wmark.min = (uint64_t)ceil(min_kb / kb_per_page);
+    g->wmark.low = (uint64_t)ceil((min_kb + step_kb) / kb_per_page);
+    g->wmark.high = (uint64_t)ceil((min_kb + 2.0 * step_kb) / kb_per_page);
+}
+
+static void rng_stream(SimRng *rng, uint64_t seed, const char *vm, const char *what)
+{
+    char *name = g_strdup_printf("guest:%s:%s", vm, what);
+    sim_rng_init(rng, seed, name);
+    g_free(name);
+}
+
+/* The balloon cap (DESIGN.md "Balloon driver"): min(Mem.CtlMaxPercent of
+ * configured, the VM's max_balloon, configured - reservation). */
+static uint64_t balloon_cap(const SimVmConfig *cfg, const SimHostConfig *hc, uint64_t n)
+{
+    uint64_t by_ctl = (uint64_t)(hc->ctl_max_pct * (double)n);
+    uint64_t by_vm = (uint64_t)(cfg->max_balloon * (double)n);
+    uint64_t unreserved = n - MIN(n, cfg->reservation / hc->page_size);
+    return MIN(MIN(by_ctl, by_vm), unreserved);
+}
+
+Guest *guest_new(const SimVmConfig *cfg, guint index, const SimHostConfig *hc, uint64_t seed)
+{
+    Guest *g = g_new0(Guest, 1);
+    uint64_t page_size = hc->page_size;
+    g->cfg = cfg;
+    g->index = index;
+    g->page_size = page_size;
+    uint64_t n = cfg->memory / page_size;
+    g_assert(n <= UINT32_MAX);
+    g->pages = guest_pages_new((uint32_t)n);
+    rng_stream(&g->rng_alloc, seed, cfg->name, "alloc");
+    rng_stream(&g->rng_touch, seed, cfg->name, "touch");
+    rng_stream(&g->rng_content, seed, cfg->name, "content");
+    rng_stream(&g->rng_balloon, seed, cfg->name, "balloon");
+    g->kernel_pages = MIN(n, cfg->guest.kernel / page_size);
+    g->swap_slots = cfg->guest.swap / page_size;
+    watermarks_init(g);
+    g->balloon.max = cfg->guest.balloon_driver ? balloon_cap(cfg, hc, n) : 0;
+    g->balloon.rate_slow = cfg->guest.balloon.rate_slow_max;
+    g->fault_cost_avg = 0.0;
+    return g;
+}
+
+void guest_free(Guest *guest)
+{
+    if (guest == NULL) {
+        return;
+    }
+    guest_pages_free(guest->pages);
+    g_free(guest);
+}
+
+GuestPages *guest_pages(Guest *guest)
+{
+    return guest->pages;
+}
+
+bool guest_powered_on(const Guest *guest)
+{
+    return guest->powered_on;
+}
+
+void guest_fill_content(Guest *g, uint32_t p)
+{
+    const SimContentMix *mix = &g->cfg->workload.content;
+    double r = sim_rng_uniform(&g->rng_content);
+    uint64_t n = g->pages->n;
+    uint32_t key = GUEST_KEY_UNIQUE;
+    if (r < mix->zero) {
+        key = 0;
+    } else if (r < mix->zero + mix->image_shared) {
+        uint64_t pool = MAX(1, (uint64_t)(mix->image_shared * (double)n));
+        key = GUEST_KEY_IMAGE_BASE +
+              (uint32_t)(sim_rng_below(&g->rng_content, pool) & GUEST_KEY_POOL_MASK);
+    } else if (r < mix->zero + mix->image_shared + mix->duplicate) {
+        uint64_t pool = MAX(1, (uint64_t)(mix->duplicate * (double)n) / GUEST_DUP_COPIES);
+        key = GUEST_KEY_DUP_BASE +
+              (uint32_t)(sim_rng_below(&g->rng_content, pool) & GUEST_KEY_POOL_MASK);
+    }
+    g->pages->key[p] = key;
+    GuestZipClass z = GUEST_ZIP_NONE;
+    double c = sim_rng_uniform(&g->rng_content);
+    if (key == 0 || c < mix->compressible * GUEST_ZIP_1K_SHARE) {
+        z = GUEST_ZIP_1K;
+    } else if (c < mix->compressible) {
+        z = GUEST_ZIP_2K;
+    }
+    guest_pages_set_zip_class(g->pages, p, z);
+}
+
+uint64_t guest_anon_pages(const Guest *g)
+{
+    return guest_pages_count_use(g->pages, GUEST_USE_ANON_ACTIVE) +
+           guest_pages_count_use(g->pages, GUEST_USE_ANON_INACTIVE) + g->swapped_hot +
+           g->swapped_cold;
+}
+
+SimTime guest_disk_read(Guest *g, SimTime now)
+{
+    const SimGuestConfig *gc = &g->cfg->guest;
+    SimTime start = MAX(g->disk_busy_until, now);
+    SimTime xfer = (SimTime)((double)g->page_size / gc->disk_bandwidth * (double)SIM_S);
+    g->disk_busy_until = start + xfer;
+    return (start - now) + gc->disk_latency + xfer;
+}
+
+uint32_t guest_take_free(Guest *g, Host *host, SimTime now, SimTime *cost)
+{
+    uint64_t free_now = guest_pages_count_use(g->pages, GUEST_USE_FREE);
+    if (free_now <= g->wmark.min) {
+        guest_reclaim(g, host, g->wmark.high - free_now, now, cost);
+    }
+    uint32_t p = guest_pages_pick_use(g->pages, &g->rng_alloc, GUEST_USE_FREE);
+    if (p != GUEST_NO_PAGE) {
+        *cost += host_access(host, g->index, p, now + *cost);
+    }
+    return p;
+}

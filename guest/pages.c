@@ -1,0 +1,159 @@
+#include "guest/pages.h"
+
+static const char *const use_names[GUEST_USE_MAX] = {
+    "free", "kernel", "anon_active", "anon_inactive", "cache_active", "cache_inactive", "balloon",
+};
+
+static const char *const backing_names[GUEST_BACK_MAX] = {
+    "none", "private", "shared", "zip", "swap", "cache_swap",
+};
+
+const char *guest_use_to_string(GuestUse use)
+{
+    return use < GUEST_USE_MAX ? use_names[use] : "?";
+}
+
+const char *guest_backing_to_string(GuestBacking backing)
+{
+    return backing < GUEST_BACK_MAX ? backing_names[backing] : "?";
+}
+
+GuestPages *guest_pages_new(uint32_t n_pages)
+{
+    GuestPages *pages = g_new0(GuestPages, 1);
+    pages->n = n_pages;
+    pages->key = g_new0(uint32_t, n_pages);
+    pages->flags = g_new0(uint8_t, n_pages);
+    pages->lists = sim_partition_new(n_pages, GUEST_USE_MAX * GUEST_RES_MAX,
+                                     GUEST_USE_FREE * GUEST_RES_MAX + GUEST_RES_NONE);
+    pages->count[GUEST_USE_FREE][GUEST_BACK_NONE] = n_pages;
+    return pages;
+}
+
+void guest_pages_free(GuestPages *pages)
+{
+    if (pages == NULL) {
+        return;
+    }
+    sim_partition_free(pages->lists);
+    g_free(pages->key);
+    g_free(pages->flags);
+    g_free(pages);
+}
+
+void guest_pages_set(GuestPages *pages, uint32_t p, GuestUse use, GuestBacking backing)
+{
+    GuestUse old_use = guest_pages_use(pages, p);
+    GuestBacking old_back = guest_pages_backing(pages, p);
+    pages->count[old_use][old_back]--;
+    pages->count[use][backing]++;
+    pages->flags[p] = (uint8_t)((pages->flags[p] & ~0x7u) | (unsigned)backing);
+    sim_partition_move(pages->lists, p,
+                       (unsigned)use * GUEST_RES_MAX + guest_backing_residency(backing));
+}
+
+uint32_t guest_pages_count_use(const GuestPages *pages, GuestUse use)
+{
+    uint32_t n = 0;
+    for (int b = 0; b < GUEST_BACK_MAX; b++) {
+        n += pages->count[use][b];
+    }
+    return n;
+}
+
+uint32_t guest_pages_count_backing(const GuestPages *pages, GuestBacking backing)
+{
+    uint32_t n = 0;
+    for (int u = 0; u < GUEST_USE_MAX; u++) {
+        n += pages->count[u][backing];
+    }
+    return n;
+}
+
+uint32_t guest_pages_pick(const GuestPages *pages, SimRng *rng, GuestUse use, GuestResidency res)
+{
+    unsigned cls = (unsigned)use * GUEST_RES_MAX + res;
+    uint32_t n = sim_partition_count(pages->lists, cls);
+    if (n == 0) {
+        return GUEST_NO_PAGE;
+    }
+    return sim_partition_member(pages->lists, cls, (uint32_t)sim_rng_below(rng, n));
+}
+
+/* Picks one class among `classes` weighted by size, then a member: a uniform
+ * pick over their union in O(number of classes). */
+static uint32_t pick_union(const GuestPages *pages, SimRng *rng, const unsigned *classes,
+                           unsigned n_classes)
+{
+    uint64_t total = 0;
+    for (unsigned i = 0; i < n_classes; i++) {
+        total += sim_partition_count(pages->lists, classes[i]);
+    }
+    if (total == 0) {
+        return GUEST_NO_PAGE;
+    }
+    uint64_t r = sim_rng_below(rng, total);
+    for (unsigned i = 0; i < n_classes; i++) {
+        uint32_t n = sim_partition_count(pages->lists, classes[i]);
+        if (r < n) {
+            return sim_partition_member(pages->lists, classes[i], (uint32_t)r);
+        }
+        r -= n;
+    }
+    g_assert_not_reached();
+}
+
+uint32_t guest_pages_pick_use(const GuestPages *pages, SimRng *rng, GuestUse use)
+{
+    unsigned classes[GUEST_RES_MAX];
+    for (unsigned r = 0; r < GUEST_RES_MAX; r++) {
+        classes[r] = (unsigned)use * GUEST_RES_MAX + r;
+    }
+    return pick_union(pages, rng, classes, GUEST_RES_MAX);
+}
+
+uint32_t guest_pages_pick_res(const GuestPages *pages, SimRng *rng, GuestResidency res)
+{
+    unsigned classes[GUEST_USE_MAX];
+    for (unsigned u = 0; u < GUEST_USE_MAX; u++) {
+        classes[u] = u * GUEST_RES_MAX + res;
+    }
+    return pick_union(pages, rng, classes, GUEST_USE_MAX);
+}
+
+bool guest_pages_check(const GuestPages *pages, GString *why)
+{
+    uint64_t total = 0;
+    for (unsigned u = 0; u < GUEST_USE_MAX; u++) {
+        uint32_t by_res[GUEST_RES_MAX] = {0};
+        for (unsigned b = 0; b < GUEST_BACK_MAX; b++) {
+            by_res[guest_backing_residency((GuestBacking)b)] += pages->count[u][b];
+            total += pages->count[u][b];
+        }
+        for (unsigned r = 0; r < GUEST_RES_MAX; r++) {
+            uint32_t listed = guest_pages_count_res(pages, (GuestUse)u, (GuestResidency)r);
+            if (listed != by_res[r]) {
+                g_string_append_printf(why, "%s pages with residency %u: counters %u, lists %u; ",
+                                       guest_use_to_string((GuestUse)u), r, by_res[r], listed);
+                return false;
+            }
+        }
+    }
+    if (total != pages->n) {
+        g_string_append_printf(why, "pages by state sum to %" G_GUINT64_FORMAT ", configured %u; ",
+                               total, pages->n);
+        return false;
+    }
+    if (pages->count[GUEST_USE_BALLOON][GUEST_BACK_NONE] !=
+        guest_pages_count_use(pages, GUEST_USE_BALLOON)) {
+        g_string_append(why, "a ballooned page is backed; ");
+        return false;
+    }
+    return true;
+}
+
+size_t guest_pages_bytes(const GuestPages *pages)
+{
+    return sizeof(*pages) + pages->n * (sizeof(uint32_t) + sizeof(uint8_t)) +
+           sim_partition_bytes(pages->lists);
+}

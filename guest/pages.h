@@ -1,0 +1,130 @@
+/*
+ * The guest-physical pages of one VM and how each is backed by the host.
+ * Per page: a content key (4 B), a flags byte (backing, compressibility,
+ * large page) and the page's place in a SimPartition by (use, residency)
+ * (9 B), 14 B in all (DESIGN.md budget: 16 B now, 12 B the goal).
+ *
+ * The partition classes let the model pick a random page of any guest list
+ * or a random resident page in O(1): work follows the pages moved.
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/partition.h"
+#include "sim/rng.h"
+
+/* What the guest OS uses the page for (its lists). */
+typedef enum {
+    GUEST_USE_FREE,
+    GUEST_USE_KERNEL,
+    GUEST_USE_ANON_ACTIVE,    /* the workload's hot set */
+    GUEST_USE_ANON_INACTIVE,
+    GUEST_USE_CACHE_ACTIVE,   /* file data the workload keeps using */
+    GUEST_USE_CACHE_INACTIVE, /* stale file data, first to go */
+    GUEST_USE_BALLOON,        /* held by the balloon driver, never backed */
+    GUEST_USE_MAX
+} GuestUse;
+const char *guest_use_to_string(GuestUse use);
+
+/* How the host backs the page. */
+typedef enum {
+    GUEST_BACK_NONE,       /* never touched, or released (balloon, power off) */
+    GUEST_BACK_PRIVATE,    /* its own machine frame */
+    GUEST_BACK_SHARED,     /* a shared frame (page sharing) */
+    GUEST_BACK_ZIP,        /* in the VM's compression cache */
+    GUEST_BACK_SWAP,       /* in the VM's swap file */
+    GUEST_BACK_CACHE_SWAP, /* in the host cache (SSD) tier */
+    GUEST_BACK_MAX
+} GuestBacking;
+const char *guest_backing_to_string(GuestBacking backing);
+
+/* Residency: what matters for picking victims and faults. */
+typedef enum { GUEST_RES_NONE, GUEST_RES_IN, GUEST_RES_OUT, GUEST_RES_MAX } GuestResidency;
+
+/* Compressibility classes (DESIGN.md: <= 1 KiB, <= 2 KiB, worse). */
+typedef enum { GUEST_ZIP_1K, GUEST_ZIP_2K, GUEST_ZIP_NONE, GUEST_ZIP_MAX } GuestZipClass;
+
+#define GUEST_NO_PAGE UINT32_MAX
+
+typedef struct GuestPages {
+    uint32_t n;             /* configured pages */
+    uint32_t *key;          /* content key per page; 0 = zero page */
+    uint8_t *flags;         /* bits 0-2 backing, 3-4 zip class, 5 in unbroken large page */
+    SimPartition *lists;    /* class = use * GUEST_RES_MAX + residency */
+    uint32_t count[GUEST_USE_MAX][GUEST_BACK_MAX]; /* pages by use and backing */
+} GuestPages;
+
+GuestPages *guest_pages_new(uint32_t n_pages);
+void guest_pages_free(GuestPages *pages);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GuestPages, guest_pages_free)
+
+static inline GuestResidency guest_backing_residency(GuestBacking b)
+{
+    if (b == GUEST_BACK_NONE) {
+        return GUEST_RES_NONE;
+    }
+    return (b == GUEST_BACK_PRIVATE || b == GUEST_BACK_SHARED) ? GUEST_RES_IN : GUEST_RES_OUT;
+}
+
+static inline GuestBacking guest_pages_backing(const GuestPages *pages, uint32_t p)
+{
+    return (GuestBacking)(pages->flags[p] & 0x7);
+}
+
+static inline GuestUse guest_pages_use(const GuestPages *pages, uint32_t p)
+{
+    return (GuestUse)(sim_partition_class(pages->lists, p) / GUEST_RES_MAX);
+}
+
+static inline GuestZipClass guest_pages_zip_class(const GuestPages *pages, uint32_t p)
+{
+    return (GuestZipClass)((pages->flags[p] >> 3) & 0x3);
+}
+
+static inline void guest_pages_set_zip_class(GuestPages *pages, uint32_t p, GuestZipClass z)
+{
+    pages->flags[p] = (uint8_t)((pages->flags[p] & ~0x18u) | ((unsigned)z << 3));
+}
+
+/* Moves page p to (use, backing), keeping lists and counters in step. */
+void guest_pages_set(GuestPages *pages, uint32_t p, GuestUse use, GuestBacking backing);
+
+static inline void guest_pages_set_use(GuestPages *pages, uint32_t p, GuestUse use)
+{
+    guest_pages_set(pages, p, use, guest_pages_backing(pages, p));
+}
+
+static inline void guest_pages_set_backing(GuestPages *pages, uint32_t p, GuestBacking b)
+{
+    guest_pages_set(pages, p, guest_pages_use(pages, p), b);
+}
+
+/* Pages with this use and residency. */
+static inline uint32_t guest_pages_count_res(const GuestPages *pages, GuestUse use,
+                                             GuestResidency res)
+{
+    return sim_partition_count(pages->lists, (unsigned)use * GUEST_RES_MAX + res);
+}
+
+/* Pages with this use, whatever their backing. */
+uint32_t guest_pages_count_use(const GuestPages *pages, GuestUse use);
+
+/* Pages with this backing, whatever their use. */
+uint32_t guest_pages_count_backing(const GuestPages *pages, GuestBacking backing);
+
+/* A uniformly random page with this use and residency, or GUEST_NO_PAGE. */
+uint32_t guest_pages_pick(const GuestPages *pages, SimRng *rng, GuestUse use, GuestResidency res);
+
+/* A uniformly random page with this use (any residency), or GUEST_NO_PAGE. */
+uint32_t guest_pages_pick_use(const GuestPages *pages, SimRng *rng, GuestUse use);
+
+/* A uniformly random page with this residency (any use), or GUEST_NO_PAGE. */
+uint32_t guest_pages_pick_res(const GuestPages *pages, SimRng *rng, GuestResidency res);
+
+/* Checks that the counters agree with the lists; false with a message if not. */
+bool guest_pages_check(const GuestPages *pages, GString *why);
+
+size_t guest_pages_bytes(const GuestPages *pages);

@@ -1,0 +1,289 @@
+/*
+ * The workload (DESIGN.md "Guest" and "Time and cost"): it grows its anon
+ * memory toward `memory`, keeps `active` of it hot, keeps `page_cache` of
+ * file data, and touches the hot set at `touch_rate`. Touches are a rate,
+ * never simulated one by one: per tick, the number of distinct
+ * non-resident hot pages touched is drawn, and only those are faulted in.
+ */
+#include "guest/guest-private.h"
+
+#include <math.h>
+
+/* Kinds of non-resident hot page and where a touch finds them. */
+typedef enum {
+    FAULT_ANON_HOST,  /* hot anon page the host swapped */
+    FAULT_CACHE_HOST, /* hot file page the host swapped */
+    FAULT_GUEST_SWAP, /* hot anon page in guest swap */
+    FAULT_REFAULT,    /* hot file page the guest dropped */
+    FAULT_MAX
+} FaultKind;
+
+static uint64_t pages_per_tick(double bytes_per_s, SimTime dt, uint64_t page_size)
+{
+    return (uint64_t)(bytes_per_s * sim_time_to_s(dt) / (double)page_size);
+}
+
+static uint64_t hot_pages(const Guest *g)
+{
+    return guest_pages_count_use(g->pages, GUEST_USE_ANON_ACTIVE) + g->swapped_hot;
+}
+
+/* New anon pages join the hot set while it is below its target. */
+static bool grow_anon(Guest *g, Host *host, uint64_t n, SimTime now, SimTime *cost)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t p = guest_take_free(g, host, now, cost);
+        if (p == GUEST_NO_PAGE) {
+            return false;
+        }
+        guest_fill_content(g, p);
+        bool hot = hot_pages(g) < g->active_target;
+        guest_pages_set_use(g->pages, p, hot ? GUEST_USE_ANON_ACTIVE : GUEST_USE_ANON_INACTIVE);
+    }
+    return true;
+}
+
+/* The workload frees memory: cold swapped pages first, then cold, then hot.
+ * Freed pages stay backed: the host cannot see a guest free. */
+static void shrink_anon(Guest *g, uint64_t n)
+{
+    uint64_t k = MIN(n, g->swapped_cold);
+    g->swapped_cold -= k;
+    n -= k;
+    static const GuestUse order[] = {GUEST_USE_ANON_INACTIVE, GUEST_USE_ANON_ACTIVE};
+    for (size_t i = 0; i < G_N_ELEMENTS(order) && n > 0; i++) {
+        uint32_t p;
+        while (n > 0 && (p = guest_pages_pick_use(g->pages, &g->rng_alloc, order[i])) !=
+                            GUEST_NO_PAGE) {
+            guest_pages_set_use(g->pages, p, GUEST_USE_FREE);
+            n--;
+        }
+    }
+    k = MIN(n, g->swapped_hot);
+    g->swapped_hot -= k;
+}
+
+/* Moves pages between the hot and cold anon lists (and their swapped
+ * counterparts) until the hot set has its target size. */
+static void rebalance_hot(Guest *g)
+{
+    uint64_t target = MIN(g->active_target, guest_anon_pages(g));
+    while (hot_pages(g) < target) {
+        uint64_t resident = guest_pages_count_use(g->pages, GUEST_USE_ANON_INACTIVE);
+        if (sim_rng_below(&g->rng_alloc, resident + g->swapped_cold) < resident) {
+            uint32_t p = guest_pages_pick_use(g->pages, &g->rng_alloc, GUEST_USE_ANON_INACTIVE);
+            guest_pages_set_use(g->pages, p, GUEST_USE_ANON_ACTIVE);
+        } else {
+            g->swapped_cold--;
+            g->swapped_hot++;
+        }
+    }
+    while (hot_pages(g) > target) {
+        uint64_t resident = guest_pages_count_use(g->pages, GUEST_USE_ANON_ACTIVE);
+        if (sim_rng_below(&g->rng_alloc, resident + g->swapped_hot) < resident) {
+            uint32_t p = guest_pages_pick_use(g->pages, &g->rng_alloc, GUEST_USE_ANON_ACTIVE);
+            guest_pages_set_use(g->pages, p, GUEST_USE_ANON_INACTIVE);
+        } else {
+            g->swapped_hot--;
+            g->swapped_cold++;
+        }
+    }
+}
+
+/* The file working set is read in at the disk's bandwidth (reads the
+ * workload would do anyway: not a stall); beyond it, a Linux guest fills
+ * free memory above the high watermark with stale cache over time. */
+static void grow_cache(Guest *g, Host *host, SimTime now, SimTime dt, SimTime *cost)
+{
+    const SimGuestConfig *gc = &g->cfg->guest;
+    uint64_t have = guest_pages_count_use(g->pages, GUEST_USE_CACHE_ACTIVE) + g->evicted_hot;
+    uint64_t n = MIN(g->cache_target - MIN(have, g->cache_target),
+                     pages_per_tick(gc->disk_bandwidth, dt, g->page_size));
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t p = guest_take_free(g, host, now, cost);
+        if (p == GUEST_NO_PAGE) {
+            return;
+        }
+        guest_fill_content(g, p);
+        guest_pages_set_use(g->pages, p, GUEST_USE_CACHE_ACTIVE);
+    }
+    while (have > g->cache_target) {
+        uint32_t p = guest_pages_pick_use(g->pages, &g->rng_alloc, GUEST_USE_CACHE_ACTIVE);
+        if (p != GUEST_NO_PAGE) {
+            guest_pages_set_use(g->pages, p, GUEST_USE_CACHE_INACTIVE);
+        } else {
+            g->evicted_hot--;
+        }
+        have--;
+    }
+    if (gc->os != SIM_OS_LINUX) {
+        return;
+    }
+    uint64_t free_now = guest_free_pages(g);
+    uint64_t fill = MIN(free_now - MIN(free_now, g->wmark.high),
+                        pages_per_tick(gc->cache_fill_rate, dt, g->page_size));
+    for (uint64_t i = 0; i < fill; i++) {
+        uint32_t p = guest_pages_pick_use(g->pages, &g->rng_alloc, GUEST_USE_FREE);
+        *cost += host_access(host, g->index, p, now + *cost);
+        guest_fill_content(g, p);
+        guest_pages_set_use(g->pages, p, GUEST_USE_CACHE_INACTIVE);
+    }
+}
+
+static uint64_t fault_count(const Guest *g, FaultKind kind)
+{
+    switch (kind) {
+    case FAULT_ANON_HOST:
+        return guest_pages_count_res(g->pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_OUT) +
+               guest_pages_count_res(g->pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_NONE);
+    case FAULT_CACHE_HOST:
+        return guest_pages_count_res(g->pages, GUEST_USE_CACHE_ACTIVE, GUEST_RES_OUT) +
+               guest_pages_count_res(g->pages, GUEST_USE_CACHE_ACTIVE, GUEST_RES_NONE);
+    case FAULT_GUEST_SWAP:
+        return g->swapped_hot;
+    case FAULT_REFAULT:
+        return g->evicted_hot;
+    case FAULT_MAX:
+        break;
+    }
+    return 0;
+}
+
+/* Serves one touch of a non-resident hot page of `kind`; returns its cost. */
+static SimTime fault_one(Guest *g, Host *host, FaultKind kind, SimTime at)
+{
+    SimTime cost = 0;
+    if (kind == FAULT_ANON_HOST || kind == FAULT_CACHE_HOST) {
+        GuestUse use = kind == FAULT_ANON_HOST ? GUEST_USE_ANON_ACTIVE : GUEST_USE_CACHE_ACTIVE;
+        GuestResidency res = guest_pages_count_res(g->pages, use, GUEST_RES_OUT) > 0
+                                 ? GUEST_RES_OUT
+                                 : GUEST_RES_NONE;
+        uint32_t p = guest_pages_pick(g->pages, &g->rng_touch, use, res);
+        return host_access(host, g->index, p, at);
+    }
+    uint32_t p = guest_take_free(g, host, at, &cost);
+    if (p == GUEST_NO_PAGE) {
+        return cost;
+    }
+    cost += guest_disk_read(g, at + cost);
+    if (kind == FAULT_GUEST_SWAP) {
+        g->swapped_hot--;
+        guest_pages_set_use(g->pages, p, GUEST_USE_ANON_ACTIVE);
+    } else {
+        g->evicted_hot--;
+        guest_pages_set_use(g->pages, p, GUEST_USE_CACHE_ACTIVE);
+    }
+    return cost;
+}
+
+/* Touches the workload makes in dt: with a share q of hot pages not
+ * resident and faults costing L on average, each touch takes 1/rate + q L
+ * of vCPU time, so a vCPU that stalls touches less (DESIGN.md: stalls feed
+ * back). L is the average cost of this VM's recent faults. */
+static double touches_in(const Guest *g, SimTime dt, uint64_t hot, uint64_t nonresident)
+{
+    double q = (double)nonresident / (double)hot;
+    double per_touch = 1.0 / g->touch_rate + q * g->fault_cost_avg;
+    return sim_time_to_s(dt) / per_touch;
+}
+
+/*
+ * Touches for one tick. With K touches spread uniformly over H hot pages, a
+ * given page is touched at least once with probability 1 - exp(-K/H); the
+ * number of non-resident pages of each kind touched is drawn binomially, and
+ * the faults are served in random order until the tick's time is used up.
+ */
+static SimTime touch(Guest *g, Host *host, SimTime now, SimTime dt, SimTime stall)
+{
+    uint64_t hot = hot_pages(g) + guest_pages_count_use(g->pages, GUEST_USE_CACHE_ACTIVE) +
+                   g->evicted_hot;
+    HostVm *hv = host_vm(host, g->index);
+    hv->hot_pages = hot;
+    hv->touch_rate = 0.0;
+    if (hot == 0 || g->touch_rate <= 0.0) {
+        return stall;
+    }
+    uint64_t count[FAULT_MAX], left[FAULT_MAX], nonresident = 0, total = 0;
+    for (int k = 0; k < FAULT_MAX; k++) {
+        count[k] = fault_count(g, (FaultKind)k);
+        nonresident += count[k];
+    }
+    double touches = touches_in(g, dt - stall, hot, nonresident);
+    hv->touch_rate = touches / sim_time_to_s(dt);
+    double p_hit = -expm1(-touches / (double)hot);
+    for (int k = 0; k < FAULT_MAX; k++) {
+        left[k] = sim_rng_binomial(&g->rng_touch, count[k], p_hit);
+        total += left[k];
+    }
+    if (total > 0 && hv->block_alloc) {
+        return dt; /* blocked from allocating in low: every fault waits */
+    }
+    SimTime fault_stall = 0;
+    uint64_t served = 0;
+    while (total > 0 && stall + fault_stall < dt) {
+        uint64_t r = sim_rng_below(&g->rng_touch, total);
+        int k = 0;
+        while (r >= left[k]) {
+            r -= left[k++];
+        }
+        left[k]--;
+        total--;
+        if (fault_count(g, (FaultKind)k) > 0) {
+            fault_stall += fault_one(g, host, (FaultKind)k, now + stall + fault_stall);
+            served++;
+        }
+    }
+    if (served > 0) {
+        double avg = sim_time_to_s(fault_stall) / (double)served;
+        g->fault_cost_avg = 0.5 * g->fault_cost_avg + 0.5 * avg;
+    }
+    return stall + fault_stall;
+}
+
+void guest_apply_phase(Guest *g, const SimPhase *phase)
+{
+    if (phase->has_memory) {
+        g->anon_target = phase->memory / g->page_size;
+    }
+    if (phase->has_active) {
+        g->active_target = phase->active / g->page_size;
+    }
+    if (phase->has_page_cache) {
+        g->cache_target = phase->page_cache / g->page_size;
+    }
+    if (phase->has_touch_rate) {
+        g->touch_rate = phase->touch_rate;
+    }
+}
+
+void guest_tick(Guest *g, Host *host, SimTime now, SimTime dt)
+{
+    if (!g->powered_on) {
+        return;
+    }
+    SimTime stall = MIN(g->pending_stall, dt);
+    g->pending_stall -= stall;
+    uint64_t anon = guest_anon_pages(g);
+    bool blocked = host_vm(host, g->index)->block_alloc;
+    if (anon < g->anon_target) {
+        uint64_t n = MIN(g->anon_target - anon,
+                         pages_per_tick(g->cfg->workload.alloc_rate, dt, g->page_size));
+        if (blocked) {
+            stall = dt; /* low state: the allocation waits for the host */
+        } else {
+            grow_anon(g, host, n, now, &stall);
+        }
+    } else if (anon > g->anon_target) {
+        shrink_anon(g, anon - g->anon_target);
+    }
+    rebalance_hot(g);
+    if (!blocked) {
+        grow_cache(g, host, now, dt, &stall);
+    }
+    stall = touch(g, host, now, dt, MIN(stall, dt));
+    stall = MIN(stall, dt);
+    g->stall_total += stall;
+    g->stall_interval += stall;
+    g->on_total += dt;
+    g->on_interval += dt;
+}

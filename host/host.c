@@ -1,0 +1,135 @@
+#include "host/host-private.h"
+
+#include "sim/error.h"
+
+static uint64_t bytes_to_pages(uint64_t bytes, uint64_t page_size)
+{
+    return bytes == SIM_SIZE_UNLIMITED ? UINT64_MAX : bytes / page_size;
+}
+
+static void vm_init(Host *host, guint i, const SimVmConfig *cfg)
+{
+    const SimHostConfig *hc = &host->scenario->host;
+    HostVm *vm = &host->vms[i];
+    vm->name = cfg->name;
+    vm->configured = bytes_to_pages(cfg->memory, host->page_size);
+    vm->reservation = bytes_to_pages(cfg->reservation, host->page_size);
+    vm->limit = MIN(bytes_to_pages(cfg->limit, host->page_size), vm->configured);
+    vm->shares = cfg->shares;
+    vm->overhead = bytes_to_pages(
+        (uint64_t)(hc->vm_overhead_base + hc->vm_overhead_frac * (double)cfg->memory),
+        host->page_size);
+    vm->sztgt = vm->limit;
+    /* A new VM counts as fully active until sampling says otherwise, so it
+     * is not taxed before anything is known (assumption). */
+    vm->active_fast = vm->active_slow = 1.0;
+    char *stream = g_strdup_printf("host:vm:%s", cfg->name);
+    sim_rng_init(&vm->rng, host->scenario->seed, stream);
+    g_free(stream);
+}
+
+Host *host_new(const SimScenario *scenario, GError **error)
+{
+    const SimHostConfig *hc = &scenario->host;
+    Host *host = g_new0(Host, 1);
+    host->scenario = scenario;
+    host->page_size = hc->page_size;
+    host->n_pages = hc->memory / hc->page_size;
+    host->overhead_host = hc->overhead / hc->page_size;
+    if (host->overhead_host >= host->n_pages) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+                    "%s: host overhead leaves no memory for VMs", scenario->path);
+        g_free(host);
+        return NULL;
+    }
+    uint64_t min_free = hc->min_free ? hc->min_free : host_minfree_for(hc->memory);
+    host_thresholds_init(&host->thresholds, min_free / hc->page_size, &host_states_esxi6);
+    host->hysteresis = (uint64_t)((double)host->thresholds.min_free * hc->state_hysteresis);
+    host->swap.latency = hc->swap.latency;
+    host->swap.bandwidth = hc->swap.bandwidth;
+    host->n_vms = scenario->vms->len;
+    host->vms = g_new0(HostVm, host->n_vms);
+    for (guint i = 0; i < host->n_vms; i++) {
+        vm_init(host, i, &g_array_index(scenario->vms, SimVmConfig, i));
+    }
+    host->state = SIM_HOST_HIGH;
+    host_update_state(host);
+    return host;
+}
+
+void host_free(Host *host)
+{
+    if (host == NULL) {
+        return;
+    }
+    g_free(host->vms);
+    g_free(host);
+}
+
+void host_attach(Host *host, guint vm, GuestPages *pages)
+{
+    g_assert(pages->n == host->vms[vm].configured);
+    host->vms[vm].pages = pages;
+}
+
+guint host_n_vms(const Host *host)
+{
+    return host->n_vms;
+}
+
+HostVm *host_vm(Host *host, guint vm)
+{
+    return &host->vms[vm];
+}
+
+const HostVm *host_vm_const(const Host *host, guint vm)
+{
+    return &host->vms[vm];
+}
+
+uint64_t host_pages(const Host *host)
+{
+    return host->n_pages;
+}
+
+uint64_t host_page_size(const Host *host)
+{
+    return host->page_size;
+}
+
+uint64_t host_overhead_pages(const Host *host)
+{
+    return host->overhead_host + host->overhead_vms;
+}
+
+uint64_t host_free_pages(const Host *host)
+{
+    uint64_t used = host_overhead_pages(host) + host->frames_used;
+    return used < host->n_pages ? host->n_pages - used : 0;
+}
+
+uint64_t host_frames_used(const Host *host)
+{
+    return host->frames_used;
+}
+
+const HostThresholds *host_thresholds(const Host *host)
+{
+    return &host->thresholds;
+}
+
+SimHostState host_state(const Host *host)
+{
+    return host->state;
+}
+
+uint64_t host_vm_consumed(const HostVm *vm)
+{
+    return guest_pages_count_backing(vm->pages, GUEST_BACK_PRIVATE);
+}
+
+void host_update_state(Host *host)
+{
+    host->state = host_state_next(&host->thresholds, host->scenario->host.state_reading,
+                                  host->state, host_free_pages(host), host->hysteresis);
+}

@@ -1,0 +1,48 @@
+#include "host/host.h"
+
+/* ESXi 6.0+ thresholds as % of minFree (DESIGN.md section 2, vSphere 6
+ * Resource Management): high 400, clear 100, soft 64, hard 32, low 16. */
+const HostStateTable host_states_esxi6 = {{400.0, 100.0, 64.0, 32.0, 16.0}};
+
+void host_thresholds_init(HostThresholds *t, uint64_t min_free_pages, const HostStateTable *table)
+{
+    t->min_free = min_free_pages;
+    t->has_clear = table->pct[SIM_HOST_CLEAR] >= 0.0;
+    for (int s = 0; s < SIM_HOST_STATE_MAX; s++) {
+        double pct = table->pct[s] >= 0.0 ? table->pct[s] : table->pct[s - 1];
+        t->start[s] = (uint64_t)((double)min_free_pages * pct / 100.0 + 0.5);
+    }
+}
+
+/* Band reading: in state X while free lies in [T_X, T_higher). The lowest
+ * band (low) also covers everything below T_low. Below reading: in state X
+ * once free < T_X, i.e. the band reading shifted by one threshold. */
+SimHostState host_state_for(const HostThresholds *t, SimStateReading reading, uint64_t free)
+{
+    int shift = reading == SIM_STATE_READING_BELOW ? 1 : 0;
+    for (int s = SIM_HOST_HIGH; s < SIM_HOST_LOW; s++) {
+        if (!t->has_clear && s == SIM_HOST_CLEAR) {
+            continue;
+        }
+        int bound = s + shift;
+        if (!t->has_clear && bound == SIM_HOST_CLEAR) {
+            bound++;
+        }
+        if (bound >= SIM_HOST_STATE_MAX || free >= t->start[bound]) {
+            return (SimHostState)s;
+        }
+    }
+    return SIM_HOST_LOW;
+}
+
+SimHostState host_state_next(const HostThresholds *t, SimStateReading reading,
+                             SimHostState current, uint64_t free, uint64_t hysteresis)
+{
+    SimHostState raw = host_state_for(t, reading, free);
+    if (raw >= current) {
+        return raw; /* as severe or worse: at once */
+    }
+    uint64_t damped = free > hysteresis ? free - hysteresis : 0;
+    SimHostState relaxed = host_state_for(t, reading, damped);
+    return relaxed < current ? relaxed : current;
+}

@@ -1,0 +1,77 @@
+/*
+ * The one interface between the mechanisms and a reclamation policy.
+ * A policy sees only what a real hypervisor can observe (PolicyView) and
+ * writes targets (PolicyTargets); the mechanisms in host/ and guest/ move
+ * pages toward those targets at their own bounded rates.
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/recorder.h"
+#include "sim/time.h"
+
+#define POLICY_ABI_VERSION 1u
+
+/* What the hypervisor observes of one VM. All sizes are pages. */
+typedef struct PolicyVmView {
+    bool powered_on;
+    bool has_balloon;       /* tools running with a balloon driver */
+    uint64_t configured;    /* configured pages */
+    uint64_t reservation;   /* pages */
+    uint64_t limit;         /* pages, = configured when unlimited */
+    uint64_t shares;
+    uint64_t consumed;      /* machine pages the VM holds */
+    uint64_t sztgt;         /* memory scheduler target, pages */
+    uint64_t active;        /* sampled active estimate, pages */
+    uint64_t mctl;          /* current balloon size */
+    uint64_t mctl_max;      /* balloon cap */
+    uint64_t swapped;       /* pages in host swap */
+    /* guest-reported statistics: only for policies whose real counterpart has them */
+    uint64_t guest_free;
+    uint64_t guest_cache;
+} PolicyVmView;
+
+typedef struct PolicyView {
+    SimTime now;
+    uint64_t host_pages;       /* machine memory, pages */
+    uint64_t host_free;        /* free machine pages */
+    uint64_t min_free;         /* minFree, pages */
+    SimHostState state;        /* host memory state (6.0+ reading) */
+    guint n_vms;
+    const PolicyVmView *vms;
+} PolicyView;
+
+/* Targets for one VM; the engine starts each tick from the previous ones. */
+typedef struct PolicyVmTargets {
+    uint64_t mctl_target;   /* balloon target, pages (the driver caps it) */
+    uint64_t swap_target;   /* pages the host should hold in swap/compressed */
+    bool block_alloc;       /* the VM stalls on allocation (low state) */
+} PolicyVmTargets;
+
+typedef struct PolicyTargets {
+    guint n_vms;
+    PolicyVmTargets *vms;
+    bool compression;         /* compress pages chosen for swap-out */
+    double share_scan_factor; /* multiplies page-sharing scan rates */
+    bool break_large_pages;
+} PolicyTargets;
+
+typedef struct PolicyClass {
+    unsigned abi_version; /* POLICY_ABI_VERSION; slots are only appended */
+    const char *name;     /* "esxi", "kvm-mom" */
+    const char *summary;  /* one line for `reclaimsim policies` */
+    size_t state_size;    /* private state, zeroed by the engine */
+    SimTime period;       /* how often tick() runs */
+    bool (*init)(void *state, const PolicyView *view, GError **error); /* may be NULL */
+    void (*tick)(void *state, const PolicyView *view, PolicyTargets *out);
+    void (*finalize)(void *state); /* may be NULL */
+} PolicyClass;
+
+/* The built-in policy named `name`, or NULL. */
+const PolicyClass *policy_lookup(const char *name);
+
+/* NULL-terminated list of the built-in policies, in listing order. */
+const PolicyClass *const *policy_builtins(void);

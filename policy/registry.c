@@ -1,0 +1,26 @@
+#include <string.h>
+
+#include "policy/policy.h"
+
+extern const PolicyClass policy_esxi;
+
+/* The built-in policies in the order `reclaimsim policies` lists them. */
+static const PolicyClass *const builtins[] = {
+    &policy_esxi,
+    NULL,
+};
+
+const PolicyClass *const *policy_builtins(void)
+{
+    return builtins;
+}
+
+const PolicyClass *policy_lookup(const char *name)
+{
+    for (const PolicyClass *const *p = builtins; *p != NULL; p++) {
+        if (strcmp((*p)->name, name) == 0) {
+            return *p;
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,221 @@
+/* The reclaimsim command line (DESIGN.md section 4). Only this file prints. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "policy/policy.h"
+#include "sim/error.h"
+#include "sim/run.h"
+#include "sim/scenario.h"
+
+#define BUILTIN_NAME "<built-in>"
+
+typedef struct CliOptions {
+    char *output;
+    char *policy;
+    char *seed_text;
+    guint64 seed;
+    char **sets;
+    gboolean quiet;
+} CliOptions;
+
+static int fail(GError *error)
+{
+    int code = sim_error_exit_code(error);
+    g_printerr("%s\n", error->message);
+    g_error_free(error);
+    return code;
+}
+
+static int usage_error(GOptionContext *ctx, const char *message)
+{
+    g_printerr("reclaimsim: %s\n", message);
+    g_autofree char *help = g_option_context_get_help(ctx, TRUE, NULL);
+    g_printerr("%s", help);
+    return SIM_EXIT_BAD_INPUT;
+}
+
+static bool parse_seed(CliOptions *opt, GError **error)
+{
+    if (opt->seed_text == NULL) {
+        return true;
+    }
+    if (!g_ascii_string_to_unsigned(opt->seed_text, 10, 0, G_MAXINT64, &opt->seed, NULL)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                    "reclaimsim: --seed: expected a non-negative integer, got \"%s\"",
+                    opt->seed_text);
+        return false;
+    }
+    return true;
+}
+
+static SimScenario *load(const char *path, CliOptions *opt, GError **error)
+{
+    SimScenario *sc = NULL;
+    if (path == NULL) {
+        const char *text = sim_scenario_default_text();
+        sc = sim_scenario_load_text(BUILTIN_NAME, text, strlen(text), error);
+    } else {
+        sc = sim_scenario_load_with_overrides(path, (const char *const *)opt->sets, error);
+    }
+    if (sc != NULL && opt->seed_text != NULL) {
+        sc->seed = opt->seed;
+    }
+    return sc;
+}
+
+/* Progress on a terminal: simulated time, speed as x real time, ETA. */
+static void show_progress(SimTime done, SimTime total, void *data)
+{
+    gint64 *start = data;
+    double wall = (double)(g_get_monotonic_time() - *start) / 1e6;
+    if (wall < 1.0 || done <= 0) {
+        return;
+    }
+    double speed = sim_time_to_s(done) / wall;
+    double eta = sim_time_to_s(total - done) / speed;
+    fprintf(stderr, "\r%6.1f%%  sim %.0f s  %.0fx real time  ETA %.0f s   ",
+            100.0 * (double)done / (double)total, sim_time_to_s(done), speed, eta);
+}
+
+static int run_scenario(const char *path, CliOptions *opt)
+{
+    GError *error = NULL;
+    if (!parse_seed(opt, &error)) {
+        return fail(error);
+    }
+    g_autoptr(SimScenario) sc = load(path, opt, &error);
+    if (sc == NULL) {
+        return fail(error);
+    }
+    g_autoptr(SimRun) run = sim_run_new(sc, opt->policy, &error);
+    if (run == NULL) {
+        return fail(error);
+    }
+    gint64 start = g_get_monotonic_time();
+    bool progress = !opt->quiet && isatty(STDERR_FILENO);
+    if (progress) {
+        sim_run_set_progress(run, show_progress, &start);
+    }
+    if (!sim_run_execute(run, &error)) {
+        return fail(error);
+    }
+    if (progress) {
+        fprintf(stderr, "\r%60s\r", "");
+    }
+    g_autofree char *dir = opt->output != NULL ? g_strdup(opt->output)
+                                               : g_build_filename("out", sc->name, NULL);
+    if (!sim_run_write(run, dir, &error)) {
+        return fail(error);
+    }
+    if (!opt->quiet) {
+        printf("%s: policy %s, seed %" G_GUINT64_FORMAT ", %.0f s simulated, outputs in %s/\n",
+               sc->name, sim_run_policy(run)->name, sc->seed, sim_time_to_s(sc->duration), dir);
+        sim_recorder_print_summary(sim_run_recorder(run), sim_run_totals(run), stdout);
+    }
+    return SIM_EXIT_OK;
+}
+
+static int check_scenarios(char **paths, int n)
+{
+    int worst = SIM_EXIT_OK;
+    for (int i = 0; i < n; i++) {
+        GError *error = NULL;
+        g_autoptr(SimScenario) sc = sim_scenario_load(paths[i], &error);
+        if (sc == NULL) {
+            int code = fail(error);
+            worst = MAX(worst, code);
+        } else {
+            printf("%s: ok (%u VMs)\n", paths[i], sc->vms->len);
+        }
+    }
+    return worst;
+}
+
+static int list_policies(void)
+{
+    for (const PolicyClass *const *p = policy_builtins(); *p != NULL; p++) {
+        printf("%-16s %s\n", (*p)->name, (*p)->summary);
+    }
+    return SIM_EXIT_OK;
+}
+
+static const char *const cli_summary =
+    "Commands:\n"
+    "  run [SCENARIO]     run a scenario (the built-in default without one)\n"
+    "  check SCENARIO...  validate scenarios only\n"
+    "  policies           list the built-in policies\n"
+    "\n"
+    "Exit status: 0 ok, 1 runtime failure, 2 bad usage or bad input.";
+
+static GOptionContext *make_context(CliOptions *opt, gboolean *version)
+{
+    GOptionEntry entries[] = {
+        {"output", 'o', 0, G_OPTION_ARG_FILENAME, &opt->output, "Output directory", "DIR"},
+        {"policy", 0, 0, G_OPTION_ARG_STRING, &opt->policy, "Reclamation policy", "P"},
+        {"seed", 0, 0, G_OPTION_ARG_STRING, &opt->seed_text, "Random seed", "N"},
+        {"set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt->sets, "Override a scenario key",
+         "KEY=VALUE"},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt->quiet, "No progress or summary", NULL},
+        {"version", 0, 0, G_OPTION_ARG_NONE, version, "Print the version and exit", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    GOptionContext *ctx = g_option_context_new("COMMAND [ARGS...] - hypervisor memory reclamation simulator");
+    GOptionGroup *group = g_option_group_new("main", "Options", "Options", opt, NULL);
+    g_option_group_add_entries(group, entries);
+    g_option_context_set_main_group(ctx, group);
+    g_option_context_set_description(ctx, cli_summary);
+    return ctx;
+}
+
+static int dispatch(GOptionContext *ctx, CliOptions *opt, int argc, char **argv)
+{
+    if (argc < 2) {
+        return usage_error(ctx, "missing command");
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0) {
+        if (argc > 3) {
+            return usage_error(ctx, "run takes at most one scenario");
+        }
+        if (argc == 2 && opt->sets != NULL) {
+            return usage_error(ctx, "--set needs a scenario file");
+        }
+        return run_scenario(argc == 3 ? argv[2] : NULL, opt);
+    }
+    if (strcmp(cmd, "check") == 0) {
+        if (argc < 3) {
+            return usage_error(ctx, "check needs at least one scenario");
+        }
+        return check_scenarios(argv + 2, argc - 2);
+    }
+    if (strcmp(cmd, "policies") == 0) {
+        return list_policies();
+    }
+    g_autofree char *msg = g_strdup_printf("unknown command \"%s\"", cmd);
+    return usage_error(ctx, msg);
+}
+
+int main(int argc, char **argv)
+{
+    CliOptions opt = {0};
+    gboolean version = FALSE;
+    GOptionContext *ctx = make_context(&opt, &version);
+    GError *error = NULL;
+    int code = SIM_EXIT_OK;
+    if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+        g_printerr("reclaimsim: %s\n", error->message);
+        g_error_free(error);
+        code = SIM_EXIT_BAD_INPUT;
+    } else if (version) {
+        printf("reclaimsim %s\n", RECLAIMSIM_VERSION);
+    } else {
+        code = dispatch(ctx, &opt, argc, argv);
+    }
+    g_option_context_free(ctx);
+    g_free(opt.output);
+    g_free(opt.policy);
+    g_free(opt.seed_text);
+    g_strfreev(opt.sets);
+    return code;
+}

@@ -1,0 +1,655 @@
+/*
+ * The recorder: samples in GArrays, written at the end as host.csv, vms.csv
+ * and summary.json (DESIGN.md section 5). Every number goes through one
+ * fixed format so the same run gives byte-identical files, and the files
+ * are written into a temporary directory that replaces DIR only when all of
+ * them are complete.
+ */
+#include "sim/recorder.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <jansson.h>
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "sim/error.h"
+
+/* Decimals of the CSV columns and of the reals in summary.json. */
+#define CSV_DECIMALS 2
+#define PERF_INDEX_DECIMALS 4
+#define JSON_SCALE 1e4 /* reals rounded to 4 decimals */
+#define MIB (1024.0 * 1024.0)
+
+struct SimRecorder {
+    const SimScenario *scenario; /* borrowed; VM names and SLA come from it */
+    char *policy;                /* policy name for summary.json, owned */
+    guint n_vms;                 /* VMs per sample, scenario->vms->len */
+    GArray *host;                /* SimHostSample, one per sample */
+    GArray *vms;                 /* SimVmSample, n_vms per sample, scenario order */
+};
+
+/* The numeric vms.csv columns as (name, offset), generated from SIM_VM_FIELDS. */
+typedef struct VmField {
+    const char *name;
+    size_t offset; /* of the double in SimVmSample */
+} VmField;
+
+#define VM_FIELD_ENTRY(field) {#field, offsetof(SimVmSample, field)},
+static const VmField vm_fields[] = {SIM_VM_FIELDS(VM_FIELD_ENTRY)};
+#undef VM_FIELD_ENTRY
+#define N_VM_FIELDS G_N_ELEMENTS(vm_fields)
+
+static const char *const host_state_names[SIM_HOST_STATE_MAX] = {
+    [SIM_HOST_HIGH] = "high", [SIM_HOST_CLEAR] = "clear", [SIM_HOST_SOFT] = "soft",
+    [SIM_HOST_HARD] = "hard", [SIM_HOST_LOW] = "low",
+};
+
+const char *sim_host_state_to_string(SimHostState state)
+{
+    if ((unsigned)state >= SIM_HOST_STATE_MAX) {
+        return "unknown";
+    }
+    return host_state_names[state];
+}
+
+static inline double vm_field_value(const SimVmSample *sample, guint field)
+{
+    return G_STRUCT_MEMBER(double, sample, vm_fields[field].offset);
+}
+
+static inline int vm_field_decimals(guint field)
+{
+    return vm_fields[field].offset == offsetof(SimVmSample, perf_index) ? PERF_INDEX_DECIMALS
+                                                                        : CSV_DECIMALS;
+}
+
+SimRecorder *sim_recorder_new(const SimScenario *scenario, const char *policy_name)
+{
+    g_return_val_if_fail(scenario != NULL, NULL);
+    SimRecorder *r = g_new0(SimRecorder, 1);
+    r->scenario = scenario;
+    r->policy = g_strdup(policy_name != NULL ? policy_name : "");
+    r->n_vms = scenario->vms != NULL ? scenario->vms->len : 0;
+    r->host = g_array_new(FALSE, FALSE, sizeof(SimHostSample));
+    r->vms = g_array_new(FALSE, FALSE, sizeof(SimVmSample));
+    return r;
+}
+
+void sim_recorder_free(SimRecorder *recorder)
+{
+    if (recorder == NULL) {
+        return;
+    }
+    g_array_unref(recorder->host);
+    g_array_unref(recorder->vms);
+    g_free(recorder->policy);
+    g_free(recorder);
+}
+
+void sim_recorder_add(SimRecorder *recorder, const SimHostSample *host, const SimVmSample *vms)
+{
+    g_return_if_fail(recorder != NULL && host != NULL);
+    g_return_if_fail(vms != NULL || recorder->n_vms == 0);
+    g_array_append_vals(recorder->host, host, 1);
+    if (recorder->n_vms > 0) {
+        g_array_append_vals(recorder->vms, vms, recorder->n_vms);
+    }
+}
+
+guint sim_recorder_n_samples(const SimRecorder *recorder)
+{
+    g_return_val_if_fail(recorder != NULL, 0);
+    return recorder->host->len;
+}
+
+const SimHostSample *sim_recorder_host_sample(const SimRecorder *recorder, guint i)
+{
+    g_return_val_if_fail(recorder != NULL && i < recorder->host->len, NULL);
+    return &g_array_index(recorder->host, SimHostSample, i);
+}
+
+const SimVmSample *sim_recorder_vm_sample(const SimRecorder *recorder, guint i, guint vm)
+{
+    g_return_val_if_fail(recorder != NULL && i < recorder->host->len && vm < recorder->n_vms, NULL);
+    return &g_array_index(recorder->vms, SimVmSample, (gsize)i * recorder->n_vms + vm);
+}
+
+/* Unchecked row access for the loops below; indices come from the loop bounds. */
+static inline const SimVmSample *vm_row(const SimRecorder *r, guint i, guint vm)
+{
+    return &g_array_index(r->vms, SimVmSample, (gsize)i * r->n_vms + vm);
+}
+
+static const char *vm_name(const SimRecorder *recorder, guint vm)
+{
+    return g_array_index(recorder->scenario->vms, SimVmConfig, vm).name;
+}
+
+/* ---- number formatting ------------------------------------------------- */
+
+/*
+ * Appends v with a fixed number of decimals. "-0.00" becomes "0.00" (a tiny
+ * negative rounding residue must not change the bytes), and non-finite
+ * values print as nan/inf rather than the platform's spelling.
+ */
+static void append_number(GString *out, double v, int decimals)
+{
+    if (isnan(v)) {
+        g_string_append(out, "nan");
+        return;
+    }
+    if (isinf(v)) {
+        g_string_append(out, v > 0 ? "inf" : "-inf");
+        return;
+    }
+    char buf[G_ASCII_DTOSTR_BUF_SIZE + 320]; /* %f of DBL_MAX has 309 digits */
+    g_snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    const char *text = buf;
+    if (buf[0] == '-' && strspn(buf + 1, "0.") == strlen(buf + 1)) {
+        text = buf + 1;
+    }
+    g_string_append(out, text);
+}
+
+/* time_s: whole seconds without decimals, otherwise milliseconds. */
+static void append_time(GString *out, double time_s)
+{
+    append_number(out, time_s, time_s == floor(time_s) ? 0 : 3);
+}
+
+/* A CSV cell, quoted as RFC 4180 asks when it holds a comma, quote or newline. */
+static void append_csv_text(GString *out, const char *text)
+{
+    if (strpbrk(text, ",\"\r\n") == NULL) {
+        g_string_append(out, text);
+        return;
+    }
+    g_string_append_c(out, '"');
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p == '"') {
+            g_string_append_c(out, '"');
+        }
+        g_string_append_c(out, *p);
+    }
+    g_string_append_c(out, '"');
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+static bool io_error(GError **error, const char *what, const char *path, int errsv)
+{
+    g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "cannot %s %s: %s", what, path, g_strerror(errsv));
+    return false;
+}
+
+/*
+ * A file written through a line buffer: rows are built in `line` and
+ * streamed, so vms.csv of a long run never sits in memory as a whole.
+ */
+typedef struct OutFile {
+    FILE *fp;
+    const char *path;
+    GString *line;
+} OutFile;
+
+static bool out_open(OutFile *f, const char *path, GError **error)
+{
+    f->path = path;
+    f->fp = fopen(path, "w");
+    f->line = g_string_sized_new(256);
+    if (f->fp == NULL) {
+        return io_error(error, "write", path, errno);
+    }
+    return true;
+}
+
+/* Writes the buffered line; errors are collected by out_close through ferror. */
+static void out_flush_line(OutFile *f)
+{
+    fwrite(f->line->str, 1, f->line->len, f->fp);
+    g_string_truncate(f->line, 0);
+}
+
+static bool out_close(OutFile *f, GError **error)
+{
+    g_string_free(f->line, TRUE);
+    if (f->fp == NULL) {
+        return false;
+    }
+    bool failed = ferror(f->fp) != 0;
+    int errsv = failed ? EIO : 0;
+    if (fclose(f->fp) != 0 && !failed) {
+        failed = true;
+        errsv = errno;
+    }
+    return failed ? io_error(error, "write", f->path, errsv) : true;
+}
+
+static bool write_host_csv(const SimRecorder *r, const char *path, GError **error)
+{
+    OutFile f;
+    if (!out_open(&f, path, error)) {
+        return out_close(&f, NULL);
+    }
+    g_string_append(f.line, "time_s,state,free_mb,min_free_mb,overhead_mb,shared_mb,"
+                            "shrdsvd_mb,zip_mb,swcur_mb,mctlsz_mb,swr_mbps,sww_mbps\n");
+    for (guint i = 0; i < r->host->len; i++) {
+        const SimHostSample *s = &g_array_index(r->host, SimHostSample, i);
+        const double cols[] = {s->free_mb,    s->min_free_mb, s->overhead_mb, s->shared_mb,
+                               s->shrdsvd_mb, s->zip_mb,      s->swcur_mb,    s->mctlsz_mb,
+                               s->swr_mbps,   s->sww_mbps};
+        append_time(f.line, s->time_s);
+        g_string_append_c(f.line, ',');
+        g_string_append(f.line, sim_host_state_to_string(s->state));
+        for (guint c = 0; c < G_N_ELEMENTS(cols); c++) {
+            g_string_append_c(f.line, ',');
+            append_number(f.line, cols[c], CSV_DECIMALS);
+        }
+        g_string_append_c(f.line, '\n');
+        out_flush_line(&f);
+    }
+    out_flush_line(&f);
+    return out_close(&f, error);
+}
+
+static bool write_vms_csv(const SimRecorder *r, const char *path, GError **error)
+{
+    OutFile f;
+    if (!out_open(&f, path, error)) {
+        return out_close(&f, NULL);
+    }
+    g_string_append(f.line, "time_s,vm");
+    for (guint c = 0; c < N_VM_FIELDS; c++) {
+        g_string_append_c(f.line, ',');
+        g_string_append(f.line, vm_fields[c].name);
+    }
+    g_string_append_c(f.line, '\n');
+    for (guint i = 0; i < r->host->len; i++) {
+        double time_s = g_array_index(r->host, SimHostSample, i).time_s;
+        for (guint vm = 0; vm < r->n_vms; vm++) {
+            const SimVmSample *s = vm_row(r, i, vm);
+            append_time(f.line, time_s);
+            g_string_append_c(f.line, ',');
+            append_csv_text(f.line, vm_name(r, vm));
+            for (guint c = 0; c < N_VM_FIELDS; c++) {
+                g_string_append_c(f.line, ',');
+                append_number(f.line, vm_field_value(s, c), vm_field_decimals(c));
+            }
+            g_string_append_c(f.line, '\n');
+            out_flush_line(&f);
+        }
+    }
+    out_flush_line(&f);
+    return out_close(&f, error);
+}
+
+/* ---- aggregates ---------------------------------------------------------- */
+
+/* Final, mean and maximum of every vms.csv field of one VM over all samples. */
+typedef struct VmStats {
+    double final[N_VM_FIELDS];
+    double mean[N_VM_FIELDS];
+    double max[N_VM_FIELDS];
+} VmStats;
+
+/* O(samples) per VM; run once at the end, so cheap next to the run itself. */
+static void vm_stats_compute(const SimRecorder *r, guint vm, VmStats *st)
+{
+    guint n = r->host->len;
+    for (guint c = 0; c < N_VM_FIELDS; c++) {
+        st->final[c] = NAN;
+        st->mean[c] = n > 0 ? 0.0 : NAN;
+        st->max[c] = n > 0 ? -INFINITY : NAN;
+    }
+    for (guint i = 0; i < n; i++) {
+        const SimVmSample *s = vm_row(r, i, vm);
+        for (guint c = 0; c < N_VM_FIELDS; c++) {
+            double v = vm_field_value(s, c);
+            st->mean[c] += v;
+            st->max[c] = MAX(st->max[c], v);
+            st->final[c] = v;
+        }
+    }
+    for (guint c = 0; c < N_VM_FIELDS && n > 0; c++) {
+        st->mean[c] /= n;
+    }
+}
+
+/* Mean of one field of one VM over all samples; NAN without samples. */
+static double vm_field_mean(const SimRecorder *r, guint vm, size_t offset)
+{
+    guint n = r->host->len;
+    double sum = 0.0;
+    for (guint i = 0; i < n; i++) {
+        sum += G_STRUCT_MEMBER(double, vm_row(r, i, vm), offset);
+    }
+    return n > 0 ? sum / n : NAN;
+}
+
+/* The SLA view of a run: every VM's mean perf index and the worst VM. */
+typedef struct SlaResult {
+    int worst_vm;      /* index of the lowest mean perf index, -1 when none */
+    double worst_perf; /* its mean perf index */
+    bool all_met;      /* every VM's mean >= the scenario's threshold */
+} SlaResult;
+
+static SlaResult sla_evaluate(const SimRecorder *r)
+{
+    SlaResult res = {.worst_vm = -1, .worst_perf = NAN, .all_met = true};
+    for (guint vm = 0; vm < r->n_vms && r->host->len > 0; vm++) {
+        double mean = vm_field_mean(r, vm, offsetof(SimVmSample, perf_index));
+        /* Strictly lower: ties keep the first VM in scenario order. */
+        if (res.worst_vm < 0 || mean < res.worst_perf) {
+            res.worst_vm = (int)vm;
+            res.worst_perf = mean;
+        }
+        if (r->scenario->has_sla && !(mean >= r->scenario->sla_perf_index)) {
+            res.all_met = false;
+        }
+    }
+    return res;
+}
+
+/* ---- summary.json -------------------------------------------------------- */
+
+/* Reals rounded to 4 decimals so the file is stable and readable; -0 becomes 0. */
+static json_t *json_round(double v)
+{
+    if (!isfinite(v)) {
+        return json_null();
+    }
+    return json_real(round(v * JSON_SCALE) / JSON_SCALE + 0.0);
+}
+
+static json_t *json_states(const double values[SIM_HOST_STATE_MAX])
+{
+    json_t *o = json_object();
+    for (int s = 0; s < SIM_HOST_STATE_MAX; s++) {
+        json_object_set_new(o, host_state_names[s], json_round(values[s]));
+    }
+    return o;
+}
+
+static json_t *json_vm_fields(const double values[N_VM_FIELDS])
+{
+    json_t *o = json_object();
+    for (guint c = 0; c < N_VM_FIELDS; c++) {
+        json_object_set_new(o, vm_fields[c].name, json_round(values[c]));
+    }
+    return o;
+}
+
+static json_t *json_host(const SimRecorder *r, const SimRunTotals *t)
+{
+    json_t *host = json_object();
+    json_object_set_new(host, "memory_mb", json_round((double)r->scenario->host.memory / MIB));
+    json_object_set_new(host, "min_free_mb", json_round(t->min_free_mb));
+    json_object_set_new(host, "thresholds_mb", json_states(t->thresholds_mb));
+    json_object_set_new(host, "time_in_state_s", json_states(t->time_in_state_s));
+    json_t *reclaimed = json_object();
+    json_object_set_new(reclaimed, "balloon", json_round(t->reclaimed_balloon_mb));
+    json_object_set_new(reclaimed, "shared", json_round(t->reclaimed_shared_mb));
+    json_object_set_new(reclaimed, "compressed", json_round(t->reclaimed_compressed_mb));
+    json_object_set_new(reclaimed, "swapped", json_round(t->reclaimed_swapped_mb));
+    json_object_set_new(host, "reclaimed_mb", reclaimed);
+    return host;
+}
+
+static json_t *json_vms(const SimRecorder *r)
+{
+    json_t *vms = json_array();
+    for (guint vm = 0; vm < r->n_vms; vm++) {
+        VmStats st;
+        vm_stats_compute(r, vm, &st);
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(vm_name(r, vm)));
+        json_object_set_new(o, "final", json_vm_fields(st.final));
+        json_object_set_new(o, "mean", json_vm_fields(st.mean));
+        json_object_set_new(o, "max", json_vm_fields(st.max));
+        json_array_append_new(vms, o);
+    }
+    return vms;
+}
+
+/* Vacuously met with no VMs; unknown (null) with VMs but no samples. */
+static json_t *json_sla_met(const SimRecorder *r, const SlaResult *res)
+{
+    if (!r->scenario->has_sla || (r->n_vms > 0 && res->worst_vm < 0)) {
+        return json_null();
+    }
+    return json_boolean(res->all_met);
+}
+
+/* perf_index and met are null without an SLA; worst_vm is null without VMs or samples. */
+static json_t *json_sla(const SimRecorder *r)
+{
+    const SimScenario *sc = r->scenario;
+    SlaResult res = sla_evaluate(r);
+    json_t *sla = json_object();
+    json_object_set_new(sla, "perf_index",
+                        sc->has_sla ? json_round(sc->sla_perf_index) : json_null());
+    json_object_set_new(sla, "met", json_sla_met(r, &res));
+    json_object_set_new(sla, "worst_vm",
+                        res.worst_vm >= 0 ? json_string(vm_name(r, (guint)res.worst_vm))
+                                          : json_null());
+    return sla;
+}
+
+/* Seeds above INT64_MAX (possible from --seed) do not fit a JSON integer: a string then. */
+static json_t *json_seed(uint64_t seed)
+{
+    if (seed <= (uint64_t)INT64_MAX) {
+        return json_integer((json_int_t)seed);
+    }
+    char buf[32];
+    g_snprintf(buf, sizeof buf, "%" G_GUINT64_FORMAT, (guint64)seed);
+    return json_string(buf);
+}
+
+static bool write_summary(const SimRecorder *r, const SimRunTotals *t, const char *path,
+                          GError **error)
+{
+    const SimScenario *sc = r->scenario;
+    json_t *root = json_object();
+    json_object_set_new(root, "scenario", json_string(sc->name != NULL ? sc->name : ""));
+    json_object_set_new(root, "policy", json_string(r->policy));
+    json_object_set_new(root, "seed", json_seed(sc->seed));
+    json_object_set_new(root, "duration_s", json_round(sim_time_to_s(sc->duration)));
+    json_object_set_new(root, "host", json_host(r, t));
+    json_object_set_new(root, "vms", json_vms(r));
+    json_object_set_new(root, "sla", json_sla(r));
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    json_decref(root);
+    if (text == NULL) {
+        /* Only out of memory, or a string that is not UTF-8 (a VM name). */
+        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "cannot write %s: cannot encode JSON", path);
+        return false;
+    }
+    OutFile f;
+    bool ok = out_open(&f, path, error);
+    if (ok) {
+        g_string_append(f.line, text);
+        g_string_append_c(f.line, '\n');
+        out_flush_line(&f);
+    }
+    free(text);
+    return ok ? out_close(&f, error) : out_close(&f, NULL);
+}
+
+/* ---- the output directory ---------------------------------------------- */
+
+/*
+ * Removes a directory tree without following symbolic links. Best effort:
+ * it only cleans up our own temporary and replaced directories.
+ */
+static void remove_tree(const char *path)
+{
+    GStatBuf st;
+    if (g_lstat(path, &st) != 0) {
+        return;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        GDir *dir = g_dir_open(path, 0, NULL);
+        const char *name = NULL;
+        while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+            g_autofree char *child = g_build_filename(path, name, NULL);
+            remove_tree(child);
+        }
+        if (dir != NULL) {
+            g_dir_close(dir);
+        }
+        g_rmdir(path);
+    } else {
+        g_unlink(path);
+    }
+}
+
+static bool write_files(const SimRecorder *r, const SimRunTotals *totals, const char *tmp,
+                        GError **error)
+{
+    g_autofree char *host = g_build_filename(tmp, "host.csv", NULL);
+    g_autofree char *vms = g_build_filename(tmp, "vms.csv", NULL);
+    g_autofree char *summary = g_build_filename(tmp, "summary.json", NULL);
+    return write_host_csv(r, host, error) && write_vms_csv(r, vms, error) &&
+           write_summary(r, totals, summary, error);
+}
+
+/*
+ * Puts the complete directory `tmp` in place of `dir`. An existing `dir` is
+ * first renamed aside (onto an empty placeholder made by g_mkdtemp, which
+ * rename(2) may replace) and removed only after the new one is in place, so
+ * at every moment `dir` is either the old or the new complete output.
+ */
+static bool swap_into_place(const char *tmp, const char *dir, GError **error)
+{
+    g_autofree char *old = NULL;
+    if (g_file_test(dir, G_FILE_TEST_EXISTS) || g_file_test(dir, G_FILE_TEST_IS_SYMLINK)) {
+        old = g_strdup_printf("%s.old-XXXXXX", dir);
+        if (g_mkdtemp(old) == NULL) {
+            return io_error(error, "create directory", old, errno);
+        }
+        if (g_rename(dir, old) != 0) {
+            int errsv = errno;
+            g_rmdir(old);
+            return io_error(error, "replace", dir, errsv);
+        }
+    }
+    if (g_rename(tmp, dir) != 0) {
+        int errsv = errno;
+        if (old != NULL) {
+            g_rename(old, dir); /* put the previous output back */
+        }
+        return io_error(error, "rename into", dir, errsv);
+    }
+    if (old != NULL) {
+        remove_tree(old);
+    }
+    return true;
+}
+
+bool sim_recorder_write(SimRecorder *recorder, const SimRunTotals *totals, const char *dir,
+                        GError **error)
+{
+    g_return_val_if_fail(recorder != NULL && totals != NULL && dir != NULL && *dir != '\0', false);
+    g_return_val_if_fail(error == NULL || *error == NULL, false);
+    /* "out/" must name "out", or the temporary directory would land inside it. */
+    g_autofree char *target = g_strdup(dir);
+    for (gsize len = strlen(target); len > 1 && G_IS_DIR_SEPARATOR(target[len - 1]); len--) {
+        target[len - 1] = '\0';
+    }
+    g_autofree char *parent = g_path_get_dirname(target);
+    if (g_mkdir_with_parents(parent, 0777) != 0) {
+        return io_error(error, "create directory", parent, errno);
+    }
+    /* Next to DIR, so the final rename stays on one file system. */
+    g_autofree char *tmp = g_strdup_printf("%s.tmp-XXXXXX", target);
+    if (g_mkdtemp_full(tmp, 0777) == NULL) {
+        return io_error(error, "create directory", tmp, errno);
+    }
+    if (!write_files(recorder, totals, tmp, error) || !swap_into_place(tmp, target, error)) {
+        remove_tree(tmp);
+        return false;
+    }
+    return true;
+}
+
+/* ---- terminal summary ---------------------------------------------------- */
+
+/* Position in vm_fields of the field at `offset`. */
+static guint field_index(size_t offset)
+{
+    for (guint c = 0; c < N_VM_FIELDS; c++) {
+        if (vm_fields[c].offset == offset) {
+            return c;
+        }
+    }
+    g_assert_not_reached();
+}
+
+static void print_vm_table(const SimRecorder *r, FILE *out)
+{
+    int width = 2; /* "VM" */
+    for (guint vm = 0; vm < r->n_vms; vm++) {
+        width = MAX(width, (int)g_utf8_strlen(vm_name(r, vm), -1));
+    }
+    fprintf(out, "%-*s  %12s  %12s  %8s  %10s\n", width, "VM", "balloon MiB", "swapped MiB",
+            "stall %", "perf index");
+    for (guint vm = 0; vm < r->n_vms; vm++) {
+        VmStats st;
+        vm_stats_compute(r, vm, &st);
+        const char *name = vm_name(r, vm);
+        /* Pad by characters, not bytes, so UTF-8 names stay aligned. */
+        int pad = width - (int)g_utf8_strlen(name, -1);
+        fprintf(out, "%s%*s  %12.2f  %12.2f  %8.2f  %10.4f\n", name, pad, "",
+                st.final[field_index(offsetof(SimVmSample, mctlsz_mb))],
+                st.final[field_index(offsetof(SimVmSample, swcur_mb))],
+                st.mean[field_index(offsetof(SimVmSample, stall_pct))],
+                st.mean[field_index(offsetof(SimVmSample, perf_index))]);
+    }
+}
+
+static void print_state_table(const SimRunTotals *t, FILE *out)
+{
+    double total = 0.0;
+    for (int s = 0; s < SIM_HOST_STATE_MAX; s++) {
+        total += t->time_in_state_s[s];
+    }
+    fprintf(out, "%-5s  %10s  %7s\n", "state", "time", "share");
+    for (int s = 0; s < SIM_HOST_STATE_MAX; s++) {
+        double secs = t->time_in_state_s[s];
+        guint64 whole = secs > 0 ? (guint64)(secs + 0.5) : 0;
+        fprintf(out, "%-5s  %4" G_GUINT64_FORMAT ":%02u:%02u  %6.1f%%\n", host_state_names[s],
+                whole / 3600, (unsigned)(whole / 60 % 60), (unsigned)(whole % 60),
+                total > 0 ? 100.0 * secs / total : 0.0);
+    }
+}
+
+static void print_sla(const SimRecorder *r, FILE *out)
+{
+    const SimScenario *sc = r->scenario;
+    if (!sc->has_sla) {
+        return;
+    }
+    SlaResult res = sla_evaluate(r);
+    if (res.worst_vm < 0) {
+        fprintf(out, "SLA perf index >= %.4f: %s\n", sc->sla_perf_index,
+                r->n_vms == 0 ? "met (no VMs)" : "unknown (no samples)");
+        return;
+    }
+    fprintf(out, "SLA perf index >= %.4f: %s (worst VM %s, mean %.4f)\n", sc->sla_perf_index,
+            res.all_met ? "met" : "NOT met", vm_name(r, (guint)res.worst_vm), res.worst_perf);
+}
+
+void sim_recorder_print_summary(const SimRecorder *recorder, const SimRunTotals *totals, FILE *out)
+{
+    g_return_if_fail(recorder != NULL && totals != NULL && out != NULL);
+    print_vm_table(recorder, out);
+    fputc('\n', out);
+    print_state_table(totals, out);
+    if (recorder->scenario->has_sla) {
+        fputc('\n', out);
+    }
+    print_sla(recorder, out);
+}

@@ -1,0 +1,531 @@
+#include "sim/run.h"
+
+#include "sim/error.h"
+#include "sim/queue.h"
+
+/* The host's reclamation period: policy targets are applied and the state
+ * re-read every second, like the balloon poll (assumption: ESXi's internal
+ * period is not published; 1 s matches vmw_balloon's poll). */
+#define RUN_HOST_TICK SIM_S
+/* The workload's tick: allocation, touches and faults are drawn per second. */
+#define RUN_WORKLOAD_TICK SIM_S
+/* A free-memory change larger than this share of minFree since the last
+ * balance triggers a new one before BalancePeriod ends (assumption). */
+#define RUN_REBALANCE_FREE_SHARE 0.5
+
+typedef struct RunVm {
+    SimRun *run;
+    guint index;
+    Guest *guest;
+    SimEventHandle *tick;     /* workload tick while powered on */
+    SimEventHandle *poll;     /* balloon poll while powered on */
+    uint64_t last_swap_ins, last_swap_outs;
+} RunVm;
+
+typedef struct RunEvent {
+    SimRun *run;
+    const SimEvent *event;    /* scenario event, or NULL for a phase */
+    guint vm;
+    const SimPhase *phase;
+} RunEvent;
+
+struct SimRun {
+    const SimScenario *scenario;
+    const PolicyClass *policy;
+    void *policy_state;
+    SimQueue *queue;
+    Host *host;
+    guint n_vms;
+    RunVm *vms;
+    RunEvent *events;         /* scenario events then phases */
+    guint n_events;
+    PolicyVmView *views;
+    PolicyTargets targets;
+    SimRecorder *recorder;
+    SimRunTotals totals;
+    uint64_t free_at_balance;
+    uint64_t last_reads, last_writes;
+    SimTime last_sample;
+    SimRunHook hook;
+    void *hook_data;
+    SimRunProgress progress;
+    void *progress_data;
+};
+
+static double pages_mb(const SimRun *run, uint64_t pages)
+{
+    return (double)pages * (double)host_page_size(run->host) / (1024.0 * 1024.0);
+}
+
+static void run_hook(SimRun *run)
+{
+    if (run->hook != NULL) {
+        run->hook(run, run->hook_data);
+    }
+}
+
+static void on_vm_tick(SimTime now, void *data)
+{
+    RunVm *rv = data;
+    guest_tick(rv->guest, rv->run->host, now, RUN_WORKLOAD_TICK);
+    run_hook(rv->run);
+}
+
+static void on_vm_poll(SimTime now, void *data)
+{
+    RunVm *rv = data;
+    uint64_t target = host_vm(rv->run->host, rv->index)->mctl_target;
+    guest_balloon_poll(rv->guest, rv->run->host, target, now);
+    run_hook(rv->run);
+}
+
+static void reapply_phases(SimRun *run, RunVm *rv, SimTime now)
+{
+    const SimWorkload *w = &g_array_index(run->scenario->vms, SimVmConfig, rv->index).workload;
+    for (guint i = 0; w->phases != NULL && i < w->phases->len; i++) {
+        const SimPhase *ph = &g_array_index(w->phases, SimPhase, i);
+        if (ph->at <= now) {
+            guest_apply_phase(rv->guest, ph);
+        }
+    }
+}
+
+static void vm_power_on(SimRun *run, guint i, SimTime now)
+{
+    RunVm *rv = &run->vms[i];
+    if (guest_powered_on(rv->guest)) {
+        return;
+    }
+    guest_power_on(rv->guest, run->host, now);
+    reapply_phases(run, rv, now);
+    const SimVmConfig *cfg = &g_array_index(run->scenario->vms, SimVmConfig, i);
+    rv->tick = sim_queue_push(run->queue, now + RUN_WORKLOAD_TICK, RUN_WORKLOAD_TICK, on_vm_tick,
+                              rv);
+    rv->poll = sim_queue_push(run->queue, now + cfg->guest.balloon.poll, cfg->guest.balloon.poll,
+                              on_vm_poll, rv);
+    host_sched_balance(run->host);
+}
+
+static void vm_power_off(SimRun *run, guint i)
+{
+    RunVm *rv = &run->vms[i];
+    if (!guest_powered_on(rv->guest)) {
+        return;
+    }
+    sim_queue_cancel(run->queue, rv->tick);
+    sim_queue_cancel(run->queue, rv->poll);
+    rv->tick = rv->poll = NULL;
+    guest_power_off(rv->guest, run->host);
+    host_sched_balance(run->host);
+}
+
+static void apply_set(SimRun *run, const SimEvent *ev)
+{
+    HostVm *vm = host_vm(run->host, ev->vm);
+    uint64_t page = host_page_size(run->host);
+    if (ev->has_reservation) {
+        vm->reservation = ev->reservation / page;
+    }
+    if (ev->has_limit) {
+        uint64_t limit = ev->limit == SIM_SIZE_UNLIMITED ? UINT64_MAX : ev->limit / page;
+        vm->limit = MIN(limit, vm->configured);
+    }
+    if (ev->has_shares) {
+        vm->shares = ev->shares;
+    }
+    host_sched_balance(run->host);
+}
+
+static void on_event(SimTime now, void *data)
+{
+    RunEvent *re = data;
+    SimRun *run = re->run;
+    if (re->phase != NULL) {
+        if (guest_powered_on(run->vms[re->vm].guest)) {
+            guest_apply_phase(run->vms[re->vm].guest, re->phase);
+        }
+    } else if (re->event->action == SIM_EVENT_POWER_ON) {
+        vm_power_on(run, re->vm, now);
+    } else if (re->event->action == SIM_EVENT_POWER_OFF) {
+        vm_power_off(run, re->vm);
+    } else {
+        apply_set(run, re->event);
+    }
+    run_hook(run);
+}
+
+static void on_power_on(SimTime now, void *data)
+{
+    RunVm *rv = data;
+    vm_power_on(rv->run, rv->index, now);
+    run_hook(rv->run);
+}
+
+/* What a real hypervisor observes; the policy sees nothing else. */
+static void build_view(SimRun *run, PolicyView *view, SimTime now)
+{
+    Host *host = run->host;
+    for (guint i = 0; i < run->n_vms; i++) {
+        const HostVm *vm = host_vm_const(host, i);
+        Guest *g = run->vms[i].guest;
+        run->views[i] = (PolicyVmView){
+            .powered_on = vm->powered_on,
+            .has_balloon = guest_has_balloon(g),
+            .configured = vm->configured,
+            .reservation = vm->reservation,
+            .limit = vm->limit,
+            .shares = vm->shares,
+            .consumed = host_vm_consumed(vm),
+            .sztgt = vm->sztgt,
+            .active = host_vm_active_pages(vm),
+            .mctl = guest_balloon_size(g),
+            .mctl_max = guest_balloon_max(g),
+            .swapped = guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP),
+            .guest_free = guest_free_pages(g),
+            .guest_cache = guest_cache_pages(g),
+        };
+    }
+    *view = (PolicyView){
+        .now = now,
+        .host_pages = host_pages(host),
+        .host_free = host_free_pages(host),
+        .min_free = host_thresholds(host)->min_free,
+        .state = host_state(host),
+        .n_vms = run->n_vms,
+        .vms = run->views,
+    };
+}
+
+static void on_policy(SimTime now, void *data)
+{
+    SimRun *run = data;
+    PolicyView view;
+    host_update_state(run->host);
+    build_view(run, &view, now);
+    run->policy->tick(run->policy_state, &view, &run->targets);
+    for (guint i = 0; i < run->n_vms; i++) {
+        HostVm *vm = host_vm(run->host, i);
+        vm->mctl_target = run->targets.vms[i].mctl_target;
+        vm->swap_target = run->targets.vms[i].swap_target;
+        vm->block_alloc = run->targets.vms[i].block_alloc;
+    }
+    run_hook(run);
+}
+
+static void account_state(SimRun *run, SimTime dt)
+{
+    run->totals.time_in_state_s[host_state(run->host)] += sim_time_to_s(dt);
+    uint64_t mctl = 0, swapped = 0;
+    for (guint i = 0; i < run->n_vms; i++) {
+        mctl += guest_balloon_size(run->vms[i].guest);
+        swapped += guest_pages_count_backing(host_vm(run->host, i)->pages, GUEST_BACK_SWAP);
+    }
+    run->totals.reclaimed_balloon_mb = MAX(run->totals.reclaimed_balloon_mb, pages_mb(run, mctl));
+    run->totals.reclaimed_swapped_mb =
+        MAX(run->totals.reclaimed_swapped_mb, pages_mb(run, swapped));
+}
+
+/* The host's mechanisms each second: swap toward targets, re-read the
+ * state, and rebalance early when free memory moved a lot. */
+static void on_host_tick(SimTime now, void *data)
+{
+    SimRun *run = data;
+    host_reclaim_tick(run->host, now, RUN_HOST_TICK);
+    host_update_state(run->host);
+    account_state(run, RUN_HOST_TICK);
+    uint64_t free_now = host_free_pages(run->host);
+    uint64_t moved = free_now > run->free_at_balance ? free_now - run->free_at_balance
+                                                     : run->free_at_balance - free_now;
+    if ((double)moved > RUN_REBALANCE_FREE_SHARE * (double)host_thresholds(run->host)->min_free) {
+        host_sched_balance(run->host);
+        run->free_at_balance = free_now;
+    }
+    if (run->progress != NULL && now % SIM_MIN == 0) {
+        run->progress(now, run->scenario->duration, run->progress_data);
+    }
+    run_hook(run);
+}
+
+static void on_balance(SimTime now, void *data)
+{
+    (void)now;
+    SimRun *run = data;
+    host_sched_balance(run->host);
+    run->free_at_balance = host_free_pages(run->host);
+}
+
+static void on_sample_active(SimTime now, void *data)
+{
+    (void)now;
+    host_sched_sample(((SimRun *)data)->host);
+}
+
+static void fill_vm_sample(SimRun *run, guint i, double interval_s, SimVmSample *s)
+{
+    RunVm *rv = &run->vms[i];
+    HostVm *vm = host_vm(run->host, i);
+    Guest *g = rv->guest;
+    SimTime stalled = 0, on = 0;
+    guest_take_interval(g, &stalled, &on);
+    double stall = on > 0 ? (double)stalled / (double)on : 0.0;
+    uint64_t resident = guest_pages_count_backing(vm->pages, GUEST_BACK_PRIVATE) +
+                        guest_pages_count_backing(vm->pages, GUEST_BACK_SHARED);
+    *s = (SimVmSample){
+        .memsz_mb = pages_mb(run, vm->configured),
+        .grant_mb = pages_mb(run, resident),
+        .consumed_mb = pages_mb(run, host_vm_consumed(vm)),
+        .sztgt_mb = pages_mb(run, vm->powered_on ? vm->sztgt : 0),
+        .active_mb = pages_mb(run, vm->powered_on ? host_vm_active_pages(vm) : 0),
+        .mctlsz_mb = pages_mb(run, guest_balloon_size(g)),
+        .mctltgt_mb = pages_mb(run, MIN(vm->mctl_target, guest_balloon_max(g))),
+        .mctlmax_mb = pages_mb(run, guest_balloon_max(g)),
+        .swcur_mb = pages_mb(run, guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP)),
+        .swtgt_mb = pages_mb(run, vm->swap_target),
+        .swr_mbps = interval_s > 0 ? pages_mb(run, vm->swap_ins - rv->last_swap_ins) / interval_s : 0,
+        .sww_mbps =
+            interval_s > 0 ? pages_mb(run, vm->swap_outs - rv->last_swap_outs) / interval_s : 0,
+        .guest_free_mb = pages_mb(run, guest_free_pages(g)),
+        .guest_cache_mb = pages_mb(run, guest_cache_pages(g)),
+        .guest_swap_mb = pages_mb(run, guest_swap_used(g)),
+        .stall_pct = 100.0 * stall,
+        .perf_index = 1.0 - stall,
+    };
+    rv->last_swap_ins = vm->swap_ins;
+    rv->last_swap_outs = vm->swap_outs;
+}
+
+static void fill_host_sample(SimRun *run, SimTime now, double interval_s, SimHostSample *s)
+{
+    Host *host = run->host;
+    uint64_t mctl = 0, swapped = 0;
+    for (guint i = 0; i < run->n_vms; i++) {
+        mctl += guest_balloon_size(run->vms[i].guest);
+        swapped += guest_pages_count_backing(host_vm(host, i)->pages, GUEST_BACK_SWAP);
+    }
+    uint64_t reads = host_swap_reads(host), writes = host_swap_writes(host);
+    *s = (SimHostSample){
+        .time_s = sim_time_to_s(now),
+        .state = host_state(host),
+        .free_mb = pages_mb(run, host_free_pages(host)),
+        .min_free_mb = pages_mb(run, host_thresholds(host)->min_free),
+        .overhead_mb = pages_mb(run, host_overhead_pages(host)),
+        .swcur_mb = pages_mb(run, swapped),
+        .mctlsz_mb = pages_mb(run, mctl),
+        .swr_mbps = interval_s > 0 ? pages_mb(run, reads - run->last_reads) / interval_s : 0,
+        .sww_mbps = interval_s > 0 ? pages_mb(run, writes - run->last_writes) / interval_s : 0,
+    };
+    run->last_reads = reads;
+    run->last_writes = writes;
+}
+
+static void on_record(SimTime now, void *data)
+{
+    SimRun *run = data;
+    double interval_s = sim_time_to_s(now - run->last_sample);
+    SimHostSample hs;
+    g_autofree SimVmSample *vs = g_new0(SimVmSample, MAX(run->n_vms, 1));
+    fill_host_sample(run, now, interval_s, &hs);
+    for (guint i = 0; i < run->n_vms; i++) {
+        fill_vm_sample(run, i, interval_s, &vs[i]);
+    }
+    sim_recorder_add(run->recorder, &hs, vs);
+    run->last_sample = now;
+}
+
+static void schedule_events(SimRun *run)
+{
+    const SimScenario *sc = run->scenario;
+    guint n_phases = 0;
+    for (guint i = 0; i < run->n_vms; i++) {
+        GArray *ph = g_array_index(sc->vms, SimVmConfig, i).workload.phases;
+        n_phases += ph != NULL ? ph->len : 0;
+    }
+    run->n_events = sc->events->len + n_phases;
+    run->events = g_new0(RunEvent, MAX(run->n_events, 1));
+    guint k = 0;
+    for (guint e = 0; e < sc->events->len; e++, k++) {
+        const SimEvent *ev = &g_array_index(sc->events, SimEvent, e);
+        run->events[k] = (RunEvent){.run = run, .event = ev, .vm = ev->vm};
+        sim_queue_push(run->queue, ev->at, 0, on_event, &run->events[k]);
+    }
+    for (guint i = 0; i < run->n_vms; i++) {
+        GArray *ph = g_array_index(sc->vms, SimVmConfig, i).workload.phases;
+        for (guint p = 0; ph != NULL && p < ph->len; p++, k++) {
+            const SimPhase *phase = &g_array_index(ph, SimPhase, p);
+            run->events[k] = (RunEvent){.run = run, .vm = i, .phase = phase};
+            sim_queue_push(run->queue, phase->at, 0, on_event, &run->events[k]);
+        }
+    }
+}
+
+/* Order at equal times is push order: the recorder samples first (the state
+ * the previous second left), then power-ons and events, then the host, the
+ * policy and the VMs. */
+static void schedule_processes(SimRun *run)
+{
+    const SimHostConfig *hc = &run->scenario->host;
+    sim_queue_push(run->queue, 0, run->scenario->sample_interval, on_record, run);
+    for (guint i = 0; i < run->n_vms; i++) {
+        SimTime at = g_array_index(run->scenario->vms, SimVmConfig, i).power_on;
+        if (at != SIM_TIME_NEVER) {
+            sim_queue_push(run->queue, at, 0, on_power_on, &run->vms[i]);
+        }
+    }
+    schedule_events(run);
+    sim_queue_push(run->queue, RUN_HOST_TICK, RUN_HOST_TICK, on_host_tick, run);
+    sim_queue_push(run->queue, 0, run->policy->period, on_policy, run);
+    sim_queue_push(run->queue, hc->balance_period, hc->balance_period, on_balance, run);
+    sim_queue_push(run->queue, hc->sample_period, hc->sample_period, on_sample_active, run);
+}
+
+SimRun *sim_run_new(const SimScenario *scenario, const char *policy, GError **error)
+{
+    const char *name = policy != NULL ? policy : scenario->host.policy;
+    const PolicyClass *cls = policy_lookup(name);
+    if (cls == NULL) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "unknown policy \"%s\"", name);
+        return NULL;
+    }
+    g_autoptr(Host) host = host_new(scenario, error);
+    if (host == NULL) {
+        return NULL;
+    }
+    SimRun *run = g_new0(SimRun, 1);
+    run->scenario = scenario;
+    run->policy = cls;
+    run->policy_state = g_malloc0(MAX(cls->state_size, 1));
+    run->queue = sim_queue_new();
+    run->host = g_steal_pointer(&host);
+    run->n_vms = scenario->vms->len;
+    run->vms = g_new0(RunVm, MAX(run->n_vms, 1));
+    run->views = g_new0(PolicyVmView, MAX(run->n_vms, 1));
+    run->targets.n_vms = run->n_vms;
+    run->targets.vms = g_new0(PolicyVmTargets, MAX(run->n_vms, 1));
+    for (guint i = 0; i < run->n_vms; i++) {
+        const SimVmConfig *cfg = &g_array_index(scenario->vms, SimVmConfig, i);
+        run->vms[i] = (RunVm){.run = run, .index = i};
+        run->vms[i].guest = guest_new(cfg, i, &scenario->host, scenario->seed);
+        host_attach(run->host, i, guest_pages(run->vms[i].guest));
+    }
+    run->recorder = sim_recorder_new(scenario, cls->name);
+    PolicyView view;
+    build_view(run, &view, 0);
+    if (cls->init != NULL && !cls->init(run->policy_state, &view, error)) {
+        sim_run_free(run);
+        return NULL;
+    }
+    schedule_processes(run);
+    return run;
+}
+
+void sim_run_free(SimRun *run)
+{
+    if (run == NULL) {
+        return;
+    }
+    if (run->policy->finalize != NULL) {
+        run->policy->finalize(run->policy_state);
+    }
+    g_free(run->policy_state);
+    sim_queue_free(run->queue);
+    for (guint i = 0; i < run->n_vms; i++) {
+        guest_free(run->vms[i].guest);
+    }
+    host_free(run->host);
+    sim_recorder_free(run->recorder);
+    g_free(run->vms);
+    g_free(run->views);
+    g_free(run->targets.vms);
+    g_free(run->events);
+    g_free(run);
+}
+
+void sim_run_set_hook(SimRun *run, SimRunHook hook, void *data)
+{
+    run->hook = hook;
+    run->hook_data = data;
+}
+
+void sim_run_set_progress(SimRun *run, SimRunProgress fn, void *data)
+{
+    run->progress = fn;
+    run->progress_data = data;
+}
+
+void sim_run_until(SimRun *run, SimTime until)
+{
+    while (sim_queue_run_one(run->queue, until)) {
+    }
+}
+
+static void fill_totals(SimRun *run)
+{
+    const HostThresholds *t = host_thresholds(run->host);
+    run->totals.min_free_mb = pages_mb(run, t->min_free);
+    for (int s = 0; s < SIM_HOST_STATE_MAX; s++) {
+        run->totals.thresholds_mb[s] = pages_mb(run, t->start[s]);
+    }
+}
+
+bool sim_run_execute(SimRun *run, GError **error)
+{
+    (void)error;
+    sim_run_until(run, run->scenario->duration);
+    fill_totals(run);
+    return true;
+}
+
+SimTime sim_run_now(const SimRun *run)
+{
+    return sim_queue_now(run->queue);
+}
+
+Host *sim_run_host(SimRun *run)
+{
+    return run->host;
+}
+
+Guest *sim_run_guest(SimRun *run, guint vm)
+{
+    return run->vms[vm].guest;
+}
+
+const SimRecorder *sim_run_recorder(const SimRun *run)
+{
+    return run->recorder;
+}
+
+const SimRunTotals *sim_run_totals(const SimRun *run)
+{
+    return &run->totals;
+}
+
+const PolicyClass *sim_run_policy(const SimRun *run)
+{
+    return run->policy;
+}
+
+guint64 sim_run_events(const SimRun *run)
+{
+    return sim_queue_events_run(run->queue);
+}
+
+bool sim_run_check(const SimRun *run, GString *why)
+{
+    return host_check_conservation(run->host, why);
+}
+
+bool sim_run_write(SimRun *run, const char *dir, GError **error)
+{
+    fill_totals(run);
+    return sim_recorder_write(run->recorder, &run->totals, dir, error);
+}
+
+size_t sim_run_page_state_bytes(const SimRun *run)
+{
+    size_t bytes = 0;
+    for (guint i = 0; i < run->n_vms; i++) {
+        bytes += guest_pages_bytes(guest_pages(run->vms[i].guest));
+    }
+    return bytes;
+}

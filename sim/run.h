@@ -1,0 +1,55 @@
+/*
+ * One simulation run: builds the host, the guests and the policy from a
+ * scenario, schedules the periodic processes and one-off events on the
+ * event queue, and records samples. The run loop is single-threaded and
+ * deterministic: same scenario and seed, same outputs.
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "guest/guest.h"
+#include "host/host.h"
+#include "policy/policy.h"
+#include "sim/recorder.h"
+#include "sim/scenario.h"
+
+typedef struct SimRun SimRun;
+
+/* Called after every event (tests check conservation with it). */
+typedef void (*SimRunHook)(SimRun *run, void *data);
+
+/* `policy` overrides the scenario's policy when not NULL. */
+SimRun *sim_run_new(const SimScenario *scenario, const char *policy, GError **error);
+void sim_run_free(SimRun *run);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimRun, sim_run_free)
+
+void sim_run_set_hook(SimRun *run, SimRunHook hook, void *data);
+
+/* Progress callback: called about every simulated minute with sim time done. */
+typedef void (*SimRunProgress)(SimTime done, SimTime total, void *data);
+void sim_run_set_progress(SimRun *run, SimRunProgress fn, void *data);
+
+/* Runs the whole duration. */
+bool sim_run_execute(SimRun *run, GError **error);
+
+/* Runs until simulated time `until` (for tests). */
+void sim_run_until(SimRun *run, SimTime until);
+
+SimTime sim_run_now(const SimRun *run);
+Host *sim_run_host(SimRun *run);
+Guest *sim_run_guest(SimRun *run, guint vm);
+const SimRecorder *sim_run_recorder(const SimRun *run);
+const SimRunTotals *sim_run_totals(const SimRun *run);
+const PolicyClass *sim_run_policy(const SimRun *run);
+guint64 sim_run_events(const SimRun *run);
+
+/* Conservation on the host and every VM (DESIGN.md section 2). */
+bool sim_run_check(const SimRun *run, GString *why);
+
+/* Writes host.csv, vms.csv and summary.json into dir (atomically). */
+bool sim_run_write(SimRun *run, const char *dir, GError **error);
+
+/* Bytes of per-page state, for the benchmark. */
+size_t sim_run_page_state_bytes(const SimRun *run);

@@ -1,0 +1,189 @@
+/*
+ * A loaded, validated scenario (DESIGN.md section 3). Plain data: the loader
+ * fills it, the model reads it and never changes it. Sizes are bytes, times
+ * are SimTime, rates are per second, percentages are fractions (0.65 for
+ * "65%"). Every knob has its documented default (docs/model.md) applied by
+ * the loader, so the model never sees "unset".
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/time.h"
+
+#define SIM_SIZE_UNLIMITED UINT64_MAX
+
+typedef enum { SIM_OS_LINUX, SIM_OS_WINDOWS, SIM_OS_MAX } SimGuestOs;
+const char *sim_guest_os_to_string(SimGuestOs os);
+
+typedef enum {
+    SIM_STATE_READING_BAND,  /* in state X while free lies in [T_X, T_higher) */
+    SIM_STATE_READING_BELOW, /* in state X once free < T_X */
+    SIM_STATE_READING_MAX
+} SimStateReading;
+const char *sim_state_reading_to_string(SimStateReading reading);
+
+typedef enum { SIM_EVENT_POWER_ON, SIM_EVENT_POWER_OFF, SIM_EVENT_SET, SIM_EVENT_MAX } SimEventAction;
+const char *sim_event_action_to_string(SimEventAction action);
+
+/* Fractions of the workload's pages by content (DESIGN.md section 2). */
+typedef struct SimContentMix {
+    double zero;         /* fraction of pages that stay zero */
+    double image_shared; /* identical to pages of other VMs of the same image */
+    double duplicate;    /* duplicated inside the VM */
+    double compressible; /* fraction that compresses to <= 2 KiB */
+} SimContentMix;
+
+/* A change of the workload at a time after power-on; unset fields keep their value. */
+typedef struct SimPhase {
+    SimTime at; /* since the start of the run */
+    bool has_memory, has_active, has_page_cache, has_touch_rate;
+    uint64_t memory;     /* bytes of anon memory */
+    uint64_t active;     /* bytes of the hot set */
+    uint64_t page_cache; /* bytes of file data in use */
+    double touch_rate;   /* touches per second of unstalled time */
+} SimPhase;
+
+typedef struct SimWorkload {
+    uint64_t memory;      /* bytes of anon memory the workload allocates */
+    uint64_t active;      /* bytes of the hot set (<= memory) */
+    uint64_t page_cache;  /* bytes of file data the workload keeps using */
+    double touch_rate;    /* touches per second over the hot set */
+    double alloc_rate;    /* bytes per second the workload can allocate */
+    SimContentMix content;
+    GArray *phases;       /* SimPhase, sorted by at */
+    char *trace;          /* absolute path, or NULL */
+} SimWorkload;
+
+/* The balloon driver's constants (Linux vmw_balloon), per VM. */
+typedef struct SimBalloonConfig {
+    SimTime poll;           /* how often the driver reads its target */
+    uint32_t rate_fast;     /* pages per poll while the guest has free pages */
+    uint32_t rate_slow_max; /* pages per poll when the guest must reclaim */
+    uint32_t rate_slow_min; /* lowest slow rate after failed allocations */
+    uint32_t rate_slow_inc; /* growth of the slow rate per successful poll */
+    uint32_t deflate_fast;  /* pages per poll when the guest needs memory */
+    uint32_t deflate_slow;  /* pages per poll otherwise */
+} SimBalloonConfig;
+
+typedef struct SimGuestConfig {
+    SimGuestOs os;
+    char *image;            /* guest image name, for inter-VM sharing; may be NULL */
+    uint64_t swap;          /* bytes of guest swap device */
+    bool balloon_driver;    /* tools running with a balloon driver */
+    uint64_t kernel;        /* bytes of kernel memory pinned at boot */
+    double cache_fill_rate; /* bytes per second a Linux guest grows its page cache */
+    SimTime disk_latency;   /* guest disk (guest swap, page cache refault) */
+    double disk_bandwidth;  /* bytes per second */
+    SimBalloonConfig balloon;
+} SimGuestConfig;
+
+typedef struct SimVmConfig {
+    char *name;         /* after count expansion: NAME-1 .. NAME-N */
+    char *pointer;      /* JSON pointer of the VM entry, for messages: "/vms/0" */
+    uint64_t memory;    /* configured bytes */
+    uint64_t reservation;
+    uint64_t limit;     /* bytes, SIM_SIZE_UNLIMITED when unlimited */
+    uint64_t shares;    /* memory shares (normal = 10 per configured MiB) */
+    double max_balloon; /* fraction of configured memory */
+    SimTime power_on;   /* SIM_TIME_NEVER: stays off until an event */
+    char *salt;         /* salt group (sharing mode 1), or NULL */
+    SimGuestConfig guest;
+    SimWorkload workload;
+} SimVmConfig;
+
+typedef struct SimSharingConfig {
+    bool enabled;
+    int salting;        /* Mem.ShareForceSalting: 0, 1 or 2 */
+    SimTime scan_time;  /* Mem.ShareScanTime */
+    double rate_max;    /* Mem.ShareRateMax, pages per second per VM */
+    double scan_ghz;    /* Mem.ShareScanGHz, bytes per second per GHz */
+    bool large_pages;   /* guests backed by 2 MiB pages until broken */
+} SimSharingConfig;
+
+typedef struct SimCompressionConfig {
+    bool enabled;
+    double max_pct;     /* Mem.MemZipMaxPct as a fraction of configured memory */
+} SimCompressionConfig;
+
+typedef struct SimSwapConfig {
+    SimTime latency;      /* swap device access latency */
+    double bandwidth;     /* bytes per second */
+    uint64_t cache_size;  /* host cache (SSD) bytes, 0 = none */
+    SimTime cache_latency;
+    double cache_bandwidth;
+} SimSwapConfig;
+
+typedef struct SimHostConfig {
+    uint64_t memory;        /* bytes of machine memory */
+    uint64_t page_size;     /* 4096 or 2 MiB */
+    double cpu_ghz;
+    uint64_t overhead;      /* bytes used by the hypervisor itself */
+    double vm_overhead_base;  /* bytes of overhead per powered-on VM */
+    double vm_overhead_frac;  /* plus this fraction of its configured memory */
+    uint64_t min_free;      /* bytes; 0 = auto (sliding scale) */
+    char *policy;           /* policy name, checked against the registry */
+    SimStateReading state_reading;
+    double state_hysteresis;  /* fraction of minFree above a boundary to leave a state */
+    double idle_tax;          /* fraction, 0.75 */
+    SimTime balance_period;   /* memory scheduler period */
+    SimTime sample_period;    /* active memory sampling period */
+    uint32_t sample_pages;    /* pages sampled per VM per period */
+    double ctl_max_pct;       /* Mem.CtlMaxPercent as a fraction */
+    SimSharingConfig sharing;
+    SimCompressionConfig compression;
+    SimSwapConfig swap;
+} SimHostConfig;
+
+typedef struct SimEvent {
+    SimTime at;
+    SimEventAction action;
+    guint vm;               /* index into SimScenario.vms */
+    char *pointer;          /* JSON pointer of the event, for messages */
+    bool has_limit, has_reservation, has_shares;
+    uint64_t limit;         /* bytes or SIM_SIZE_UNLIMITED */
+    uint64_t reservation;
+    uint64_t shares;
+} SimEvent;
+
+typedef struct SimScenario {
+    char *path;             /* the file it came from, or "<built-in>" */
+    char *name;
+    char *description;
+    uint64_t seed;
+    SimTime duration;
+    SimTime sample_interval;
+    SimHostConfig host;
+    GArray *vms;            /* SimVmConfig, after templates and count expansion */
+    GArray *events;         /* SimEvent, sorted by at (stable) */
+    bool has_sla;
+    double sla_perf_index;
+} SimScenario;
+
+/*
+ * Loads and validates a scenario file. On any problem returns NULL and sets
+ * an error whose message is "FILE:LINE:COL: error: MESSAGE (at /pointer)".
+ */
+SimScenario *sim_scenario_load(const char *path, GError **error);
+
+/* The same from text in memory; `path` only names it in messages. */
+SimScenario *sim_scenario_load_text(const char *path, const char *text, gsize len,
+                                    GError **error);
+
+/*
+ * Applies "--set KEY=VALUE" overrides before validation: KEY is a dotted
+ * path ("host.memory", "vms.0.count"), VALUE a JSON value or a bare string.
+ */
+SimScenario *sim_scenario_load_with_overrides(const char *path, const char *const *sets,
+                                              GError **error);
+
+/* The built-in default scenario (scenarios/default.json, compiled in). */
+const char *sim_scenario_default_text(void);
+
+void sim_scenario_free(SimScenario *scenario);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimScenario, sim_scenario_free)
+
+/* Index of the VM named `name`, or -1. */
+int sim_scenario_find_vm(const SimScenario *scenario, const char *name);

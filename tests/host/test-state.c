@@ -1,0 +1,77 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "host/host.h"
+
+static HostThresholds thresholds(void)
+{
+    HostThresholds t;
+    host_thresholds_init(&t, 1000, &host_states_esxi6); /* 4000/1000/640/320/160 */
+    return t;
+}
+
+static void test_band_reading_puts_free_between_thresholds_in_the_higher_band(void **state)
+{
+    (void)state;
+    HostThresholds t = thresholds();
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BAND, 5000), SIM_HOST_HIGH);
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BAND, 4000), SIM_HOST_HIGH);
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BAND, 3999), SIM_HOST_CLEAR);
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BAND, 1000), SIM_HOST_CLEAR);
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BAND, 999), SIM_HOST_SOFT);
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BAND, 639), SIM_HOST_HARD);
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BAND, 319), SIM_HOST_LOW);
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BAND, 0), SIM_HOST_LOW);
+}
+
+static void test_below_reading_enters_a_state_once_free_falls_under_its_threshold(void **state)
+{
+    (void)state;
+    HostThresholds t = thresholds();
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BELOW, 3999), SIM_HOST_HIGH);
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BELOW, 999), SIM_HOST_CLEAR);
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BELOW, 639), SIM_HOST_SOFT);
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BELOW, 319), SIM_HOST_HARD);
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BELOW, 159), SIM_HOST_LOW);
+}
+
+static void test_worse_states_are_entered_at_once(void **state)
+{
+    (void)state;
+    HostThresholds t = thresholds();
+    assert_int_equal(host_state_next(&t, SIM_STATE_READING_BAND, SIM_HOST_HIGH, 500, 50),
+                     SIM_HOST_HARD);
+}
+
+static void test_leaving_a_state_needs_free_above_the_boundary_by_the_hysteresis(void **state)
+{
+    (void)state;
+    HostThresholds t = thresholds();
+    /* soft -> clear needs free >= 1000 + 50 */
+    assert_int_equal(host_state_next(&t, SIM_STATE_READING_BAND, SIM_HOST_SOFT, 1000, 50),
+                     SIM_HOST_SOFT);
+    assert_int_equal(host_state_next(&t, SIM_STATE_READING_BAND, SIM_HOST_SOFT, 1049, 50),
+                     SIM_HOST_SOFT);
+    assert_int_equal(host_state_next(&t, SIM_STATE_READING_BAND, SIM_HOST_SOFT, 1050, 50),
+                     SIM_HOST_CLEAR);
+    /* a big jump relaxes several states at once */
+    assert_int_equal(host_state_next(&t, SIM_STATE_READING_BAND, SIM_HOST_LOW, 9000, 50),
+                     SIM_HOST_HIGH);
+    /* without hysteresis the boundary itself is enough */
+    assert_int_equal(host_state_next(&t, SIM_STATE_READING_BAND, SIM_HOST_SOFT, 1000, 0),
+                     SIM_HOST_CLEAR);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_band_reading_puts_free_between_thresholds_in_the_higher_band),
+        cmocka_unit_test(test_below_reading_enters_a_state_once_free_falls_under_its_threshold),
+        cmocka_unit_test(test_worse_states_are_entered_at_once),
+        cmocka_unit_test(test_leaving_a_state_needs_free_above_the_boundary_by_the_hysteresis),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,93 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "sim/partition.h"
+#include "sim/rng.h"
+
+static void test_partition_starts_with_every_item_in_the_initial_class(void **state)
+{
+    (void)state;
+    g_autoptr(SimPartition) part = sim_partition_new(10000, 5, 2);
+    assert_int_equal(sim_partition_count(part, 2), 10000);
+    assert_int_equal(sim_partition_count(part, 0), 0);
+    for (uint32_t i = 0; i < 10000; i += 997) {
+        assert_int_equal(sim_partition_class(part, i), 2);
+    }
+}
+
+/* Random moves against a plain array of classes: counts, membership and
+ * the member lists must agree after every step. */
+static void test_partition_moves_agree_with_a_reference(void **state)
+{
+    (void)state;
+    enum { N = 20000, K = 7, STEPS = 200000 };
+    g_autoptr(SimPartition) part = sim_partition_new(N, K, 0);
+    g_autofree uint8_t *ref = g_new0(uint8_t, N);
+    uint32_t counts[K] = {N};
+    SimRng rng;
+    sim_rng_init(&rng, 7, "partition");
+    for (int s = 0; s < STEPS; s++) {
+        uint32_t item = (uint32_t)sim_rng_below(&rng, N);
+        unsigned to = (unsigned)sim_rng_below(&rng, K);
+        counts[ref[item]]--;
+        counts[to]++;
+        ref[item] = (uint8_t)to;
+        sim_partition_move(part, item, to);
+    }
+    for (unsigned k = 0; k < K; k++) {
+        assert_int_equal(sim_partition_count(part, k), counts[k]);
+        for (uint32_t i = 0; i < counts[k]; i++) {
+            uint32_t item = sim_partition_member(part, k, i);
+            assert_int_equal(ref[item], k);
+        }
+    }
+    for (uint32_t i = 0; i < N; i++) {
+        assert_int_equal(sim_partition_class(part, i), ref[i]);
+    }
+}
+
+/* A class that empties gives its chunks back, so memory follows the
+ * current sizes, not the history. */
+static void test_partition_memory_stays_near_one_slot_per_item(void **state)
+{
+    (void)state;
+    enum { N = 1 << 20 };
+    g_autoptr(SimPartition) part = sim_partition_new(N, 4, 0);
+    for (unsigned k = 1; k < 4; k++) {
+        for (uint32_t i = 0; i < N; i++) {
+            sim_partition_move(part, i, k);
+        }
+    }
+    assert_int_equal(sim_partition_count(part, 3), N);
+    size_t per_item = sim_partition_bytes(part) / N;
+    /* 1 B class + 4 B position + 4 B slot, plus chunk and pool slack */
+    assert_true(per_item <= 10);
+}
+
+static void test_partition_member_pick_covers_every_member(void **state)
+{
+    (void)state;
+    g_autoptr(SimPartition) part = sim_partition_new(64, 2, 0);
+    for (uint32_t i = 0; i < 64; i += 2) {
+        sim_partition_move(part, i, 1);
+    }
+    uint64_t seen = 0;
+    for (uint32_t i = 0; i < sim_partition_count(part, 1); i++) {
+        seen |= (uint64_t)1 << sim_partition_member(part, 1, i);
+    }
+    assert_int_equal(seen, 0x5555555555555555ull);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_partition_starts_with_every_item_in_the_initial_class),
+        cmocka_unit_test(test_partition_moves_agree_with_a_reference),
+        cmocka_unit_test(test_partition_memory_stays_near_one_slot_per_item),
+        cmocka_unit_test(test_partition_member_pick_covers_every_member),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,24 @@
+/* Helpers for model tests: a run from scenario text, with conservation
+ * checked after every event. */
+#pragma once
+
+#include "sim/run.h"
+
+typedef struct TestModel {
+    SimScenario *scenario;
+    SimRun *run;
+    guint64 checks;       /* conservation checks made */
+    GString *violation;   /* first violation, or empty */
+} TestModel;
+
+/* Loads `json` (fails the test on error) and builds the run. */
+TestModel *test_model_new(const char *json);
+/* Same, from a file under the source tree. */
+TestModel *test_model_from_file(const char *relative);
+/* Checks conservation after every event from now on. */
+void test_model_check_every_event(TestModel *m);
+void test_model_free(TestModel *m);
+
+/* Last recorded value of a vms.csv field for VM i, by offset in SimVmSample. */
+const SimVmSample *test_model_last_vm(const TestModel *m, guint vm);
+double test_model_mean_perf(const TestModel *m, guint vm);

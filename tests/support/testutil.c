@@ -1,0 +1,142 @@
+#include "support/testutil.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+int test_run_binary(const char *const *argv, char **out, char **err)
+{
+    GPtrArray *args = g_ptr_array_new();
+    g_ptr_array_add(args, (gpointer)RECLAIMSIM_BIN);
+    for (const char *const *a = argv; *a != NULL; a++) {
+        g_ptr_array_add(args, (gpointer)*a);
+    }
+    g_ptr_array_add(args, NULL);
+    int status = 0;
+    GError *error = NULL;
+    gboolean ok = g_spawn_sync(NULL, (char **)args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               out, err, &status, &error);
+    g_ptr_array_free(args, TRUE);
+    if (!ok) {
+        g_printerr("spawn failed: %s\n", error->message);
+        g_error_free(error);
+        return -1;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+char *test_tmpdir(void)
+{
+    GError *error = NULL;
+    char *dir = g_dir_make_tmp("reclaimsim-test-XXXXXX", &error);
+    g_assert_no_error(error);
+    return dir;
+}
+
+static void rmtree_in(const char *path)
+{
+    if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
+        GDir *dir = g_dir_open(path, 0, NULL);
+        const char *name = NULL;
+        while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+            char *child = g_build_filename(path, name, NULL);
+            rmtree_in(child);
+            g_free(child);
+        }
+        if (dir != NULL) {
+            g_dir_close(dir);
+        }
+        g_rmdir(path);
+    } else {
+        g_unlink(path);
+    }
+}
+
+void test_rmtree(const char *path)
+{
+    if (path != NULL) {
+        rmtree_in(path);
+    }
+}
+
+char *test_source_path(const char *relative)
+{
+    return g_build_filename(RECLAIMSIM_SOURCE_DIR, relative, NULL);
+}
+
+/* ---- model helpers (tests/support/model.h) ---- */
+#include "support/model.h"
+
+static TestModel *model_from_scenario(SimScenario *sc)
+{
+    TestModel *m = g_new0(TestModel, 1);
+    m->scenario = sc;
+    m->violation = g_string_new(NULL);
+    GError *error = NULL;
+    m->run = sim_run_new(sc, NULL, &error);
+    g_assert_no_error(error);
+    return m;
+}
+
+TestModel *test_model_new(const char *json)
+{
+    GError *error = NULL;
+    SimScenario *sc = sim_scenario_load_text("test.json", json, strlen(json), &error);
+    g_assert_no_error(error);
+    return model_from_scenario(sc);
+}
+
+TestModel *test_model_from_file(const char *relative)
+{
+    GError *error = NULL;
+    char *path = test_source_path(relative);
+    SimScenario *sc = sim_scenario_load(path, &error);
+    g_free(path);
+    g_assert_no_error(error);
+    return model_from_scenario(sc);
+}
+
+static void check_hook(SimRun *run, void *data)
+{
+    TestModel *m = data;
+    m->checks++;
+    if (m->violation->len == 0 && !sim_run_check(run, m->violation)) {
+        g_string_prepend(m->violation, "conservation broken: ");
+        g_string_append_printf(m->violation, " at t=%.3f s", sim_time_to_s(sim_run_now(run)));
+    }
+}
+
+void test_model_check_every_event(TestModel *m)
+{
+    sim_run_set_hook(m->run, check_hook, m);
+}
+
+void test_model_free(TestModel *m)
+{
+    if (m == NULL) {
+        return;
+    }
+    sim_run_free(m->run);
+    sim_scenario_free(m->scenario);
+    g_string_free(m->violation, TRUE);
+    g_free(m);
+}
+
+const SimVmSample *test_model_last_vm(const TestModel *m, guint vm)
+{
+    const SimRecorder *rec = sim_run_recorder(m->run);
+    guint n = sim_recorder_n_samples(rec);
+    g_assert(n > 0);
+    return sim_recorder_vm_sample(rec, n - 1, vm);
+}
+
+double test_model_mean_perf(const TestModel *m, guint vm)
+{
+    const SimRecorder *rec = sim_run_recorder(m->run);
+    guint n = sim_recorder_n_samples(rec);
+    double sum = 0;
+    for (guint i = 0; i < n; i++) {
+        sum += sim_recorder_vm_sample(rec, i, vm)->perf_index;
+    }
+    return n > 0 ? sum / n : 0.0;
+}

@@ -1,0 +1,15 @@
+/* Helpers shared by the tests: running the real binary, reading files. */
+#pragma once
+
+#include <glib.h>
+
+/* Runs the built reclaimsim with `argv` (NULL-terminated, without argv[0]).
+ * Returns the exit code; stdout/stderr are returned when the pointers are set. */
+int test_run_binary(const char *const *argv, char **out, char **err);
+
+/* A fresh temporary directory, removed by test_rmtree(). */
+char *test_tmpdir(void);
+void test_rmtree(const char *path);
+
+/* Absolute path of a file under the source tree. */
+char *test_source_path(const char *relative);
