@@ -23,7 +23,6 @@ struct Guest {
     SimRng rng_alloc;        /* page choice on allocation and reclaim */
     SimRng rng_touch;        /* fault draws */
     SimRng rng_content;      /* content keys and compressibility */
-    SimRng rng_balloon;
 
     /* workload targets, pages (phases change them) */
     uint64_t anon_target, active_target, cache_target;
@@ -44,10 +43,10 @@ struct Guest {
     SimTime stall_interval, on_interval;
 };
 
-/* Takes a free page for the guest's own use and has the host back it;
+/* Takes a free page for `use` and has the host back it;
  * reclaims first when free memory is at the min watermark. Adds the access
  * cost to *cost. GUEST_NO_PAGE when nothing can be freed. */
-uint32_t guest_take_free(Guest *guest, Host *host, SimTime now, SimTime *cost);
+uint32_t guest_take_free(Guest *guest, Host *host, GuestUse use, SimTime now, SimTime *cost);
 
 /* Frees up to n pages in Linux's order: inactive cache, inactive anon (to
  * guest swap), active cache, active anon. Returns the pages freed. */

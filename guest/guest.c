@@ -64,7 +64,6 @@ Guest *guest_new(const SimVmConfig *cfg, guint index, const SimHostConfig *hc, u
     rng_stream(&g->rng_alloc, seed, cfg->name, "alloc");
     rng_stream(&g->rng_touch, seed, cfg->name, "touch");
     rng_stream(&g->rng_content, seed, cfg->name, "content");
-    rng_stream(&g->rng_balloon, seed, cfg->name, "balloon");
     g->kernel_pages = MIN(n, cfg->guest.kernel / page_size);
     g->swap_slots = cfg->guest.swap / page_size;
     watermarks_init(g);
@@ -137,15 +136,15 @@ SimTime guest_disk_read(Guest *g, SimTime now)
     return (start - now) + gc->disk_latency + xfer;
 }
 
-uint32_t guest_take_free(Guest *g, Host *host, SimTime now, SimTime *cost)
+uint32_t guest_take_free(Guest *g, Host *host, GuestUse use, SimTime now, SimTime *cost)
 {
     uint64_t free_now = guest_pages_count_use(g->pages, GUEST_USE_FREE);
     if (free_now <= g->wmark.min) {
         guest_reclaim(g, host, g->wmark.high - free_now, now, cost);
     }
-    uint32_t p = guest_pages_pick_use(g->pages, &g->rng_alloc, GUEST_USE_FREE);
+    uint32_t p = guest_pages_pick_free(g->pages);
     if (p != GUEST_NO_PAGE) {
-        *cost += host_access(host, g->index, p, now + *cost);
+        *cost += host_access(host, g->index, p, use, now + *cost);
     }
     return p;
 }

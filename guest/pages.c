@@ -23,7 +23,6 @@ GuestPages *guest_pages_new(uint32_t n_pages)
     GuestPages *pages = g_new0(GuestPages, 1);
     pages->n = n_pages;
     pages->key = g_new0(uint32_t, n_pages);
-    pages->flags = g_new0(uint8_t, n_pages);
     pages->lists = sim_partition_new(n_pages, GUEST_USE_MAX * GUEST_RES_MAX,
                                      GUEST_USE_FREE * GUEST_RES_MAX + GUEST_RES_NONE);
     pages->count[GUEST_USE_FREE][GUEST_BACK_NONE] = n_pages;
@@ -37,7 +36,6 @@ void guest_pages_free(GuestPages *pages)
     }
     sim_partition_free(pages->lists);
     g_free(pages->key);
-    g_free(pages->flags);
     g_free(pages);
 }
 
@@ -47,7 +45,8 @@ void guest_pages_set(GuestPages *pages, uint32_t p, GuestUse use, GuestBacking b
     GuestBacking old_back = guest_pages_backing(pages, p);
     pages->count[old_use][old_back]--;
     pages->count[use][backing]++;
-    pages->flags[p] = (uint8_t)((pages->flags[p] & ~0x7u) | (unsigned)backing);
+    uint8_t flags = sim_partition_user(pages->lists, p);
+    sim_partition_set_user(pages->lists, p, (uint8_t)((flags & ~0x7u) | (unsigned)backing));
     sim_partition_move(pages->lists, p,
                        (unsigned)use * GUEST_RES_MAX + guest_backing_residency(backing));
 }
@@ -70,20 +69,33 @@ uint32_t guest_pages_count_backing(const GuestPages *pages, GuestBacking backing
     return n;
 }
 
-uint32_t guest_pages_pick(const GuestPages *pages, SimRng *rng, GuestUse use, GuestResidency res)
+static uint32_t last_member(const GuestPages *pages, unsigned cls)
 {
-    unsigned cls = (unsigned)use * GUEST_RES_MAX + res;
     uint32_t n = sim_partition_count(pages->lists, cls);
-    if (n == 0) {
-        return GUEST_NO_PAGE;
-    }
-    return sim_partition_member(pages->lists, cls, (uint32_t)sim_rng_below(rng, n));
+    return n == 0 ? GUEST_NO_PAGE : sim_partition_member(pages->lists, cls, n - 1);
 }
 
-/* Picks one class among `classes` weighted by size, then a member: a uniform
- * pick over their union in O(number of classes). */
+uint32_t guest_pages_pick(const GuestPages *pages, GuestUse use, GuestResidency res)
+{
+    return last_member(pages, (unsigned)use * GUEST_RES_MAX + res);
+}
+
+uint32_t guest_pages_pick_free(const GuestPages *pages)
+{
+    static const GuestResidency order[] = {GUEST_RES_IN, GUEST_RES_NONE, GUEST_RES_OUT};
+    for (size_t i = 0; i < G_N_ELEMENTS(order); i++) {
+        uint32_t p = guest_pages_pick(pages, GUEST_USE_FREE, order[i]);
+        if (p != GUEST_NO_PAGE) {
+            return p;
+        }
+    }
+    return GUEST_NO_PAGE;
+}
+
+/* Picks one class among `classes` weighted by size, then a member (the last
+ * one, or a uniformly random one): O(number of classes). */
 static uint32_t pick_union(const GuestPages *pages, SimRng *rng, const unsigned *classes,
-                           unsigned n_classes)
+                           unsigned n_classes, bool random_member)
 {
     uint64_t total = 0;
     for (unsigned i = 0; i < n_classes; i++) {
@@ -96,7 +108,7 @@ static uint32_t pick_union(const GuestPages *pages, SimRng *rng, const unsigned 
     for (unsigned i = 0; i < n_classes; i++) {
         uint32_t n = sim_partition_count(pages->lists, classes[i]);
         if (r < n) {
-            return sim_partition_member(pages->lists, classes[i], (uint32_t)r);
+            return sim_partition_member(pages->lists, classes[i], random_member ? (uint32_t)r : n - 1);
         }
         r -= n;
     }
@@ -109,7 +121,7 @@ uint32_t guest_pages_pick_use(const GuestPages *pages, SimRng *rng, GuestUse use
     for (unsigned r = 0; r < GUEST_RES_MAX; r++) {
         classes[r] = (unsigned)use * GUEST_RES_MAX + r;
     }
-    return pick_union(pages, rng, classes, GUEST_RES_MAX);
+    return pick_union(pages, rng, classes, GUEST_RES_MAX, false);
 }
 
 uint32_t guest_pages_pick_res(const GuestPages *pages, SimRng *rng, GuestResidency res)
@@ -118,7 +130,7 @@ uint32_t guest_pages_pick_res(const GuestPages *pages, SimRng *rng, GuestResiden
     for (unsigned u = 0; u < GUEST_USE_MAX; u++) {
         classes[u] = u * GUEST_RES_MAX + res;
     }
-    return pick_union(pages, rng, classes, GUEST_USE_MAX);
+    return pick_union(pages, rng, classes, GUEST_USE_MAX, true);
 }
 
 bool guest_pages_check(const GuestPages *pages, GString *why)
@@ -154,6 +166,5 @@ bool guest_pages_check(const GuestPages *pages, GString *why)
 
 size_t guest_pages_bytes(const GuestPages *pages)
 {
-    return sizeof(*pages) + pages->n * (sizeof(uint32_t) + sizeof(uint8_t)) +
-           sim_partition_bytes(pages->lists);
+    return sizeof(*pages) + pages->n * sizeof(uint32_t) + sim_partition_bytes(pages->lists);
 }

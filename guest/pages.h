@@ -1,8 +1,9 @@
 /*
  * The guest-physical pages of one VM and how each is backed by the host.
- * Per page: a content key (4 B), a flags byte (backing, compressibility,
- * large page) and the page's place in a SimPartition by (use, residency)
- * (9 B), 14 B in all (DESIGN.md budget: 16 B now, 12 B the goal).
+ * Per page: a content key (4 B) and the page's record in a SimPartition by
+ * (use, residency) (10 B: position, class, and a flags byte with backing,
+ * compressibility and large page), 14 B in all (DESIGN.md budget: 16 B
+ * now, 12 B the goal).
  *
  * The partition classes let the model pick a random page of any guest list
  * or a random resident page in O(1): work follows the pages moved.
@@ -52,8 +53,8 @@ typedef enum { GUEST_ZIP_1K, GUEST_ZIP_2K, GUEST_ZIP_NONE, GUEST_ZIP_MAX } Guest
 typedef struct GuestPages {
     uint32_t n;             /* configured pages */
     uint32_t *key;          /* content key per page; 0 = zero page */
-    uint8_t *flags;         /* bits 0-2 backing, 3-4 zip class, 5 in unbroken large page */
-    SimPartition *lists;    /* class = use * GUEST_RES_MAX + residency */
+    SimPartition *lists;    /* class = use * GUEST_RES_MAX + residency; the user byte holds
+                               the flags: bits 0-2 backing, 3-4 zip class, 5 large page */
     uint32_t count[GUEST_USE_MAX][GUEST_BACK_MAX]; /* pages by use and backing */
 } GuestPages;
 
@@ -71,7 +72,7 @@ static inline GuestResidency guest_backing_residency(GuestBacking b)
 
 static inline GuestBacking guest_pages_backing(const GuestPages *pages, uint32_t p)
 {
-    return (GuestBacking)(pages->flags[p] & 0x7);
+    return (GuestBacking)(sim_partition_user(pages->lists, p) & 0x7);
 }
 
 static inline GuestUse guest_pages_use(const GuestPages *pages, uint32_t p)
@@ -81,12 +82,13 @@ static inline GuestUse guest_pages_use(const GuestPages *pages, uint32_t p)
 
 static inline GuestZipClass guest_pages_zip_class(const GuestPages *pages, uint32_t p)
 {
-    return (GuestZipClass)((pages->flags[p] >> 3) & 0x3);
+    return (GuestZipClass)((sim_partition_user(pages->lists, p) >> 3) & 0x3);
 }
 
 static inline void guest_pages_set_zip_class(GuestPages *pages, uint32_t p, GuestZipClass z)
 {
-    pages->flags[p] = (uint8_t)((pages->flags[p] & ~0x18u) | ((unsigned)z << 3));
+    uint8_t flags = sim_partition_user(pages->lists, p);
+    sim_partition_set_user(pages->lists, p, (uint8_t)((flags & ~0x18u) | ((unsigned)z << 3)));
 }
 
 /* Moves page p to (use, backing), keeping lists and counters in step. */
@@ -115,11 +117,24 @@ uint32_t guest_pages_count_use(const GuestPages *pages, GuestUse use);
 /* Pages with this backing, whatever their use. */
 uint32_t guest_pages_count_backing(const GuestPages *pages, GuestBacking backing);
 
-/* A uniformly random page with this use and residency, or GUEST_NO_PAGE. */
-uint32_t guest_pages_pick(const GuestPages *pages, SimRng *rng, GuestUse use, GuestResidency res);
+/*
+ * Choosing pages. Pages of one class (same use and residency) are
+ * interchangeable in the model, so the guest-side picks take the class's
+ * last member: O(1) and one cache miss instead of four. Only the choice
+ * between classes is random. The host's victims are truly random pages,
+ * since the host picks page numbers it knows nothing about.
+ */
 
-/* A uniformly random page with this use (any residency), or GUEST_NO_PAGE. */
+/* A page with this use and residency, or GUEST_NO_PAGE. */
+uint32_t guest_pages_pick(const GuestPages *pages, GuestUse use, GuestResidency res);
+
+/* A page with this use; the residency is drawn in proportion to the
+ * classes' sizes. GUEST_NO_PAGE when there is none. */
 uint32_t guest_pages_pick_use(const GuestPages *pages, SimRng *rng, GuestUse use);
+
+/* A free page as a LIFO allocator gives it: recently freed (still backed)
+ * pages first, then never-touched ones, then host-swapped ones. */
+uint32_t guest_pages_pick_free(const GuestPages *pages);
 
 /* A uniformly random page with this residency (any use), or GUEST_NO_PAGE. */
 uint32_t guest_pages_pick_res(const GuestPages *pages, SimRng *rng, GuestResidency res);

@@ -22,7 +22,7 @@ static bool evict_one(Guest *g, Host *host, GuestUse from, SimTime now, SimTime 
         return false;
     }
     if (anon) {
-        *cost += host_access(host, g->index, p, now + *cost);
+        *cost += host_access(host, g->index, p, GUEST_USE_FREE, now + *cost);
         disk_write(g, now);
         if (from == GUEST_USE_ANON_ACTIVE) {
             g->swapped_hot++;
@@ -73,13 +73,12 @@ void guest_power_on(Guest *g, Host *host, SimTime now)
         for (uint32_t p = 0; p < g->pages->n; p++) {
             g->pages->key[p] = 0;
             guest_pages_set_zip_class(g->pages, p, GUEST_ZIP_1K);
-            host_access(host, g->index, p, now);
+            host_access(host, g->index, p, GUEST_USE_FREE, now);
         }
     }
     for (uint64_t k = 0; k < g->kernel_pages; k++) {
-        uint32_t p = guest_take_free(g, host, now, &cost);
+        uint32_t p = guest_take_free(g, host, GUEST_USE_KERNEL, now, &cost);
         guest_fill_content(g, p);
-        guest_pages_set_use(g->pages, p, GUEST_USE_KERNEL);
     }
 }
 
@@ -89,8 +88,7 @@ void guest_power_off(Guest *g, Host *host)
 {
     g_assert(g->powered_on);
     for (uint32_t p = 0; p < g->pages->n; p++) {
-        host_release(host, g->index, p);
-        guest_pages_set_use(g->pages, p, GUEST_USE_FREE);
+        host_release(host, g->index, p, GUEST_USE_FREE);
     }
     host_vm_power_off(host, g->index);
     g->powered_on = false;

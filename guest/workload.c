@@ -32,13 +32,13 @@ static uint64_t hot_pages(const Guest *g)
 static bool grow_anon(Guest *g, Host *host, uint64_t n, SimTime now, SimTime *cost)
 {
     for (uint64_t i = 0; i < n; i++) {
-        uint32_t p = guest_take_free(g, host, now, cost);
+        bool hot = hot_pages(g) < g->active_target;
+        uint32_t p = guest_take_free(
+            g, host, hot ? GUEST_USE_ANON_ACTIVE : GUEST_USE_ANON_INACTIVE, now, cost);
         if (p == GUEST_NO_PAGE) {
             return false;
         }
         guest_fill_content(g, p);
-        bool hot = hot_pages(g) < g->active_target;
-        guest_pages_set_use(g->pages, p, hot ? GUEST_USE_ANON_ACTIVE : GUEST_USE_ANON_INACTIVE);
     }
     return true;
 }
@@ -100,12 +100,11 @@ static void grow_cache(Guest *g, Host *host, SimTime now, SimTime dt, SimTime *c
     uint64_t n = MIN(g->cache_target - MIN(have, g->cache_target),
                      pages_per_tick(gc->disk_bandwidth, dt, g->page_size));
     for (uint64_t i = 0; i < n; i++) {
-        uint32_t p = guest_take_free(g, host, now, cost);
+        uint32_t p = guest_take_free(g, host, GUEST_USE_CACHE_ACTIVE, now, cost);
         if (p == GUEST_NO_PAGE) {
             return;
         }
         guest_fill_content(g, p);
-        guest_pages_set_use(g->pages, p, GUEST_USE_CACHE_ACTIVE);
     }
     while (have > g->cache_target) {
         uint32_t p = guest_pages_pick_use(g->pages, &g->rng_alloc, GUEST_USE_CACHE_ACTIVE);
@@ -123,10 +122,9 @@ static void grow_cache(Guest *g, Host *host, SimTime now, SimTime dt, SimTime *c
     uint64_t fill = MIN(free_now - MIN(free_now, g->wmark.high),
                         pages_per_tick(gc->cache_fill_rate, dt, g->page_size));
     for (uint64_t i = 0; i < fill; i++) {
-        uint32_t p = guest_pages_pick_use(g->pages, &g->rng_alloc, GUEST_USE_FREE);
-        *cost += host_access(host, g->index, p, now + *cost);
+        uint32_t p = guest_pages_pick_free(g->pages);
+        *cost += host_access(host, g->index, p, GUEST_USE_CACHE_INACTIVE, now + *cost);
         guest_fill_content(g, p);
-        guest_pages_set_use(g->pages, p, GUEST_USE_CACHE_INACTIVE);
     }
 }
 
@@ -158,20 +156,20 @@ static SimTime fault_one(Guest *g, Host *host, FaultKind kind, SimTime at)
         GuestResidency res = guest_pages_count_res(g->pages, use, GUEST_RES_OUT) > 0
                                  ? GUEST_RES_OUT
                                  : GUEST_RES_NONE;
-        uint32_t p = guest_pages_pick(g->pages, &g->rng_touch, use, res);
-        return host_access(host, g->index, p, at);
+        uint32_t p = guest_pages_pick(g->pages, use, res);
+        return host_access(host, g->index, p, use, at);
     }
-    uint32_t p = guest_take_free(g, host, at, &cost);
+    bool swap = kind == FAULT_GUEST_SWAP;
+    uint32_t p = guest_take_free(g, host, swap ? GUEST_USE_ANON_ACTIVE : GUEST_USE_CACHE_ACTIVE,
+                                 at, &cost);
     if (p == GUEST_NO_PAGE) {
         return cost;
     }
     cost += guest_disk_read(g, at + cost);
-    if (kind == FAULT_GUEST_SWAP) {
+    if (swap) {
         g->swapped_hot--;
-        guest_pages_set_use(g->pages, p, GUEST_USE_ANON_ACTIVE);
     } else {
         g->evicted_hot--;
-        guest_pages_set_use(g->pages, p, GUEST_USE_CACHE_ACTIVE);
     }
     return cost;
 }

@@ -32,11 +32,12 @@ static void make_room(Host *host, guint vm, SimTime now)
     }
 }
 
-SimTime host_access(Host *host, guint vm, uint32_t p, SimTime now)
+SimTime host_access(Host *host, guint vm, uint32_t p, GuestUse use, SimTime now)
 {
     HostVm *v = &host->vms[vm];
     GuestBacking b = guest_pages_backing(v->pages, p);
     if (guest_backing_residency(b) == GUEST_RES_IN) {
+        guest_pages_set(v->pages, p, use, b);
         return 0;
     }
     SimTime cost = 0;
@@ -45,21 +46,18 @@ SimTime host_access(Host *host, guint vm, uint32_t p, SimTime now)
         v->swap_ins++;
     }
     make_room(host, vm, now);
-    guest_pages_set_backing(v->pages, p, GUEST_BACK_PRIVATE);
+    guest_pages_set(v->pages, p, use, GUEST_BACK_PRIVATE);
     host->frames_used++;
     return cost;
 }
 
-void host_release(Host *host, guint vm, uint32_t p)
+void host_release(Host *host, guint vm, uint32_t p, GuestUse use)
 {
     HostVm *v = &host->vms[vm];
-    GuestBacking b = guest_pages_backing(v->pages, p);
-    if (b == GUEST_BACK_PRIVATE) {
+    if (guest_pages_backing(v->pages, p) == GUEST_BACK_PRIVATE) {
         host->frames_used--;
     }
-    if (b != GUEST_BACK_NONE) {
-        guest_pages_set_backing(v->pages, p, GUEST_BACK_NONE);
-    }
+    guest_pages_set(v->pages, p, use, GUEST_BACK_NONE);
 }
 
 void host_vm_power_on(Host *host, guint vm)

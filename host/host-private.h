@@ -3,12 +3,18 @@
 
 #include "host/host.h"
 
-/* A swap device: requests queue behind each other (FIFO, reads and writes
- * alike), each taking size / bandwidth of device time after its latency. */
+/* A swap device shared by all VMs: each access costs its latency and its
+ * transfer (size / bandwidth) plus a queueing wait. VMs are simulated one
+ * after another within a tick, so the wait cannot come from a timeline of
+ * requests; it comes from the device's load in the last tick instead
+ * (M/D/1 mean wait at that utilisation) plus any backlog of work the device
+ * could not finish then. */
 typedef struct HostSwapDevice {
     SimTime latency;      /* per access */
     double bandwidth;     /* bytes per second */
-    SimTime busy_until;   /* the device is transferring until then */
+    double window_work;   /* seconds of transfer requested in this tick */
+    double utilisation;   /* of the last tick, < 1 */
+    double backlog;       /* seconds of work carried over */
     uint64_t reads;       /* pages read, cumulative */
     uint64_t writes;      /* pages written, cumulative */
 } HostSwapDevice;
@@ -31,4 +37,6 @@ struct Host {
 /* Device time for one page on `dev` at `now`: queueing + latency + transfer. */
 SimTime host_swap_device_access(HostSwapDevice *dev, uint64_t page_size, SimTime now);
 /* Queues `n` page writes (asynchronous for the VM). */
-void host_swap_device_write(HostSwapDevice *dev, uint64_t page_size, uint64_t n, SimTime now);
+void host_swap_device_write(HostSwapDevice *dev, uint64_t page_size, uint64_t n);
+/* Closes a tick of length dt: utilisation and backlog for the next one. */
+void host_swap_device_tick(HostSwapDevice *dev, SimTime dt);

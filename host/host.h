@@ -95,14 +95,15 @@ uint64_t host_vm_consumed(const HostVm *vm);
 void host_update_state(Host *host);
 
 /*
- * The guest touches page p of VM vm at time `now`. An unbacked page gets a
- * frame; a swapped page is read back. Returns the time the access stalls
- * the vCPU (0 when the page was resident or only needed a fresh frame).
+ * The guest touches page p of VM vm at time `now` and uses it as `use`. An
+ * unbacked page gets a frame; a swapped page is read back. Returns the time
+ * the access stalls the vCPU (0 when the page was resident or only needed a
+ * fresh frame). The page's use and backing change in one step.
  */
-SimTime host_access(Host *host, guint vm, uint32_t p, SimTime now);
+SimTime host_access(Host *host, guint vm, uint32_t p, GuestUse use, SimTime now);
 
-/* The page no longer needs backing (ballooned, power off). */
-void host_release(Host *host, guint vm, uint32_t p);
+/* The page no longer needs backing (ballooned, power off); it becomes `use`. */
+void host_release(Host *host, guint vm, uint32_t p, GuestUse use);
 
 /* Swaps out up to n random resident pages of the VM; returns how many. */
 uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now);

@@ -1,28 +1,37 @@
 #include "host/host-private.h"
 
-static SimTime transfer_time(uint64_t bytes, double bandwidth)
-{
-    return (SimTime)((double)bytes / bandwidth * (double)SIM_S);
-}
+/* Highest utilisation used in the M/D/1 wait, so the wait stays finite;
+ * beyond it the backlog carries the overload (assumption). */
+#define SWAP_MAX_UTILISATION 0.95
 
 /* A synchronous read: the vCPU waits for the queue ahead of it, the access
  * latency and its own transfer (DESIGN.md "Time and cost"). */
 SimTime host_swap_device_access(HostSwapDevice *dev, uint64_t page_size, SimTime now)
 {
-    SimTime start = dev->busy_until > now ? dev->busy_until : now;
-    SimTime xfer = transfer_time(page_size, dev->bandwidth);
-    dev->busy_until = start + xfer;
+    (void)now;
+    double xfer = (double)page_size / dev->bandwidth;
+    double rho = dev->utilisation;
+    double wait = dev->backlog + xfer * rho / (2.0 * (1.0 - rho));
+    dev->window_work += xfer;
     dev->reads++;
-    return (start - now) + dev->latency + xfer;
+    return dev->latency + sim_time_from_s(xfer + wait);
 }
 
-/* Writes occupy the device but nobody waits for them: they only delay the
- * reads queued behind them. */
-void host_swap_device_write(HostSwapDevice *dev, uint64_t page_size, uint64_t n, SimTime now)
+/* Writes occupy the device but nobody waits for them: they only load it
+ * for the reads. */
+void host_swap_device_write(HostSwapDevice *dev, uint64_t page_size, uint64_t n)
 {
-    SimTime start = dev->busy_until > now ? dev->busy_until : now;
-    dev->busy_until = start + transfer_time(n * page_size, dev->bandwidth);
+    dev->window_work += (double)(n * page_size) / dev->bandwidth;
     dev->writes += n;
+}
+
+void host_swap_device_tick(HostSwapDevice *dev, SimTime dt)
+{
+    double span = sim_time_to_s(dt);
+    double work = dev->backlog + dev->window_work;
+    dev->backlog = work > span ? work - span : 0.0;
+    dev->utilisation = MIN(SWAP_MAX_UTILISATION, dev->window_work / span);
+    dev->window_work = 0.0;
 }
 
 static uint64_t swap_one(Host *host, HostVm *vm, SimRng *rng)
@@ -46,7 +55,8 @@ uint64_t host_swap_out(Host *host, guint vm_index, uint64_t n, SimTime now)
     while (done < n && swap_one(host, vm, &vm->rng) == 1) {
         done++;
     }
-    host_swap_device_write(&host->swap, host->page_size, done, now);
+    (void)now;
+    host_swap_device_write(&host->swap, host->page_size, done);
     return done;
 }
 
@@ -64,6 +74,7 @@ uint64_t host_swap_writes(const Host *host)
  * shared by the VMs in turn. */
 void host_reclaim_tick(Host *host, SimTime now, SimTime dt)
 {
+    host_swap_device_tick(&host->swap, dt);
     uint64_t budget =
         (uint64_t)(host->swap.bandwidth * sim_time_to_s(dt) / (double)host->page_size);
     for (guint i = 0; i < host->n_vms && budget > 0; i++) {

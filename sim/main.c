@@ -8,8 +8,6 @@
 #include "sim/run.h"
 #include "sim/scenario.h"
 
-#define BUILTIN_NAME "<built-in>"
-
 typedef struct CliOptions {
     char *output;
     char *policy;
@@ -19,10 +17,13 @@ typedef struct CliOptions {
     gboolean quiet;
 } CliOptions;
 
+/* fputs, not g_printerr: the message quotes the user's text byte for byte,
+ * which g_printerr would mangle outside a UTF-8 locale. */
 static int fail(GError *error)
 {
     int code = sim_error_exit_code(error);
-    g_printerr("%s\n", error->message);
+    fputs(error->message, stderr);
+    fputc('\n', stderr);
     g_error_free(error);
     return code;
 }
@@ -52,12 +53,8 @@ static bool parse_seed(CliOptions *opt, GError **error)
 static SimScenario *load(const char *path, CliOptions *opt, GError **error)
 {
     SimScenario *sc = NULL;
-    if (path == NULL) {
-        const char *text = sim_scenario_default_text();
-        sc = sim_scenario_load_text(BUILTIN_NAME, text, strlen(text), error);
-    } else {
-        sc = sim_scenario_load_with_overrides(path, (const char *const *)opt->sets, error);
-    }
+    /* a NULL path is the built-in default, overrides included */
+    sc = sim_scenario_load_with_overrides(path, (const char *const *)opt->sets, error);
     if (sc != NULL && opt->seed_text != NULL) {
         sc->seed = opt->seed;
     }
@@ -177,9 +174,6 @@ static int dispatch(GOptionContext *ctx, CliOptions *opt, int argc, char **argv)
     if (strcmp(cmd, "run") == 0) {
         if (argc > 3) {
             return usage_error(ctx, "run takes at most one scenario");
-        }
-        if (argc == 2 && opt->sets != NULL) {
-            return usage_error(ctx, "--set needs a scenario file");
         }
         return run_scenario(argc == 3 ? argv[2] : NULL, opt);
     }

@@ -17,11 +17,17 @@ typedef struct PartClass {
     uint32_t **chunks;  /* member slots, CHUNK_SLOTS each */
 } PartClass;
 
+/* Per item: slot within its class (4 B, unaligned), class, caller's byte. */
+typedef struct PartItem {
+    uint8_t pos[4];
+    uint8_t cls;
+    uint8_t user;
+} PartItem;
+
 struct SimPartition {
     uint32_t n_items;
     unsigned n_classes;
-    uint8_t *cls;       /* class of each item */
-    uint32_t *pos;      /* slot of each item within its class */
+    PartItem *items;
     PartClass classes[SIM_PARTITION_MAX_CLASSES];
     uint32_t *pool[POOL_KEEP];
     unsigned n_pool;
@@ -47,6 +53,18 @@ static void chunk_put(SimPartition *part, uint32_t *chunk)
     g_free(chunk);
 }
 
+static inline uint32_t item_pos(const SimPartition *part, uint32_t item)
+{
+    uint32_t pos;
+    memcpy(&pos, part->items[item].pos, sizeof(pos));
+    return pos;
+}
+
+static inline void item_set_pos(SimPartition *part, uint32_t item, uint32_t pos)
+{
+    memcpy(part->items[item].pos, &pos, sizeof(pos));
+}
+
 static inline uint32_t *slot(const PartClass *c, uint32_t index)
 {
     return &c->chunks[index >> CHUNK_SHIFT][index & CHUNK_MASK];
@@ -63,8 +81,8 @@ static void class_append(SimPartition *part, unsigned cls, uint32_t item)
         c->chunks[c->n_chunks++] = chunk_get(part);
     }
     *slot(c, c->count) = item;
-    part->pos[item] = c->count;
-    part->cls[item] = (uint8_t)cls;
+    item_set_pos(part, item, c->count);
+    part->items[item].cls = (uint8_t)cls;
     c->count++;
 }
 
@@ -73,10 +91,10 @@ static void class_append(SimPartition *part, unsigned cls, uint32_t item)
 static void class_remove(SimPartition *part, unsigned cls, uint32_t item)
 {
     PartClass *c = &part->classes[cls];
-    uint32_t at = part->pos[item];
+    uint32_t at = item_pos(part, item);
     uint32_t last = *slot(c, c->count - 1);
     *slot(c, at) = last;
-    part->pos[last] = at;
+    item_set_pos(part, last, at);
     c->count--;
     if (c->n_chunks > 0 && ((c->count + CHUNK_MASK) >> CHUNK_SHIFT) < c->n_chunks) {
         chunk_put(part, c->chunks[--c->n_chunks]);
@@ -89,8 +107,7 @@ SimPartition *sim_partition_new(uint32_t n_items, unsigned n_classes, unsigned i
     SimPartition *part = g_new0(SimPartition, 1);
     part->n_items = n_items;
     part->n_classes = n_classes;
-    part->cls = g_new(uint8_t, n_items);
-    part->pos = g_new(uint32_t, n_items);
+    part->items = g_new0(PartItem, n_items);
     for (uint32_t i = 0; i < n_items; i++) {
         class_append(part, initial, i);
     }
@@ -111,8 +128,7 @@ void sim_partition_free(SimPartition *part)
     for (unsigned i = 0; i < part->n_pool; i++) {
         g_free(part->pool[i]);
     }
-    g_free(part->cls);
-    g_free(part->pos);
+    g_free(part->items);
     g_free(part);
 }
 
@@ -123,7 +139,17 @@ uint32_t sim_partition_n_items(const SimPartition *part)
 
 unsigned sim_partition_class(const SimPartition *part, uint32_t item)
 {
-    return part->cls[item];
+    return part->items[item].cls;
+}
+
+uint8_t sim_partition_user(const SimPartition *part, uint32_t item)
+{
+    return part->items[item].user;
+}
+
+void sim_partition_set_user(SimPartition *part, uint32_t item, uint8_t user)
+{
+    part->items[item].user = user;
 }
 
 uint32_t sim_partition_count(const SimPartition *part, unsigned cls)
@@ -134,7 +160,7 @@ uint32_t sim_partition_count(const SimPartition *part, unsigned cls)
 void sim_partition_move(SimPartition *part, uint32_t item, unsigned to)
 {
     g_assert(item < part->n_items && to < part->n_classes);
-    unsigned from = part->cls[item];
+    unsigned from = part->items[item].cls;
     if (from == to) {
         return;
     }
@@ -150,7 +176,7 @@ uint32_t sim_partition_member(const SimPartition *part, unsigned cls, uint32_t i
 
 size_t sim_partition_bytes(const SimPartition *part)
 {
-    size_t bytes = sizeof(*part) + part->n_items * (sizeof(uint8_t) + sizeof(uint32_t));
+    size_t bytes = sizeof(*part) + part->n_items * sizeof(PartItem);
     for (unsigned k = 0; k < part->n_classes; k++) {
         bytes += part->classes[k].cap * sizeof(uint32_t *);
     }

@@ -5,9 +5,11 @@
  * "a random resident page" without scanning memory, so the work per
  * simulated second follows the pages moved, not the memory size.
  *
- * Memory: 1 byte (class) + 4 bytes (position) + 4 bytes (member slot) per
- * item. Members are stored in fixed chunks drawn from a shared pool, so the
- * slack is at most one chunk per class, whatever the classes' history.
+ * Memory: a 6-byte record per item (position 4 B, class 1 B, one byte free
+ * for the caller) + 4 bytes (member slot). The record is one array, so a
+ * move touches one cache line for the item instead of three. Members are
+ * stored in fixed chunks drawn from a shared pool, so the slack is at most
+ * one chunk per class, whatever the classes' history.
  */
 #pragma once
 
@@ -29,6 +31,10 @@ uint32_t sim_partition_count(const SimPartition *part, unsigned cls);
 
 /* Moves `item` to class `to`; a no-op when it is already there. */
 void sim_partition_move(SimPartition *part, uint32_t item, unsigned to);
+
+/* The caller's byte kept next to the class (the page flags of a VM). */
+uint8_t sim_partition_user(const SimPartition *part, uint32_t item);
+void sim_partition_set_user(SimPartition *part, uint32_t item, uint8_t user);
 
 /* The index-th member of `cls` (index < count); members are in no useful order. */
 uint32_t sim_partition_member(const SimPartition *part, unsigned cls, uint32_t index);

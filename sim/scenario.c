@@ -49,42 +49,42 @@
  * | vms[].count                      | 1              | integer 1..100000 (NAME-1..NAME-N)    |
  * | vms[].memory                     | required       | size > 0                              |
  * | vms[].reservation                | "0"            | size <= memory; sum*count <= host     |
- * | vms[].limit                      | "unlimited"    | size > 0, >= reservation (> memory = unlimited) |
- * | vms[].shares                     | "normal"       | low/normal/high = 5/10/20 per MiB, or integer > 0 |
- * | vms[].max_balloon                | 100%           | 0..100%                               |
- * | vms[].power_on                   | "0s"           | duration, or null = off until an event |
- * | vms[].salt                       | null           | string or null                        |
- * | vms[].guest.os                   | "linux"        | "linux" or "windows"                  |
- * | vms[].guest.image                | null           | string or null                        |
- * | vms[].guest.swap                 | "4GiB"         | size                                  |
- * | vms[].guest.balloon_driver       | true           | boolean                               |
- * | vms[].guest.kernel               | "256MiB"       | size < memory                         |
- * | vms[].guest.cache_fill           | "8MiB/s"       | byte rate >= 0                        |
- * | vms[].guest.disk_latency         | "5ms"          | duration >= 0                         |
- * | vms[].guest.disk_bandwidth       | "100MiB/s"     | byte rate > 0                         |
- * | vms[].guest.balloon.poll         | "1s"           | duration > 0                          |
- * | vms[].guest.balloon.rate_fast    | 16384          | integer pages 1..2^32-1               |
- * | vms[].guest.balloon.rate_slow_max| 2048           | integer pages 1..2^32-1               |
- * | vms[].guest.balloon.rate_slow_min| 512            | integer pages 1..rate_slow_max        |
- * | vms[].guest.balloon.rate_slow_inc| 16             | integer pages 0..2^32-1               |
- * | vms[].guest.balloon.deflate_fast | 16384          | integer pages 1..2^32-1               |
- * | vms[].guest.balloon.deflate_slow | 1024           | integer pages 1..2^32-1               |
- * | vms[].workload.memory            | "0"            | size <= memory - guest.kernel         |
- * | vms[].workload.active            | memory / 4     | size <= workload.memory               |
- * | vms[].workload.page_cache        | "0"            | size                                  |
- * | vms[].workload.touch_rate        | "10000/s"      | rate >= 0                             |
- * | vms[].workload.alloc_rate        | "256MiB/s"     | byte rate > 0                         |
- * | vms[].workload.content.zero      | 0.05           | 0..1; zero+image_shared+duplicate <= 1 |
- * | vms[].workload.content.image_shared | 0.10        | 0..1                                  |
- * | vms[].workload.content.duplicate | 0.05           | 0..1                                  |
- * | vms[].workload.content.compressible | 0.5         | 0..1                                  |
- * | vms[].workload.phases[]          | []             | {at (required), memory, active, page_cache, touch_rate} |
- * | vms[].workload.trace             | null           | null (traces are not supported yet)   |
- * | events[].at                      | required       | duration                              |
- * | events[].action                  | required       | "power_on", "power_off" or "set"      |
- * | events[].vm                      | required       | an expanded VM name                   |
- * | events[].limit/reservation/shares| -              | only with "set", at least one         |
- * | sla.perf_index                   | none           | number in (0, 1]                      |
+ * | vms[].limit                      | "unlimited"    | size > 0, >= reservation (> memory =
+ * unlimited) | | vms[].shares                     | "normal"       | low/normal/high = 5/10/20 per
+ * MiB, or integer > 0 | | vms[].max_balloon                | 100%           | 0..100% | |
+ * vms[].power_on                   | "0s"           | duration, or null = off until an event | |
+ * vms[].salt                       | null           | string or null                        | |
+ * vms[].guest.os                   | "linux"        | "linux" or "windows"                  | |
+ * vms[].guest.image                | null           | string or null                        | |
+ * vms[].guest.swap                 | "4GiB"         | size                                  | |
+ * vms[].guest.balloon_driver       | true           | boolean                               | |
+ * vms[].guest.kernel               | "256MiB"       | size < memory                         | |
+ * vms[].guest.cache_fill           | "8MiB/s"       | byte rate >= 0                        | |
+ * vms[].guest.disk_latency         | "5ms"          | duration >= 0                         | |
+ * vms[].guest.disk_bandwidth       | "100MiB/s"     | byte rate > 0                         | |
+ * vms[].guest.balloon.poll         | "1s"           | duration > 0                          | |
+ * vms[].guest.balloon.rate_fast    | 16384          | integer pages 1..2^32-1               | |
+ * vms[].guest.balloon.rate_slow_max| 2048           | integer pages 1..2^32-1               | |
+ * vms[].guest.balloon.rate_slow_min| 512            | integer pages 1..rate_slow_max        | |
+ * vms[].guest.balloon.rate_slow_inc| 16             | integer pages 0..2^32-1               | |
+ * vms[].guest.balloon.deflate_fast | 16384          | integer pages 1..2^32-1               | |
+ * vms[].guest.balloon.deflate_slow | 1024           | integer pages 1..2^32-1               | |
+ * vms[].workload.memory            | "0"            | size <= memory - guest.kernel         | |
+ * vms[].workload.active            | memory / 4     | size <= workload.memory               | |
+ * vms[].workload.page_cache        | "0"            | size                                  | |
+ * vms[].workload.touch_rate        | "10000/s"      | rate >= 0                             | |
+ * vms[].workload.alloc_rate        | "256MiB/s"     | byte rate > 0                         | |
+ * vms[].workload.content.zero      | 0.05           | 0..1; zero+image_shared+duplicate <= 1 | |
+ * vms[].workload.content.image_shared | 0.10        | 0..1                                  | |
+ * vms[].workload.content.duplicate | 0.05           | 0..1                                  | |
+ * vms[].workload.content.compressible | 0.5         | 0..1                                  | |
+ * vms[].workload.phases[]          | []             | {at (required), memory, active, page_cache,
+ * touch_rate} | | vms[].workload.trace             | null           | null (traces are not
+ * supported yet)   | | events[].at                      | required       | duration | |
+ * events[].action                  | required       | "power_on", "power_off" or "set"      | |
+ * events[].vm                      | required       | an expanded VM name                   | |
+ * events[].limit/reservation/shares| -              | only with "set", at least one         | |
+ * sla.perf_index                   | none           | number in (0, 1]                      |
  *
  * Templates merge recursively without copying: a VM's value is looked up in
  * the VM first, then in its template (objects member by member), so every
@@ -111,65 +111,65 @@ extern const char sim_default_scenario_json[];
 #define GIB (UINT64_C(1) << 30)
 
 /* Top level. */
-#define DEFAULT_SEED 1                        /* 1 */
-#define DEFAULT_DURATION SIM_HOUR             /* "1h" */
-#define DEFAULT_SAMPLE_INTERVAL (20 * SIM_S)  /* "20s" */
+#define DEFAULT_SEED 1                       /* 1 */
+#define DEFAULT_DURATION SIM_HOUR            /* "1h" */
+#define DEFAULT_SAMPLE_INTERVAL (20 * SIM_S) /* "20s" */
 /* Host (vSphere advanced settings named in DESIGN.md section 2). */
-#define DEFAULT_PAGE_SIZE (4 * KIB)           /* "4KiB" */
-#define LARGE_PAGE_SIZE (2 * MIB)             /* "2MiB", the only other page size */
-#define DEFAULT_CPU_GHZ 40.0                  /* 40 */
-#define DEFAULT_OVERHEAD GIB                  /* "1GiB": assumption */
-#define DEFAULT_VM_OVERHEAD_BASE (20 * MIB)   /* "20MiB": assumption */
-#define DEFAULT_VM_OVERHEAD_FRAC 0.012        /* 1.2%: assumption */
-#define DEFAULT_POLICY "esxi"                 /* "esxi" */
-#define DEFAULT_STATE_HYSTERESIS 0.05         /* 5% of minFree: assumption (unpublished) */
-#define DEFAULT_IDLE_TAX 0.75                 /* 75%: Mem.IdleTax */
-#define MAX_IDLE_TAX 0.99                     /* 99%: k = 1 / (1 - tax) must stay finite */
-#define DEFAULT_BALANCE_PERIOD (15 * SIM_S)   /* "15s": BalancePeriod */
-#define DEFAULT_SAMPLE_PERIOD (60 * SIM_S)    /* "60s": SamplePeriod */
-#define DEFAULT_SAMPLE_PAGES 100              /* 100 pages per VM per period */
-#define MAX_SAMPLE_PAGES 100000               /* 100000 */
-#define DEFAULT_CTL_MAX_PCT 0.65              /* 65%: Mem.CtlMaxPercent */
-#define DEFAULT_SHARE_SALTING 2               /* 2: Mem.ShareForceSalting */
+#define DEFAULT_PAGE_SIZE (4 * KIB)            /* "4KiB" */
+#define LARGE_PAGE_SIZE (2 * MIB)              /* "2MiB", the only other page size */
+#define DEFAULT_CPU_GHZ 40.0                   /* 40 */
+#define DEFAULT_OVERHEAD GIB                   /* "1GiB": assumption */
+#define DEFAULT_VM_OVERHEAD_BASE (20 * MIB)    /* "20MiB": assumption */
+#define DEFAULT_VM_OVERHEAD_FRAC 0.012         /* 1.2%: assumption */
+#define DEFAULT_POLICY "esxi"                  /* "esxi" */
+#define DEFAULT_STATE_HYSTERESIS 0.05          /* 5% of minFree: assumption (unpublished) */
+#define DEFAULT_IDLE_TAX 0.75                  /* 75%: Mem.IdleTax */
+#define MAX_IDLE_TAX 0.99                      /* 99%: k = 1 / (1 - tax) must stay finite */
+#define DEFAULT_BALANCE_PERIOD (15 * SIM_S)    /* "15s": BalancePeriod */
+#define DEFAULT_SAMPLE_PERIOD (60 * SIM_S)     /* "60s": SamplePeriod */
+#define DEFAULT_SAMPLE_PAGES 100               /* 100 pages per VM per period */
+#define MAX_SAMPLE_PAGES 100000                /* 100000 */
+#define DEFAULT_CTL_MAX_PCT 0.65               /* 65%: Mem.CtlMaxPercent */
+#define DEFAULT_SHARE_SALTING 2                /* 2: Mem.ShareForceSalting */
 #define DEFAULT_SHARE_SCAN_TIME (60 * SIM_MIN) /* "60m": Mem.ShareScanTime */
-#define DEFAULT_SHARE_RATE_MAX 1024.0         /* "1024/s": Mem.ShareRateMax */
-#define DEFAULT_SHARE_SCAN_GHZ (4.0 * MIB)    /* "4MiB/s" per GHz: Mem.ShareScanGHz */
-#define DEFAULT_ZIP_MAX_PCT 0.10              /* 10%: Mem.MemZipMaxPct */
-#define DEFAULT_SWAP_LATENCY (5 * SIM_MS)     /* "5ms": assumption (disk) */
-#define DEFAULT_SWAP_BANDWIDTH (200.0 * MIB)  /* "200MiB/s": assumption */
-#define DEFAULT_CACHE_SIZE 0                  /* "0": no host cache */
-#define DEFAULT_CACHE_LATENCY (100 * SIM_US)  /* "100us": assumption (SSD) */
-#define DEFAULT_CACHE_BANDWIDTH (1.0 * GIB)   /* "1GiB/s": assumption (SSD) */
+#define DEFAULT_SHARE_RATE_MAX 1024.0          /* "1024/s": Mem.ShareRateMax */
+#define DEFAULT_SHARE_SCAN_GHZ (4.0 * MIB)     /* "4MiB/s" per GHz: Mem.ShareScanGHz */
+#define DEFAULT_ZIP_MAX_PCT 0.10               /* 10%: Mem.MemZipMaxPct */
+#define DEFAULT_SWAP_LATENCY (5 * SIM_MS)      /* "5ms": assumption (disk) */
+#define DEFAULT_SWAP_BANDWIDTH (200.0 * MIB)   /* "200MiB/s": assumption */
+#define DEFAULT_CACHE_SIZE 0                   /* "0": no host cache */
+#define DEFAULT_CACHE_LATENCY (100 * SIM_US)   /* "100us": assumption (SSD) */
+#define DEFAULT_CACHE_BANDWIDTH (1.0 * GIB)    /* "1GiB/s": assumption (SSD) */
 /* VMs. */
-#define DEFAULT_COUNT 1                       /* 1 */
-#define MAX_COUNT 100000                      /* 100000 */
-#define SHARES_LOW 5                          /* per configured MiB, as vSphere */
-#define SHARES_NORMAL 10                      /* per configured MiB ("normal", default) */
-#define SHARES_HIGH 20                        /* per configured MiB */
-#define DEFAULT_MAX_BALLOON 1.0               /* 100% */
-#define DEFAULT_POWER_ON 0                    /* "0s" */
-#define DEFAULT_GUEST_SWAP (4 * GIB)          /* "4GiB" */
-#define DEFAULT_KERNEL (256 * MIB)            /* "256MiB" */
-#define DEFAULT_CACHE_FILL (8.0 * MIB)        /* "8MiB/s": assumption */
-#define DEFAULT_DISK_LATENCY (5 * SIM_MS)     /* "5ms" */
-#define DEFAULT_DISK_BANDWIDTH (100.0 * MIB)  /* "100MiB/s" */
+#define DEFAULT_COUNT 1                      /* 1 */
+#define MAX_COUNT 100000                     /* 100000 */
+#define SHARES_LOW 5                         /* per configured MiB, as vSphere */
+#define SHARES_NORMAL 10                     /* per configured MiB ("normal", default) */
+#define SHARES_HIGH 20                       /* per configured MiB */
+#define DEFAULT_MAX_BALLOON 1.0              /* 100% */
+#define DEFAULT_POWER_ON 0                   /* "0s" */
+#define DEFAULT_GUEST_SWAP (4 * GIB)         /* "4GiB" */
+#define DEFAULT_KERNEL (256 * MIB)           /* "256MiB" */
+#define DEFAULT_CACHE_FILL (8.0 * MIB)       /* "8MiB/s": assumption */
+#define DEFAULT_DISK_LATENCY (5 * SIM_MS)    /* "5ms" */
+#define DEFAULT_DISK_BANDWIDTH (100.0 * MIB) /* "100MiB/s" */
 /* Balloon driver, Linux drivers/misc/vmw_balloon.c. */
-#define DEFAULT_BALLOON_POLL SIM_S            /* "1s" */
-#define DEFAULT_RATE_FAST 16384               /* pages per poll */
-#define DEFAULT_RATE_SLOW_MAX 2048            /* pages per poll */
-#define DEFAULT_RATE_SLOW_MIN 512             /* pages per poll */
-#define DEFAULT_RATE_SLOW_INC 16              /* pages per poll */
-#define DEFAULT_DEFLATE_FAST 16384            /* pages per poll */
-#define DEFAULT_DEFLATE_SLOW 1024             /* pages per poll */
+#define DEFAULT_BALLOON_POLL SIM_S /* "1s" */
+#define DEFAULT_RATE_FAST 16384    /* pages per poll */
+#define DEFAULT_RATE_SLOW_MAX 2048 /* pages per poll */
+#define DEFAULT_RATE_SLOW_MIN 512  /* pages per poll */
+#define DEFAULT_RATE_SLOW_INC 16   /* pages per poll */
+#define DEFAULT_DEFLATE_FAST 16384 /* pages per poll */
+#define DEFAULT_DEFLATE_SLOW 1024  /* pages per poll */
 /* Workload. */
-#define DEFAULT_WL_MEMORY 0                   /* "0" */
-#define DEFAULT_WL_PAGE_CACHE 0               /* "0" */
-#define DEFAULT_TOUCH_RATE 10000.0            /* "10000/s" */
-#define DEFAULT_ALLOC_RATE (256.0 * MIB)      /* "256MiB/s" */
-#define DEFAULT_CONTENT_ZERO 0.05             /* 0.05 */
-#define DEFAULT_CONTENT_IMAGE_SHARED 0.10     /* 0.10 */
-#define DEFAULT_CONTENT_DUPLICATE 0.05        /* 0.05 */
-#define DEFAULT_CONTENT_COMPRESSIBLE 0.5      /* 0.5 */
+#define DEFAULT_WL_MEMORY 0               /* "0" */
+#define DEFAULT_WL_PAGE_CACHE 0           /* "0" */
+#define DEFAULT_TOUCH_RATE 10000.0        /* "10000/s" */
+#define DEFAULT_ALLOC_RATE (256.0 * MIB)  /* "256MiB/s" */
+#define DEFAULT_CONTENT_ZERO 0.05         /* 0.05 */
+#define DEFAULT_CONTENT_IMAGE_SHARED 0.10 /* 0.10 */
+#define DEFAULT_CONTENT_DUPLICATE 0.05    /* 0.05 */
+#define DEFAULT_CONTENT_COMPRESSIBLE 0.5  /* 0.5 */
 
 #define EXPECT_SIZE "a size string like \"4GiB\" or an integer number of MiB"
 #define EXPECT_DURATION "a duration string like \"90s\""
@@ -188,11 +188,11 @@ typedef struct Override {
 } Override;
 
 typedef struct Loader {
-    const char *path;    /* as given, for messages */
-    SimSrcLoc *loc;      /* the text, for line:col */
+    const char *path;     /* as given, for messages */
+    SimSrcLoc *loc;       /* the text, for line:col */
     GPtrArray *overrides; /* Override *, in command-line order */
-    GPtrArray *pool;     /* strings (JSON pointers, quoted text) freed with the loader */
-    json_t *templates;   /* the "templates" object, or NULL */
+    GPtrArray *pool;      /* strings (JSON pointers, quoted text) freed with the loader */
+    json_t *templates;    /* the "templates" object, or NULL */
     GError **error;
 } Loader;
 
@@ -228,16 +228,24 @@ static const char *ptr_index(Loader *ld, const char *parent, size_t i)
     return keep(ld, g_strdup_printf("%s/%zu", parent, i));
 }
 
-/* User text for a message: control characters and quotes escaped, UTF-8 kept. */
+/*
+ * User text for a one-line message: quotes, backslashes and control
+ * characters escaped as in JSON, UTF-8 kept as it is (g_strescape would turn
+ * it into octal escapes).
+ */
 static const char *quote(Loader *ld, const char *s)
 {
-    static char high[129];
-    if (high[0] == '\0') {
-        for (int i = 0; i < 128; i++) {
-            high[i] = (char)(0x80 + i);
+    GString *out = g_string_new(NULL);
+    for (const char *c = s; *c != '\0'; c++) {
+        if (*c == '"' || *c == '\\') {
+            g_string_append_printf(out, "\\%c", *c);
+        } else if ((unsigned char)*c < 0x20) {
+            g_string_append_printf(out, "\\u%04x", (unsigned)(unsigned char)*c);
+        } else {
+            g_string_append_c(out, *c);
         }
     }
-    return keep(ld, g_strescape(s, high));
+    return keep(ld, g_string_free(out, FALSE));
 }
 
 static const char *fmt_bytes(Loader *ld, uint64_t bytes)
@@ -426,59 +434,90 @@ typedef struct KeySpec {
     const struct KeySpec *members; /* of the object(s); NULL-name terminated */
 } KeySpec;
 
-#define LEAF(n) {n, KEY_LEAF, NULL}
+#define LEAF(n)                                                                                    \
+    {                                                                                              \
+        n, KEY_LEAF, NULL                                                                          \
+    }
 static const KeySpec cache_keys[] = {LEAF("size"), LEAF("latency"), LEAF("bandwidth"), {0}};
 static const KeySpec swap_keys[] = {
     LEAF("latency"), LEAF("bandwidth"), {"cache", KEY_OBJECT, cache_keys}, {0}};
-static const KeySpec sharing_keys[] = {LEAF("enabled"),  LEAF("salting"),  LEAF("scan_time"),
-                                       LEAF("rate_max"), LEAF("scan_ghz"), LEAF("large_pages"),
+static const KeySpec sharing_keys[] = {LEAF("enabled"),
+                                       LEAF("salting"),
+                                       LEAF("scan_time"),
+                                       LEAF("rate_max"),
+                                       LEAF("scan_ghz"),
+                                       LEAF("large_pages"),
                                        {0}};
 static const KeySpec compression_keys[] = {LEAF("enabled"), LEAF("max_pct"), {0}};
-static const KeySpec host_keys[] = {
-    LEAF("memory"),           LEAF("page_size"),
-    LEAF("cpu_ghz"),          LEAF("overhead"),
-    LEAF("vm_overhead_base"), LEAF("vm_overhead_pct"),
-    LEAF("min_free"),         LEAF("policy"),
-    LEAF("state_reading"),    LEAF("state_hysteresis"),
-    LEAF("idle_tax"),         LEAF("balance_period"),
-    LEAF("sample_period"),    LEAF("sample_pages"),
-    LEAF("ctl_max_pct"),      {"sharing", KEY_OBJECT, sharing_keys},
-    {"compression", KEY_OBJECT, compression_keys}, {"swap", KEY_OBJECT, swap_keys},
-    {0}};
+static const KeySpec host_keys[] = {LEAF("memory"),
+                                    LEAF("page_size"),
+                                    LEAF("cpu_ghz"),
+                                    LEAF("overhead"),
+                                    LEAF("vm_overhead_base"),
+                                    LEAF("vm_overhead_pct"),
+                                    LEAF("min_free"),
+                                    LEAF("policy"),
+                                    LEAF("state_reading"),
+                                    LEAF("state_hysteresis"),
+                                    LEAF("idle_tax"),
+                                    LEAF("balance_period"),
+                                    LEAF("sample_period"),
+                                    LEAF("sample_pages"),
+                                    LEAF("ctl_max_pct"),
+                                    {"sharing", KEY_OBJECT, sharing_keys},
+                                    {"compression", KEY_OBJECT, compression_keys},
+                                    {"swap", KEY_OBJECT, swap_keys},
+                                    {0}};
 static const KeySpec balloon_keys[] = {
     LEAF("poll"),          LEAF("rate_fast"),    LEAF("rate_slow_max"), LEAF("rate_slow_min"),
     LEAF("rate_slow_inc"), LEAF("deflate_fast"), LEAF("deflate_slow"),  {0}};
-static const KeySpec guest_keys[] = {
-    LEAF("os"),         LEAF("image"),        LEAF("swap"),
-    LEAF("balloon_driver"), LEAF("kernel"),   LEAF("cache_fill"),
-    LEAF("disk_latency"), LEAF("disk_bandwidth"), {"balloon", KEY_OBJECT, balloon_keys},
-    {0}};
+static const KeySpec guest_keys[] = {LEAF("os"),
+                                     LEAF("image"),
+                                     LEAF("swap"),
+                                     LEAF("balloon_driver"),
+                                     LEAF("kernel"),
+                                     LEAF("cache_fill"),
+                                     LEAF("disk_latency"),
+                                     LEAF("disk_bandwidth"),
+                                     {"balloon", KEY_OBJECT, balloon_keys},
+                                     {0}};
 static const KeySpec content_keys[] = {
     LEAF("zero"), LEAF("image_shared"), LEAF("duplicate"), LEAF("compressible"), {0}};
-static const KeySpec phase_keys[] = {
-    LEAF("at"), LEAF("memory"), LEAF("active"), LEAF("page_cache"), LEAF("touch_rate"), {0}};
-static const KeySpec workload_keys[] = {
-    LEAF("memory"),     LEAF("active"),     LEAF("page_cache"),
-    LEAF("touch_rate"), LEAF("alloc_rate"), {"content", KEY_OBJECT, content_keys},
-    {"phases", KEY_ARRAY, phase_keys}, LEAF("trace"), {0}};
+static const KeySpec phase_keys[] = {LEAF("at"),         LEAF("memory"),     LEAF("active"),
+                                     LEAF("page_cache"), LEAF("touch_rate"), {0}};
+static const KeySpec workload_keys[] = {LEAF("memory"),
+                                        LEAF("active"),
+                                        LEAF("page_cache"),
+                                        LEAF("touch_rate"),
+                                        LEAF("alloc_rate"),
+                                        {"content", KEY_OBJECT, content_keys},
+                                        {"phases", KEY_ARRAY, phase_keys},
+                                        LEAF("trace"),
+                                        {0}};
 #define VM_COMMON_KEYS                                                                             \
     LEAF("count"), LEAF("memory"), LEAF("reservation"), LEAF("limit"), LEAF("shares"),             \
-        LEAF("max_balloon"), LEAF("power_on"), LEAF("salt"), {"guest", KEY_OBJECT, guest_keys},   \
-        {"workload", KEY_OBJECT, workload_keys}
+        LEAF("max_balloon"), LEAF("power_on"), LEAF("salt"), {"guest", KEY_OBJECT, guest_keys},    \
+    {                                                                                              \
+        "workload", KEY_OBJECT, workload_keys                                                      \
+    }
 static const KeySpec vm_keys[] = {LEAF("name"), LEAF("template"), VM_COMMON_KEYS, {0}};
 /* A template is a partial VM without its own name or template. */
 static const KeySpec template_keys[] = {VM_COMMON_KEYS, {0}};
-static const KeySpec event_keys[] = {LEAF("at"),    LEAF("action"),      LEAF("vm"),
-                                     LEAF("limit"), LEAF("reservation"), LEAF("shares"),
-                                     {0}};
+static const KeySpec event_keys[] = {LEAF("at"),          LEAF("action"), LEAF("vm"), LEAF("limit"),
+                                     LEAF("reservation"), LEAF("shares"), {0}};
 static const KeySpec sla_keys[] = {LEAF("perf_index"), {0}};
-static const KeySpec top_keys[] = {
-    LEAF("$schema"),   LEAF("name"),
-    LEAF("description"), LEAF("seed"),
-    LEAF("duration"),  LEAF("sample_interval"),
-    {"host", KEY_OBJECT, host_keys}, {"templates", KEY_MAP, template_keys},
-    {"vms", KEY_ARRAY, vm_keys},     {"events", KEY_ARRAY, event_keys},
-    {"sla", KEY_OBJECT, sla_keys},   {0}};
+static const KeySpec top_keys[] = {LEAF("$schema"),
+                                   LEAF("name"),
+                                   LEAF("description"),
+                                   LEAF("seed"),
+                                   LEAF("duration"),
+                                   LEAF("sample_interval"),
+                                   {"host", KEY_OBJECT, host_keys},
+                                   {"templates", KEY_MAP, template_keys},
+                                   {"vms", KEY_ARRAY, vm_keys},
+                                   {"events", KEY_ARRAY, event_keys},
+                                   {"sla", KEY_OBJECT, sla_keys},
+                                   {0}};
 #undef LEAF
 
 static bool unknown_key(Loader *ld, const char *ptr, const char *key, const KeySpec *members)
@@ -498,26 +537,28 @@ static bool unknown_key(Loader *ld, const char *ptr, const char *key, const KeyS
  * Rejects keys the format does not have, in document order, at every level.
  * Values of the wrong type are left to the value checks that follow.
  */
-static bool check_keys(Loader *ld, json_t *v, const char *ptr, KeyKind kind,
-                       const KeySpec *members)
+static bool check_keys(Loader *ld, json_t *v, const char *ptr, KeyKind kind, const KeySpec *members)
 {
     const char *key = NULL;
     json_t *child = NULL;
     size_t i = 0;
     if (kind == KEY_ARRAY && json_is_array(v)) {
-        json_array_foreach(v, i, child) {
+        json_array_foreach(v, i, child)
+        {
             if (!check_keys(ld, child, ptr_index(ld, ptr, i), KEY_OBJECT, members)) {
                 return false;
             }
         }
     } else if (kind == KEY_MAP && json_is_object(v)) {
-        json_object_foreach(v, key, child) {
+        json_object_foreach(v, key, child)
+        {
             if (!check_keys(ld, child, ptr_key(ld, ptr, key), KEY_OBJECT, members)) {
                 return false;
             }
         }
     } else if (kind == KEY_OBJECT && json_is_object(v)) {
-        json_object_foreach(v, key, child) {
+        json_object_foreach(v, key, child)
+        {
             const KeySpec *spec = members;
             while (spec->name != NULL && strcmp(spec->name, key) != 0) {
                 spec++;
@@ -526,8 +567,7 @@ static bool check_keys(Loader *ld, json_t *v, const char *ptr, KeyKind kind,
             if (spec->name == NULL) {
                 return unknown_key(ld, cptr, key, members);
             }
-            if (spec->kind != KEY_LEAF &&
-                !check_keys(ld, child, cptr, spec->kind, spec->members)) {
+            if (spec->kind != KEY_LEAF && !check_keys(ld, child, cptr, spec->kind, spec->members)) {
                 return false;
             }
         }
@@ -615,8 +655,8 @@ static bool get_size(Loader *ld, const Scope *s, const char *key, uint64_t def, 
     return parse_size(ld, v, ptr, key, flags, out);
 }
 
-static bool get_duration(Loader *ld, const Scope *s, const char *key, SimTime def,
-                         unsigned flags, SimTime *out)
+static bool get_duration(Loader *ld, const Scope *s, const char *key, SimTime def, unsigned flags,
+                         SimTime *out)
 {
     const char *ptr = NULL;
     json_t *v = scope_get(ld, s, key, &ptr);
@@ -661,8 +701,8 @@ static bool get_rate(Loader *ld, const Scope *s, const char *key, double def, do
     return sim_units_parse_rate(json_string_value(v), out, &e) || rethrow(ld, ptr, e);
 }
 
-static bool get_byte_rate(Loader *ld, const Scope *s, const char *key, double def,
-                          unsigned flags, double *out)
+static bool get_byte_rate(Loader *ld, const Scope *s, const char *key, double def, unsigned flags,
+                          double *out)
 {
     const char *ptr = NULL;
     json_t *v = scope_get(ld, s, key, &ptr);
@@ -753,8 +793,8 @@ static bool get_int(Loader *ld, const Scope *s, const char *key, int64_t def, in
     if (*out < min || *out > max) {
         if (max == INT64_MAX) {
             return fail(ld, SIM_ERROR_RANGE, ptr,
-                        "%s must be at least %" G_GINT64_FORMAT " (got %" G_GINT64_FORMAT ")",
-                        key, min, *out);
+                        "%s must be at least %" G_GINT64_FORMAT " (got %" G_GINT64_FORMAT ")", key,
+                        min, *out);
         }
         return fail(ld, SIM_ERROR_RANGE, ptr,
                     "%s must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT
@@ -791,8 +831,8 @@ static bool get_bool(Loader *ld, const Scope *s, const char *key, bool def, bool
 }
 
 /* A string (copied into *out) or, when `nullable`, null (*out = NULL). */
-static bool get_string(Loader *ld, const Scope *s, const char *key, const char *def,
-                       bool nullable, char **out, const char **at)
+static bool get_string(Loader *ld, const Scope *s, const char *key, const char *def, bool nullable,
+                       char **out, const char **at)
 {
     const char *ptr = NULL;
     json_t *v = scope_get(ld, s, key, &ptr);
@@ -809,8 +849,8 @@ static bool get_string(Loader *ld, const Scope *s, const char *key, const char *
 }
 
 /* One of `names` (its index in *out); `what` names the key in messages. */
-static bool get_enum(Loader *ld, const Scope *s, const char *key, const char *const *names,
-                     guint n, int def, int *out)
+static bool get_enum(Loader *ld, const Scope *s, const char *key, const char *const *names, guint n,
+                     int def, int *out)
 {
     g_autofree char *text = NULL;
     const char *ptr = NULL;
@@ -895,21 +935,21 @@ static bool load_host_knobs(Loader *ld, const Scope *s, SimHostConfig *h)
     uint64_t base = 0;
     int reading = 0;
     int64_t pages = 0;
-    bool ok = get_number(ld, s, "cpu_ghz", DEFAULT_CPU_GHZ, 0, true, G_MAXDOUBLE, &h->cpu_ghz) &&
-              get_size(ld, s, "vm_overhead_base", DEFAULT_VM_OVERHEAD_BASE, 0, &base, NULL) &&
-              get_percent(ld, s, "vm_overhead_pct", DEFAULT_VM_OVERHEAD_FRAC, 1.0,
-                          &h->vm_overhead_frac) &&
-              load_policy(ld, s, h) &&
-              get_enum(ld, s, "state_reading", readings, 2, SIM_STATE_READING_BAND, &reading) &&
-              get_percent(ld, s, "state_hysteresis", DEFAULT_STATE_HYSTERESIS, 1.0,
-                          &h->state_hysteresis) &&
-              get_percent(ld, s, "idle_tax", DEFAULT_IDLE_TAX, MAX_IDLE_TAX, &h->idle_tax) &&
-              get_duration(ld, s, "balance_period", DEFAULT_BALANCE_PERIOD, NONZERO,
-                           &h->balance_period) &&
-              get_duration(ld, s, "sample_period", DEFAULT_SAMPLE_PERIOD, NONZERO,
-                           &h->sample_period) &&
-              get_int(ld, s, "sample_pages", DEFAULT_SAMPLE_PAGES, 1, MAX_SAMPLE_PAGES, &pages) &&
-              get_percent(ld, s, "ctl_max_pct", DEFAULT_CTL_MAX_PCT, 1.0, &h->ctl_max_pct);
+    bool ok =
+        get_number(ld, s, "cpu_ghz", DEFAULT_CPU_GHZ, 0, true, G_MAXDOUBLE, &h->cpu_ghz) &&
+        get_size(ld, s, "vm_overhead_base", DEFAULT_VM_OVERHEAD_BASE, 0, &base, NULL) &&
+        get_percent(ld, s, "vm_overhead_pct", DEFAULT_VM_OVERHEAD_FRAC, 1.0,
+                    &h->vm_overhead_frac) &&
+        load_policy(ld, s, h) &&
+        get_enum(ld, s, "state_reading", readings, 2, SIM_STATE_READING_BAND, &reading) &&
+        get_percent(ld, s, "state_hysteresis", DEFAULT_STATE_HYSTERESIS, 1.0,
+                    &h->state_hysteresis) &&
+        get_percent(ld, s, "idle_tax", DEFAULT_IDLE_TAX, MAX_IDLE_TAX, &h->idle_tax) &&
+        get_duration(ld, s, "balance_period", DEFAULT_BALANCE_PERIOD, NONZERO,
+                     &h->balance_period) &&
+        get_duration(ld, s, "sample_period", DEFAULT_SAMPLE_PERIOD, NONZERO, &h->sample_period) &&
+        get_int(ld, s, "sample_pages", DEFAULT_SAMPLE_PAGES, 1, MAX_SAMPLE_PAGES, &pages) &&
+        get_percent(ld, s, "ctl_max_pct", DEFAULT_CTL_MAX_PCT, 1.0, &h->ctl_max_pct);
     h->vm_overhead_base = (double)base;
     h->state_reading = (SimStateReading)reading;
     h->sample_pages = (uint32_t)pages;
@@ -924,9 +964,11 @@ static bool load_host_parts(Loader *ld, const Scope *s, SimHostConfig *h)
     Scope cache;
     int64_t salting = 0;
     bool ok =
-        scope_child(ld, s, "sharing", &sh) && get_bool(ld, &sh, "enabled", true, &h->sharing.enabled) &&
+        scope_child(ld, s, "sharing", &sh) &&
+        get_bool(ld, &sh, "enabled", true, &h->sharing.enabled) &&
         get_int(ld, &sh, "salting", DEFAULT_SHARE_SALTING, 0, 2, &salting) &&
-        get_duration(ld, &sh, "scan_time", DEFAULT_SHARE_SCAN_TIME, NONZERO, &h->sharing.scan_time) &&
+        get_duration(ld, &sh, "scan_time", DEFAULT_SHARE_SCAN_TIME, NONZERO,
+                     &h->sharing.scan_time) &&
         get_rate(ld, &sh, "rate_max", DEFAULT_SHARE_RATE_MAX, &h->sharing.rate_max) &&
         get_byte_rate(ld, &sh, "scan_ghz", DEFAULT_SHARE_SCAN_GHZ, 0, &h->sharing.scan_ghz) &&
         get_bool(ld, &sh, "large_pages", true, &h->sharing.large_pages) &&
@@ -935,7 +977,8 @@ static bool load_host_parts(Loader *ld, const Scope *s, SimHostConfig *h)
         get_percent(ld, &zip, "max_pct", DEFAULT_ZIP_MAX_PCT, 1.0, &h->compression.max_pct) &&
         scope_child(ld, s, "swap", &swap) &&
         get_duration(ld, &swap, "latency", DEFAULT_SWAP_LATENCY, 0, &h->swap.latency) &&
-        get_byte_rate(ld, &swap, "bandwidth", DEFAULT_SWAP_BANDWIDTH, NONZERO, &h->swap.bandwidth) &&
+        get_byte_rate(ld, &swap, "bandwidth", DEFAULT_SWAP_BANDWIDTH, NONZERO,
+                      &h->swap.bandwidth) &&
         scope_child(ld, &swap, "cache", &cache) &&
         get_size(ld, &cache, "size", DEFAULT_CACHE_SIZE, 0, &h->swap.cache_size, NULL) &&
         get_duration(ld, &cache, "latency", DEFAULT_CACHE_LATENCY, 0, &h->swap.cache_latency) &&
@@ -955,8 +998,7 @@ static bool load_host(Loader *ld, json_t *root, SimHostConfig *h)
     if (s.obj[0] == NULL) {
         return missing(ld, "", "host");
     }
-    return load_host_memory(ld, &s, h) && load_host_knobs(ld, &s, h) &&
-           load_host_parts(ld, &s, h);
+    return load_host_memory(ld, &s, h) && load_host_knobs(ld, &s, h) && load_host_parts(ld, &s, h);
 }
 
 /* ---- VMs ---- */
@@ -1014,7 +1056,8 @@ static bool parse_shares(Loader *ld, const json_t *v, const char *ptr, uint64_t 
     static const uint64_t per_mib[] = {SHARES_LOW, SHARES_NORMAL, SHARES_HIGH};
     if (json_is_integer(v)) {
         if (json_integer_value(v) <= 0) {
-            return fail(ld, SIM_ERROR_RANGE, ptr, "shares must be greater than 0 (got %" JSON_INTEGER_FORMAT ")",
+            return fail(ld, SIM_ERROR_RANGE, ptr,
+                        "shares must be greater than 0 (got %" JSON_INTEGER_FORMAT ")",
                         json_integer_value(v));
         }
         *out = (uint64_t)json_integer_value(v);
@@ -1054,8 +1097,8 @@ static bool load_vm_basics(Loader *ld, const Scope *s, SimVmConfig *vm, VmAt *at
     }
     if (vm->reservation > vm->memory) {
         return fail(ld, SIM_ERROR_RANGE, at->reservation,
-                    "reservation (%s) exceeds the VM's memory (%s)",
-                    fmt_bytes(ld, vm->reservation), fmt_bytes(ld, vm->memory));
+                    "reservation (%s) exceeds the VM's memory (%s)", fmt_bytes(ld, vm->reservation),
+                    fmt_bytes(ld, vm->memory));
     }
     vm->limit = SIM_SIZE_UNLIMITED;
     if ((v = scope_get(ld, s, "limit", &ptr)) != NULL &&
@@ -1234,7 +1277,8 @@ static bool load_phases(Loader *ld, const Scope *wl, SimVmConfig *vm, const char
     if (list != NULL && !json_is_array(list)) {
         return type_error(ld, ptr, list, "an array of phases");
     }
-    json_array_foreach(list, i, el) {
+    json_array_foreach(list, i, el)
+    {
         g_array_set_size(tmp, tmp->len + 1);
         if (!load_phase(ld, el, ptr_index(ld, ptr, i), &g_array_index(tmp, PhaseAt, i))) {
             return false;
@@ -1294,14 +1338,15 @@ static bool vm_scope(Loader *ld, json_t *el, const char *ptr, Scope *s)
     if (!json_is_string(name)) {
         return type_error(ld, tptr, name, "a template name");
     }
-    json_t *tpl = ld->templates != NULL ? json_object_get(ld->templates, json_string_value(name))
-                                        : NULL;
+    json_t *tpl =
+        ld->templates != NULL ? json_object_get(ld->templates, json_string_value(name)) : NULL;
     if (tpl == NULL) {
         const char *names[256];
         guint n = 0;
         const char *key = NULL;
         json_t *v = NULL;
-        json_object_foreach(ld->templates, key, v) {
+        json_object_foreach(ld->templates, key, v)
+        {
             if (n < G_N_ELEMENTS(names)) {
                 names[n++] = key;
             }
@@ -1332,8 +1377,8 @@ static bool expand_vm(Loader *ld, const SimVmConfig *vm, int64_t count, const ch
                       const char *ptr, GHashTable *names, GArray *out)
 {
     for (int64_t k = 1; k <= count; k++) {
-        char *name = count > 1 ? g_strdup_printf("%s-%" G_GINT64_FORMAT, vm->name, k)
-                               : g_strdup(vm->name);
+        char *name =
+            count > 1 ? g_strdup_printf("%s-%" G_GINT64_FORMAT, vm->name, k) : g_strdup(vm->name);
         const char *first = g_hash_table_lookup(names, name);
         if (first != NULL) {
             fail(ld, SIM_ERROR_VALUE, name_at, "duplicate VM name \"%s\", already used by %s",
@@ -1400,7 +1445,8 @@ static bool load_vms(Loader *ld, json_t *root, SimScenario *sc)
         return fail(ld, SIM_ERROR_RANGE, "/vms", "vms must not be empty");
     }
     g_autoptr(GHashTable) names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    json_array_foreach(vms, i, el) {
+    json_array_foreach(vms, i, el)
+    {
         if (!load_vm_entry(ld, el, ptr_index(ld, "/vms", i), sc, names, &reserved)) {
             return false;
         }
@@ -1416,7 +1462,8 @@ static bool load_templates(Loader *ld, json_t *root)
     if (ld->templates != NULL && !json_is_object(ld->templates)) {
         return type_error(ld, "/templates", ld->templates, "an object of templates");
     }
-    json_object_foreach(ld->templates, key, v) {
+    json_object_foreach(ld->templates, key, v)
+    {
         if (!json_is_object(v)) {
             return type_error(ld, ptr_key(ld, "/templates", key), v, "an object (a partial VM)");
         }
@@ -1522,8 +1569,7 @@ static bool load_event(Loader *ld, json_t *el, const char *ptr, SimScenario *sc,
         return missing(ld, ptr, "action");
     }
     if (!get_duration(ld, &s, "at", 0, 0, &ev->at) ||
-        !get_enum(ld, &s, "action", actions, 3, -1, &action) ||
-        !event_vm(ld, &s, sc, &ev->vm)) {
+        !get_enum(ld, &s, "action", actions, 3, -1, &action) || !event_vm(ld, &s, sc, &ev->vm)) {
         return false;
     }
     ev->action = (SimEventAction)action;
@@ -1563,7 +1609,8 @@ static bool load_events(Loader *ld, json_t *root, SimScenario *sc)
     if (events != NULL && !json_is_array(events)) {
         return type_error(ld, "/events", events, "an array of events");
     }
-    json_array_foreach(events, i, el) {
+    json_array_foreach(events, i, el)
+    {
         SimEvent ev = {0};
         ev.pointer = g_strdup(ptr_index(ld, "/events", i));
         g_array_append_val(sc->events, ev); /* owned by the array from here on */
@@ -1614,8 +1661,8 @@ static bool load_root(Loader *ld, json_t *root, SimScenario *sc)
                     json_kind(root));
     }
     return check_keys(ld, root, "", KEY_OBJECT, top_keys) && load_header(ld, root, sc) &&
-           load_host(ld, root, &sc->host) && load_templates(ld, root) &&
-           load_vms(ld, root, sc) && load_events(ld, root, sc) && load_sla(ld, root, sc);
+           load_host(ld, root, &sc->host) && load_templates(ld, root) && load_vms(ld, root, sc) &&
+           load_events(ld, root, sc) && load_sla(ld, root, sc);
 }
 
 /* ---- --set overrides ---- */
@@ -1824,7 +1871,8 @@ static char *read_file(const char *path, gsize *len, GError **error)
     }
     fclose(f);
     if (!g_file_get_contents(path, &text, len, &e)) {
-        g_set_error(error, SIM_ERROR, e->code == G_FILE_ERROR_ISDIR ? SIM_ERROR_USAGE : SIM_ERROR_IO,
+        g_set_error(error, SIM_ERROR,
+                    e->code == G_FILE_ERROR_ISDIR ? SIM_ERROR_USAGE : SIM_ERROR_IO,
                     "%s: error: cannot read scenario: %s", path, e->message);
         return NULL;
     }

@@ -136,8 +136,8 @@ static gunichar read_unicode_escape(const SimSrcLoc *loc, gsize *p)
     }
     gunichar c = (gunichar)hex4(t + *p + 1);
     *p += 4;
-    if (c >= 0xD800 && c < 0xDC00 && *p + 6 < loc->len && t[*p + 1] == '\\' &&
-        t[*p + 2] == 'u' && hex4(t + *p + 3) >= 0xDC00 && hex4(t + *p + 3) < 0xE000) {
+    if (c >= 0xD800 && c < 0xDC00 && *p + 6 < loc->len && t[*p + 1] == '\\' && t[*p + 2] == 'u' &&
+        hex4(t + *p + 3) >= 0xDC00 && hex4(t + *p + 3) < 0xE000) {
         c = 0x10000 + ((c - 0xD800) << 10) + ((gunichar)hex4(t + *p + 3) - 0xDC00);
         *p += 6;
     }

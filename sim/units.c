@@ -23,9 +23,8 @@ typedef struct UnitName {
 
 /* "GB" means GiB, as vSphere writes it. */
 static const UnitName size_units[] = {
-    {"b", 1},     {"k", KIB},   {"kb", KIB},  {"kib", KIB}, {"m", MIB},
-    {"mb", MIB},  {"mib", MIB}, {"g", GIB},   {"gb", GIB},  {"gib", GIB},
-    {"t", TIB},   {"tb", TIB},  {"tib", TIB}, {NULL, 0},
+    {"b", 1},   {"k", KIB},  {"kb", KIB},  {"kib", KIB}, {"m", MIB},  {"mb", MIB},  {"mib", MIB},
+    {"g", GIB}, {"gb", GIB}, {"gib", GIB}, {"t", TIB},   {"tb", TIB}, {"tib", TIB}, {NULL, 0},
 };
 #define SIZE_UNITS_HELP "B, KiB, MiB, GiB, TiB; KB, MB, GB, TB and K, M, G, T mean the same"
 
@@ -364,10 +363,14 @@ char *sim_units_format_bytes(uint64_t bytes)
 char *sim_units_format_duration(SimTime t)
 {
     static const UnitName parts[] = {
-        {"d", UINT64_C(86400) * 1000000000}, {"h", UINT64_C(3600) * 1000000000},
-        {"m", UINT64_C(60) * 1000000000},    {"s", 1000000000},
-        {"ms", 1000000},                     {"us", 1000},
-        {"ns", 1},                           {NULL, 0},
+        {"d", UINT64_C(86400) * 1000000000},
+        {"h", UINT64_C(3600) * 1000000000},
+        {"m", UINT64_C(60) * 1000000000},
+        {"s", 1000000000},
+        {"ms", 1000000},
+        {"us", 1000},
+        {"ns", 1},
+        {NULL, 0},
     };
     if (t <= 0) {
         return t == 0 ? g_strdup("0s") : g_strdup_printf("%" G_GINT64_FORMAT "ns", t);

@@ -9,15 +9,16 @@
 
 #include "sim/srcloc.h"
 
-static const char doc[] = "{\n"
-                          "  \"name\": \"a \\\"quoted\\\" {[ name\",\n"
-                          "  \"host\": {\"memory\": \"16GiB\", \"swap\": {\"cache\": {\"size\": 0}}},\n"
-                          "  \"vms\": [\n"
-                          "    {\"name\": \"web\", \"tags\": [1, [2, 3], {\"x\": \"]\"}]},\n"
-                          "    {\"name\": \"db\", \"memory\": 4096}\n"
-                          "  ],\n"
-                          "  \"a/b\": 1, \"m~n\": 2, \"caf\\u00e9\": 3, \"\\ud83d\\ude00\": 4\n"
-                          "}\n";
+static const char doc[] =
+    "{\n"
+    "  \"name\": \"a \\\"quoted\\\" {[ name\",\n"
+    "  \"host\": {\"memory\": \"16GiB\", \"swap\": {\"cache\": {\"size\": 0}}},\n"
+    "  \"vms\": [\n"
+    "    {\"name\": \"web\", \"tags\": [1, [2, 3], {\"x\": \"]\"}]},\n"
+    "    {\"name\": \"db\", \"memory\": 4096}\n"
+    "  ],\n"
+    "  \"a/b\": 1, \"m~n\": 2, \"caf\\u00e9\": 3, \"\\ud83d\\ude00\": 4\n"
+    "}\n";
 
 /* Line and column of `pointer` in doc, or fails the test when it is not found. */
 static void where(const char *pointer, SimSrcLocTarget target, guint *line, guint *col)
@@ -116,7 +117,8 @@ static void test_srcloc_reports_missing_values(void **state)
 static void test_srcloc_column_counts_characters_not_bytes(void **state)
 {
     (void)state;
-    const char text[] = "{\"d\": \"gr\xc3\xb6\xc3\x9f" "e\", \"x\": 1}";
+    const char text[] = "{\"d\": \"gr\xc3\xb6\xc3\x9f"
+                        "e\", \"x\": 1}";
     g_autoptr(SimSrcLoc) loc = sim_srcloc_new(text, strlen(text));
     gsize offset = 0;
     guint line = 0;

@@ -229,8 +229,9 @@ static void test_units_rate_needs_a_count_and_a_time_unit(void **state)
     GError *error = NULL;
     double r = 0;
     assert_false(sim_units_parse_rate("20000", &r, &error));
-    assert_string_equal(error->message,
-                        "rate \"20000\" needs a time unit, e.g. \"20000/s\" (valid: /s, /min, /h, /d)");
+    assert_string_equal(
+        error->message,
+        "rate \"20000\" needs a time unit, e.g. \"20000/s\" (valid: /s, /min, /h, /d)");
     g_clear_error(&error);
     assert_false(sim_units_parse_rate("20000/fortnight", &r, &error));
     assert_non_null(strstr(error->message, "unknown rate unit \"/fortnight\""));
