@@ -143,3 +143,8 @@ uint32_t guest_pages_pick_res(const GuestPages *pages, SimRng *rng, GuestResiden
 bool guest_pages_check(const GuestPages *pages, GString *why);
 
 size_t guest_pages_bytes(const GuestPages *pages);
+
+static inline uint32_t guest_pages_count(const GuestPages *pages, GuestUse use, GuestBacking b)
+{
+    return pages->count[use][b];
+}

@@ -30,9 +30,9 @@ static int fail(GError *error)
 
 static int usage_error(GOptionContext *ctx, const char *message)
 {
-    g_printerr("reclaimsim: %s\n", message);
-    g_autofree char *help = g_option_context_get_help(ctx, TRUE, NULL);
-    g_printerr("%s", help);
+    (void)ctx;
+    g_printerr("reclaimsim: %s\nTry \"reclaimsim --help\" for the commands and options.\n",
+               message);
     return SIM_EXIT_BAD_INPUT;
 }
 
@@ -75,10 +75,25 @@ static void show_progress(SimTime done, SimTime total, void *data)
             100.0 * (double)done / (double)total, sim_time_to_s(done), speed, eta);
 }
 
+static bool check_policy(const char *name, GError **error)
+{
+    if (name == NULL || policy_lookup(name) != NULL) {
+        return true;
+    }
+    GString *known = g_string_new(NULL);
+    for (const PolicyClass *const *p = policy_builtins(); *p != NULL; p++) {
+        g_string_append_printf(known, "%s%s", known->len ? ", " : "", (*p)->name);
+    }
+    g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                "reclaimsim: --policy: unknown policy \"%s\" (known policies: %s)", name, known->str);
+    g_string_free(known, TRUE);
+    return false;
+}
+
 static int run_scenario(const char *path, CliOptions *opt)
 {
     GError *error = NULL;
-    if (!parse_seed(opt, &error)) {
+    if (!parse_seed(opt, &error) || !check_policy(opt->policy, &error)) {
         return fail(error);
     }
     g_autoptr(SimScenario) sc = load(path, opt, &error);

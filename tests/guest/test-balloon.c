@@ -1,0 +1,161 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "support/model.h"
+
+#define MIB_PAGES(m) ((uint64_t)(m) * 256)
+
+/* A 1 GiB Linux guest on a roomy host: 384 MiB anon (64 MiB hot), 128 MiB
+ * of file working set, and a slow cache fill, so after a minute it has free
+ * memory, inactive cache, cold anon and hot memory to give, in that order. */
+static const char *guest_json =
+    "{\"duration\": \"1h\", \"host\": {\"memory\": \"8GiB\"},"
+    " \"vms\": [{\"name\": \"g\", \"memory\": \"1GiB\","
+    "  \"guest\": {\"kernel\": \"64MiB\", \"swap\": \"1GiB\", \"cache_fill\": \"1MiB/s\"},"
+    "  \"workload\": {\"memory\": \"384MiB\", \"active\": \"64MiB\", \"page_cache\": \"128MiB\","
+    "                \"touch_rate\": \"1000/s\"}}]}";
+
+typedef struct Snapshot {
+    uint64_t balloon, free, cache_inactive, cache_active, swap, anon_active;
+} Snapshot;
+
+static Snapshot snap(Guest *g)
+{
+    GuestPages *pages = guest_pages(g);
+    return (Snapshot){
+        .balloon = guest_balloon_size(g),
+        .free = guest_free_pages(g),
+        .cache_inactive = guest_pages_count_use(pages, GUEST_USE_CACHE_INACTIVE),
+        .cache_active = guest_pages_count_use(pages, GUEST_USE_CACHE_ACTIVE),
+        .swap = guest_swap_used(g),
+        .anon_active = guest_pages_count_use(pages, GUEST_USE_ANON_ACTIVE),
+    };
+}
+
+static void test_balloon_takes_free_then_cache_then_swap(void **state)
+{
+    (void)state;
+    TestModel *m = test_model_new(guest_json);
+    test_model_check_every_event(m);
+    sim_run_until(m->run, 60 * SIM_S);
+    Guest *g = sim_run_guest(m->run, 0);
+    Host *host = sim_run_host(m->run);
+    Snapshot before = snap(g);
+    assert_true(before.free > MIB_PAGES(300));
+    assert_true(before.cache_inactive > MIB_PAGES(40));
+    bool saw_cache_drop = false, saw_swap = false;
+    Snapshot prev = before;
+    for (int poll = 0; poll < 400; poll++) {
+        guest_balloon_poll(g, host, guest_balloon_max(g), sim_run_now(m->run));
+        Snapshot now = snap(g);
+        assert_true(now.balloon >= prev.balloon);
+        if (now.cache_inactive < prev.cache_inactive) {
+            saw_cache_drop = true;
+            assert_false(saw_swap); /* inactive cache goes before any guest swap */
+            assert_true(now.free < MIB_PAGES(32));
+        }
+        if (now.swap > prev.swap) {
+            saw_swap = true;
+            assert_int_equal(now.cache_inactive, 0);
+        }
+        /* the file working set and the hot set stay while cold memory remains */
+        assert_int_equal(now.cache_active, before.cache_active);
+        assert_int_equal(now.anon_active, before.anon_active);
+        prev = now;
+    }
+    assert_true(saw_cache_drop);
+    assert_true(saw_swap);
+    assert_int_equal(prev.balloon, guest_balloon_max(g));
+    GString *why = g_string_new(NULL);
+    assert_true(sim_run_check(m->run, why));
+    g_string_free(why, TRUE);
+    test_model_free(m);
+}
+
+static void test_balloon_inflates_16384_pages_per_poll_from_free_memory(void **state)
+{
+    (void)state;
+    TestModel *m = test_model_new(guest_json);
+    sim_run_until(m->run, 10 * SIM_S);
+    Guest *g = sim_run_guest(m->run, 0);
+    guest_balloon_poll(g, sim_run_host(m->run), guest_balloon_max(g), sim_run_now(m->run));
+    assert_int_equal(guest_balloon_size(g), 16384);
+    guest_balloon_poll(g, sim_run_host(m->run), 20000, sim_run_now(m->run));
+    assert_int_equal(guest_balloon_size(g), 20000);
+    test_model_free(m);
+}
+
+static void test_balloon_pages_are_released_to_the_host(void **state)
+{
+    (void)state;
+    /* a Windows guest zeroed all its memory at boot: its free pages are backed */
+    TestModel *m = test_model_new(
+        "{\"duration\": \"1h\", \"host\": {\"memory\": \"8GiB\"},"
+        " \"vms\": [{\"name\": \"w\", \"memory\": \"1GiB\", \"guest\": {\"os\": \"windows\"},"
+        "  \"workload\": {\"memory\": \"256MiB\"}}]}");
+    sim_run_until(m->run, 60 * SIM_S);
+    Guest *g = sim_run_guest(m->run, 0);
+    Host *host = sim_run_host(m->run);
+    uint64_t free_before = host_free_pages(host);
+    uint64_t backed_free = guest_pages_count_res(guest_pages(g), GUEST_USE_FREE, GUEST_RES_IN);
+    assert_true(backed_free > 0);
+    guest_balloon_poll(g, host, 16384, sim_run_now(m->run));
+    /* LIFO: backed free pages go first, and each one frees a host frame */
+    assert_int_equal(host_free_pages(host) - free_before, MIN(backed_free, 16384));
+    assert_int_equal(guest_pages_count_use(guest_pages(g), GUEST_USE_BALLOON),
+                     guest_pages_count(guest_pages(g), GUEST_USE_BALLOON, GUEST_BACK_NONE));
+    test_model_free(m);
+}
+
+/* Three VMs, each with a different binding cap: Mem.CtlMaxPercent,
+ * max_balloon, and configured - reservation. */
+static void test_balloon_cap_is_the_smallest_of_the_three_limits(void **state)
+{
+    (void)state;
+    TestModel *m = test_model_new(
+        "{\"duration\": \"10m\", \"host\": {\"memory\": \"16GiB\"}, \"vms\": ["
+        " {\"name\": \"ctl\", \"memory\": \"1GiB\"},"
+        " {\"name\": \"vmmax\", \"memory\": \"1GiB\", \"max_balloon\": \"40%\"},"
+        " {\"name\": \"resv\", \"memory\": \"1GiB\", \"reservation\": \"768MiB\"},"
+        " {\"name\": \"nodrv\", \"memory\": \"1GiB\", \"guest\": {\"balloon_driver\": false}}]}");
+    sim_run_until(m->run, 5 * SIM_S);
+    const uint64_t pages = 262144;
+    const uint64_t expected[] = {(uint64_t)(0.65 * pages), (uint64_t)(0.40 * pages), pages / 4, 0};
+    for (guint i = 0; i < 4; i++) {
+        Guest *g = sim_run_guest(m->run, i);
+        assert_int_equal(guest_balloon_max(g), expected[i]);
+        for (int poll = 0; poll < 100; poll++) {
+            guest_balloon_poll(g, sim_run_host(m->run), pages, sim_run_now(m->run));
+        }
+        assert_int_equal(guest_balloon_size(g), expected[i]);
+    }
+    test_model_free(m);
+}
+
+static void test_balloon_deflates_slowly_when_the_guest_needs_nothing(void **state)
+{
+    (void)state;
+    TestModel *m = test_model_new(guest_json);
+    sim_run_until(m->run, 60 * SIM_S);
+    Guest *g = sim_run_guest(m->run, 0);
+    Host *host = sim_run_host(m->run);
+    guest_balloon_poll(g, host, 16384, sim_run_now(m->run));
+    guest_balloon_poll(g, host, 0, sim_run_now(m->run));
+    assert_int_equal(guest_balloon_size(g), 16384 - 1024);
+    test_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_balloon_takes_free_then_cache_then_swap),
+        cmocka_unit_test(test_balloon_inflates_16384_pages_per_poll_from_free_memory),
+        cmocka_unit_test(test_balloon_pages_are_released_to_the_host),
+        cmocka_unit_test(test_balloon_cap_is_the_smallest_of_the_three_limits),
+        cmocka_unit_test(test_balloon_deflates_slowly_when_the_guest_needs_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

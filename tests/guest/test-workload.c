@@ -1,0 +1,142 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "support/model.h"
+
+static TestModel *one_vm(const char *os, const char *workload)
+{
+    char *json = g_strdup_printf(
+        "{\"duration\": \"2h\", \"sample_interval\": \"60s\", \"host\": {\"memory\": \"16GiB\"},"
+        " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\", \"guest\": {\"os\": \"%s\"},"
+        "  \"workload\": %s}]}",
+        os, workload);
+    TestModel *m = test_model_new(json);
+    g_free(json);
+    return m;
+}
+
+static const char *small = "{\"memory\": \"512MiB\", \"active\": \"256MiB\"}";
+
+static void test_workload_on_a_roomy_host_never_stalls(void **state)
+{
+    (void)state;
+    TestModel *m = one_vm("linux", small);
+    GError *error = NULL;
+    assert_true(sim_run_execute(m->run, &error));
+    const SimRecorder *rec = sim_run_recorder(m->run);
+    for (guint i = 0; i < sim_recorder_n_samples(rec); i++) {
+        assert_float_equal(sim_recorder_vm_sample(rec, i, 0)->perf_index, 1.0, 0.0);
+    }
+    test_model_free(m);
+}
+
+static void test_windows_guest_zeroes_all_memory_at_boot(void **state)
+{
+    (void)state;
+    TestModel *m = one_vm("windows", small);
+    sim_run_until(m->run, 0);
+    const HostVm *v = host_vm(sim_run_host(m->run), 0);
+    assert_int_equal(host_vm_consumed(v), v->configured);
+    GuestPages *pages = guest_pages(sim_run_guest(m->run, 0));
+    uint32_t zero = 0;
+    for (uint32_t p = 0; p < pages->n; p++) {
+        zero += pages->key[p] == 0 ? 1 : 0;
+    }
+    assert_true(zero >= pages->n - 256 * 256); /* all but the kernel's pages */
+    test_model_free(m);
+}
+
+static void test_linux_guest_touches_lazily_then_fills_memory_with_cache(void **state)
+{
+    (void)state;
+    TestModel *m = one_vm("linux", small);
+    sim_run_until(m->run, 0);
+    const HostVm *v = host_vm(sim_run_host(m->run), 0);
+    assert_int_equal(host_vm_consumed(v), 256 * 256); /* the kernel only */
+    sim_run_until(m->run, 2 * SIM_HOUR);
+    Guest *g = sim_run_guest(m->run, 0);
+    /* 2 GiB - 256 MiB kernel - 512 MiB anon, all but the watermark in cache */
+    assert_true(guest_cache_pages(g) > 1200 * 256);
+    assert_true(guest_free_pages(g) < 32 * 256);
+    assert_true(host_vm_consumed(v) > (2048 - 32) * 256);
+    test_model_free(m);
+}
+
+/* Pages the host swapped come back only when touched, and each touch of one
+ * costs the device's latency and transfer: the workload stalls. */
+static void test_host_swapped_hot_pages_stall_until_faulted_back(void **state)
+{
+    (void)state;
+    TestModel *m = one_vm("linux", "{\"memory\": \"1GiB\", \"active\": \"1GiB\","
+                                   " \"touch_rate\": \"200000/s\"}");
+    test_model_check_every_event(m);
+    sim_run_until(m->run, 60 * SIM_S);
+    Host *host = sim_run_host(m->run);
+    uint64_t out = host_swap_out(host, 0, 64 * 256, sim_run_now(m->run));
+    assert_int_equal(out, 64 * 256);
+    GuestPages *pages = guest_pages(sim_run_guest(m->run, 0));
+    uint64_t hot_out = guest_pages_count_res(pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_OUT);
+    assert_true(hot_out > 0);
+    sim_run_until(m->run, 30 * SIM_MIN);
+    assert_true(guest_pages_count_res(pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_OUT) <
+                hot_out / 10);
+    const SimRecorder *rec = sim_run_recorder(m->run);
+    double worst = 1.0;
+    for (guint i = 0; i < sim_recorder_n_samples(rec); i++) {
+        worst = MIN(worst, sim_recorder_vm_sample(rec, i, 0)->perf_index);
+    }
+    assert_true(worst < 0.9);
+    assert_string_equal(m->violation->str, "");
+    test_model_free(m);
+}
+
+static void test_one_swap_in_costs_latency_plus_transfer_on_an_idle_device(void **state)
+{
+    (void)state;
+    TestModel *m = one_vm("linux", small);
+    sim_run_until(m->run, 10 * SIM_S);
+    Host *host = sim_run_host(m->run);
+    GuestPages *pages = guest_pages(sim_run_guest(m->run, 0));
+    /* the device saw no traffic in the last tick: no queueing, and this
+     * write only loads the current one */
+    assert_int_equal(host_swap_out(host, 0, 1, sim_run_now(m->run)), 1);
+    SimRng rng;
+    sim_rng_init(&rng, 1, "test");
+    uint32_t p = guest_pages_pick_res(pages, &rng, GUEST_RES_OUT);
+    assert_int_not_equal(p, GUEST_NO_PAGE);
+    SimTime cost = host_access(host, 0, p, guest_pages_use(pages, p), sim_run_now(m->run));
+    double expected_s = 0.005 + 4096.0 / (200.0 * 1024 * 1024);
+    assert_float_equal(sim_time_to_s(cost), expected_s, 1e-9);
+    test_model_free(m);
+}
+
+static void test_phases_change_the_workload_at_their_time(void **state)
+{
+    (void)state;
+    TestModel *m = one_vm("linux", "{\"memory\": \"256MiB\", \"active\": \"128MiB\","
+                                   " \"phases\": [{\"at\": \"10m\", \"memory\": \"1GiB\","
+                                   " \"active\": \"768MiB\"}]}");
+    sim_run_until(m->run, 9 * SIM_MIN);
+    GuestPages *pages = guest_pages(sim_run_guest(m->run, 0));
+    assert_int_equal(guest_pages_count_use(pages, GUEST_USE_ANON_ACTIVE), 128 * 256);
+    sim_run_until(m->run, 11 * SIM_MIN);
+    assert_int_equal(guest_pages_count_use(pages, GUEST_USE_ANON_ACTIVE), 768 * 256);
+    assert_int_equal(guest_pages_count_use(pages, GUEST_USE_ANON_INACTIVE), 256 * 256);
+    test_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_workload_on_a_roomy_host_never_stalls),
+        cmocka_unit_test(test_windows_guest_zeroes_all_memory_at_boot),
+        cmocka_unit_test(test_linux_guest_touches_lazily_then_fills_memory_with_cache),
+        cmocka_unit_test(test_host_swapped_hot_pages_stall_until_faulted_back),
+        cmocka_unit_test(test_one_swap_in_costs_latency_plus_transfer_on_an_idle_device),
+        cmocka_unit_test(test_phases_change_the_workload_at_their_time),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,141 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+#include <string.h>
+
+#include "support/testutil.h"
+
+static char *read_file(const char *dir, const char *name)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    char *text = NULL;
+    gsize len = 0;
+    assert_true(g_file_get_contents(path, &text, &len, NULL));
+    g_free(path);
+    return text;
+}
+
+static char *run_default(const char *seed)
+{
+    char *dir = test_tmpdir();
+    char *out = g_build_filename(dir, "out", NULL);
+    const char *argv[] = {"run", "--quiet", "--seed", seed, "--set", "duration=30m",
+                          "-o", out, NULL};
+    assert_int_equal(test_run_binary(argv, NULL, NULL), 0);
+    g_free(out);
+    return dir;
+}
+
+static void test_cli_same_seed_gives_byte_identical_outputs(void **state)
+{
+    (void)state;
+    char *a = run_default("7"), *b = run_default("7"), *c = run_default("8");
+    const char *files[] = {"host.csv", "vms.csv", "summary.json"};
+    for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+        char *da = g_build_filename(a, "out", NULL), *db = g_build_filename(b, "out", NULL);
+        char *ta = read_file(da, files[i]), *tb = read_file(db, files[i]);
+        assert_true(strlen(ta) > 100);
+        assert_string_equal(ta, tb);
+        g_free(ta);
+        g_free(tb);
+        g_free(da);
+        g_free(db);
+    }
+    char *da = g_build_filename(a, "out", NULL), *dc = g_build_filename(c, "out", NULL);
+    char *ta = read_file(da, "vms.csv"), *tc = read_file(dc, "vms.csv");
+    assert_string_not_equal(ta, tc); /* another seed draws other pages */
+    g_free(ta);
+    g_free(tc);
+    g_free(da);
+    g_free(dc);
+    test_rmtree(a);
+    test_rmtree(b);
+    test_rmtree(c);
+    g_free(a);
+    g_free(b);
+    g_free(c);
+}
+
+static void test_cli_run_writes_the_three_outputs_with_their_headers(void **state)
+{
+    (void)state;
+    char *dir = run_default("1");
+    char *out = g_build_filename(dir, "out", NULL);
+    char *host = read_file(out, "host.csv");
+    assert_true(g_str_has_prefix(host, "time_s,state,free_mb,min_free_mb,overhead_mb,shared_mb,"
+                                       "shrdsvd_mb,zip_mb,swcur_mb,mctlsz_mb,swr_mbps,sww_mbps\n"));
+    char *vms = read_file(out, "vms.csv");
+    assert_true(g_str_has_prefix(vms, "time_s,vm,memsz_mb,grant_mb,consumed_mb,sztgt_mb,"));
+    char *summary = read_file(out, "summary.json");
+    assert_non_null(strstr(summary, "\"time_in_state_s\""));
+    g_free(host);
+    g_free(vms);
+    g_free(summary);
+    g_free(out);
+    test_rmtree(dir);
+    g_free(dir);
+}
+
+static void test_cli_usage_errors_exit_2(void **state)
+{
+    (void)state;
+    const char *no_cmd[] = {NULL};
+    assert_int_equal(test_run_binary(no_cmd, NULL, NULL), 2);
+    const char *bad_cmd[] = {"fly", NULL};
+    assert_int_equal(test_run_binary(bad_cmd, NULL, NULL), 2);
+    const char *bad_policy[] = {"run", "--policy", "nope", NULL};
+    char *err = NULL;
+    assert_int_equal(test_run_binary(bad_policy, NULL, &err), 2);
+    assert_non_null(strstr(err, "unknown policy \"nope\""));
+    g_free(err);
+    const char *bad_seed[] = {"run", "--seed", "-3", NULL};
+    assert_int_equal(test_run_binary(bad_seed, NULL, NULL), 2);
+    const char *missing[] = {"check", "/nonexistent/x.json", NULL};
+    assert_int_equal(test_run_binary(missing, NULL, NULL), 2);
+}
+
+static void test_cli_check_accepts_the_shipped_scenarios(void **state)
+{
+    (void)state;
+    char *d = test_source_path("scenarios/default.json");
+    char *l = test_source_path("scenarios/limit.json");
+    const char *argv[] = {"check", d, l, NULL};
+    char *out = NULL;
+    assert_int_equal(test_run_binary(argv, &out, NULL), 0);
+    assert_non_null(strstr(out, "default.json: ok (12 VMs)"));
+    g_free(out);
+    g_free(d);
+    g_free(l);
+}
+
+static void test_cli_version_help_and_policies(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    const char *version[] = {"--version", NULL};
+    assert_int_equal(test_run_binary(version, &out, NULL), 0);
+    assert_true(g_str_has_prefix(out, "reclaimsim "));
+    g_free(out);
+    const char *help[] = {"--help", NULL};
+    assert_int_equal(test_run_binary(help, &out, NULL), 0);
+    assert_non_null(strstr(out, "--policy"));
+    g_free(out);
+    const char *policies[] = {"policies", NULL};
+    assert_int_equal(test_run_binary(policies, &out, NULL), 0);
+    assert_true(g_str_has_prefix(out, "esxi "));
+    g_free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cli_same_seed_gives_byte_identical_outputs),
+        cmocka_unit_test(test_cli_run_writes_the_three_outputs_with_their_headers),
+        cmocka_unit_test(test_cli_usage_errors_exit_2),
+        cmocka_unit_test(test_cli_check_accepts_the_shipped_scenarios),
+        cmocka_unit_test(test_cli_version_help_and_policies),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
