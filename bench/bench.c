@@ -1,0 +1,59 @@
+/*
+ * Runs one scenario in-process and reports what docs/benchmarks.md records:
+ * wall time, peak RSS, bytes of per-page state and of RSS per simulated
+ * guest page, and events per second. Usage: reclaimsim-bench SCENARIO [OUTDIR]
+ */
+#include <stdio.h>
+#include <sys/resource.h>
+
+#include "sim/run.h"
+
+static uint64_t guest_pages_total(const SimScenario *sc)
+{
+    uint64_t n = 0;
+    for (guint i = 0; i < sc->vms->len; i++) {
+        n += g_array_index(sc->vms, SimVmConfig, i).memory / sc->host.page_size;
+    }
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s SCENARIO [OUTDIR]\n", argv[0]);
+        return 2;
+    }
+    GError *error = NULL;
+    g_autoptr(SimScenario) sc = sim_scenario_load(argv[1], &error);
+    if (sc == NULL) {
+        fprintf(stderr, "%s\n", error->message);
+        return 2;
+    }
+    gint64 start = g_get_monotonic_time();
+    g_autoptr(SimRun) run = sim_run_new(sc, NULL, &error);
+    if (run == NULL || !sim_run_execute(run, &error)) {
+        fprintf(stderr, "%s\n", error->message);
+        return 1;
+    }
+    double wall = (double)(g_get_monotonic_time() - start) / 1e6;
+    if (argc > 2 && !sim_run_write(run, argv[2], &error)) {
+        fprintf(stderr, "%s\n", error->message);
+        return 1;
+    }
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double rss = (double)ru.ru_maxrss * 1024.0;
+    uint64_t pages = guest_pages_total(sc);
+    printf("scenario          %s\n", sc->name);
+    printf("simulated         %.0f s, %u VMs, %" G_GUINT64_FORMAT " guest pages\n",
+           sim_time_to_s(sc->duration), sc->vms->len, pages);
+    printf("wall              %.2f s\n", wall);
+    printf("speed             %.0fx real time\n", sim_time_to_s(sc->duration) / wall);
+    printf("events            %" G_GUINT64_FORMAT " (%.0f per second of wall)\n",
+           sim_run_events(run), (double)sim_run_events(run) / wall);
+    printf("peak RSS          %.1f MiB (%.2f B per guest page)\n", rss / 1048576.0,
+           rss / (double)pages);
+    printf("page state        %.2f B per guest page\n",
+           (double)sim_run_page_state_bytes(run) / (double)pages);
+    return 0;
+}
