@@ -1,7 +1,8 @@
 /*
  * Runs one scenario in-process and reports what docs/benchmarks.md records:
  * wall time, peak RSS, bytes of per-page state and of RSS per simulated
- * guest page, and events per second. Usage: reclaimsim-bench SCENARIO [OUTDIR]
+ * guest page, page moves and events per second.
+ * Usage: reclaimsim-bench SCENARIO [KEY=VALUE...] (overrides as --set)
  */
 #include <stdio.h>
 #include <sys/resource.h>
@@ -20,11 +21,12 @@ static uint64_t guest_pages_total(const SimScenario *sc)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: %s SCENARIO [OUTDIR]\n", argv[0]);
+        fprintf(stderr, "usage: %s SCENARIO [KEY=VALUE...]\n", argv[0]);
         return 2;
     }
     GError *error = NULL;
-    g_autoptr(SimScenario) sc = sim_scenario_load(argv[1], &error);
+    g_autoptr(SimScenario) sc =
+        sim_scenario_load_with_overrides(argv[1], (const char *const *)argv + 2, &error);
     if (sc == NULL) {
         fprintf(stderr, "%s\n", error->message);
         return 2;
@@ -36,10 +38,6 @@ int main(int argc, char **argv)
         return 1;
     }
     double wall = (double)(g_get_monotonic_time() - start) / 1e6;
-    if (argc > 2 && !sim_run_write(run, argv[2], &error)) {
-        fprintf(stderr, "%s\n", error->message);
-        return 1;
-    }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double rss = (double)ru.ru_maxrss * 1024.0;
@@ -51,6 +49,8 @@ int main(int argc, char **argv)
     printf("speed             %.0fx real time\n", sim_time_to_s(sc->duration) / wall);
     printf("events            %" G_GUINT64_FORMAT " (%.0f per second of wall)\n",
            sim_run_events(run), (double)sim_run_events(run) / wall);
+    printf("page moves        %" G_GUINT64_FORMAT " (%.1f ns of wall each)\n",
+           sim_run_page_moves(run), wall * 1e9 / (double)sim_run_page_moves(run));
     printf("peak RSS          %.1f MiB (%.2f B per guest page)\n", rss / 1048576.0,
            rss / (double)pages);
     printf("page state        %.2f B per guest page\n",

@@ -43,6 +43,7 @@ void guest_pages_set(GuestPages *pages, uint32_t p, GuestUse use, GuestBacking b
 {
     GuestUse old_use = guest_pages_use(pages, p);
     GuestBacking old_back = guest_pages_backing(pages, p);
+    pages->moves++;
     pages->count[old_use][old_back]--;
     pages->count[use][backing]++;
     uint8_t flags = sim_partition_user(pages->lists, p);

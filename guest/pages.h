@@ -56,6 +56,7 @@ typedef struct GuestPages {
     SimPartition *lists;    /* class = use * GUEST_RES_MAX + residency; the user byte holds
                                the flags: bits 0-2 backing, 3-4 zip class, 5 large page */
     uint32_t count[GUEST_USE_MAX][GUEST_BACK_MAX]; /* pages by use and backing */
+    uint64_t moves;         /* state changes so far: the work the model did */
 } GuestPages;
 
 GuestPages *guest_pages_new(uint32_t n_pages);

@@ -23,17 +23,6 @@ uint64_t host_vm_active_pages(const HostVm *vm)
     return (uint64_t)(f * (double)vm->configured + 0.5);
 }
 
-/* A sampled page counts as active when the guest uses it as hot memory and
- * the workload touched it during the period (the hardware access bit). */
-static bool page_was_touched(HostVm *vm, uint32_t p, double p_touched)
-{
-    GuestUse use = guest_pages_use(vm->pages, p);
-    if (use != GUEST_USE_ANON_ACTIVE && use != GUEST_USE_CACHE_ACTIVE) {
-        return false;
-    }
-    return sim_rng_uniform(&vm->rng) < p_touched;
-}
-
 /* P(a given hot page was touched at least once during one period). */
 static double touched_prob(const HostVm *vm, SimTime period)
 {
@@ -43,21 +32,25 @@ static double touched_prob(const HostVm *vm, SimTime period)
     return -expm1(-vm->touch_rate * sim_time_to_s(period) / (double)vm->hot_pages);
 }
 
+/* ESXi samples `sample_pages` random pages of each VM per period and counts
+ * those touched since (the access bit). A sampled page counts when the
+ * guest uses it as hot memory and the workload touched it. Drawing the
+ * count of such pages among n uniform samples as Binomial(n, hot share x
+ * P(touched)) has exactly the distribution of sampling page by page, and
+ * reads no page: the sampler's cost does not grow with the VM's memory. */
 void host_sched_sample(Host *host)
 {
     uint32_t n = host->scenario->host.sample_pages;
+    SimTime period = host->scenario->host.sample_period;
     for (guint i = 0; i < host->n_vms; i++) {
         HostVm *vm = &host->vms[i];
         if (!vm->powered_on || vm->configured == 0) {
             continue;
         }
-        double p_touched = touched_prob(vm, host->scenario->host.sample_period);
-        uint32_t hits = 0;
-        for (uint32_t k = 0; k < n; k++) {
-            uint32_t p = (uint32_t)sim_rng_below(&vm->rng, vm->configured);
-            hits += page_was_touched(vm, p, p_touched) ? 1 : 0;
-        }
-        double f = (double)hits / (double)n;
+        uint64_t hot = guest_pages_count_use(vm->pages, GUEST_USE_ANON_ACTIVE) +
+                       guest_pages_count_use(vm->pages, GUEST_USE_CACHE_ACTIVE);
+        double p = (double)hot / (double)vm->configured * touched_prob(vm, period);
+        double f = (double)sim_rng_binomial(&vm->rng, n, p) / (double)n;
         vm->active_fast += SCHED_ACTIVE_FAST_WEIGHT * (f - vm->active_fast);
         vm->active_slow += SCHED_ACTIVE_SLOW_WEIGHT * (f - vm->active_slow);
     }

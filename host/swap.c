@@ -1,5 +1,7 @@
 #include "host/host-private.h"
 
+#include <math.h>
+
 /* Highest utilisation used in the M/D/1 wait, so the wait stays finite;
  * beyond it the backlog carries the overload (assumption). */
 #define SWAP_MAX_UTILISATION 0.95
@@ -70,24 +72,40 @@ uint64_t host_swap_writes(const Host *host)
     return host->swap.writes;
 }
 
-/* Swap-out rate budget for one period: the device's bandwidth over dt,
- * shared by the VMs in turn. */
+/* Pages VM i should swap now: toward the policy's swap target, and at least
+ * what it holds above its limit (the limit is a hard cap). */
+static uint64_t swap_want(const HostVm *vm)
+{
+    if (!vm->powered_on) {
+        return 0;
+    }
+    uint64_t consumed = host_vm_consumed(vm);
+    uint64_t swapped = guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP);
+    uint64_t over_limit = consumed > vm->limit ? consumed - vm->limit : 0;
+    uint64_t want = vm->swap_target > swapped ? vm->swap_target - swapped : 0;
+    return MAX(want, over_limit);
+}
+
+/* The swap-out budget of one period is the device's bandwidth over dt,
+ * shared among the VMs in proportion to what each should swap, so that no
+ * VM's place in the list decides who is swapped. */
 void host_reclaim_tick(Host *host, SimTime now, SimTime dt)
 {
     host_swap_device_tick(&host->swap, dt);
-    uint64_t budget =
-        (uint64_t)(host->swap.bandwidth * sim_time_to_s(dt) / (double)host->page_size);
-    for (guint i = 0; i < host->n_vms && budget > 0; i++) {
-        HostVm *vm = &host->vms[i];
-        if (!vm->powered_on) {
-            continue;
-        }
-        uint64_t swapped = guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP);
-        uint64_t over_limit = host_vm_consumed(vm) > vm->limit ? host_vm_consumed(vm) - vm->limit : 0;
-        uint64_t want = vm->swap_target > swapped ? vm->swap_target - swapped : 0;
-        want = MAX(want, over_limit);
-        if (want > 0) {
-            budget -= host_swap_out(host, i, MIN(want, budget), now);
+    double budget = host->swap.bandwidth * sim_time_to_s(dt) / (double)host->page_size;
+    double total = 0;
+    for (guint i = 0; i < host->n_vms; i++) {
+        total += (double)swap_want(&host->vms[i]);
+    }
+    if (total <= 0) {
+        return;
+    }
+    double share = MIN(1.0, budget / total);
+    for (guint i = 0; i < host->n_vms; i++) {
+        uint64_t want = swap_want(&host->vms[i]);
+        uint64_t n = (uint64_t)ceil((double)want * share);
+        if (n > 0) {
+            host_swap_out(host, i, MIN(n, want), now);
         }
     }
 }

@@ -2,7 +2,7 @@
 # Installs the Debian packages reclaimsim needs to build and test.
 # As root it uses apt-get; otherwise it prints the exact command and stops.
 set -eu
-packages="cmake make gcc pkg-config libglib2.0-dev libjansson-dev libcmocka-dev gnuplot-nox"
+packages="cmake make gcc clang pkg-config libglib2.0-dev libjansson-dev libcmocka-dev gnuplot-nox valgrind"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

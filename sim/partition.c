@@ -1,5 +1,6 @@
 #include "sim/partition.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* 4096 slots = 16 KiB: big enough that chunk pointers cost nothing, small
@@ -17,7 +18,17 @@ typedef struct PartClass {
     uint32_t **chunks;  /* member slots, CHUNK_SLOTS each */
 } PartClass;
 
-/* Per item: slot within its class (4 B, unaligned), class, caller's byte. */
+/*
+ * Lazy start: every array is allocated zeroed (large zeroed allocations are
+ * fresh pages the kernel maps on first touch), and stored values are
+ * XOR-ed with their "initial" value, so an all-zero item means "in the
+ * initial class, at slot = item" and an all-zero slot of the initial class
+ * means "holds item = slot". Creating a VM then costs nothing per page; a
+ * page costs memory and time only once the model touches it.
+ */
+
+/* Per item: slot within its class XOR item (4 B, unaligned), class XOR the
+ * initial class, and the caller's byte. */
 typedef struct PartItem {
     uint8_t pos[4];
     uint8_t cls;
@@ -27,7 +38,10 @@ typedef struct PartItem {
 struct SimPartition {
     uint32_t n_items;
     unsigned n_classes;
+    unsigned initial;
     PartItem *items;
+    uint32_t *base;       /* the initial class's first chunks, one zeroed block */
+    size_t base_bytes;
     PartClass classes[SIM_PARTITION_MAX_CLASSES];
     uint32_t *pool[POOL_KEEP];
     unsigned n_pool;
@@ -43,31 +57,57 @@ static uint32_t *chunk_get(SimPartition *part)
     return g_new(uint32_t, CHUNK_SLOTS);
 }
 
+static bool in_base(const SimPartition *part, const uint32_t *chunk)
+{
+    return part->base != NULL && chunk >= part->base &&
+           (const char *)chunk < (const char *)part->base + part->base_bytes;
+}
+
+/* Chunks of the base block are reused through the pool but never freed one
+ * by one: the block goes at once in sim_partition_free. */
 static void chunk_put(SimPartition *part, uint32_t *chunk)
 {
     if (part->n_pool < POOL_KEEP) {
         part->pool[part->n_pool++] = chunk;
         return;
     }
-    part->chunk_bytes -= CHUNK_SLOTS * sizeof(uint32_t);
-    g_free(chunk);
+    if (!in_base(part, chunk)) {
+        part->chunk_bytes -= CHUNK_SLOTS * sizeof(uint32_t);
+        g_free(chunk);
+    }
 }
 
 static inline uint32_t item_pos(const SimPartition *part, uint32_t item)
 {
     uint32_t pos;
     memcpy(&pos, part->items[item].pos, sizeof(pos));
-    return pos;
+    return pos ^ item;
 }
 
 static inline void item_set_pos(SimPartition *part, uint32_t item, uint32_t pos)
 {
+    pos ^= item;
     memcpy(part->items[item].pos, &pos, sizeof(pos));
 }
 
-static inline uint32_t *slot(const PartClass *c, uint32_t index)
+static inline unsigned item_class(const SimPartition *part, uint32_t item)
 {
-    return &c->chunks[index >> CHUNK_SHIFT][index & CHUNK_MASK];
+    return part->items[item].cls ^ part->initial;
+}
+
+static inline void item_set_class(SimPartition *part, uint32_t item, unsigned cls)
+{
+    part->items[item].cls = (uint8_t)(cls ^ part->initial);
+}
+
+static inline uint32_t slot_get(const PartClass *c, uint32_t index)
+{
+    return c->chunks[index >> CHUNK_SHIFT][index & CHUNK_MASK] ^ index;
+}
+
+static inline void slot_set(PartClass *c, uint32_t index, uint32_t item)
+{
+    c->chunks[index >> CHUNK_SHIFT][index & CHUNK_MASK] = item ^ index;
 }
 
 static void class_append(SimPartition *part, unsigned cls, uint32_t item)
@@ -80,9 +120,9 @@ static void class_append(SimPartition *part, unsigned cls, uint32_t item)
         }
         c->chunks[c->n_chunks++] = chunk_get(part);
     }
-    *slot(c, c->count) = item;
+    slot_set(c, c->count, item);
     item_set_pos(part, item, c->count);
-    part->items[item].cls = (uint8_t)cls;
+    item_set_class(part, item, cls);
     c->count++;
 }
 
@@ -92,8 +132,8 @@ static void class_remove(SimPartition *part, unsigned cls, uint32_t item)
 {
     PartClass *c = &part->classes[cls];
     uint32_t at = item_pos(part, item);
-    uint32_t last = *slot(c, c->count - 1);
-    *slot(c, at) = last;
+    uint32_t last = slot_get(c, c->count - 1);
+    slot_set(c, at, last);
     item_set_pos(part, last, at);
     c->count--;
     if (c->n_chunks > 0 && ((c->count + CHUNK_MASK) >> CHUNK_SHIFT) < c->n_chunks) {
@@ -107,9 +147,18 @@ SimPartition *sim_partition_new(uint32_t n_items, unsigned n_classes, unsigned i
     SimPartition *part = g_new0(SimPartition, 1);
     part->n_items = n_items;
     part->n_classes = n_classes;
+    part->initial = initial;
     part->items = g_new0(PartItem, n_items);
-    for (uint32_t i = 0; i < n_items; i++) {
-        class_append(part, initial, i);
+    PartClass *c = &part->classes[initial];
+    c->n_chunks = c->cap = (n_items + CHUNK_MASK) >> CHUNK_SHIFT;
+    c->count = n_items;
+    if (c->n_chunks > 0) {
+        part->base_bytes = (size_t)c->n_chunks * CHUNK_SLOTS * sizeof(uint32_t);
+        part->base = g_malloc0(part->base_bytes);
+        c->chunks = g_new(uint32_t *, c->cap);
+        for (uint32_t i = 0; i < c->n_chunks; i++) {
+            c->chunks[i] = part->base + (size_t)i * CHUNK_SLOTS;
+        }
     }
     return part;
 }
@@ -121,13 +170,18 @@ void sim_partition_free(SimPartition *part)
     }
     for (unsigned k = 0; k < part->n_classes; k++) {
         for (uint32_t i = 0; i < part->classes[k].n_chunks; i++) {
-            g_free(part->classes[k].chunks[i]);
+            if (!in_base(part, part->classes[k].chunks[i])) {
+                g_free(part->classes[k].chunks[i]);
+            }
         }
         g_free(part->classes[k].chunks);
     }
     for (unsigned i = 0; i < part->n_pool; i++) {
-        g_free(part->pool[i]);
+        if (!in_base(part, part->pool[i])) {
+            g_free(part->pool[i]);
+        }
     }
+    g_free(part->base);
     g_free(part->items);
     g_free(part);
 }
@@ -139,7 +193,7 @@ uint32_t sim_partition_n_items(const SimPartition *part)
 
 unsigned sim_partition_class(const SimPartition *part, uint32_t item)
 {
-    return part->items[item].cls;
+    return item_class(part, item);
 }
 
 uint8_t sim_partition_user(const SimPartition *part, uint32_t item)
@@ -160,7 +214,7 @@ uint32_t sim_partition_count(const SimPartition *part, unsigned cls)
 void sim_partition_move(SimPartition *part, uint32_t item, unsigned to)
 {
     g_assert(item < part->n_items && to < part->n_classes);
-    unsigned from = part->items[item].cls;
+    unsigned from = item_class(part, item);
     if (from == to) {
         return;
     }
@@ -171,7 +225,7 @@ void sim_partition_move(SimPartition *part, uint32_t item, unsigned to)
 uint32_t sim_partition_member(const SimPartition *part, unsigned cls, uint32_t index)
 {
     g_assert(index < part->classes[cls].count);
-    return *slot(&part->classes[cls], index);
+    return slot_get(&part->classes[cls], index);
 }
 
 size_t sim_partition_bytes(const SimPartition *part)
@@ -180,5 +234,5 @@ size_t sim_partition_bytes(const SimPartition *part)
     for (unsigned k = 0; k < part->n_classes; k++) {
         bytes += part->classes[k].cap * sizeof(uint32_t *);
     }
-    return bytes + part->chunk_bytes;
+    return bytes + part->base_bytes + part->chunk_bytes;
 }

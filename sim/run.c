@@ -521,6 +521,15 @@ bool sim_run_write(SimRun *run, const char *dir, GError **error)
     return sim_recorder_write(run->recorder, &run->totals, dir, error);
 }
 
+guint64 sim_run_page_moves(const SimRun *run)
+{
+    guint64 moves = 0;
+    for (guint i = 0; i < run->n_vms; i++) {
+        moves += guest_pages(run->vms[i].guest)->moves;
+    }
+    return moves;
+}
+
 size_t sim_run_page_state_bytes(const SimRun *run)
 {
     size_t bytes = 0;

@@ -51,5 +51,8 @@ bool sim_run_check(const SimRun *run, GString *why);
 /* Writes host.csv, vms.csv and summary.json into dir (atomically). */
 bool sim_run_write(SimRun *run, const char *dir, GError **error);
 
+/* Page state changes so far, all VMs: the work done. */
+guint64 sim_run_page_moves(const SimRun *run);
+
 /* Bytes of per-page state, for the benchmark. */
 size_t sim_run_page_state_bytes(const SimRun *run);
