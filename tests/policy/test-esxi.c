@@ -1,0 +1,113 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "policy/policy.h"
+
+/* One 1000-page VM holding 900 pages with a target of 600. */
+static PolicyVmView vm_over_target(void)
+{
+    return (PolicyVmView){
+        .powered_on = true,
+        .has_balloon = true,
+        .configured = 1000,
+        .limit = 1000,
+        .shares = 10000,
+        .consumed = 900,
+        .sztgt = 600,
+        .mctl = 100,
+        .mctl_max = 650,
+        .swapped = 0,
+    };
+}
+
+static PolicyVmTargets tick_in(SimHostState state, PolicyVmView vm)
+{
+    const PolicyClass *esxi = policy_lookup("esxi");
+    assert_non_null(esxi);
+    PolicyView view = {.state = state, .n_vms = 1, .vms = &vm};
+    PolicyVmTargets t = {0};
+    PolicyTargets out = {.n_vms = 1, .vms = &t};
+    esxi->tick(NULL, &view, &out);
+    return t;
+}
+
+static void test_esxi_balloons_toward_the_target_in_soft(void **state)
+{
+    (void)state;
+    PolicyVmTargets t = tick_in(SIM_HOST_SOFT, vm_over_target());
+    assert_int_equal(t.mctl_target, 400); /* configured - sztgt */
+    assert_int_equal(t.swap_target, 0);
+    assert_false(t.block_alloc);
+}
+
+static void test_esxi_stops_balloon_growth_and_swaps_in_hard(void **state)
+{
+    (void)state;
+    PolicyVmTargets t = tick_in(SIM_HOST_HARD, vm_over_target());
+    assert_int_equal(t.mctl_target, 100); /* held, not grown */
+    assert_int_equal(t.swap_target, 300); /* consumed - sztgt */
+    assert_false(t.block_alloc);
+}
+
+static void test_esxi_blocks_vms_above_target_in_low(void **state)
+{
+    (void)state;
+    PolicyVmTargets t = tick_in(SIM_HOST_LOW, vm_over_target());
+    assert_true(t.block_alloc);
+    assert_int_equal(t.swap_target, 300);
+    PolicyVmView under = vm_over_target();
+    under.consumed = 500;
+    assert_false(tick_in(SIM_HOST_LOW, under).block_alloc);
+}
+
+static void test_esxi_does_not_grow_the_balloon_in_high_or_clear(void **state)
+{
+    (void)state;
+    assert_int_equal(tick_in(SIM_HOST_HIGH, vm_over_target()).mctl_target, 100);
+    assert_int_equal(tick_in(SIM_HOST_CLEAR, vm_over_target()).mctl_target, 100);
+    assert_int_equal(tick_in(SIM_HOST_CLEAR, vm_over_target()).swap_target, 0);
+    /* once the target has room again the balloon may deflate */
+    PolicyVmView roomy = vm_over_target();
+    roomy.sztgt = 1000;
+    assert_int_equal(tick_in(SIM_HOST_HIGH, roomy).mctl_target, 0);
+}
+
+static void test_esxi_enforces_a_limit_in_every_state(void **state)
+{
+    (void)state;
+    PolicyVmView limited = vm_over_target();
+    limited.limit = 300;
+    limited.sztgt = 300;
+    for (int s = SIM_HOST_HIGH; s < SIM_HOST_STATE_MAX; s++) {
+        assert_int_equal(tick_in((SimHostState)s, limited).mctl_target, 650); /* capped */
+    }
+    limited.mctl_max = 1000;
+    assert_int_equal(tick_in(SIM_HOST_HIGH, limited).mctl_target, 700);
+}
+
+static void test_esxi_leaves_powered_off_vms_alone(void **state)
+{
+    (void)state;
+    PolicyVmView off = vm_over_target();
+    off.powered_on = false;
+    PolicyVmTargets t = tick_in(SIM_HOST_LOW, off);
+    assert_int_equal(t.mctl_target, 0);
+    assert_int_equal(t.swap_target, 0);
+    assert_false(t.block_alloc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_esxi_balloons_toward_the_target_in_soft),
+        cmocka_unit_test(test_esxi_stops_balloon_growth_and_swaps_in_hard),
+        cmocka_unit_test(test_esxi_blocks_vms_above_target_in_low),
+        cmocka_unit_test(test_esxi_does_not_grow_the_balloon_in_high_or_clear),
+        cmocka_unit_test(test_esxi_enforces_a_limit_in_every_state),
+        cmocka_unit_test(test_esxi_leaves_powered_off_vms_alone),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

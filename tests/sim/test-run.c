@@ -1,0 +1,78 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "support/model.h"
+
+static const char *vm_a =
+    "{\"name\": \"a\", \"memory\": \"2GiB\", \"workload\": {\"memory\": \"1GiB\","
+    " \"active\": \"512MiB\", \"page_cache\": \"256MiB\"}}";
+
+/* Every VM draws from its own streams: adding a VM on a host with room
+ * does not change another VM's draws or results. */
+static void test_run_adding_a_vm_does_not_change_another_vms_draws(void **state)
+{
+    (void)state;
+    char *alone = g_strdup_printf(
+        "{\"duration\": \"30m\", \"host\": {\"memory\": \"64GiB\"}, \"vms\": [%s]}", vm_a);
+    char *pair = g_strdup_printf(
+        "{\"duration\": \"30m\", \"host\": {\"memory\": \"64GiB\"}, \"vms\": [%s,"
+        " {\"name\": \"b\", \"memory\": \"4GiB\", \"workload\": {\"memory\": \"3GiB\"}}]}",
+        vm_a);
+    TestModel *m1 = test_model_new(alone), *m2 = test_model_new(pair);
+    GError *error = NULL;
+    assert_true(sim_run_execute(m1->run, &error));
+    assert_true(sim_run_execute(m2->run, &error));
+    const SimRecorder *r1 = sim_run_recorder(m1->run), *r2 = sim_run_recorder(m2->run);
+    assert_int_equal(sim_recorder_n_samples(r1), sim_recorder_n_samples(r2));
+    for (guint i = 0; i < sim_recorder_n_samples(r1); i++) {
+        const SimVmSample *s1 = sim_recorder_vm_sample(r1, i, 0);
+        const SimVmSample *s2 = sim_recorder_vm_sample(r2, i, 0);
+        assert_float_equal(s1->consumed_mb, s2->consumed_mb, 0.0);
+        assert_float_equal(s1->active_mb, s2->active_mb, 0.0);
+        assert_float_equal(s1->guest_cache_mb, s2->guest_cache_mb, 0.0);
+    }
+    assert_true(test_model_last_vm(m2, 1)->consumed_mb > 3000.0);
+    test_model_free(m1);
+    test_model_free(m2);
+    g_free(alone);
+    g_free(pair);
+}
+
+static void test_run_power_events_start_and_stop_vms(void **state)
+{
+    (void)state;
+    TestModel *m = test_model_new(
+        "{\"duration\": \"30m\", \"host\": {\"memory\": \"16GiB\"},"
+        " \"vms\": [{\"name\": \"a\", \"memory\": \"2GiB\", \"power_on\": null,"
+        "            \"workload\": {\"memory\": \"1GiB\"}}],"
+        " \"events\": [{\"at\": \"5m\", \"action\": \"power_on\", \"vm\": \"a\"},"
+        "              {\"at\": \"20m\", \"action\": \"power_off\", \"vm\": \"a\"}]}");
+    test_model_check_every_event(m);
+    Host *host = sim_run_host(m->run);
+    uint64_t free_idle = host_free_pages(host);
+    sim_run_until(m->run, 4 * SIM_MIN);
+    assert_false(host_vm(host, 0)->powered_on);
+    assert_int_equal(host_free_pages(host), free_idle);
+    sim_run_until(m->run, 19 * SIM_MIN);
+    assert_true(host_vm(host, 0)->powered_on);
+    assert_true(host_vm_consumed(host_vm(host, 0)) > 1024 * 256);
+    assert_true(host_free_pages(host) < free_idle - 1024 * 256);
+    sim_run_until(m->run, 21 * SIM_MIN);
+    assert_false(host_vm(host, 0)->powered_on);
+    assert_int_equal(host_vm_consumed(host_vm(host, 0)), 0);
+    assert_int_equal(host_free_pages(host), free_idle);
+    assert_string_equal(m->violation->str, "");
+    test_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_run_adding_a_vm_does_not_change_another_vms_draws),
+        cmocka_unit_test(test_run_power_events_start_and_stop_vms),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
