@@ -11,12 +11,25 @@
 
 /* Kinds of non-resident hot page and where a touch finds them. */
 typedef enum {
-    FAULT_ANON_HOST,  /* hot anon page the host swapped */
-    FAULT_CACHE_HOST, /* hot file page the host swapped */
-    FAULT_GUEST_SWAP, /* hot anon page in guest swap */
-    FAULT_REFAULT,    /* hot file page the guest dropped */
+    FAULT_KERNEL_HOST, /* kernel page the host swapped */
+    FAULT_ANON_HOST,   /* hot anon page the host swapped */
+    FAULT_CACHE_HOST,  /* hot file page the host swapped */
+    FAULT_GUEST_SWAP,  /* hot anon page in guest swap */
+    FAULT_REFAULT,     /* hot file page the guest dropped */
     FAULT_MAX
 } FaultKind;
+
+/* The guest list of each kind the host holds out of memory. */
+static const GuestUse host_fault_use[] = {
+    [FAULT_KERNEL_HOST] = GUEST_USE_KERNEL,
+    [FAULT_ANON_HOST] = GUEST_USE_ANON_ACTIVE,
+    [FAULT_CACHE_HOST] = GUEST_USE_CACHE_ACTIVE,
+};
+
+static bool is_host_fault(FaultKind kind)
+{
+    return kind <= FAULT_CACHE_HOST;
+}
 
 static uint64_t pages_per_tick(double bytes_per_s, SimTime dt, uint64_t page_size)
 {
@@ -130,29 +143,28 @@ static void grow_cache(Guest *g, Host *host, SimTime now, SimTime dt, SimTime *c
 
 static uint64_t fault_count(const Guest *g, FaultKind kind)
 {
-    switch (kind) {
-    case FAULT_ANON_HOST:
-        return guest_pages_count_res(g->pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_OUT) +
-               guest_pages_count_res(g->pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_NONE);
-    case FAULT_CACHE_HOST:
-        return guest_pages_count_res(g->pages, GUEST_USE_CACHE_ACTIVE, GUEST_RES_OUT) +
-               guest_pages_count_res(g->pages, GUEST_USE_CACHE_ACTIVE, GUEST_RES_NONE);
-    case FAULT_GUEST_SWAP:
-        return g->swapped_hot;
-    case FAULT_REFAULT:
-        return g->evicted_hot;
-    case FAULT_MAX:
-        break;
+    if (is_host_fault(kind)) {
+        GuestUse use = host_fault_use[kind];
+        return guest_pages_count_res(g->pages, use, GUEST_RES_OUT) +
+               guest_pages_count_res(g->pages, use, GUEST_RES_NONE);
     }
-    return 0;
+    return kind == FAULT_GUEST_SWAP ? g->swapped_hot : g->evicted_hot;
+}
+
+/* The pages touches spread over: the kernel (assumption: it is always in
+ * use), the hot anon set and the file working set, wherever they are. */
+static uint64_t touched_set(const Guest *g)
+{
+    return guest_pages_count_use(g->pages, GUEST_USE_KERNEL) + hot_pages(g) +
+           guest_pages_count_use(g->pages, GUEST_USE_CACHE_ACTIVE) + g->evicted_hot;
 }
 
 /* Serves one touch of a non-resident hot page of `kind`; returns its cost. */
 static SimTime fault_one(Guest *g, Host *host, FaultKind kind, SimTime at)
 {
     SimTime cost = 0;
-    if (kind == FAULT_ANON_HOST || kind == FAULT_CACHE_HOST) {
-        GuestUse use = kind == FAULT_ANON_HOST ? GUEST_USE_ANON_ACTIVE : GUEST_USE_CACHE_ACTIVE;
+    if (is_host_fault(kind)) {
+        GuestUse use = host_fault_use[kind];
         GuestResidency res = guest_pages_count_res(g->pages, use, GUEST_RES_OUT) > 0
                                  ? GUEST_RES_OUT
                                  : GUEST_RES_NONE;
@@ -193,8 +205,7 @@ static double touches_in(const Guest *g, SimTime dt, uint64_t hot, uint64_t nonr
  */
 static SimTime touch(Guest *g, Host *host, SimTime now, SimTime dt, SimTime stall)
 {
-    uint64_t hot = hot_pages(g) + guest_pages_count_use(g->pages, GUEST_USE_CACHE_ACTIVE) +
-                   g->evicted_hot;
+    uint64_t hot = touched_set(g);
     HostVm *hv = host_vm(host, g->index);
     hv->hot_pages = hot;
     hv->touch_rate = 0.0;

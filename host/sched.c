@@ -34,7 +34,8 @@ static double touched_prob(const HostVm *vm, SimTime period)
 
 /* ESXi samples `sample_pages` random pages of each VM per period and counts
  * those touched since (the access bit). A sampled page counts when the
- * guest uses it as hot memory and the workload touched it. Drawing the
+ * guest uses it as hot memory (kernel, hot anon, file working set) and the
+ * workload touched it. Drawing the
  * count of such pages among n uniform samples as Binomial(n, hot share x
  * P(touched)) has exactly the distribution of sampling page by page, and
  * reads no page: the sampler's cost does not grow with the VM's memory. */
@@ -47,7 +48,8 @@ void host_sched_sample(Host *host)
         if (!vm->powered_on || vm->configured == 0) {
             continue;
         }
-        uint64_t hot = guest_pages_count_use(vm->pages, GUEST_USE_ANON_ACTIVE) +
+        uint64_t hot = guest_pages_count_use(vm->pages, GUEST_USE_KERNEL) +
+                       guest_pages_count_use(vm->pages, GUEST_USE_ANON_ACTIVE) +
                        guest_pages_count_use(vm->pages, GUEST_USE_CACHE_ACTIVE);
         double p = (double)hot / (double)vm->configured * touched_prob(vm, period);
         double f = (double)sim_rng_binomial(&vm->rng, n, p) / (double)n;

@@ -113,13 +113,14 @@ static void test_sched_sampled_active_rises_fast_and_decays_slowly(void **state)
     HostVm *v = host_vm(sim_run_host(m->run), 0);
     sim_run_until(m->run, 59 * SIM_MIN);
     uint64_t idle = host_vm_active_pages(v);
-    assert_float_equal((double)idle / 256.0, 256.0, 128.0);
+    /* the hot set is the 256 MiB kernel (default) and 256 MiB of anon */
+    assert_float_equal((double)idle / 256.0, 512.0, 128.0);
     sim_run_until(m->run, 66 * SIM_MIN); /* six samples after the rise */
     uint64_t busy = host_vm_active_pages(v);
-    assert_true((double)busy / 256.0 > 0.9 * 2048.0);
+    assert_true((double)busy / 256.0 > 0.9 * (2048.0 + 256.0));
     sim_run_until(m->run, 126 * SIM_MIN); /* six samples after the drop */
     uint64_t after = host_vm_active_pages(v);
-    assert_true(after > idle * 2); /* still remembered */
+    assert_true(after > idle * 3 / 2); /* still remembered */
     assert_true(after < busy);
     test_model_free(m);
 }
