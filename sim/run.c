@@ -318,9 +318,22 @@ static void fill_host_sample(SimRun *run, SimTime now, double interval_s, SimHos
     run->last_writes = writes;
 }
 
+/* Conservation is an invariant of the run loop: a violation is a bug in
+ * the model, so it aborts with the sums that disagree. Checked at every
+ * sample (O(VMs)); the tests check it after every event. */
+static void assert_conservation(const SimRun *run, SimTime now)
+{
+    GString *why = g_string_new(NULL);
+    if (!sim_run_check(run, why)) {
+        g_error("conservation broken at t=%.3f s: %s", sim_time_to_s(now), why->str);
+    }
+    g_string_free(why, TRUE);
+}
+
 static void on_record(SimTime now, void *data)
 {
     SimRun *run = data;
+    assert_conservation(run, now);
     double interval_s = sim_time_to_s(now - run->last_sample);
     SimHostSample hs;
     g_autofree SimVmSample *vs = g_new0(SimVmSample, MAX(run->n_vms, 1));
