@@ -144,7 +144,7 @@ uint32_t guest_take_free(Guest *g, Host *host, GuestUse use, SimTime now, SimTim
     }
     uint32_t p = guest_pages_pick_free(g->pages);
     if (p != GUEST_NO_PAGE) {
-        *cost += host_access(host, g->index, p, use, now + *cost);
+        *cost += host_write(host, g->index, p, use, now + *cost);
     }
     return p;
 }

@@ -83,7 +83,8 @@ uint32_t guest_pages_pick(const GuestPages *pages, GuestUse use, GuestResidency 
 
 uint32_t guest_pages_pick_free(const GuestPages *pages)
 {
-    static const GuestResidency order[] = {GUEST_RES_IN, GUEST_RES_NONE, GUEST_RES_OUT};
+    static const GuestResidency order[] = {GUEST_RES_IN, GUEST_RES_SHARED, GUEST_RES_NONE,
+                                           GUEST_RES_OUT};
     for (size_t i = 0; i < G_N_ELEMENTS(order); i++) {
         uint32_t p = guest_pages_pick(pages, GUEST_USE_FREE, order[i]);
         if (p != GUEST_NO_PAGE) {

@@ -42,8 +42,20 @@ typedef enum {
 } GuestBacking;
 const char *guest_backing_to_string(GuestBacking backing);
 
-/* Residency: what matters for picking victims and faults. */
-typedef enum { GUEST_RES_NONE, GUEST_RES_IN, GUEST_RES_OUT, GUEST_RES_MAX } GuestResidency;
+/* Residency: what matters for picking victims, sharing and faults. IN is a
+ * private frame; SHARED is resident too but maps a shared frame. */
+typedef enum {
+    GUEST_RES_NONE,
+    GUEST_RES_IN,
+    GUEST_RES_SHARED,
+    GUEST_RES_OUT,
+    GUEST_RES_MAX
+} GuestResidency;
+
+static inline bool guest_residency_resident(GuestResidency r)
+{
+    return r == GUEST_RES_IN || r == GUEST_RES_SHARED;
+}
 
 /* Compressibility classes (DESIGN.md: <= 1 KiB, <= 2 KiB, worse). */
 typedef enum { GUEST_ZIP_1K, GUEST_ZIP_2K, GUEST_ZIP_NONE, GUEST_ZIP_MAX } GuestZipClass;
@@ -65,10 +77,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GuestPages, guest_pages_free)
 
 static inline GuestResidency guest_backing_residency(GuestBacking b)
 {
-    if (b == GUEST_BACK_NONE) {
+    switch (b) {
+    case GUEST_BACK_NONE:
         return GUEST_RES_NONE;
+    case GUEST_BACK_PRIVATE:
+        return GUEST_RES_IN;
+    case GUEST_BACK_SHARED:
+        return GUEST_RES_SHARED;
+    default:
+        return GUEST_RES_OUT;
     }
-    return (b == GUEST_BACK_PRIVATE || b == GUEST_BACK_SHARED) ? GUEST_RES_IN : GUEST_RES_OUT;
 }
 
 static inline GuestBacking guest_pages_backing(const GuestPages *pages, uint32_t p)
@@ -134,7 +152,8 @@ uint32_t guest_pages_pick(const GuestPages *pages, GuestUse use, GuestResidency 
 uint32_t guest_pages_pick_use(const GuestPages *pages, SimRng *rng, GuestUse use);
 
 /* A free page as a LIFO allocator gives it: recently freed (still backed)
- * pages first, then never-touched ones, then host-swapped ones. */
+ * pages first, private then shared, then never-touched ones, then
+ * host-swapped ones. */
 uint32_t guest_pages_pick_free(const GuestPages *pages);
 
 /* A uniformly random page with this residency (any use), or GUEST_NO_PAGE. */

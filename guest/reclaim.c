@@ -73,7 +73,7 @@ void guest_power_on(Guest *g, Host *host, SimTime now)
         for (uint32_t p = 0; p < g->pages->n; p++) {
             g->pages->key[p] = 0;
             guest_pages_set_zip_class(g->pages, p, GUEST_ZIP_1K);
-            host_access(host, g->index, p, GUEST_USE_FREE, now);
+            host_write(host, g->index, p, GUEST_USE_FREE, now);
         }
     }
     for (uint64_t k = 0; k < g->kernel_pages; k++) {

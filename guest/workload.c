@@ -136,7 +136,7 @@ static void grow_cache(Guest *g, Host *host, SimTime now, SimTime dt, SimTime *c
                         pages_per_tick(gc->cache_fill_rate, dt, g->page_size));
     for (uint64_t i = 0; i < fill; i++) {
         uint32_t p = guest_pages_pick_free(g->pages);
-        *cost += host_access(host, g->index, p, GUEST_USE_CACHE_INACTIVE, now + *cost);
+        *cost += host_write(host, g->index, p, GUEST_USE_CACHE_INACTIVE, now + *cost);
         guest_fill_content(g, p);
     }
 }
@@ -184,6 +184,29 @@ static SimTime fault_one(Guest *g, Host *host, FaultKind kind, SimTime at)
         g->evicted_hot--;
     }
     return cost;
+}
+
+/* Of the touches, this share are writes (assumption: a typical
+ * read/write mix; a knob in a later version). */
+#define GUEST_WRITE_SHARE 0.3
+
+/* Writes to hot pages the host shares break the sharing (copy-on-write):
+ * each shared hot anon page is written at least once in the tick with
+ * probability 1 - exp(-writes / hot), and gets new contents. The copy
+ * itself costs microseconds: not counted as a stall. */
+static void write_shared(Guest *g, Host *host, double touches, uint64_t hot, SimTime now)
+{
+    uint64_t shared = guest_pages_count_res(g->pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_SHARED);
+    if (shared == 0) {
+        return;
+    }
+    double p_write = -expm1(-touches * GUEST_WRITE_SHARE / (double)hot);
+    uint64_t n = sim_rng_binomial(&g->rng_touch, shared, p_write);
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t p = guest_pages_pick(g->pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_SHARED);
+        host_write(host, g->index, p, GUEST_USE_ANON_ACTIVE, now);
+        guest_fill_content(g, p);
+    }
 }
 
 /* Touches the workload makes in dt: with a share q of hot pages not
@@ -246,6 +269,7 @@ static SimTime touch(Guest *g, Host *host, SimTime now, SimTime dt, SimTime stal
         double avg = sim_time_to_s(fault_stall) / (double)served;
         g->fault_cost_avg = 0.5 * g->fault_cost_avg + 0.5 * avg;
     }
+    write_shared(g, host, touches, hot, now);
     return stall + fault_stall;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "host/host.h"
+#include "host/sharetab.h"
 
 /* A swap device shared by all VMs: each access costs its latency and its
  * transfer (size / bandwidth) plus a queueing wait. VMs are simulated one
@@ -30,9 +31,32 @@ struct Host {
     uint64_t hysteresis;      /* pages */
     SimHostState state;
     HostSwapDevice swap;
+    HostSwapDevice cache;     /* host cache (SSD) tier in front of the swap files */
+    uint64_t cache_pages;     /* its capacity, pages (0 = none) */
+    uint64_t cache_used;      /* pages held there */
+    HostShareTable *shared;   /* (domain, content key) -> references */
+    HostShareDomain *domains; /* one per VM at most */
+    bool compression;         /* policy and scenario allow it */
     guint n_vms;
     HostVm *vms;
 };
+
+/* Sharing domains and the frame table (host/share.c). */
+void host_share_init(Host *host);
+/* The compression cache's FIFO of one VM (host/zip.c). */
+void host_zip_free_ring(HostVm *vm);
+
+/* Frames in use change only through these, so free memory stays derived. */
+void host_frames_take(Host *host, guint vm, SimTime now);
+/* Page p of the VM leaves its shared frame (the caller sets its new backing). */
+void host_share_drop(Host *host, guint vm, uint32_t p);
+/* Page p, chosen for swap-out, goes to the compression cache if it can;
+ * returns false when it must be swapped instead. */
+bool host_zip_store(Host *host, guint vm, uint32_t p, SimTime now);
+/* Page p leaves the compression cache (decompressed or released). */
+void host_zip_drop(Host *host, guint vm, uint32_t p);
+/* Writes page p to the host cache tier or the swap file. */
+void host_swap_store(Host *host, guint vm, uint32_t p);
 
 /* Device time for one page on `dev` at `now`: queueing + latency + transfer. */
 SimTime host_swap_device_access(HostSwapDevice *dev, uint64_t page_size, SimTime now);

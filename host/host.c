@@ -47,11 +47,16 @@ Host *host_new(const SimScenario *scenario, GError **error)
     host->hysteresis = (uint64_t)((double)host->thresholds.min_free * hc->state_hysteresis);
     host->swap.latency = hc->swap.latency;
     host->swap.bandwidth = hc->swap.bandwidth;
+    host->cache.latency = hc->swap.cache_latency;
+    host->cache.bandwidth = hc->swap.cache_bandwidth;
+    host->cache_pages = hc->swap.cache_size / hc->page_size;
+    host->compression = true;
     host->n_vms = scenario->vms->len;
     host->vms = g_new0(HostVm, host->n_vms);
     for (guint i = 0; i < host->n_vms; i++) {
         vm_init(host, i, &g_array_index(scenario->vms, SimVmConfig, i));
     }
+    host_share_init(host);
     host->state = SIM_HOST_HIGH;
     host_update_state(host);
     return host;
@@ -62,6 +67,11 @@ void host_free(Host *host)
     if (host == NULL) {
         return;
     }
+    for (guint i = 0; i < host->n_vms; i++) {
+        host_zip_free_ring(&host->vms[i]);
+    }
+    host_sharetab_free(host->shared);
+    g_free(host->domains);
     g_free(host->vms);
     g_free(host);
 }
@@ -123,9 +133,34 @@ SimHostState host_state(const Host *host)
     return host->state;
 }
 
+/* The VM's share of its domain's shared frames: its shared pages times
+ * frames per reference. Exact per VM with salting 2 (one VM per domain);
+ * an average over the domain's VMs otherwise (assumption: vSphere reports
+ * per-VM sharing the same way, by proportion). */
+static double shared_frames_of(const HostVm *vm)
+{
+    uint64_t shrd = guest_pages_count_backing(vm->pages, GUEST_BACK_SHARED);
+    if (shrd == 0 || vm->share->refs == 0) {
+        return 0.0;
+    }
+    return (double)shrd * (double)vm->share->frames / (double)vm->share->refs;
+}
+
+double host_vm_consumed_exact(const HostVm *vm)
+{
+    return (double)guest_pages_count_backing(vm->pages, GUEST_BACK_PRIVATE) +
+           shared_frames_of(vm) + (double)vm->zip_frames;
+}
+
 uint64_t host_vm_consumed(const HostVm *vm)
 {
-    return guest_pages_count_backing(vm->pages, GUEST_BACK_PRIVATE);
+    return (uint64_t)(host_vm_consumed_exact(vm) + 0.5);
+}
+
+double host_vm_share_saved(const HostVm *vm)
+{
+    return (double)guest_pages_count_backing(vm->pages, GUEST_BACK_SHARED) -
+           shared_frames_of(vm);
 }
 
 void host_update_state(Host *host)

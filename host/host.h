@@ -44,6 +44,13 @@ SimHostState host_state_for(const HostThresholds *t, SimStateReading reading, ui
 SimHostState host_state_next(const HostThresholds *t, SimStateReading reading,
                              SimHostState current, uint64_t free, uint64_t hysteresis);
 
+/* A sharing domain: the VMs whose identical pages may share a frame (one VM
+ * with salting 2, a salt group with 1, all VMs with 0). */
+typedef struct HostShareDomain {
+    uint64_t frames;        /* shared machine frames */
+    uint64_t refs;          /* guest pages mapping them */
+} HostShareDomain;
+
 /* The host-side state of one VM. Sizes are pages. */
 typedef struct HostVm {
     GuestPages *pages;      /* the guest's page table (owned by the guest) */
@@ -62,6 +69,13 @@ typedef struct HostVm {
     uint64_t mctl_target;   /* from the policy */
     uint64_t swap_target;   /* from the policy: pages to hold swapped */
     bool block_alloc;       /* from the policy */
+    guint domain;           /* sharing domain index */
+    const HostShareDomain *share; /* its domain, for the VM's share of shared frames */
+    uint64_t shared_zero;   /* of its shared pages, how many are zero pages */
+    double scan_credit;     /* pages of share scanning owed (fractional rates) */
+    uint64_t zip_bytes;     /* bytes of compressed pages in its compression cache */
+    uint64_t zip_frames;    /* machine pages its compression cache holds */
+    struct HostZipRing *zip_ring; /* pages as they entered the cache, oldest first */
     uint64_t swap_ins;      /* cumulative pages read from host swap */
     uint64_t swap_outs;     /* cumulative pages written to host swap */
     SimRng rng;             /* victim choice and sampling */
@@ -88,8 +102,13 @@ uint64_t host_frames_used(const Host *host);
 const HostThresholds *host_thresholds(const Host *host);
 SimHostState host_state(const Host *host);
 
-/* Machine frames a VM holds (private frames; later shared fractions and zip). */
+/* Machine frames a VM holds: private frames + its share of the shared frames
+ * of its domain (pages it shares x frames / references) + its compression
+ * cache. Rounded to pages; host_vm_consumed_exact() keeps the fraction. */
 uint64_t host_vm_consumed(const HostVm *vm);
+double host_vm_consumed_exact(const HostVm *vm);
+/* Machine pages page sharing saves for this VM (shared pages - its share of frames). */
+double host_vm_share_saved(const HostVm *vm);
 
 /* Re-reads free memory and moves the state machine. */
 void host_update_state(Host *host);
@@ -102,8 +121,26 @@ void host_update_state(Host *host);
  */
 SimTime host_access(Host *host, guint vm, uint32_t p, GuestUse use, SimTime now);
 
+/* The guest writes new contents to page p and uses it as `use`: as
+ * host_access, and a shared page is copied to a private frame first
+ * (copy-on-write), a compressed page decompressed. */
+SimTime host_write(Host *host, guint vm, uint32_t p, GuestUse use, SimTime now);
+
 /* The page no longer needs backing (ballooned, power off); it becomes `use`. */
 void host_release(Host *host, guint vm, uint32_t p, GuestUse use);
+
+/* Page sharing: scans every powered-on VM for dt at its rate
+ * (min(size / ShareScanTime, ShareRateMax) x factor, within the host's
+ * ShareScanGHz budget), sharing identical pages within each domain. */
+void host_share_scan(Host *host, SimTime dt, double factor, bool break_large);
+
+/* Host-wide sharing figures, pages. */
+uint64_t host_shared_frames(const Host *host);
+uint64_t host_shared_refs(const Host *host);
+
+/* Compression: enables or disables storing pages chosen for swap-out in
+ * the compression cache (policy + scenario switch). */
+void host_set_compression(Host *host, bool on);
 
 /* Swaps out up to n random resident pages of the VM; returns how many. */
 uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now);
@@ -120,6 +157,9 @@ void host_sched_balance(Host *host);
 /* Samples `sample_pages` random pages of every powered-on VM. */
 void host_sched_sample(Host *host);
 uint64_t host_vm_active_pages(const HostVm *vm);
+
+/* Pages of the VM the host holds compressed or swapped (the swap target counts these). */
+uint64_t host_vm_reclaimed_out(const HostVm *vm);
 
 /* Swap device counters for the recorder: pages read and written so far. */
 uint64_t host_swap_reads(const Host *host);

@@ -36,40 +36,55 @@ void host_swap_device_tick(HostSwapDevice *dev, SimTime dt)
     dev->window_work = 0.0;
 }
 
-static uint64_t swap_one(Host *host, HostVm *vm, SimRng *rng)
+/* The host cache (SSD) tier takes swapped pages while it has room; the
+ * rest go to the VM's swap file (vSphere "Swap to host cache"). */
+void host_swap_store(Host *host, guint vm, uint32_t p)
 {
-    uint32_t p = guest_pages_pick_res(vm->pages, rng, GUEST_RES_IN);
-    if (p == GUEST_NO_PAGE) {
-        return 0;
-    }
-    guest_pages_set_backing(vm->pages, p, GUEST_BACK_SWAP);
-    host->frames_used--;
-    vm->swap_outs++;
-    return 1;
+    HostVm *v = &host->vms[vm];
+    bool cached = host->cache_used < host->cache_pages;
+    HostSwapDevice *dev = cached ? &host->cache : &host->swap;
+    host_swap_device_write(dev, host->page_size, 1);
+    host->cache_used += cached ? 1 : 0;
+    guest_pages_set_backing(v->pages, p, cached ? GUEST_BACK_CACHE_SWAP : GUEST_BACK_SWAP);
+    v->swap_outs++;
 }
 
-/* Random victims among the VM's resident pages: the host cannot tell hot
- * pages from cold ones (DESIGN.md "Host swap"). */
-uint64_t host_swap_out(Host *host, guint vm_index, uint64_t n, SimTime now)
+/* Random victims among the VM's private resident pages: the host cannot
+ * tell hot pages from cold ones (DESIGN.md "Host swap"). Shared pages stay:
+ * their frame is not the VM's alone (assumption). Each victim is compressed
+ * when it can be, else swapped. */
+uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now)
 {
-    HostVm *vm = &host->vms[vm_index];
+    HostVm *v = &host->vms[vm];
     uint64_t done = 0;
-    while (done < n && swap_one(host, vm, &vm->rng) == 1) {
-        done++;
+    for (; done < n; done++) {
+        uint32_t p = guest_pages_pick_res(v->pages, &v->rng, GUEST_RES_IN);
+        if (p == GUEST_NO_PAGE) {
+            break;
+        }
+        host->frames_used--;
+        if (!host_zip_store(host, vm, p, now)) {
+            host_swap_store(host, vm, p);
+        }
     }
-    (void)now;
-    host_swap_device_write(&host->swap, host->page_size, done);
     return done;
 }
 
 uint64_t host_swap_reads(const Host *host)
 {
-    return host->swap.reads;
+    return host->swap.reads + host->cache.reads;
 }
 
 uint64_t host_swap_writes(const Host *host)
 {
-    return host->swap.writes;
+    return host->swap.writes + host->cache.writes;
+}
+
+uint64_t host_vm_reclaimed_out(const HostVm *vm)
+{
+    return guest_pages_count_backing(vm->pages, GUEST_BACK_ZIP) +
+           guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP) +
+           guest_pages_count_backing(vm->pages, GUEST_BACK_CACHE_SWAP);
 }
 
 /* Pages VM i should swap now: toward the policy's swap target, and at least
@@ -80,7 +95,7 @@ static uint64_t swap_want(const HostVm *vm)
         return 0;
     }
     uint64_t consumed = host_vm_consumed(vm);
-    uint64_t swapped = guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP);
+    uint64_t swapped = host_vm_reclaimed_out(vm);
     uint64_t over_limit = consumed > vm->limit ? consumed - vm->limit : 0;
     uint64_t want = vm->swap_target > swapped ? vm->swap_target - swapped : 0;
     return MAX(want, over_limit);
@@ -92,6 +107,7 @@ static uint64_t swap_want(const HostVm *vm)
 void host_reclaim_tick(Host *host, SimTime now, SimTime dt)
 {
     host_swap_device_tick(&host->swap, dt);
+    host_swap_device_tick(&host->cache, dt);
     double budget = host->swap.bandwidth * sim_time_to_s(dt) / (double)host->page_size;
     double total = 0;
     for (guint i = 0; i < host->n_vms; i++) {

@@ -180,7 +180,7 @@ static void build_view(SimRun *run, PolicyView *view, SimTime now)
             .active = host_vm_active_pages(vm),
             .mctl = guest_balloon_size(g),
             .mctl_max = guest_balloon_max(g),
-            .swapped = guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP),
+            .swapped = host_vm_reclaimed_out(vm),
             .guest_free = guest_free_pages(g),
             .guest_cache = guest_cache_pages(g),
         };
@@ -209,20 +209,41 @@ static void on_policy(SimTime now, void *data)
         vm->swap_target = run->targets.vms[i].swap_target;
         vm->block_alloc = run->targets.vms[i].block_alloc;
     }
+    host_set_compression(run->host, run->targets.compression);
     run_hook(run);
+}
+
+/* Memory each mechanism holds back host-wide, pages (for the summary's
+ * reclaimed_mb, the peak over the run). */
+typedef struct Reclaimed {
+    double balloon, shared, compressed, swapped;
+} Reclaimed;
+
+static Reclaimed reclaimed_now(SimRun *run)
+{
+    Reclaimed r = {0};
+    for (guint i = 0; i < run->n_vms; i++) {
+        const HostVm *vm = host_vm(run->host, i);
+        r.balloon += (double)guest_balloon_size(run->vms[i].guest);
+        r.shared += host_vm_share_saved(vm);
+        r.compressed += (double)guest_pages_count_backing(vm->pages, GUEST_BACK_ZIP) -
+                        (double)vm->zip_frames;
+        r.swapped += (double)(guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP) +
+                              guest_pages_count_backing(vm->pages, GUEST_BACK_CACHE_SWAP));
+    }
+    return r;
 }
 
 static void account_state(SimRun *run, SimTime dt)
 {
-    run->totals.time_in_state_s[host_state(run->host)] += sim_time_to_s(dt);
-    uint64_t mctl = 0, swapped = 0;
-    for (guint i = 0; i < run->n_vms; i++) {
-        mctl += guest_balloon_size(run->vms[i].guest);
-        swapped += guest_pages_count_backing(host_vm(run->host, i)->pages, GUEST_BACK_SWAP);
-    }
-    run->totals.reclaimed_balloon_mb = MAX(run->totals.reclaimed_balloon_mb, pages_mb(run, mctl));
-    run->totals.reclaimed_swapped_mb =
-        MAX(run->totals.reclaimed_swapped_mb, pages_mb(run, swapped));
+    SimRunTotals *t = &run->totals;
+    t->time_in_state_s[host_state(run->host)] += sim_time_to_s(dt);
+    Reclaimed r = reclaimed_now(run);
+    double mb = pages_mb(run, 1);
+    t->reclaimed_balloon_mb = MAX(t->reclaimed_balloon_mb, r.balloon * mb);
+    t->reclaimed_shared_mb = MAX(t->reclaimed_shared_mb, r.shared * mb);
+    t->reclaimed_compressed_mb = MAX(t->reclaimed_compressed_mb, r.compressed * mb);
+    t->reclaimed_swapped_mb = MAX(t->reclaimed_swapped_mb, r.swapped * mb);
 }
 
 /* The host's mechanisms each second: swap toward targets, re-read the
@@ -230,6 +251,8 @@ static void account_state(SimRun *run, SimTime dt)
 static void on_host_tick(SimTime now, void *data)
 {
     SimRun *run = data;
+    host_share_scan(run->host, RUN_HOST_TICK, run->targets.share_scan_factor,
+                    run->targets.break_large_pages);
     host_reclaim_tick(run->host, now, RUN_HOST_TICK);
     host_update_state(run->host);
     account_state(run, RUN_HOST_TICK);
@@ -268,22 +291,31 @@ static void fill_vm_sample(SimRun *run, guint i, double interval_s, SimVmSample 
     SimTime stalled = 0, on = 0;
     guest_take_interval(g, &stalled, &on);
     double stall = on > 0 ? (double)stalled / (double)on : 0.0;
-    uint64_t resident = guest_pages_count_backing(vm->pages, GUEST_BACK_PRIVATE) +
-                        guest_pages_count_backing(vm->pages, GUEST_BACK_SHARED);
+    uint64_t shared = guest_pages_count_backing(vm->pages, GUEST_BACK_SHARED);
+    uint64_t resident = guest_pages_count_backing(vm->pages, GUEST_BACK_PRIVATE) + shared;
+    uint64_t zipped = guest_pages_count_backing(vm->pages, GUEST_BACK_ZIP);
+    uint64_t swapped = guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP) +
+                       guest_pages_count_backing(vm->pages, GUEST_BACK_CACHE_SWAP);
+    double mb = pages_mb(run, 1);
     *s = (SimVmSample){
         .memsz_mb = pages_mb(run, vm->configured),
         .grant_mb = pages_mb(run, resident),
-        .consumed_mb = pages_mb(run, host_vm_consumed(vm)),
+        .consumed_mb = host_vm_consumed_exact(vm) * mb,
         .sztgt_mb = pages_mb(run, vm->powered_on ? vm->sztgt : 0),
         .active_mb = pages_mb(run, vm->powered_on ? host_vm_active_pages(vm) : 0),
         .mctlsz_mb = pages_mb(run, guest_balloon_size(g)),
         .mctltgt_mb = pages_mb(run, MIN(vm->mctl_target, guest_balloon_max(g))),
         .mctlmax_mb = pages_mb(run, guest_balloon_max(g)),
-        .swcur_mb = pages_mb(run, guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP)),
+        .swcur_mb = pages_mb(run, swapped),
         .swtgt_mb = pages_mb(run, vm->swap_target),
         .swr_mbps = interval_s > 0 ? pages_mb(run, vm->swap_ins - rv->last_swap_ins) / interval_s : 0,
         .sww_mbps =
             interval_s > 0 ? pages_mb(run, vm->swap_outs - rv->last_swap_outs) / interval_s : 0,
+        .zip_mb = pages_mb(run, zipped),
+        .zsaved_mb = ((double)zipped - (double)vm->zip_frames) * mb,
+        .shrd_mb = pages_mb(run, shared),
+        .zero_mb = pages_mb(run, vm->shared_zero),
+        .shrdsvd_mb = host_vm_share_saved(vm) * mb,
         .guest_free_mb = pages_mb(run, guest_free_pages(g)),
         .guest_cache_mb = pages_mb(run, guest_cache_pages(g)),
         .guest_swap_mb = pages_mb(run, guest_swap_used(g)),
@@ -297,11 +329,13 @@ static void fill_vm_sample(SimRun *run, guint i, double interval_s, SimVmSample 
 static void fill_host_sample(SimRun *run, SimTime now, double interval_s, SimHostSample *s)
 {
     Host *host = run->host;
-    uint64_t mctl = 0, swapped = 0;
+    Reclaimed r = reclaimed_now(run);
+    uint64_t zipped = 0;
     for (guint i = 0; i < run->n_vms; i++) {
-        mctl += guest_balloon_size(run->vms[i].guest);
-        swapped += guest_pages_count_backing(host_vm(host, i)->pages, GUEST_BACK_SWAP);
+        zipped += guest_pages_count_backing(host_vm(host, i)->pages, GUEST_BACK_ZIP);
     }
+    double mb = pages_mb(run, 1);
+    uint64_t refs = host_shared_refs(host);
     uint64_t reads = host_swap_reads(host), writes = host_swap_writes(host);
     *s = (SimHostSample){
         .time_s = sim_time_to_s(now),
@@ -309,8 +343,11 @@ static void fill_host_sample(SimRun *run, SimTime now, double interval_s, SimHos
         .free_mb = pages_mb(run, host_free_pages(host)),
         .min_free_mb = pages_mb(run, host_thresholds(host)->min_free),
         .overhead_mb = pages_mb(run, host_overhead_pages(host)),
-        .swcur_mb = pages_mb(run, swapped),
-        .mctlsz_mb = pages_mb(run, mctl),
+        .shared_mb = pages_mb(run, refs),
+        .shrdsvd_mb = pages_mb(run, refs - host_shared_frames(host)),
+        .zip_mb = pages_mb(run, zipped),
+        .swcur_mb = r.swapped * mb,
+        .mctlsz_mb = r.balloon * mb,
         .swr_mbps = interval_s > 0 ? pages_mb(run, reads - run->last_reads) / interval_s : 0,
         .sww_mbps = interval_s > 0 ? pages_mb(run, writes - run->last_writes) / interval_s : 0,
     };

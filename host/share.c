@@ -1,0 +1,137 @@
+/*
+ * Transparent page sharing (DESIGN.md "Page sharing"; Waldspurger OSDI 2002,
+ * section 4): each VM's pages are scanned in random order at
+ * min(size / ShareScanTime, ShareRateMax), within the host's ShareScanGHz
+ * budget; a scanned page whose contents match a page already seen in its
+ * sharing domain maps the same frame, and its own frame is freed.
+ * Salting (Mem.ShareForceSalting) decides the domains: 2 = each VM alone
+ * (the default since 2015), 1 = VMs with the same `salt`, 0 = all VMs.
+ */
+#include "host/host-private.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Content key of pages that equal no other (guest/guest.c). */
+#define HOST_KEY_UNIQUE UINT32_MAX
+
+/* Sharing domains by salting mode; O(VMs^2) for salt groups, once. */
+void host_share_init(Host *host)
+{
+    const SimScenario *sc = host->scenario;
+    host->shared = host_sharetab_new();
+    host->domains = g_new0(HostShareDomain, MAX(host->n_vms, 1));
+    for (guint i = 0; i < host->n_vms; i++) {
+        const SimVmConfig *cfg = &g_array_index(sc->vms, SimVmConfig, i);
+        guint domain = i;
+        if (sc->host.sharing.salting == 0) {
+            domain = 0;
+        } else if (sc->host.sharing.salting == 1 && cfg->salt != NULL) {
+            for (guint j = 0; j < i; j++) {
+                const char *salt = g_array_index(sc->vms, SimVmConfig, j).salt;
+                if (salt != NULL && strcmp(salt, cfg->salt) == 0) {
+                    domain = host->vms[j].domain;
+                    break;
+                }
+            }
+        }
+        host->vms[i].domain = domain;
+        host->vms[i].share = &host->domains[domain];
+    }
+}
+
+uint64_t host_shared_frames(const Host *host)
+{
+    return host_sharetab_size(host->shared);
+}
+
+uint64_t host_shared_refs(const Host *host)
+{
+    uint64_t refs = 0;
+    for (guint i = 0; i < host->n_vms; i++) {
+        refs += guest_pages_count_backing(host->vms[i].pages, GUEST_BACK_SHARED);
+    }
+    return refs;
+}
+
+/* Page p (private, resident) maps the domain's frame for its contents; the
+ * first page with given contents gives its own frame to the table. */
+static void share_page(Host *host, guint vm, uint32_t p)
+{
+    HostVm *v = &host->vms[vm];
+    uint32_t key = v->pages->key[p];
+    if (key == HOST_KEY_UNIQUE) {
+        return;
+    }
+    HostShareDomain *d = &host->domains[v->domain];
+    if (host_sharetab_ref(host->shared, v->domain, key) == 1) {
+        d->frames++;
+    } else {
+        host->frames_used--;
+    }
+    d->refs++;
+    v->shared_zero += key == 0 ? 1 : 0;
+    guest_pages_set_backing(v->pages, p, GUEST_BACK_SHARED);
+}
+
+void host_share_drop(Host *host, guint vm, uint32_t p)
+{
+    HostVm *v = &host->vms[vm];
+    uint32_t key = v->pages->key[p];
+    HostShareDomain *d = &host->domains[v->domain];
+    if (host_sharetab_unref(host->shared, v->domain, key) == 0) {
+        d->frames--;
+        host->frames_used--;
+    }
+    d->refs--;
+    v->shared_zero -= key == 0 ? 1 : 0;
+}
+
+/* Scan rate of one VM in pages per second. */
+static double scan_rate(const Host *host, const HostVm *vm)
+{
+    const SimSharingConfig *sh = &host->scenario->host.sharing;
+    double full = (double)vm->configured / sim_time_to_s(sh->scan_time);
+    return MIN(full, sh->rate_max);
+}
+
+/* Scanning n random pages of the VM finds Binomial(n, private share) pages
+ * that can be shared; only those are visited, so the work follows the
+ * pages shared, not the VM's size. */
+static void scan_vm(Host *host, guint vm, double pages)
+{
+    HostVm *v = &host->vms[vm];
+    v->scan_credit += pages;
+    uint64_t n = (uint64_t)v->scan_credit;
+    v->scan_credit -= (double)n;
+    uint64_t private = guest_pages_count_backing(v->pages, GUEST_BACK_PRIVATE);
+    uint64_t hits = sim_rng_binomial(&v->rng, n, (double)private / (double)v->configured);
+    for (uint64_t k = 0; k < hits; k++) {
+        uint32_t p = guest_pages_pick_res(v->pages, &v->rng, GUEST_RES_IN);
+        if (p == GUEST_NO_PAGE) {
+            break;
+        }
+        share_page(host, vm, p);
+    }
+}
+
+void host_share_scan(Host *host, SimTime dt, double factor, bool break_large)
+{
+    (void)break_large;
+    const SimHostConfig *hc = &host->scenario->host;
+    if (!hc->sharing.enabled || factor <= 0.0) {
+        return;
+    }
+    double wanted = 0;
+    for (guint i = 0; i < host->n_vms; i++) {
+        wanted += host->vms[i].powered_on ? scan_rate(host, &host->vms[i]) * factor : 0.0;
+    }
+    double cap = hc->sharing.scan_ghz * hc->cpu_ghz / (double)host->page_size;
+    double scale = wanted > cap ? cap / wanted : 1.0;
+    for (guint i = 0; i < host->n_vms; i++) {
+        HostVm *v = &host->vms[i];
+        if (v->powered_on) {
+            scan_vm(host, i, scan_rate(host, v) * factor * scale * sim_time_to_s(dt));
+        }
+    }
+}
