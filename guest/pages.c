@@ -46,8 +46,10 @@ void guest_pages_set(GuestPages *pages, uint32_t p, GuestUse use, GuestBacking b
     pages->moves++;
     pages->count[old_use][old_back]--;
     pages->count[use][backing]++;
+    /* only a private frame can lie in a large page */
     uint8_t flags = sim_partition_user(pages->lists, p);
-    sim_partition_set_user(pages->lists, p, (uint8_t)((flags & ~0x7u) | (unsigned)backing));
+    unsigned keep = backing == GUEST_BACK_PRIVATE ? ~0x7u : ~0x27u;
+    sim_partition_set_user(pages->lists, p, (uint8_t)((flags & keep) | (unsigned)backing));
     sim_partition_move(pages->lists, p,
                        (unsigned)use * GUEST_RES_MAX + guest_backing_residency(backing));
 }

@@ -110,6 +110,18 @@ static inline void guest_pages_set_zip_class(GuestPages *pages, uint32_t p, Gues
     sim_partition_set_user(pages->lists, p, (uint8_t)((flags & ~0x18u) | ((unsigned)z << 3)));
 }
 
+/* Whether page p lies in a 2 MiB large page the host has not broken. */
+static inline bool guest_pages_large(const GuestPages *pages, uint32_t p)
+{
+    return (sim_partition_user(pages->lists, p) & 0x20u) != 0;
+}
+
+static inline void guest_pages_set_large(GuestPages *pages, uint32_t p, bool large)
+{
+    uint8_t flags = sim_partition_user(pages->lists, p);
+    sim_partition_set_user(pages->lists, p, (uint8_t)(large ? flags | 0x20u : flags & ~0x20u));
+}
+
 /* Moves page p to (use, backing), keeping lists and counters in step. */
 void guest_pages_set(GuestPages *pages, uint32_t p, GuestUse use, GuestBacking backing);
 

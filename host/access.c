@@ -80,6 +80,12 @@ SimTime host_access(Host *host, guint vm, uint32_t p, GuestUse use, SimTime now)
     guest_pages_set_backing(v->pages, p, GUEST_BACK_NONE);
     host_frames_take(host, vm, now);
     guest_pages_set(v->pages, p, use, GUEST_BACK_PRIVATE);
+    /* first touch is backed by a 2 MiB page (AllocGuestLargePage); pages
+     * brought back from swap or copied get small pages */
+    if (b == GUEST_BACK_NONE && host->scenario->host.sharing.large_pages &&
+        host->page_size < HOST_LARGE_PAGE_BYTES) {
+        guest_pages_set_large(v->pages, p, true);
+    }
     return cost;
 }
 

@@ -46,6 +46,14 @@ void host_share_init(Host *host);
 /* The compression cache's FIFO of one VM (host/zip.c). */
 void host_zip_free_ring(HostVm *vm);
 
+/* A large page: 2 MiB (x86 PDE mapping). */
+#define HOST_LARGE_PAGE_BYTES (UINT64_C(2) << 20)
+
+/* Breaks the 2 MiB large page around p into small pages; with `share`,
+ * its sub-pages are offered to page sharing at once (host/share.c).
+ * Returns the sub-pages it broke. */
+uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool share);
+
 /* Frames in use change only through these, so free memory stays derived. */
 void host_frames_take(Host *host, guint vm, SimTime now);
 /* Page p of the VM leaves its shared frame (the caller sets its new backing). */

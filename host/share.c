@@ -87,6 +87,26 @@ void host_share_drop(Host *host, guint vm, uint32_t p)
     v->shared_zero -= key == 0 ? 1 : 0;
 }
 
+/* O(512): the sub-pages of one large page, each then a page moved. */
+uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool share)
+{
+    HostVm *v = &host->vms[vm];
+    uint32_t per_large = (uint32_t)MAX(1, HOST_LARGE_PAGE_BYTES / host->page_size);
+    uint32_t first = p - p % per_large;
+    uint32_t end = MIN(first + per_large, v->pages->n);
+    uint32_t broken = 0;
+    for (uint32_t q = first; q < end; q++) {
+        if (guest_pages_large(v->pages, q)) {
+            guest_pages_set_large(v->pages, q, false);
+            broken++;
+            if (share) {
+                share_page(host, vm, q);
+            }
+        }
+    }
+    return broken;
+}
+
 /* Scan rate of one VM in pages per second. */
 static double scan_rate(const Host *host, const HostVm *vm)
 {
@@ -98,10 +118,13 @@ static double scan_rate(const Host *host, const HostVm *vm)
 /* Scanning n random pages of the VM finds Binomial(n, private share) pages
  * that can be shared; only those are visited, so the work follows the
  * pages shared, not the VM's size. */
-static void scan_vm(Host *host, guint vm, double pages)
+static void scan_vm(Host *host, guint vm, double pages, bool break_large)
 {
     HostVm *v = &host->vms[vm];
     v->scan_credit += pages;
+    if (v->scan_credit < 1.0) {
+        return;
+    }
     uint64_t n = (uint64_t)v->scan_credit;
     v->scan_credit -= (double)n;
     uint64_t private = guest_pages_count_backing(v->pages, GUEST_BACK_PRIVATE);
@@ -111,13 +134,18 @@ static void scan_vm(Host *host, guint vm, double pages)
         if (p == GUEST_NO_PAGE) {
             break;
         }
-        share_page(host, vm, p);
+        if (!guest_pages_large(v->pages, p)) {
+            share_page(host, vm, p);
+        } else if (break_large) {
+            /* ESXi hashes the sub-pages of large pages as it scans, so once
+             * broken they share at once; scanning them costs their count */
+            v->scan_credit -= (double)host_break_large(host, vm, p, true) - 1.0;
+        }
     }
 }
 
 void host_share_scan(Host *host, SimTime dt, double factor, bool break_large)
 {
-    (void)break_large;
     const SimHostConfig *hc = &host->scenario->host;
     if (!hc->sharing.enabled || factor <= 0.0) {
         return;
@@ -131,7 +159,7 @@ void host_share_scan(Host *host, SimTime dt, double factor, bool break_large)
     for (guint i = 0; i < host->n_vms; i++) {
         HostVm *v = &host->vms[i];
         if (v->powered_on) {
-            scan_vm(host, i, scan_rate(host, v) * factor * scale * sim_time_to_s(dt));
+            scan_vm(host, i, scan_rate(host, v) * factor * scale * sim_time_to_s(dt), break_large);
         }
     }
 }

@@ -62,6 +62,9 @@ uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now)
         if (p == GUEST_NO_PAGE) {
             break;
         }
+        if (guest_pages_large(v->pages, p)) {
+            host_break_large(host, vm, p, false); /* a large page is broken first */
+        }
         host->frames_used--;
         if (!host_zip_store(host, vm, p, now)) {
             host_swap_store(host, vm, p);

@@ -1,0 +1,117 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "support/model.h"
+
+/* Four identical Linux VMs of one image with a lot of image and duplicate
+ * content, on a roomy host, without large pages so sharing starts at once. */
+static TestModel *identical_vms(int salting, const char *large_pages)
+{
+    char *json = g_strdup_printf(
+        "{\"duration\": \"2h\", \"sample_interval\": \"60s\","
+        " \"host\": {\"memory\": \"64GiB\", \"sharing\": {\"salting\": %d, \"large_pages\": %s}},"
+        " \"templates\": {\"t\": {\"memory\": \"2GiB\", \"guest\": {\"image\": \"rhel9\","
+        "   \"cache_fill\": \"0MiB/s\"},"
+        "  \"workload\": {\"memory\": \"1536MiB\", \"active\": \"256MiB\", \"touch_rate\": \"1000/s\","
+        "   \"content\": {\"zero\": 0.1, \"image_shared\": 0.5, \"duplicate\": 0.1}}}},"
+        " \"vms\": [{\"name\": \"a\", \"template\": \"t\", \"count\": 2, \"salt\": \"x\"},"
+        "          {\"name\": \"b\", \"template\": \"t\", \"count\": 2, \"salt\": \"y\"}]}",
+        salting, large_pages);
+    TestModel *m = test_model_new(json);
+    g_free(json);
+    return m;
+}
+
+static double saved_mb(TestModel *m)
+{
+    double saved = 0;
+    for (guint i = 0; i < 4; i++) {
+        saved += test_model_last_vm(m, i)->shrdsvd_mb;
+    }
+    return saved;
+}
+
+static void test_share_salting_decides_who_shares_with_whom(void **state)
+{
+    (void)state;
+    double saved[3];
+    for (int mode = 0; mode < 3; mode++) {
+        TestModel *m = identical_vms(mode, "false");
+        test_model_check_every_event(m);
+        GError *error = NULL;
+        assert_true(sim_run_execute(m->run, &error));
+        assert_string_equal(m->violation->str, "");
+        saved[mode] = saved_mb(m);
+        /* zero and duplicate pages share inside each VM in every mode */
+        for (guint i = 0; i < 4; i++) {
+            assert_true(test_model_last_vm(m, i)->zero_mb > 100.0);
+        }
+        test_model_free(m);
+    }
+    print_message("saved MiB: salting 0 %.0f, 1 %.0f, 2 %.0f\n", saved[0], saved[1], saved[2]);
+    assert_true(saved[2] > 500.0);            /* intra-VM only: zero + duplicates */
+    assert_true(saved[1] > saved[2] + 500.0); /* + image pages within each salt group */
+    assert_true(saved[0] > saved[1] + 500.0); /* + image pages across all four */
+}
+
+/* Copy-on-write: a shared page the workload writes gets its own frame. */
+static void test_share_writes_break_sharing(void **state)
+{
+    (void)state;
+    TestModel *m = identical_vms(0, "false");
+    sim_run_until(m->run, 2 * SIM_HOUR);
+    Host *host = sim_run_host(m->run);
+    GuestPages *pages = guest_pages(sim_run_guest(m->run, 0));
+    uint64_t hot_shared = guest_pages_count_res(pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_SHARED);
+    uint64_t shared_all = guest_pages_count_backing(pages, GUEST_BACK_SHARED);
+    /* hot pages are written all the time, so few of them stay shared,
+     * while cold ones stay shared */
+    uint64_t hot = guest_pages_count_use(pages, GUEST_USE_ANON_ACTIVE);
+    uint64_t cold = guest_pages_count_use(pages, GUEST_USE_ANON_INACTIVE);
+    uint64_t cold_shared = guest_pages_count_res(pages, GUEST_USE_ANON_INACTIVE, GUEST_RES_SHARED);
+    assert_true(shared_all > 0);
+    assert_true((double)hot_shared / (double)hot < 0.5 * (double)cold_shared / (double)cold);
+    GString *why = g_string_new(NULL);
+    assert_true(host_check_conservation(host, why));
+    g_string_free(why, TRUE);
+    test_model_free(m);
+}
+
+/* Large pages hide sharing while the host is in high; once free memory
+ * falls below the high threshold they are broken at the next scan and their
+ * sub-pages share within one scan pass (ShareScanTime 60 min). */
+static void test_share_large_pages_hide_sharing_until_below_high(void **state)
+{
+    (void)state;
+    TestModel *m = test_model_new(
+        "{\"duration\": \"3h\", \"sample_interval\": \"60s\","
+        " \"host\": {\"memory\": \"16GiB\", \"overhead\": \"1GiB\"},"
+        " \"templates\": {\"w\": {\"memory\": \"4GiB\", \"guest\": {\"os\": \"windows\"},"
+        "  \"workload\": {\"memory\": \"1GiB\", \"active\": \"256MiB\"}}},"
+        " \"vms\": [{\"name\": \"w\", \"template\": \"w\", \"count\": 2},"
+        "          {\"name\": \"late\", \"template\": \"w\", \"count\": 2, \"power_on\": null}],"
+        " \"events\": [{\"at\": \"1h\", \"action\": \"power_on\", \"vm\": \"late-1\"},"
+        "              {\"at\": \"1h\", \"action\": \"power_on\", \"vm\": \"late-2\"}]}");
+    sim_run_until(m->run, 59 * SIM_MIN);
+    Host *host = sim_run_host(m->run);
+    assert_int_equal(host_state(host), SIM_HOST_HIGH);
+    assert_int_equal(host_shared_refs(host), 0);
+    sim_run_until(m->run, 2 * SIM_HOUR + 5 * SIM_MIN);
+    assert_true(host_state(host) != SIM_HOST_HIGH || host_shared_refs(host) > 0);
+    /* the zeroed memory of the Windows guests shares */
+    assert_true(host_shared_refs(host) > 2 * 262144);
+    test_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_share_salting_decides_who_shares_with_whom),
+        cmocka_unit_test(test_share_writes_break_sharing),
+        cmocka_unit_test(test_share_large_pages_hide_sharing_until_below_high),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

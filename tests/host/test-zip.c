@@ -1,0 +1,95 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "support/model.h"
+
+/* A VM without a balloon driver held at a limit: the host must reclaim by
+ * compression and swap. */
+static TestModel *limited(const char *compression, const char *compressible)
+{
+    char *json = g_strdup_printf(
+        "{\"duration\": \"30m\", \"sample_interval\": \"30s\","
+        " \"host\": {\"memory\": \"16GiB\", \"compression\": {\"enabled\": %s}},"
+        " \"vms\": [{\"name\": \"v\", \"memory\": \"4GiB\", \"limit\": \"2GiB\","
+        "  \"guest\": {\"balloon_driver\": false, \"cache_fill\": \"0MiB/s\"},"
+        "  \"workload\": {\"memory\": \"3GiB\", \"active\": \"512MiB\","
+        "   \"content\": {\"zero\": 0, \"image_shared\": 0, \"duplicate\": 0,"
+        "                 \"compressible\": %s}}}]}",
+        compression, compressible);
+    TestModel *m = test_model_new(json);
+    g_free(json);
+    test_model_check_every_event(m);
+    GError *error = NULL;
+    assert_true(sim_run_execute(m->run, &error));
+    assert_string_equal(m->violation->str, "");
+    return m;
+}
+
+static void test_zip_cache_holds_at_most_max_pct_of_the_vm(void **state)
+{
+    (void)state;
+    TestModel *m = limited("true", "0.8");
+    const HostVm *v = host_vm(sim_run_host(m->run), 0);
+    const SimVmSample *last = test_model_last_vm(m, 0);
+    assert_true(last->zip_mb > 100.0);
+    assert_true(last->swcur_mb > 100.0); /* the cache filled: the rest went to swap */
+    /* Mem.MemZipMaxPct 10% of 4 GiB */
+    assert_true(v->zip_frames <= 4 * 262144 / 10);
+    assert_true(v->zip_frames >= 4 * 262144 / 10 - 1);
+    /* every stored page sits in a 1 or 2 KiB slot: 2 to 4 pages per frame */
+    uint64_t zipped = guest_pages_count_backing(v->pages, GUEST_BACK_ZIP);
+    assert_true(zipped >= 2 * (v->zip_frames - 1) && zipped <= 4 * v->zip_frames);
+    assert_float_equal(last->zsaved_mb, last->zip_mb - (double)v->zip_frames / 256.0, 0.01);
+    test_model_free(m);
+}
+
+static void test_zip_stores_only_pages_that_compress_to_2k(void **state)
+{
+    (void)state;
+    TestModel *m = limited("true", "0");
+    const SimVmSample *last = test_model_last_vm(m, 0);
+    assert_float_equal(last->zip_mb, 0.0, 0.0);
+    assert_true(last->swcur_mb > 1000.0);
+    test_model_free(m);
+}
+
+static void test_zip_disabled_means_swap_only(void **state)
+{
+    (void)state;
+    TestModel *m = limited("false", "0.8");
+    assert_float_equal(test_model_last_vm(m, 0)->zip_mb, 0.0, 0.0);
+    test_model_free(m);
+}
+
+static void test_zip_and_swap_stay_idle_on_an_undercommitted_host(void **state)
+{
+    (void)state;
+    TestModel *m = test_model_new(
+        "{\"duration\": \"1h\", \"host\": {\"memory\": \"64GiB\"},"
+        " \"vms\": [{\"name\": \"v\", \"count\": 4, \"memory\": \"8GiB\","
+        "  \"workload\": {\"memory\": \"6GiB\", \"page_cache\": \"1GiB\"}}]}");
+    GError *error = NULL;
+    assert_true(sim_run_execute(m->run, &error));
+    const SimRecorder *rec = sim_run_recorder(m->run);
+    for (guint i = 0; i < sim_recorder_n_samples(rec); i++) {
+        const SimHostSample *h = sim_recorder_host_sample(rec, i);
+        assert_float_equal(h->zip_mb, 0.0, 0.0);
+        assert_float_equal(h->swcur_mb, 0.0, 0.0);
+        assert_float_equal(h->mctlsz_mb, 0.0, 0.0);
+    }
+    test_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_zip_cache_holds_at_most_max_pct_of_the_vm),
+        cmocka_unit_test(test_zip_stores_only_pages_that_compress_to_2k),
+        cmocka_unit_test(test_zip_disabled_means_swap_only),
+        cmocka_unit_test(test_zip_and_swap_stay_idle_on_an_undercommitted_host),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
