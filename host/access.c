@@ -39,11 +39,16 @@ void host_frames_take(Host *host, guint vm, SimTime now)
             break;
         }
     }
+    /* out of frames: swap without compressing, so each victim frees a
+     * whole frame */
+    bool zip = host->compression;
+    host->compression = false;
     for (int i = 0; i < HOST_MAKE_ROOM_TRIES && host_free_pages(host) == 0; i++) {
         if (host_swap_out(host, fullest_vm(host), 1, now) == 0) {
             break;
         }
     }
+    host->compression = zip;
     host->frames_used++;
 }
 

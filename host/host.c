@@ -2,6 +2,8 @@
 
 #include "sim/error.h"
 
+#include <string.h>
+
 static uint64_t bytes_to_pages(uint64_t bytes, uint64_t page_size)
 {
     return bytes == SIM_SIZE_UNLIMITED ? UINT64_MAX : bytes / page_size;
@@ -28,7 +30,8 @@ static void vm_init(Host *host, guint i, const SimVmConfig *cfg)
     g_free(stream);
 }
 
-Host *host_new(const SimScenario *scenario, GError **error)
+Host *host_new(const SimScenario *scenario, const double *state_pct, bool pct_of_host,
+               GError **error)
 {
     const SimHostConfig *hc = &scenario->host;
     Host *host = g_new0(Host, 1);
@@ -43,7 +46,17 @@ Host *host_new(const SimScenario *scenario, GError **error)
         return NULL;
     }
     uint64_t min_free = hc->min_free ? hc->min_free : host_minfree_for(hc->memory);
-    host_thresholds_init(&host->thresholds, min_free / hc->page_size, &host_states_esxi6);
+    HostStateTable table = host_states_esxi6;
+    if (state_pct != NULL) {
+        memcpy(table.pct, state_pct, sizeof(table.pct));
+    }
+    host_thresholds_init(&host->thresholds, min_free / hc->page_size, &table);
+    if (pct_of_host) {
+        /* 2002: thresholds are % of host memory; there is no minFree, and
+         * the free level reclamation defends is the high threshold (6%) */
+        host_thresholds_init(&host->thresholds, host->n_pages, &table);
+        host->thresholds.min_free = host->thresholds.start[SIM_HOST_HIGH];
+    }
     host->hysteresis = (uint64_t)((double)host->thresholds.min_free * hc->state_hysteresis);
     host->swap.latency = hc->swap.latency;
     host->swap.bandwidth = hc->swap.bandwidth;
@@ -161,6 +174,18 @@ double host_vm_share_saved(const HostVm *vm)
 {
     return (double)guest_pages_count_backing(vm->pages, GUEST_BACK_SHARED) -
            shared_frames_of(vm);
+}
+
+bool host_admit(const Host *host, guint vm)
+{
+    uint64_t committed = host->overhead_host;
+    for (guint i = 0; i < host->n_vms; i++) {
+        const HostVm *v = &host->vms[i];
+        if (v->powered_on || i == vm) {
+            committed += v->overhead + v->reservation;
+        }
+    }
+    return committed <= host->n_pages;
 }
 
 void host_update_state(Host *host)

@@ -83,7 +83,10 @@ typedef struct HostVm {
 
 typedef struct Host Host;
 
-Host *host_new(const SimScenario *scenario, GError **error);
+/* `state_pct` are the thresholds as % of minFree (or of host memory with
+ * `pct_of_host`); NULL = the ESXi 6.0+ table. */
+Host *host_new(const SimScenario *scenario, const double *state_pct, bool pct_of_host,
+               GError **error);
 void host_free(Host *host);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Host, host_free)
 
@@ -147,6 +150,11 @@ uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now);
 
 /* One host period: swap toward the policy's targets within the device's bandwidth. */
 void host_reclaim_tick(Host *host, SimTime now, SimTime dt);
+
+/* Admission control (vSphere): a VM powers on only if the overheads and
+ * reservations of the powered-on VMs plus its own fit in the host's memory
+ * for VMs. */
+bool host_admit(const Host *host, guint vm);
 
 /* Power on/off: overhead and backing. */
 void host_vm_power_on(Host *host, guint vm);

@@ -59,6 +59,21 @@ typedef struct PolicyTargets {
     bool break_large_pages;
 } PolicyTargets;
 
+/*
+ * The host of a policy's era: its memory states and the defaults it ran
+ * with. A value equal to the ESXi 6.0+ default in the scenario is replaced
+ * by the era's; a scenario that set another value keeps it.
+ */
+typedef struct PolicyEra {
+    double state_pct[SIM_HOST_STATE_MAX]; /* thresholds; clear < 0 = no clear state */
+    bool pct_of_host;      /* thresholds in % of host memory (2002), not of minFree */
+    int salting;           /* Mem.ShareForceSalting of the era */
+    SimTime sample_period; /* active memory sampling period */
+    double ctl_max_pct;    /* balloon cap, fraction of configured memory */
+    bool large_pages;      /* guests backed by large pages */
+    bool compression;      /* the era has a compression cache */
+} PolicyEra;
+
 typedef struct PolicyClass {
     unsigned abi_version; /* POLICY_ABI_VERSION; slots are only appended */
     const char *name;     /* "esxi", "kvm-mom" */
@@ -68,6 +83,7 @@ typedef struct PolicyClass {
     bool (*init)(void *state, const PolicyView *view, GError **error); /* may be NULL */
     void (*tick)(void *state, const PolicyView *view, PolicyTargets *out);
     void (*finalize)(void *state); /* may be NULL */
+    const PolicyEra *era;          /* host model of the era; NULL = ESXi 6.0+ */
 } PolicyClass;
 
 /* The built-in policy named `name`, or NULL. */

@@ -3,10 +3,14 @@
 #include "policy/policy.h"
 
 extern const PolicyClass policy_esxi;
+extern const PolicyClass policy_esxi5;
+extern const PolicyClass policy_esx2002;
 
 /* The built-in policies in the order `reclaimsim policies` lists them. */
 static const PolicyClass *const builtins[] = {
     &policy_esxi,
+    &policy_esxi5,
+    &policy_esx2002,
     NULL,
 };
 

@@ -30,7 +30,8 @@ typedef struct RunEvent {
 } RunEvent;
 
 struct SimRun {
-    const SimScenario *scenario;
+    const SimScenario *scenario; /* = &effective */
+    SimScenario effective;       /* the scenario with the policy era's defaults */
     const PolicyClass *policy;
     void *policy_state;
     SimQueue *queue;
@@ -50,6 +51,7 @@ struct SimRun {
     void *hook_data;
     SimRunProgress progress;
     void *progress_data;
+    GPtrArray *warnings;      /* strings: what the run could not do as asked */
 };
 
 static double pages_mb(const SimRun *run, uint64_t pages)
@@ -94,6 +96,13 @@ static void vm_power_on(SimRun *run, guint i, SimTime now)
 {
     RunVm *rv = &run->vms[i];
     if (guest_powered_on(rv->guest)) {
+        return;
+    }
+    if (!host_admit(run->host, i)) {
+        g_ptr_array_add(run->warnings,
+                        g_strdup_printf("t=%.0f s: VM %s not powered on: its overhead and "
+                                        "reservation do not fit (admission control)",
+                                        sim_time_to_s(now), host_vm(run->host, i)->name));
         return;
     }
     guest_power_on(rv->guest, run->host, now);
@@ -428,24 +437,57 @@ static void schedule_processes(SimRun *run)
     sim_queue_push(run->queue, hc->sample_period, hc->sample_period, on_sample_active, run);
 }
 
-SimRun *sim_run_new(const SimScenario *scenario, const char *policy, GError **error)
+/* ESXi 6.0+ defaults (sim/scenario.c) that an era policy replaces. */
+#define ESXI6_SALTING 2
+#define ESXI6_SAMPLE_PERIOD (60 * SIM_S)
+#define ESXI6_CTL_MAX_PCT 0.65
+
+/* The scenario as the policy's era runs it: each value the scenario left at
+ * its 6.0+ default takes the era's (a shallow copy: only host fields change). */
+static SimScenario era_scenario(const SimScenario *sc, const PolicyEra *era)
 {
-    const char *name = policy != NULL ? policy : scenario->host.policy;
+    SimScenario eff = *sc;
+    if (era == NULL) {
+        return eff;
+    }
+    SimHostConfig *hc = &eff.host;
+    if (hc->sharing.salting == ESXI6_SALTING) {
+        hc->sharing.salting = era->salting;
+    }
+    if (hc->sample_period == ESXI6_SAMPLE_PERIOD) {
+        hc->sample_period = era->sample_period;
+    }
+    if (hc->ctl_max_pct == ESXI6_CTL_MAX_PCT) {
+        hc->ctl_max_pct = era->ctl_max_pct;
+    }
+    hc->sharing.large_pages = hc->sharing.large_pages && era->large_pages;
+    hc->compression.enabled = hc->compression.enabled && era->compression;
+    return eff;
+}
+
+SimRun *sim_run_new(const SimScenario *scenario_in, const char *policy, GError **error)
+{
+    const char *name = policy != NULL ? policy : scenario_in->host.policy;
     const PolicyClass *cls = policy_lookup(name);
     if (cls == NULL) {
         g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "unknown policy \"%s\"", name);
         return NULL;
     }
-    g_autoptr(Host) host = host_new(scenario, error);
+    /* the host keeps a pointer to the scenario: it must live in the run */
+    SimRun *run = g_new0(SimRun, 1);
+    run->effective = era_scenario(scenario_in, cls->era);
+    const SimScenario *scenario = run->scenario = &run->effective;
+    Host *host = host_new(scenario, cls->era ? cls->era->state_pct : NULL,
+                          cls->era ? cls->era->pct_of_host : false, error);
     if (host == NULL) {
+        g_free(run);
         return NULL;
     }
-    SimRun *run = g_new0(SimRun, 1);
-    run->scenario = scenario;
     run->policy = cls;
     run->policy_state = g_malloc0(MAX(cls->state_size, 1));
     run->queue = sim_queue_new();
-    run->host = g_steal_pointer(&host);
+    run->warnings = g_ptr_array_new_with_free_func(g_free);
+    run->host = host;
     run->n_vms = scenario->vms->len;
     run->vms = g_new0(RunVm, MAX(run->n_vms, 1));
     run->views = g_new0(PolicyVmView, MAX(run->n_vms, 1));
@@ -487,6 +529,7 @@ void sim_run_free(SimRun *run)
     g_free(run->views);
     g_free(run->targets.vms);
     g_free(run->events);
+    g_ptr_array_free(run->warnings, TRUE);
     g_free(run);
 }
 
@@ -553,6 +596,11 @@ const SimRunTotals *sim_run_totals(const SimRun *run)
 const PolicyClass *sim_run_policy(const SimRun *run)
 {
     return run->policy;
+}
+
+const GPtrArray *sim_run_warnings(const SimRun *run)
+{
+    return run->warnings;
 }
 
 guint64 sim_run_events(const SimRun *run)

@@ -65,6 +65,22 @@ static void test_leaving_a_state_needs_free_above_the_boundary_by_the_hysteresis
                      SIM_HOST_CLEAR);
 }
 
+/* ESXi 5.x: no clear state; soft starts below 100% of minFree. */
+static void test_states_without_clear_go_from_high_to_soft(void **state)
+{
+    (void)state;
+    HostStateTable t5 = {{100.0, -1.0, 64.0, 32.0, 16.0}};
+    HostThresholds t;
+    host_thresholds_init(&t, 1000, &t5);
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BAND, 1000), SIM_HOST_HIGH);
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BAND, 999), SIM_HOST_SOFT);
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BAND, 639), SIM_HOST_HARD);
+    assert_int_equal(host_state_for(&t, SIM_STATE_READING_BAND, 319), SIM_HOST_LOW);
+    for (uint64_t free = 0; free < 5000; free += 7) {
+        assert_int_not_equal(host_state_for(&t, SIM_STATE_READING_BAND, free), SIM_HOST_CLEAR);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -72,6 +88,7 @@ int main(void)
         cmocka_unit_test(test_below_reading_enters_a_state_once_free_falls_under_its_threshold),
         cmocka_unit_test(test_worse_states_are_entered_at_once),
         cmocka_unit_test(test_leaving_a_state_needs_free_above_the_boundary_by_the_hysteresis),
+        cmocka_unit_test(test_states_without_clear_go_from_high_to_soft),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -99,6 +99,33 @@ static void test_esxi_leaves_powered_off_vms_alone(void **state)
     assert_false(t.block_alloc);
 }
 
+/* The eras: 5.x has no clear state and breaks large pages only in soft;
+ * 2002 has neither large pages nor compression. */
+static void test_esx_eras_differ_in_compression_and_large_pages(void **state)
+{
+    (void)state;
+    const char *names[] = {"esxi", "esxi5", "esx2002"};
+    const bool compress[] = {true, true, false};
+    const bool breaks_in_clear[] = {true, false, false};
+    for (int i = 0; i < 3; i++) {
+        const PolicyClass *cls = policy_lookup(names[i]);
+        assert_non_null(cls);
+        PolicyVmView vm = vm_over_target();
+        PolicyView view = {.state = SIM_HOST_HARD, .n_vms = 1, .vms = &vm};
+        PolicyVmTargets t = {0};
+        PolicyTargets out = {.n_vms = 1, .vms = &t};
+        cls->tick(NULL, &view, &out);
+        assert_int_equal(out.compression, compress[i]);
+        view.state = SIM_HOST_CLEAR;
+        cls->tick(NULL, &view, &out);
+        assert_int_equal(out.break_large_pages, breaks_in_clear[i]);
+    }
+    assert_null(policy_lookup("esxi")->era);
+    assert_true(policy_lookup("esxi5")->era->state_pct[SIM_HOST_CLEAR] < 0);
+    assert_float_equal(policy_lookup("esx2002")->era->state_pct[SIM_HOST_SOFT], 4.0, 0.0);
+    assert_true(policy_lookup("esx2002")->era->pct_of_host);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -108,6 +135,7 @@ int main(void)
         cmocka_unit_test(test_esxi_does_not_grow_the_balloon_in_high_or_clear),
         cmocka_unit_test(test_esxi_enforces_a_limit_in_every_state),
         cmocka_unit_test(test_esxi_leaves_powered_off_vms_alone),
+        cmocka_unit_test(test_esx_eras_differ_in_compression_and_large_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,17 @@
+/*
+ * The reclamation rules the ESX/ESXi eras share: balloon toward the
+ * scheduler's target in soft, hold the balloon and swap (compressing where
+ * the era can) in hard, block VMs above target in low, and enforce limits
+ * in every state. The eras differ in their states, when they break large
+ * pages and whether they compress (their PolicyEra and EsxRules).
+ */
+#pragma once
+
+#include "policy/policy.h"
+
+typedef struct EsxRules {
+    bool compression;               /* compress pages chosen for swap-out */
+    SimHostState break_large_below; /* break large pages in this state and worse; MAX = never */
+} EsxRules;
+
+void policy_esx_tick(const EsxRules *rules, const PolicyView *view, PolicyTargets *out);
