@@ -45,6 +45,10 @@ const SimRunTotals *sim_run_totals(const SimRun *run);
 const PolicyClass *sim_run_policy(const SimRun *run);
 guint64 sim_run_events(const SimRun *run);
 
+/* Messages about what the run could not do as the scenario asked (a VM
+ * refused by admission control); the CLI prints them as warnings. */
+const GPtrArray *sim_run_warnings(const SimRun *run);
+
 /* Conservation on the host and every VM (DESIGN.md section 2). */
 bool sim_run_check(const SimRun *run, GString *why);
 
