@@ -3,6 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "plots/plot.h"
+#include "plots/report.h"
 #include "policy/policy.h"
 #include "sim/error.h"
 #include "sim/run.h"
@@ -15,6 +17,7 @@ typedef struct CliOptions {
     guint64 seed;
     char **sets;
     gboolean quiet;
+    gboolean plot; /* run --plot: render DIR/plots after the run */
 } CliOptions;
 
 /* fputs, not g_printerr: the message quotes the user's text byte for byte,
@@ -50,6 +53,14 @@ static bool parse_seed(CliOptions *opt, GError **error)
     return true;
 }
 
+/* One line per problem the loader worked around (a trace without a counter, ...). */
+static void print_warnings(const SimScenario *sc)
+{
+    for (guint i = 0; sc->warnings != NULL && i < sc->warnings->len; i++) {
+        fprintf(stderr, "warning: %s\n", (const char *)g_ptr_array_index(sc->warnings, i));
+    }
+}
+
 static SimScenario *load(const char *path, CliOptions *opt, GError **error)
 {
     SimScenario *sc = NULL;
@@ -58,21 +69,60 @@ static SimScenario *load(const char *path, CliOptions *opt, GError **error)
     if (sc != NULL && opt->seed_text != NULL) {
         sc->seed = opt->seed;
     }
+    if (sc != NULL) {
+        print_warnings(sc);
+    }
     return sc;
 }
 
-/* Progress on a terminal: simulated time, speed as x real time, ETA. */
+/* The progress line of a run on a terminal. */
+typedef struct Progress {
+    gint64 start; /* monotonic time in us when the run started */
+    gint64 drawn; /* monotonic time in us of the last redraw; 0 = never */
+    int width;    /* characters of the widest line drawn, to clear it; 0 = nothing shown */
+} Progress;
+
+#define PROGRESS_DELAY_US 1000000 /* silent for the first second: short runs show nothing */
+#define PROGRESS_REDRAW_US 100000 /* at most ten redraws a second */
+
+static void format_hms(char *buf, size_t size, double seconds)
+{
+    long long s = (long long)(seconds + 0.5);
+    snprintf(buf, size, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+}
+
+/* Progress on a terminal: simulated time of the total, speed as x real time, ETA
+ * (DESIGN.md section 4). Called by the run every simulated minute. */
 static void show_progress(SimTime done, SimTime total, void *data)
 {
-    gint64 *start = data;
-    double wall = (double)(g_get_monotonic_time() - *start) / 1e6;
-    if (wall < 1.0 || done <= 0) {
+    Progress *p = data;
+    gint64 now = g_get_monotonic_time();
+    if (now - p->start < PROGRESS_DELAY_US || done <= 0 ||
+        (p->drawn != 0 && now - p->drawn < PROGRESS_REDRAW_US)) {
         return;
     }
-    double speed = sim_time_to_s(done) / wall;
-    double eta = sim_time_to_s(total - done) / speed;
-    fprintf(stderr, "\r%6.1f%%  sim %.0f s  %.0fx real time  ETA %.0f s   ",
-            100.0 * (double)done / (double)total, sim_time_to_s(done), speed, eta);
+    p->drawn = now;
+    double speed = sim_time_to_s(done) / ((double)(now - p->start) / 1e6);
+    char sim[32];
+    char all[32];
+    char eta[32];
+    format_hms(sim, sizeof sim, sim_time_to_s(done));
+    format_hms(all, sizeof all, sim_time_to_s(total));
+    format_hms(eta, sizeof eta, sim_time_to_s(total - done) / speed);
+    int n = fprintf(stderr, "\r%5.1f%%  sim %s of %s  %.0fx real time  ETA %s",
+                    100.0 * (double)done / (double)total, sim, all, speed, eta);
+    /* Blank what a longer earlier line left behind. */
+    fprintf(stderr, "%*s", MAX(0, p->width - (n - 1)), "");
+    p->width = MAX(p->width, n - 1);
+}
+
+/* Removes the progress line, so that what follows starts a clean line. */
+static void clear_progress(Progress *p)
+{
+    if (p->width > 0) {
+        fprintf(stderr, "\r%*s\r", p->width, "");
+        p->width = 0;
+    }
 }
 
 static bool check_policy(const char *name, GError **error)
@@ -104,20 +154,25 @@ static int run_scenario(const char *path, CliOptions *opt)
     if (run == NULL) {
         return fail(error);
     }
-    gint64 start = g_get_monotonic_time();
-    bool progress = !opt->quiet && isatty(STDERR_FILENO);
-    if (progress) {
-        sim_run_set_progress(run, show_progress, &start);
+    Progress progress = {.start = g_get_monotonic_time()};
+    if (!opt->quiet && isatty(STDERR_FILENO)) {
+        sim_run_set_progress(run, show_progress, &progress);
     }
-    if (!sim_run_execute(run, &error)) {
+    bool ran = sim_run_execute(run, &error);
+    clear_progress(&progress); /* before any message */
+    if (!ran) {
         return fail(error);
     }
-    if (progress) {
-        fprintf(stderr, "\r%60s\r", "");
+    const GPtrArray *warnings = sim_run_warnings(run);
+    for (guint i = 0; i < warnings->len; i++) {
+        fprintf(stderr, "warning: %s: %s\n", sc->path, (const char *)warnings->pdata[i]);
     }
     g_autofree char *dir = opt->output != NULL ? g_strdup(opt->output)
                                                : g_build_filename("out", sc->name, NULL);
     if (!sim_run_write(run, dir, &error)) {
+        return fail(error);
+    }
+    if (opt->plot && !plot_render(dir, &error)) {
         return fail(error);
     }
     if (!opt->quiet) {
@@ -138,10 +193,24 @@ static int check_scenarios(char **paths, int n)
             int code = fail(error);
             worst = MAX(worst, code);
         } else {
+            print_warnings(sc);
             printf("%s: ok (%u VMs)\n", paths[i], sc->vms->len);
         }
     }
     return worst;
+}
+
+/* plot DIR and report DIR (plots/plot.h, plots/report.h). */
+static int plot_or_report(const char *cmd, const char *dir)
+{
+    GError *error = NULL;
+    bool ok = strcmp(cmd, "plot") == 0 ? plot_render(dir, &error)
+                                       : plot_report_write(dir, &error);
+    if (!ok) {
+        return fail(error);
+    }
+    printf("%s/%s\n", dir, strcmp(cmd, "plot") == 0 ? "plots/" : "report.html");
+    return SIM_EXIT_OK;
 }
 
 static int list_policies(void)
@@ -157,6 +226,8 @@ static const char *const cli_summary =
     "  run [SCENARIO]     run a scenario (the built-in default without one)\n"
     "  check SCENARIO...  validate scenarios only\n"
     "  policies           list the built-in policies\n"
+    "  plot DIR           render the plots of a run into DIR/plots/ (PNG and SVG)\n"
+    "  report DIR         write DIR/report.html (plots it first when needed)\n"
     "\n"
     "Exit status: 0 ok, 1 runtime failure, 2 bad usage or bad input.";
 
@@ -169,6 +240,7 @@ static GOptionContext *make_context(CliOptions *opt, gboolean *version)
         {"set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt->sets, "Override a scenario key",
          "KEY=VALUE"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt->quiet, "No progress or summary", NULL},
+        {"plot", 0, 0, G_OPTION_ARG_NONE, &opt->plot, "run: also render the plots", NULL},
         {"version", 0, 0, G_OPTION_ARG_NONE, version, "Print the version and exit", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -197,6 +269,13 @@ static int dispatch(GOptionContext *ctx, CliOptions *opt, int argc, char **argv)
             return usage_error(ctx, "check needs at least one scenario");
         }
         return check_scenarios(argv + 2, argc - 2);
+    }
+    if (strcmp(cmd, "plot") == 0 || strcmp(cmd, "report") == 0) {
+        if (argc != 3) {
+            g_autofree char *msg = g_strdup_printf("%s takes one run directory", cmd);
+            return usage_error(ctx, msg);
+        }
+        return plot_or_report(cmd, argv[2]);
     }
     if (strcmp(cmd, "policies") == 0) {
         return list_policies();

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "sim/error.h"
+#include "sim/esxtop.h"
 
 /* Decimals of the CSV columns and of the reals in summary.json. */
 #define CSV_DECIMALS 2
@@ -512,8 +513,10 @@ static bool write_files(const SimRecorder *r, const SimRunTotals *totals, const 
     g_autofree char *host = g_build_filename(tmp, "host.csv", NULL);
     g_autofree char *vms = g_build_filename(tmp, "vms.csv", NULL);
     g_autofree char *summary = g_build_filename(tmp, "summary.json", NULL);
+    g_autofree char *esxtop = g_build_filename(tmp, "esxtop.csv", NULL);
     return write_host_csv(r, host, error) && write_vms_csv(r, vms, error) &&
-           write_summary(r, totals, summary, error);
+           write_summary(r, totals, summary, error) &&
+           sim_esxtop_write(r->scenario, r, esxtop, error);
 }
 
 /*

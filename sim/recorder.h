@@ -90,7 +90,8 @@ const SimHostSample *sim_recorder_host_sample(const SimRecorder *recorder, guint
 const SimVmSample *sim_recorder_vm_sample(const SimRecorder *recorder, guint i, guint vm);
 
 /*
- * Writes host.csv, vms.csv and summary.json into `dir` (created, or replaced
+ * Writes host.csv, vms.csv, summary.json and esxtop.csv (sim/esxtop.h)
+ * into `dir` (created, or replaced
  * as a whole). Numbers are printed with a fixed format so the same run gives
  * byte-identical files.
  */

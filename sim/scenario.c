@@ -20,6 +20,7 @@
 #include "policy/policy.h"
 #include "sim/error.h"
 #include "sim/srcloc.h"
+#include "sim/trace.h"
 #include "sim/units.h"
 
 extern const char sim_default_scenario_json[];
@@ -403,6 +404,9 @@ static const KeySpec content_keys[] = {
     LEAF("zero"), LEAF("image_shared"), LEAF("duplicate"), LEAF("compressible"), {0}};
 static const KeySpec phase_keys[] = {LEAF("at"),         LEAF("memory"),     LEAF("active"),
                                      LEAF("page_cache"), LEAF("touch_rate"), {0}};
+static const KeySpec trace_keys[] = {LEAF("file"),  LEAF("format"), LEAF("vm"),
+                                     LEAF("start"), LEAF("repeat"), LEAF("scale"),
+                                     LEAF("memory_window"), {0}};
 static const KeySpec workload_keys[] = {LEAF("memory"),
                                         LEAF("active"),
                                         LEAF("page_cache"),
@@ -410,7 +414,7 @@ static const KeySpec workload_keys[] = {LEAF("memory"),
                                         LEAF("alloc_rate"),
                                         {"content", KEY_OBJECT, content_keys},
                                         {"phases", KEY_ARRAY, phase_keys},
-                                        LEAF("trace"),
+                                        {"trace", KEY_OBJECT, trace_keys},
                                         {0}};
 #define VM_COMMON_KEYS                                                                             \
     LEAF("count"), LEAF("memory"), LEAF("reservation"), LEAF("limit"), LEAF("shares"),             \
@@ -1219,13 +1223,194 @@ static bool load_phases(Loader *ld, const Scope *wl, SimVmConfig *vm, const char
     return true;
 }
 
-static bool load_workload(Loader *ld, const Scope *vm_scope, SimVmConfig *vm)
+/* ---- workload traces (sim/trace.h) ---- */
+
+#define DEFAULT_TRACE_SCALE 1.0 /* 1: the trace as recorded */
+
+/* A trace as the scenario gives it, with where its values came from. */
+typedef struct TraceSpec {
+    char *file;           /* as written */
+    const char *file_at;  /* pointer of the file name */
+    const char *start_at; /* pointer of "start", or of the trace */
+    SimTraceOptions options;
+    SimTraceReplay replay;
+    char *vm;             /* options.vm, owned */
+} TraceSpec;
+
+/* The trace file relative to the scenario file's folder (DESIGN.md section 3). */
+static char *trace_path(const SimScenario *sc, const char *file)
+{
+    g_autofree char *dir = g_path_get_dirname(sc->path);
+    if (g_path_is_absolute(file) || strcmp(sc->path, "<built-in>") == 0 ||
+        strcmp(dir, ".") == 0) {
+        return g_strdup(file);
+    }
+    return g_build_filename(dir, file, NULL);
+}
+
+/* `trace`: a file name, or an object {file, format, vm, start, repeat, scale, memory_window}. */
+static bool load_trace_spec(Loader *ld, const Scope *wl, const SimVmConfig *vm, TraceSpec *t)
+{
+    static const char *const formats[] = {"auto", "csv", "esxtop", "bitbrains"};
+    const char *ptr = NULL;
+    json_t *v = scope_get(ld, wl, "trace", &ptr);
+    Scope s = scope_one(NULL, ptr);
+    int format = SIM_TRACE_AUTO;
+    t->start_at = ptr;
+    if (v == NULL || json_is_null(v)) {
+        return true;
+    }
+    if (json_is_string(v)) {
+        t->file = g_strdup(json_string_value(v));
+        t->file_at = ptr;
+    } else if (!json_is_object(v)) {
+        return type_error(ld, ptr, v, "a file name or an object with \"file\"");
+    } else if (!scope_child(ld, wl, "trace", &s) ||
+               !get_string(ld, &s, "file", NULL, false, &t->file, &t->file_at)) {
+        return false;
+    } else if (t->file == NULL) {
+        return missing(ld, ptr, "file");
+    }
+    bool ok = get_enum(ld, &s, "format", formats, SIM_TRACE_FORMAT_MAX, SIM_TRACE_AUTO, &format) &&
+              get_string(ld, &s, "vm", vm->name, false, &t->vm, NULL) &&
+              get_duration(ld, &s, "start", 0, 0, &t->replay.start) &&
+              get_bool(ld, &s, "repeat", false, &t->replay.repeat) &&
+              get_number(ld, &s, "scale", DEFAULT_TRACE_SCALE, 0, true, G_MAXDOUBLE,
+                         &t->replay.scale) &&
+              get_duration(ld, &s, "memory_window", SIM_TRACE_DEFAULT_MEMORY_WINDOW, NONZERO,
+                           &t->options.memory_window);
+    if (ok && t->file[0] == '\0') {
+        return fail(ld, SIM_ERROR_VALUE, t->file_at, "trace file name must not be empty");
+    }
+    if (ok && scope_get(ld, &s, "start", &ptr) != NULL) {
+        t->start_at = ptr;
+    }
+    t->options.format = (SimTraceFormat)format;
+    t->options.vm = t->vm;
+    return ok;
+}
+
+static gint sim_phase_cmp(gconstpointer a, gconstpointer b)
+{
+    SimTime ta = ((const SimPhase *)a)->at;
+    SimTime tb = ((const SimPhase *)b)->at;
+    return (ta > tb) - (ta < tb);
+}
+
+/* Adds the trace's warnings to the scenario, each with the place it came from. */
+static void add_trace_warnings(SimScenario *sc, GPtrArray *warnings, const SimVmConfig *vm,
+                               const TraceSpec *t)
+{
+    for (guint i = 0; i < warnings->len; i++) {
+        g_ptr_array_add(sc->warnings, g_strdup_printf("%s (VM %s, at %s)",
+                                                      (const char *)warnings->pdata[i], vm->name,
+                                                      t->file_at));
+    }
+}
+
+/* Warnings about how the trace fits the VM and the run. */
+static void trace_fit_warnings(GPtrArray *warnings, const char *path, const GArray *points,
+                               const TraceSpec *t, const SimTraceStats *st)
+{
+    if (st->clipped > 0) {
+        g_ptr_array_add(warnings,
+                        g_strdup_printf("%s: %u sample%s in the run ask%s for more memory than "
+                                        "the VM can hold (peak %.0f MiB, VM memory - guest "
+                                        "kernel = %.0f MiB); clipped",
+                                        path, st->clipped, st->clipped == 1 ? "" : "s",
+                                        st->clipped == 1 ? "s" : "", st->peak_mb,
+                                        (double)t->replay.room / (double)MIB));
+    }
+    double last = g_array_index(points, SimTracePoint, points->len - 1).t_s;
+    double left = last - sim_time_to_s(t->replay.start);
+    if (!t->replay.repeat && left < sim_time_to_s(t->replay.duration)) {
+        g_ptr_array_add(warnings, g_strdup_printf("%s: the trace ends %.0f s into the run, "
+                                                  "before its end (%.0f s); the last sample "
+                                                  "holds (\"repeat\": true loops it)",
+                                                  path, MAX(left, 0.0),
+                                                  sim_time_to_s(t->replay.duration)));
+    }
+}
+
+/* Reads the trace and turns it into the workload's memory, active and phases. */
+static bool trace_apply(Loader *ld, SimScenario *sc, SimVmConfig *vm, TraceSpec *t)
+{
+    g_autofree char *path = trace_path(sc, t->file);
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GError) e = NULL;
+    t->options.kernel_mb = (double)vm->guest.kernel / (double)MIB;
+    g_autoptr(GArray) points = sim_trace_read(path, &t->options, warnings, &e);
+    if (points == NULL) {
+        return fail(ld, SIM_ERROR_VALUE, t->file_at, "%s", e->message);
+    }
+    t->replay.duration = sc->duration;
+    t->replay.room = vm->memory - vm->guest.kernel;
+    SimWorkload *w = &vm->workload;
+    SimTraceStats st;
+    if (!sim_trace_expand(points, &t->replay, &w->memory, &w->active, w->phases, &st, &e)) {
+        return fail(ld, SIM_ERROR_RANGE, t->start_at, "%s", e->message);
+    }
+    g_array_sort(w->phases, sim_phase_cmp); /* stable (GLib >= 2.32) */
+    trace_fit_warnings(warnings, path, points, t, &st);
+    add_trace_warnings(sc, warnings, vm, t);
+    w->trace = g_steal_pointer(&path);
+    return true;
+}
+
+static bool load_trace(Loader *ld, const Scope *wl, SimScenario *sc, SimVmConfig *vm)
+{
+    TraceSpec t = {0};
+    bool ok = load_trace_spec(ld, wl, vm, &t);
+    if (ok && t.file != NULL) {
+        ok = trace_apply(ld, sc, vm, &t);
+    }
+    g_free(t.file);
+    g_free(t.vm);
+    return ok;
+}
+
+/*
+ * A trace drives memory and active: giving them too would be ambiguous.
+ * Checked on the JSON before the phases are validated, so the message
+ * names the conflict rather than a phase that does not fit.
+ */
+static bool check_trace_alone(Loader *ld, const Scope *wl, const char *mem_at,
+                              const char *active_at)
+{
+    const char *ptr = NULL;
+    json_t *trace = scope_get(ld, wl, "trace", &ptr);
+    if (trace == NULL || json_is_null(trace)) {
+        return true;
+    }
+    if (mem_at != NULL || active_at != NULL) {
+        return fail(ld, SIM_ERROR_VALUE, mem_at != NULL ? mem_at : active_at,
+                    "workload %s cannot be combined with a trace, which drives memory and active",
+                    mem_at != NULL ? "memory" : "active");
+    }
+    json_t *phases = scope_get(ld, wl, "phases", &ptr);
+    json_t *el = NULL;
+    size_t i = 0;
+    json_array_foreach(phases, i, el)
+    {
+        const char *key = json_object_get(el, "memory") != NULL   ? "memory"
+                          : json_object_get(el, "active") != NULL ? "active"
+                                                                  : NULL;
+        if (key != NULL) {
+            return fail(ld, SIM_ERROR_VALUE, ptr_key(ld, ptr_index(ld, ptr, i), key),
+                        "a phase cannot change %s when a trace drives the workload (page_cache "
+                        "and touch_rate can)",
+                        key);
+        }
+    }
+    return true;
+}
+
+static bool load_workload(Loader *ld, const Scope *vm_scope, SimScenario *sc, SimVmConfig *vm)
 {
     SimWorkload *w = &vm->workload;
     Scope s;
     const char *mem_at = NULL;
     const char *active_at = NULL;
-    const char *ptr = NULL;
     if (!scope_child(ld, vm_scope, "workload", &s) ||
         !get_size(ld, &s, "memory", DEFAULT_WL_MEMORY, 0, &w->memory, &mem_at) ||
         !get_size(ld, &s, "active", w->memory / 4, 0, &w->active, &active_at) ||
@@ -1233,15 +1418,11 @@ static bool load_workload(Loader *ld, const Scope *vm_scope, SimVmConfig *vm)
         !get_size(ld, &s, "page_cache", DEFAULT_WL_PAGE_CACHE, 0, &w->page_cache, NULL) ||
         !get_rate(ld, &s, "touch_rate", DEFAULT_TOUCH_RATE, &w->touch_rate) ||
         !get_byte_rate(ld, &s, "alloc_rate", DEFAULT_ALLOC_RATE, NONZERO, &w->alloc_rate) ||
-        !load_content(ld, &s, &w->content) || !load_phases(ld, &s, vm, mem_at, active_at) ||
-        !get_string(ld, &s, "trace", NULL, true, &w->trace, &ptr)) {
+        !load_content(ld, &s, &w->content) || !check_trace_alone(ld, &s, mem_at, active_at) ||
+        !load_phases(ld, &s, vm, mem_at, active_at)) {
         return false;
     }
-    if (w->trace != NULL) {
-        /* Trace replay comes with its own issue; until then refuse rather than ignore. */
-        return fail(ld, SIM_ERROR_VALUE, ptr, "workload traces are not supported yet");
-    }
-    return true;
+    return load_trace(ld, &s, sc, vm);
 }
 
 /* The VM's scope: its own object, then the template it names. */
@@ -1339,7 +1520,7 @@ static bool load_vm_entry(Loader *ld, json_t *el, const char *ptr, SimScenario *
     }
     vm.pointer = g_strdup(ptr);
     bool ok = vm_scope(ld, el, ptr, &s) && load_vm_basics(ld, &s, &vm, &at) &&
-              load_guest(ld, &s, &vm, &at) && load_workload(ld, &s, &vm) &&
+              load_guest(ld, &s, &vm, &at) && load_workload(ld, &s, sc, &vm) &&
               get_int(ld, &s, "count", DEFAULT_COUNT, 1, MAX_COUNT, &count) &&
               check_reservations(ld, &sc->host, &vm, count, &at, reserved) &&
               expand_vm(ld, &vm, count, at.name, ptr, names, sc->vms);
@@ -1693,6 +1874,7 @@ static SimScenario *scenario_new(const char *path)
     g_array_set_clear_func(sc->vms, vm_clear);
     sc->events = g_array_new(FALSE, TRUE, sizeof(SimEvent));
     g_array_set_clear_func(sc->events, event_clear);
+    sc->warnings = g_ptr_array_new_with_free_func(g_free);
     return sc;
 }
 
@@ -1834,6 +2016,7 @@ void sim_scenario_free(SimScenario *scenario)
     g_free(scenario->host.policy);
     g_array_unref(scenario->vms);
     g_array_unref(scenario->events);
+    g_clear_pointer(&scenario->warnings, g_ptr_array_unref);
     g_free(scenario);
 }
 

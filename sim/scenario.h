@@ -53,8 +53,8 @@ typedef struct SimWorkload {
     double touch_rate;    /* touches per second over the hot set */
     double alloc_rate;    /* bytes per second the workload can allocate */
     SimContentMix content;
-    GArray *phases;       /* SimPhase, sorted by at */
-    char *trace;          /* absolute path, or NULL */
+    GArray *phases;       /* SimPhase, sorted by at; a trace adds its own (sim/trace.h) */
+    char *trace;          /* the trace file as resolved against the scenario's folder, or NULL */
 } SimWorkload;
 
 /* The balloon driver's constants (Linux vmw_balloon), per VM. */
@@ -160,6 +160,8 @@ typedef struct SimScenario {
     GArray *events;         /* SimEvent, sorted by at (stable) */
     bool has_sla;
     double sla_perf_index;
+    GPtrArray *warnings;    /* char *: problems worked around while loading (a trace
+                               without a counter, clipped samples); the CLI prints them */
 } SimScenario;
 
 /*

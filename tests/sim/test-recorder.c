@@ -316,7 +316,7 @@ static void test_recorder_replaces_an_existing_directory_as_a_whole(void **state
     write_ok(r, with_slash);
     assert_false(g_file_test(stale, G_FILE_TEST_EXISTS));
     g_autofree char *entries = list_dir(out);
-    assert_string_equal(entries, "host.csv summary.json vms.csv");
+    assert_string_equal(entries, "esxtop.csv host.csv summary.json vms.csv");
     /* Neither the temporary nor the replaced directory is left next to it. */
     g_autofree char *siblings = list_dir(tmp);
     assert_string_equal(siblings, "out");

@@ -1,0 +1,599 @@
+/*
+ * Trace replay: three readers (csv, esxtop, bitbrains) that produce points,
+ * and the expansion of points into workload phases. The readers are O(file)
+ * and run once at load time.
+ */
+#include "sim/trace.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/error.h"
+#include "sim/esxtop.h"
+#include "sim/scenario.h"
+
+#define MIB_BYTES (1024.0 * 1024.0)
+#define TRACE_ROUND 4096.0 /* bytes: sizes are whole 4 KiB pages, the smallest page size */
+#define MAX_NAMES_LISTED 8 /* VM names shown when the one asked for is missing */
+/* Bitbrains timestamps above this are milliseconds (as the header says; the data has seconds). */
+#define BITBRAINS_MS_THRESHOLD 1e11
+
+const char *sim_trace_format_to_string(SimTraceFormat format)
+{
+    static const char *const names[] = {"auto", "csv", "esxtop", "bitbrains"};
+    return (unsigned)format < SIM_TRACE_FORMAT_MAX ? names[format] : "?";
+}
+
+G_GNUC_PRINTF(4, 5)
+static bool bad(GError **error, const char *path, guint line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (line > 0) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s:%u: %s", path, line, msg);
+    } else {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s", path, msg);
+    }
+    return false;
+}
+
+G_GNUC_PRINTF(3, 4)
+static void warn(GPtrArray *warnings, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (warnings != NULL) {
+        g_ptr_array_add(warnings, g_strdup_printf("%s: %s", path, msg));
+    }
+}
+
+static GArray *points_new(void)
+{
+    return g_array_new(FALSE, FALSE, sizeof(SimTracePoint));
+}
+
+/* A whole number or a decimal, surrounded by blanks or quotes at most; NAN otherwise. */
+static double parse_number(const char *text)
+{
+    g_autofree char *s = g_strstrip(g_strdup(text));
+    gsize len = strlen(s);
+    if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
+        s[len - 1] = '\0';
+        memmove(s, s + 1, len - 1);
+    }
+    char *end = NULL;
+    double v = g_ascii_strtod(s, &end);
+    return (end == s || *end != '\0' || !isfinite(v)) ? NAN : v;
+}
+
+/* Reads the lines of a text file, CR stripped. */
+static char **read_lines(const char *path, GError **error)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) e = NULL;
+    if (!g_file_get_contents(path, &text, NULL, &e)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "cannot read %s: %s", path,
+                    e->domain == G_FILE_ERROR && e->code == G_FILE_ERROR_NOENT
+                        ? g_strerror(ENOENT)
+                        : e->message);
+        return NULL;
+    }
+    char **lines = g_strsplit(text, "\n", -1);
+    for (char **l = lines; *l != NULL; l++) {
+        gsize len = strlen(*l);
+        if (len > 0 && (*l)[len - 1] == '\r') {
+            (*l)[len - 1] = '\0';
+        }
+    }
+    return lines;
+}
+
+/* ---- csv ------------------------------------------------------------------ */
+
+enum { CSV_TIME, CSV_VM, CSV_MEMORY, CSV_ACTIVE, CSV_N };
+static const char *const csv_names[CSV_N] = {"time_s", "vm", "memory_mb", "active_mb"};
+
+/* Column positions from a header line; false (with an error) when one is missing. */
+static bool csv_header(char **cells, int pos[CSV_N], const char *path, GError **error)
+{
+    for (int k = 0; k < CSV_N; k++) {
+        pos[k] = -1;
+        for (int c = 0; cells[c] != NULL; c++) {
+            g_autofree char *name = g_strstrip(g_strdup(cells[c]));
+            if (strcmp(name, csv_names[k]) == 0) {
+                pos[k] = c;
+            }
+        }
+        if (pos[k] < 0) {
+            return bad(error, path, 1, "the header has no column \"%s\" (expected %s,%s,%s,%s)",
+                       csv_names[k], csv_names[0], csv_names[1], csv_names[2], csv_names[3]);
+        }
+    }
+    return true;
+}
+
+/* Appends the row's point when it belongs to `vm`; notes other names in `names`. */
+static bool csv_row(char **cells, const int pos[CSV_N], const SimTraceOptions *opt,
+                    GArray *points, GHashTable *names, const char *path, guint line,
+                    GError **error)
+{
+    guint n = g_strv_length(cells);
+    for (int k = 0; k < CSV_N; k++) {
+        if ((guint)pos[k] >= n) {
+            return bad(error, path, line, "%u cells, but column \"%s\" is cell %d", n,
+                       csv_names[k], pos[k] + 1);
+        }
+    }
+    g_autofree char *vm = g_strstrip(g_strdup(cells[pos[CSV_VM]]));
+    if (strcmp(vm, opt->vm) != 0) {
+        g_hash_table_add(names, g_steal_pointer(&vm));
+        return true;
+    }
+    SimTracePoint p = {parse_number(cells[pos[CSV_TIME]]), parse_number(cells[pos[CSV_MEMORY]]),
+                       parse_number(cells[pos[CSV_ACTIVE]])};
+    const double vals[] = {p.t_s, p.memory_mb, p.active_mb};
+    const int cols[] = {CSV_TIME, CSV_MEMORY, CSV_ACTIVE};
+    for (guint k = 0; k < G_N_ELEMENTS(vals); k++) {
+        if (isnan(vals[k]) || vals[k] < 0) {
+            return bad(error, path, line, "%s \"%s\" is not a number >= 0", csv_names[cols[k]],
+                       g_strstrip(cells[pos[cols[k]]]));
+        }
+    }
+    if (points->len > 0 && p.t_s < g_array_index(points, SimTracePoint, points->len - 1).t_s) {
+        return bad(error, path, line, "time_s %g is earlier than the row before for VM \"%s\"",
+                   p.t_s, opt->vm);
+    }
+    g_array_append_val(points, p);
+    return true;
+}
+
+/* Sorts with a comparison of the strings the pointers point at. */
+static gint cmp_str_ptr(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "a, b, c" of up to MAX_NAMES_LISTED names, sorted, for "not found" messages. */
+static char *list_names(GPtrArray *names)
+{
+    g_ptr_array_sort(names, cmp_str_ptr);
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < names->len && i < MAX_NAMES_LISTED; i++) {
+        g_string_append_printf(s, "%s\"%s\"", i > 0 ? ", " : "",
+                               (const char *)g_ptr_array_index(names, i));
+    }
+    if (names->len > MAX_NAMES_LISTED) {
+        g_string_append_printf(s, " and %u more", names->len - MAX_NAMES_LISTED);
+    }
+    return g_string_free(s, FALSE);
+}
+
+static bool not_found(GHashTable *names, const char *vm, const char *path, GError **error)
+{
+    g_autoptr(GPtrArray) list = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer key = NULL;
+    g_hash_table_iter_init(&it, names);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        g_ptr_array_add(list, key);
+    }
+    g_autofree char *which = list_names(list);
+    return bad(error, path, 0, "no rows for VM \"%s\" (the trace has %s)", vm,
+               list->len > 0 ? which : "no VMs");
+}
+
+static GArray *read_csv(const char *path, const SimTraceOptions *opt, GError **error)
+{
+    g_auto(GStrv) lines = read_lines(path, error);
+    if (lines == NULL) {
+        return NULL;
+    }
+    g_autoptr(GArray) points = points_new();
+    g_autoptr(GHashTable) names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    int pos[CSV_N] = {CSV_TIME, CSV_VM, CSV_MEMORY, CSV_ACTIVE};
+    bool first = true;
+    for (guint i = 0; lines[i] != NULL; i++) {
+        if (g_strstrip(lines[i])[0] == '\0' || lines[i][0] == '#') {
+            continue; /* blank lines and comments */
+        }
+        g_auto(GStrv) cells = g_strsplit(lines[i], ",", -1);
+        bool header = first && isnan(parse_number(cells[0]));
+        first = false;
+        if (header ? !csv_header(cells, pos, path, error)
+                   : !csv_row(cells, pos, opt, points, names, path, i + 1, error)) {
+            return NULL;
+        }
+    }
+    if (points->len == 0) {
+        not_found(names, opt->vm, path, error);
+        return NULL;
+    }
+    return g_steal_pointer(&points);
+}
+
+/* ---- esxtop --------------------------------------------------------------- */
+
+/* The columns of one VM's group; -1 when absent. */
+typedef struct EsxtopCols {
+    int size, granted, consumed, active_pct, touched;
+} EsxtopCols;
+
+static EsxtopCols esxtop_cols(const SimEsxtop *e, const char *group)
+{
+    return (EsxtopCols){
+        .size = sim_esxtop_find(e, "Group Memory", group, "Memory Size MBytes"),
+        .granted = sim_esxtop_find(e, "Group Memory", group, "Memory Granted Size MBytes"),
+        .consumed = sim_esxtop_find(e, "Group Memory", group, "Memory Consumed Size MBytes"),
+        .active_pct = sim_esxtop_find(e, "Group Memory", group, "% Active Estimate"),
+        .touched = sim_esxtop_find(e, "Group Memory", group, "Touched MBytes"),
+    };
+}
+
+static bool esxtop_group_missing(const SimEsxtop *e, const char *vm, const char *path,
+                                 GError **error)
+{
+    const GPtrArray *groups = sim_esxtop_groups(e);
+    if (groups->len == 0) {
+        return bad(error, path, 0,
+                   "no \"Group Memory\" counters for VM \"%s\": the capture has no per-VM "
+                   "memory counters",
+                   vm);
+    }
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    for (guint g = 0; g < groups->len; g++) {
+        g_ptr_array_add(names, g_ptr_array_index(groups, g));
+    }
+    g_autofree char *list = list_names(names);
+    return bad(error, path, 0, "no \"Group Memory\" counters for VM \"%s\" (groups: %s)", vm,
+               list);
+}
+
+/* Picks the columns for memory and active, with warnings for the fallbacks. */
+static bool esxtop_pick(const SimEsxtop *e, const char *group, EsxtopCols *c, const char *path,
+                        GPtrArray *warnings, GError **error)
+{
+    *c = esxtop_cols(e, group);
+    if (c->granted < 0 && c->consumed >= 0) {
+        warn(warnings, path, "no \"Memory Granted Size MBytes\" for group %s; memory from "
+                             "\"Memory Consumed Size MBytes\"", group);
+        c->granted = c->consumed;
+    }
+    if (c->granted < 0) {
+        return bad(error, path, 0,
+                   "group %s has neither \"Memory Granted Size MBytes\" nor \"Memory Consumed "
+                   "Size MBytes\"",
+                   group);
+    }
+    if (c->active_pct >= 0 && c->size >= 0) {
+        return true;
+    }
+    c->active_pct = -1;
+    if (c->touched < 0) {
+        return bad(error, path, 0,
+                   "group %s has neither \"%% Active Estimate\" with \"Memory Size MBytes\" nor "
+                   "\"Touched MBytes\"",
+                   group);
+    }
+    warn(warnings, path, "no \"%% Active Estimate\" for group %s; active memory from "
+                         "\"Touched MBytes\"", group);
+    return true;
+}
+
+static GArray *read_esxtop(const char *path, const SimTraceOptions *opt, GPtrArray *warnings,
+                           GError **error)
+{
+    guint spread = 0;
+    g_autoptr(SimEsxtop) e = sim_esxtop_read(path, &spread, error);
+    if (e == NULL) {
+        return NULL;
+    }
+    const char *group = sim_esxtop_find_group(e, opt->vm);
+    EsxtopCols c;
+    if (group == NULL) {
+        esxtop_group_missing(e, opt->vm, path, error);
+        return NULL;
+    }
+    if (!esxtop_pick(e, group, &c, path, warnings, error)) {
+        return NULL;
+    }
+    if (spread > 0) {
+        warn(warnings, path, "%u samples share a timestamp (times without seconds); spread "
+                             "evenly up to the next one", spread);
+    }
+    g_autoptr(GArray) points = points_new();
+    guint n = sim_esxtop_n_samples(e);
+    for (guint i = 0; i < n; i++) {
+        double active = c.active_pct >= 0 ? sim_esxtop_value(e, i, c.active_pct) / 100.0 *
+                                                sim_esxtop_value(e, i, c.size)
+                                          : sim_esxtop_value(e, i, c.touched);
+        double granted = sim_esxtop_value(e, i, c.granted);
+        if (isnan(active) || isnan(granted)) {
+            continue; /* an empty cell: the group did not exist at that sample */
+        }
+        active = MAX(active, 0.0);
+        SimTracePoint p = {sim_esxtop_time(e, i) - sim_esxtop_time(e, 0), 0, active};
+        p.memory_mb = MAX(granted - opt->kernel_mb, active);
+        g_array_append_val(points, p);
+    }
+    if (points->len == 0) {
+        bad(error, path, 0, "group %s has no samples with values", group);
+        return NULL;
+    }
+    return g_steal_pointer(&points);
+}
+
+/* ---- bitbrains ------------------------------------------------------------ */
+
+enum { BB_TIME, BB_PROVISIONED, BB_USAGE, BB_N };
+static const char *const bb_names[BB_N] = {"Timestamp [ms]", "Memory capacity provisioned [KB]",
+                                           "Memory usage [KB]"};
+
+static bool bb_header(const char *line, int pos[BB_N], const char *path, GError **error)
+{
+    g_auto(GStrv) cells = g_strsplit(line, ";", -1);
+    for (int k = 0; k < BB_N; k++) {
+        pos[k] = -1;
+        for (int c = 0; cells[c] != NULL && pos[k] < 0; c++) {
+            if (strcmp(g_strstrip(cells[c]), bb_names[k]) == 0) {
+                pos[k] = c;
+            }
+        }
+        if (pos[k] < 0) {
+            return bad(error, path, 1, "not a Bitbrains GWA-T-12 trace: no column \"%s\"",
+                       bb_names[k]);
+        }
+    }
+    return true;
+}
+
+/* One row's three values (timestamps in seconds); false with an error when malformed. */
+static bool bb_row(const char *line, const int pos[BB_N], double v[BB_N], const char *path,
+                   guint lineno, GError **error)
+{
+    g_auto(GStrv) cells = g_strsplit(line, ";", -1);
+    guint n = g_strv_length(cells);
+    for (int k = 0; k < BB_N; k++) {
+        v[k] = (guint)pos[k] < n ? parse_number(cells[pos[k]]) : NAN;
+        if (isnan(v[k]) || v[k] < 0) {
+            return bad(error, path, lineno, "\"%s\" is %s", bb_names[k],
+                       (guint)pos[k] < n ? "not a number >= 0" : "missing");
+        }
+    }
+    if (v[BB_TIME] > BITBRAINS_MS_THRESHOLD) {
+        v[BB_TIME] /= 1000.0;
+    }
+    return true;
+}
+
+/*
+ * Anon memory = the peak of the active series over the trailing window:
+ * a guest keeps what it allocated for a while after using it. O(n) with a
+ * monotonic deque of indices.
+ */
+static void trailing_peak(GArray *points, double window_s)
+{
+    guint n = points->len;
+    g_autofree guint *dq = g_new(guint, MAX(n, 1u));
+    guint head = 0, tail = 0;
+    for (guint i = 0; i < n; i++) {
+        SimTracePoint *p = &g_array_index(points, SimTracePoint, i);
+        while (tail > head &&
+               g_array_index(points, SimTracePoint, dq[tail - 1]).active_mb <= p->active_mb) {
+            tail--;
+        }
+        dq[tail++] = i;
+        while (g_array_index(points, SimTracePoint, dq[head]).t_s < p->t_s - window_s) {
+            head++;
+        }
+        p->memory_mb = g_array_index(points, SimTracePoint, dq[head]).active_mb;
+    }
+}
+
+static GArray *read_bitbrains(const char *path, const SimTraceOptions *opt, GPtrArray *warnings,
+                              GError **error)
+{
+    g_auto(GStrv) lines = read_lines(path, error);
+    int pos[BB_N];
+    if (lines == NULL || lines[0] == NULL || !bb_header(lines[0], pos, path, error)) {
+        return NULL;
+    }
+    g_autoptr(GArray) points = points_new();
+    double t0 = NAN;
+    guint skipped = 0;
+    for (guint i = 1; lines[i] != NULL; i++) {
+        double v[BB_N];
+        if (g_strstrip(lines[i])[0] == '\0') {
+            continue;
+        }
+        if (!bb_row(lines[i], pos, v, path, i + 1, error)) {
+            return NULL;
+        }
+        t0 = isnan(t0) ? v[BB_TIME] : t0;
+        SimTracePoint p = {v[BB_TIME] - t0, 0, v[BB_USAGE] / 1024.0};
+        if (points->len > 0 && p.t_s < g_array_index(points, SimTracePoint, points->len - 1).t_s) {
+            bad(error, path, i + 1, "timestamp %.0f is earlier than the row before", v[BB_TIME]);
+            return NULL;
+        }
+        if (v[BB_PROVISIONED] == 0) {
+            skipped++; /* no VM at that time (the archive writes zeros) */
+            continue;
+        }
+        g_array_append_val(points, p);
+    }
+    if (points->len == 0) {
+        bad(error, path, 0, "no rows with memory provisioned");
+        return NULL;
+    }
+    if (skipped > 0) {
+        warn(warnings, path, "%u rows with no memory provisioned skipped", skipped);
+    }
+    trailing_peak(points, sim_time_to_s(opt->memory_window));
+    return g_steal_pointer(&points);
+}
+
+/* ---- reading --------------------------------------------------------------- */
+
+/*
+ * Opens the file once up front, so a missing one fails the same way in
+ * every format, and reads its start to find the format when asked to:
+ * PDH-CSV header, Bitbrains header, else csv.
+ */
+static SimTraceFormat detect(const char *path, SimTraceFormat format, GError **error)
+{
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL) {
+        int errsv = errno;
+        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "cannot read trace %s: %s", path,
+                    g_strerror(errsv));
+        return SIM_TRACE_FORMAT_MAX;
+    }
+    char head[256] = "";
+    size_t n = fread(head, 1, sizeof head - 1, fp);
+    head[n] = '\0';
+    fclose(fp);
+    if (format != SIM_TRACE_AUTO) {
+        return format;
+    }
+    if (g_str_has_prefix(head, "\"(PDH-CSV") || g_str_has_prefix(head, "(PDH-CSV")) {
+        return SIM_TRACE_ESXTOP;
+    }
+    if (strstr(head, "Timestamp [ms]") != NULL && strchr(head, ';') != NULL) {
+        return SIM_TRACE_BITBRAINS;
+    }
+    return SIM_TRACE_CSV;
+}
+
+GArray *sim_trace_read(const char *path, const SimTraceOptions *options, GPtrArray *warnings,
+                       GError **error)
+{
+    g_return_val_if_fail(path != NULL && options != NULL && options->vm != NULL, NULL);
+    SimTraceFormat format = detect(path, options->format, error);
+    if (format == SIM_TRACE_FORMAT_MAX) {
+        return NULL;
+    }
+    switch (format) {
+    case SIM_TRACE_CSV:
+        return read_csv(path, options, error);
+    case SIM_TRACE_ESXTOP:
+        return read_esxtop(path, options, warnings, error);
+    case SIM_TRACE_BITBRAINS:
+        return read_bitbrains(path, options, warnings, error);
+    default:
+        g_return_val_if_reached(NULL);
+    }
+}
+
+/* ---- expansion into phases ----------------------------------------------------- */
+
+static gint cmp_double(gconstpointer a, gconstpointer b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The typical interval between samples: the median, so a gap does not count. O(n log n), once. */
+static double median_step(const GArray *points)
+{
+    if (points->len < 2) {
+        return 0.0;
+    }
+    guint n = points->len - 1;
+    g_autofree double *d = g_new(double, n);
+    for (guint i = 0; i < n; i++) {
+        d[i] = g_array_index(points, SimTracePoint, i + 1).t_s -
+               g_array_index(points, SimTracePoint, i).t_s;
+    }
+    qsort(d, n, sizeof(double), cmp_double);
+    return d[n / 2];
+}
+
+/* MiB x scale in bytes, rounded down to whole 4 KiB pages. */
+static uint64_t to_bytes(double mb, double scale)
+{
+    double b = floor(mb * scale * MIB_BYTES / TRACE_ROUND) * TRACE_ROUND;
+    return b > 0 ? (uint64_t)b : 0;
+}
+
+/* The memory and active of one point, clipped to the room (counted) and active to memory. */
+static void level(const SimTracePoint *p, const SimTraceReplay *rp, SimTraceStats *st,
+                  uint64_t *memory, uint64_t *active)
+{
+    *memory = to_bytes(p->memory_mb, rp->scale);
+    st->peak_mb = MAX(st->peak_mb, p->memory_mb * rp->scale);
+    if (*memory > rp->room) {
+        st->clipped++;
+        *memory = rp->room;
+    }
+    *active = MIN(to_bytes(p->active_mb, rp->scale), *memory);
+}
+
+/* Index of the last point at or before `t_s` (0 when all are after it). O(log n). */
+static guint point_at(const GArray *points, double t_s)
+{
+    guint lo = 0, hi = points->len;
+    while (hi - lo > 1) {
+        guint mid = lo + (hi - lo) / 2;
+        if (g_array_index(points, SimTracePoint, mid).t_s <= t_s) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/*
+ * Walks the trace from `start` (looping when it repeats) and appends a
+ * phase wherever memory or active changes, until the run ends. O(points
+ * in the run).
+ */
+bool sim_trace_expand(const GArray *points, const SimTraceReplay *rp, uint64_t *memory,
+                      uint64_t *active, GArray *phases, SimTraceStats *st, GError **error)
+{
+    g_return_val_if_fail(points != NULL && points->len > 0 && rp != NULL && phases != NULL, false);
+    *st = (SimTraceStats){0};
+    double last = g_array_index(points, SimTracePoint, points->len - 1).t_s;
+    double period = last + median_step(points);
+    double start = sim_time_to_s(rp->start);
+    double end = sim_time_to_s(rp->duration);
+    if (start > last && !(rp->repeat && period > 0)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+                    "start (%gs) is after the trace's last sample (at %gs)", start, last);
+        return false;
+    }
+    bool loop = rp->repeat && period > 0;
+    start = loop ? fmod(start, period) : start;
+    guint j = point_at(points, start);
+    level(&g_array_index(points, SimTracePoint, j), rp, st, memory, active);
+    uint64_t mem = *memory, act = *active;
+    guint next = j + 1;
+    for (double base = -start;; base += period, next = 0) {
+        for (j = next; j < points->len; j++) {
+            double at = base + g_array_index(points, SimTracePoint, j).t_s;
+            if (at >= end) {
+                return true;
+            }
+            uint64_t m = 0, a = 0;
+            level(&g_array_index(points, SimTracePoint, j), rp, st, &m, &a);
+            if (m != mem || a != act) {
+                SimPhase ph = {.at = sim_time_from_s(at), .has_memory = true, .has_active = true,
+                               .memory = m, .active = a};
+                g_array_append_val(phases, ph);
+                st->n_phases++;
+                mem = m;
+                act = a;
+            }
+        }
+        if (!loop || base + period >= end) {
+            return true;
+        }
+    }
+}

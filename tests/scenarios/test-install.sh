@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Installation and the Debian package (issue 5, part 7), without touching the
+# system: `cmake --install` into a temporary prefix, `cpack -G DEB` into a
+# temporary directory, the package unpacked with dpkg-deb -x. Checks:
+#   - the binary, the man page, the scenarios with their schema and every
+#     plots/*.gp land in bin/, share/man/man1/, share/reclaimsim/;
+#   - the installed binary prints the project's version, checks every
+#     installed scenario, and runs the installed limit.json (--quiet) into
+#     host.csv, vms.csv and summary.json; `plot` works with the installed
+#     gnuplot scripts; `man -l` renders the installed man page;
+#   - the .deb's control fields (name, version, Depends on libglib2.0-0,
+#     libjansson4 and gnuplot-nox) and contents, and its unpacked binary runs.
+# usage: test-install.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+if [ $# -ne 2 ]; then
+    echo "usage: $0 BUILD_DIR SOURCE_DIR" >&2
+    exit 2
+fi
+build=$(cd "$1" && pwd)
+src=$(cd "$2" && pwd)
+for tool in cmake cpack dpkg-deb dpkg-shlibdeps file man; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "test-install: $tool is missing; run scripts/deps.sh" >&2
+        exit 1
+    fi
+done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-install.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() {
+    failed=$((failed + 1))
+    echo "FAIL $*"
+}
+expect_file() { if [ -s "$1" ]; then ok; else bad "missing or empty: ${1#"$tmp"/}"; fi; }
+
+version=$(sed -n 's/^project(reclaimsim VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
+[ -n "$version" ] || bad "no version in CMakeLists.txt"
+plots=$(cd "$src/plots" && ls -- *.gp 2>/dev/null || true)
+
+# 1. cmake --install into a prefix of our own.
+prefix=$tmp/prefix
+cmake --install "$build" --prefix "$prefix" >"$tmp/install.log"
+share=$prefix/share/reclaimsim
+expect_file "$prefix/bin/reclaimsim"
+expect_file "$prefix/share/man/man1/reclaimsim.1.gz"
+expect_file "$share/scenarios/scenario.schema.json"
+expect_file "$share/scenarios/default.json"
+expect_file "$share/scenarios/limit.json"
+for f in "$src"/scenarios/validation/*.json; do expect_file "$share/scenarios/validation/${f##*/}"; done
+for f in $plots; do expect_file "$share/plots/$f"; done
+if [ -x "$prefix/bin/reclaimsim" ]; then ok; else bad "bin/reclaimsim is not executable"; fi
+
+bin=$prefix/bin/reclaimsim
+if [ "$("$bin" --version)" = "reclaimsim $version" ]; then ok; else bad "--version: $("$bin" --version)"; fi
+mapfile -t scenarios < <(find "$share/scenarios" -name '*.json' ! -name scenario.schema.json | sort)
+[ "${#scenarios[@]}" -ge 3 ] || bad "only ${#scenarios[@]} installed scenarios"
+# A scenario that replays a trace reads it from outside the package (the data
+# is never copied into the project): without it, it must fail naming the file.
+for s in "${scenarios[@]}"; do
+    if "$bin" check "$s" >"$tmp/check.out" 2>&1; then
+        ok
+    elif grep -q '"trace"' "$s" && grep -q "error: cannot read trace .*: No such file" "$tmp/check.out"; then
+        ok
+    else
+        bad "check ${s#"$share"/}:"
+        cat "$tmp/check.out"
+    fi
+done
+# Run from elsewhere, so nothing can come from the source tree by accident.
+out=$tmp/out
+if (cd "$tmp" && "$bin" run --quiet --set duration=10m -o "$out" "$share/scenarios/limit.json") \
+    >"$tmp/run.out" 2>&1; then ok; else bad "run:"; cat "$tmp/run.out"; fi
+if [ -s "$tmp/run.out" ]; then bad "run --quiet printed: $(head -3 "$tmp/run.out")"; else ok; fi
+for f in host.csv vms.csv summary.json; do expect_file "$out/$f"; done
+if [ -f "$out/host.csv" ] && [ "$(wc -l <"$out/host.csv")" -eq 32 ]; then ok; else
+    bad "host.csv should have a header and 31 rows (0 to 600 s every 20 s)"
+fi
+if grep -q '"scenario": *"limit"' "$out/summary.json" 2>/dev/null; then ok; else bad "summary.json does not name limit"; fi
+if [ -n "$plots" ] && "$bin" --help | grep -q '^  plot '; then
+    if RECLAIMSIM_PLOTS_DIR=$share/plots "$bin" plot "$out" >"$tmp/plot.out" 2>&1; then ok; else
+        bad "plot with the installed scripts:"; cat "$tmp/plot.out"
+    fi
+    n_png=$(find "$out/plots" -name '*.png' -size +1k 2>/dev/null | wc -l)
+    n_svg=$(find "$out/plots" -name '*.svg' -size +1k 2>/dev/null | wc -l)
+    if [ "$n_png" -ge 1 ] && [ "$n_png" -eq "$n_svg" ]; then ok; else bad "plots: $n_png PNG, $n_svg SVG"; fi
+fi
+LC_ALL=C MANPAGER=cat MANWIDTH=80 man -l "$prefix/share/man/man1/reclaimsim.1.gz" >"$tmp/man.txt" 2>&1
+if grep -q "^NAME" "$tmp/man.txt" && grep -q "reclaimsim - simulate" "$tmp/man.txt"; then ok; else
+    bad "installed man page does not render"
+fi
+
+# 2. The Debian package, built into our own directory.
+(cd "$build" && cpack --config "$build/CPackConfig.cmake" -G DEB -B "$tmp/pkg") >"$tmp/cpack.log" 2>&1 ||
+    { bad "cpack failed:"; tail -20 "$tmp/cpack.log"; }
+deb=$(find "$tmp/pkg" -maxdepth 1 -name 'reclaimsim_*.deb' | head -1)
+if [ -n "$deb" ]; then
+    ok
+    dpkg-deb -I "$deb" >"$tmp/info.txt"
+    dpkg-deb -c "$deb" >"$tmp/contents.txt"
+    field() { dpkg-deb -f "$deb" "$1"; }
+    if [ "$(field Package)" = reclaimsim ]; then ok; else bad "Package: $(field Package)"; fi
+    if [ "$(field Version)" = "$version" ]; then ok; else bad "Version: $(field Version)"; fi
+    if [ -n "$(field Maintainer)" ] && [ -n "$(field Description)" ]; then ok; else bad "no Maintainer or Description"; fi
+    depends=$(field Depends)
+    for dep in libglib2.0-0 libjansson4 gnuplot-nox libc6; do
+        if grep -qE "(^|, |\| )$dep( |,|$)" <<<"$depends"; then ok; else bad "Depends lacks $dep: $depends"; fi
+    done
+    for path in ./usr/bin/reclaimsim ./usr/share/man/man1/reclaimsim.1.gz \
+        ./usr/share/reclaimsim/scenarios/scenario.schema.json \
+        ./usr/share/reclaimsim/scenarios/default.json; do
+        if grep -q " $path\$" "$tmp/contents.txt"; then ok; else bad "the .deb lacks $path"; fi
+    done
+    for f in $plots; do
+        if grep -q " ./usr/share/reclaimsim/plots/$f\$" "$tmp/contents.txt"; then ok; else bad "the .deb lacks plots/$f"; fi
+    done
+    if grep -v ' ./usr/' "$tmp/contents.txt" | grep -vq ' ./$'; then bad "files outside /usr:"; grep -v ' ./usr/' "$tmp/contents.txt"; else ok; fi
+    if awk '{ print $2 }' "$tmp/contents.txt" | grep -vqx 'root/root'; then bad "files not owned by root"; else ok; fi
+    dpkg-deb -x "$deb" "$tmp/root"
+    if [ "$("$tmp/root/usr/bin/reclaimsim" --version)" = "reclaimsim $version" ]; then ok; else bad "packaged binary --version"; fi
+    if "$tmp/root/usr/bin/reclaimsim" check "$tmp/root/usr/share/reclaimsim/scenarios/limit.json" >/dev/null; then ok; else
+        bad "packaged binary cannot check the packaged limit.json"
+    fi
+else
+    bad "no .deb in $tmp/pkg"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,424 @@
+/*
+ * Tests of sim/trace.c and of trace loading in sim/scenario.c: the three
+ * formats (small csv traces generated here; the real esxtop captures and
+ * Bitbrains files read in place, values checked by hand), the expansion
+ * into phases (start, repeat, clipping), and the scenario keys.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "sim/error.h"
+#include "sim/scenario.h"
+#include "sim/trace.h"
+#include "support/testutil.h"
+
+#define DATA RECLAIMSIM_SOURCE_DIR "/../shared/data/"
+#define SMALL DATA "esxtop/rach-sharp_esxtopd_small-esxtop-data.csv"
+#define FULL DATA "esxtop/rach-sharp_esxtopd_esxtop-data.csv"
+#define GSLIU DATA "esxtop/gsliu_VisualEsxtopOnline_origincsvfile.csv"
+#define BB_1 DATA "bitbrains/rnd-2013-7/1.csv"
+#define BB_45 DATA "bitbrains/rnd-2013-7/45.csv"
+#define MIB (1024.0 * 1024.0)
+
+static void need(const char *path)
+{
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        print_message("no %s (the shared data sits next to the clone)\n", path);
+        skip();
+    }
+}
+
+static bool near(double a, double b)
+{
+    return fabs(a - b) < 1e-6 * MAX(1.0, fabs(b));
+}
+
+/* A temporary folder holding `files` (name, text pairs, NULL-terminated). */
+static char *folder_with(const char *const *files)
+{
+    char *dir = test_tmpdir();
+    for (const char *const *f = files; *f != NULL; f += 2) {
+        g_autofree char *path = g_build_filename(dir, f[0], NULL);
+        g_assert_true(g_file_set_contents(path, f[1], -1, NULL));
+    }
+    return dir;
+}
+
+static GArray *read_trace(const char *path, SimTraceFormat format, const char *vm,
+                          GPtrArray *warnings, GError **error)
+{
+    SimTraceOptions opt = {.format = format,
+                           .vm = vm,
+                           .kernel_mb = 256,
+                           .memory_window = SIM_TRACE_DEFAULT_MEMORY_WINDOW};
+    return sim_trace_read(path, &opt, warnings, error);
+}
+
+static const SimTracePoint *pt(const GArray *points, guint i)
+{
+    return &g_array_index(points, SimTracePoint, i);
+}
+
+/* ---- csv ----------------------------------------------------------------------- */
+
+static const char csv_text[] = "time_s,vm,memory_mb,active_mb\r\n"
+                               "0,a,512,128\r\n"
+                               "0,b,100,10\r\n"
+                               "60,a,1024,256.5\r\n"
+                               "# a comment\r\n"
+                               "\r\n"
+                               "120,a,3000,512\r\n";
+
+static void test_trace_csv_keeps_the_rows_of_the_named_vm(void **state)
+{
+    (void)state;
+    const char *files[] = {"t.csv", csv_text, NULL};
+    g_autofree char *dir = folder_with(files);
+    g_autofree char *path = g_build_filename(dir, "t.csv", NULL);
+    GError *error = NULL;
+    g_autoptr(GArray) p = read_trace(path, SIM_TRACE_AUTO, "a", NULL, &error);
+    g_assert_no_error(error);
+    assert_int_equal(p->len, 3);
+    assert_true(pt(p, 1)->t_s == 60 && pt(p, 1)->memory_mb == 1024 && pt(p, 1)->active_mb == 256.5);
+    assert_true(pt(p, 2)->t_s == 120 && pt(p, 2)->memory_mb == 3000);
+    test_rmtree(dir);
+}
+
+static void test_trace_csv_without_header_and_with_columns_in_any_order(void **state)
+{
+    (void)state;
+    const char *files[] = {"plain.csv", "0,a,10,5\n30,a,20,6\n", "named.csv",
+                           "vm,active_mb,time_s,memory_mb\na,5,0,10\na,6,30,20\n", NULL};
+    g_autofree char *dir = folder_with(files);
+    for (guint k = 0; k < 2; k++) {
+        g_autofree char *path = g_build_filename(dir, k == 0 ? "plain.csv" : "named.csv", NULL);
+        GError *error = NULL;
+        g_autoptr(GArray) p = read_trace(path, SIM_TRACE_CSV, "a", NULL, &error);
+        g_assert_no_error(error);
+        assert_int_equal(p->len, 2);
+        assert_true(pt(p, 1)->t_s == 30 && pt(p, 1)->memory_mb == 20 && pt(p, 1)->active_mb == 6);
+    }
+    test_rmtree(dir);
+}
+
+static void test_trace_csv_errors_name_the_file_line_and_the_vms_it_has(void **state)
+{
+    (void)state;
+    const char *files[] = {"t.csv", csv_text, "bad.csv", "time_s,vm,memory_mb,active_mb\n0,a,x,1\n",
+                           "back.csv", "0,a,1,1\n10,a,1,1\n5,a,1,1\n", NULL};
+    g_autofree char *dir = folder_with(files);
+    g_autofree char *t = g_build_filename(dir, "t.csv", NULL);
+    g_autofree char *bad = g_build_filename(dir, "bad.csv", NULL);
+    g_autofree char *back = g_build_filename(dir, "back.csv", NULL);
+    g_autofree char *missing = g_build_filename(dir, "missing.csv", NULL);
+    GError *error = NULL;
+    assert_null(read_trace(t, SIM_TRACE_AUTO, "c", NULL, &error));
+    g_autofree char *want = g_strdup_printf("%s: no rows for VM \"c\" (the trace has \"a\", \"b\")", t);
+    assert_string_equal(error->message, want);
+    g_clear_error(&error);
+    assert_null(read_trace(bad, SIM_TRACE_AUTO, "a", NULL, &error));
+    g_autofree char *want2 = g_strdup_printf("%s:2: memory_mb \"x\" is not a number >= 0", bad);
+    assert_string_equal(error->message, want2);
+    g_clear_error(&error);
+    assert_null(read_trace(back, SIM_TRACE_AUTO, "a", NULL, &error));
+    assert_non_null(strstr(error->message, ":3: time_s 5 is earlier than the row before"));
+    g_clear_error(&error);
+    assert_null(read_trace(missing, SIM_TRACE_AUTO, "a", NULL, &error));
+    assert_true(g_error_matches(error, SIM_ERROR, SIM_ERROR_IO));
+    g_autofree char *want3 = g_strdup_printf("cannot read trace %s: No such file or directory",
+                                             missing);
+    assert_string_equal(error->message, want3);
+    g_clear_error(&error);
+    test_rmtree(dir);
+}
+
+/* ---- esxtop ---------------------------------------------------------------------- */
+
+/* 32 % of 6222.84 MB active; granted 4823.66 MB - the 256 MiB kernel (read by hand). */
+static void test_trace_esxtop_active_from_percent_active_times_memory_size(void **state)
+{
+    (void)state;
+    need(FULL);
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    GError *error = NULL;
+    g_autoptr(GArray) p = read_trace(FULL, SIM_TRACE_AUTO, "poseidon", warnings, &error);
+    g_assert_no_error(error);
+    assert_int_equal(p->len, 3);
+    assert_int_equal(warnings->len, 0);
+    assert_true(near(pt(p, 0)->active_mb, 0.32 * 6222.84));
+    assert_true(near(pt(p, 0)->memory_mb, 4823.66 - 256));
+    assert_true(near(pt(p, 2)->active_mb, 0.04 * 6222.84));
+    assert_true(pt(p, 0)->t_s == 0 && pt(p, 2)->t_s == 10);
+}
+
+/* The default counters have no % Active Estimate: Touched MBytes, and a warning. */
+static void test_trace_esxtop_without_active_estimate_uses_touched_with_a_warning(void **state)
+{
+    (void)state;
+    need(SMALL);
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    GError *error = NULL;
+    g_autoptr(GArray) p = read_trace(SMALL, SIM_TRACE_ESXTOP, "1302698:styx", warnings, &error);
+    g_assert_no_error(error);
+    assert_true(near(pt(p, 0)->active_mb, 179.95));
+    assert_true(near(pt(p, 0)->memory_mb, 957.92 - 256));
+    assert_int_equal(warnings->len, 1);
+    g_autofree char *want = g_strdup_printf(
+        "%s: no \"%% Active Estimate\" for group 1302698:styx; active memory from \"Touched "
+        "MBytes\"",
+        SMALL);
+    assert_string_equal(g_ptr_array_index(warnings, 0), want);
+}
+
+static void test_trace_esxtop_capture_without_vm_counters_is_an_error(void **state)
+{
+    (void)state;
+    need(GSLIU);
+    need(SMALL);
+    GError *error = NULL;
+    assert_null(read_trace(GSLIU, SIM_TRACE_AUTO, "web", NULL, &error));
+    g_autofree char *want =
+        g_strdup_printf("%s: no \"Group Memory\" counters for VM \"web\": the capture has no "
+                        "per-VM memory counters",
+                        GSLIU);
+    assert_string_equal(error->message, want);
+    g_clear_error(&error);
+    assert_null(read_trace(SMALL, SIM_TRACE_AUTO, "zeus", NULL, &error));
+    assert_non_null(strstr(error->message, "no \"Group Memory\" counters for VM \"zeus\" (groups: "));
+    assert_non_null(strstr(error->message, " more)"));
+    g_clear_error(&error);
+}
+
+/* ---- bitbrains ------------------------------------------------------------------- */
+
+/* 1.csv rows 1-2: 1034592.8 and 458575.47 KB used at 1372629804 and +300 s. */
+static void test_trace_bitbrains_usage_is_active_and_memory_its_trailing_peak(void **state)
+{
+    (void)state;
+    need(BB_1);
+    GError *error = NULL;
+    g_autoptr(GArray) p = read_trace(BB_1, SIM_TRACE_AUTO, "ignored", NULL, &error);
+    g_assert_no_error(error);
+    assert_int_equal(p->len, 8260); /* every row of the file */
+    assert_true(near(pt(p, 0)->active_mb, 1034592.8 / 1024));
+    assert_true(near(pt(p, 1)->active_mb, 458575.4666666667 / 1024));
+    assert_true(pt(p, 1)->t_s == 300);
+    assert_true(near(pt(p, 1)->memory_mb, 1034592.8 / 1024)); /* the peak a row before */
+    for (guint i = 0; i < p->len; i++) {
+        assert_true(pt(p, i)->memory_mb >= pt(p, i)->active_mb);
+    }
+    /* a day later the first peak has left the window */
+    guint i = 0;
+    while (pt(p, i)->t_s <= 86400 + 300) {
+        i++;
+    }
+    double peak = 0;
+    for (guint k = 0; k < p->len && pt(p, k)->t_s <= pt(p, i)->t_s; k++) {
+        peak = pt(p, k)->t_s >= pt(p, i)->t_s - 86400 ? MAX(peak, pt(p, k)->active_mb) : peak;
+    }
+    assert_true(near(pt(p, i)->memory_mb, peak));
+}
+
+/* 45.csv starts with 1267 rows of zeros (no VM yet): skipped with a warning, times kept. */
+static void test_trace_bitbrains_rows_without_provisioned_memory_are_skipped(void **state)
+{
+    (void)state;
+    need(BB_45);
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    GError *error = NULL;
+    g_autoptr(GArray) p = read_trace(BB_45, SIM_TRACE_BITBRAINS, "x", warnings, &error);
+    g_assert_no_error(error);
+    assert_true(pt(p, 0)->t_s == 1373011145.0 - 1372629804.0);
+    assert_int_equal(warnings->len, 1);
+    assert_non_null(strstr(g_ptr_array_index(warnings, 0), ": 1267 rows with no memory "
+                                                           "provisioned skipped"));
+}
+
+/* ---- expansion -------------------------------------------------------------------- */
+
+static GArray *points_of(const double (*v)[3], guint n)
+{
+    GArray *p = g_array_new(FALSE, FALSE, sizeof(SimTracePoint));
+    for (guint i = 0; i < n; i++) {
+        SimTracePoint x = {v[i][0], v[i][1], v[i][2]};
+        g_array_append_val(p, x);
+    }
+    return p;
+}
+
+static const double steps[][3] = {{0, 100, 10}, {60, 200, 20}, {120, 200, 20}, {180, 5000, 30}};
+
+static void test_trace_expand_starts_at_the_first_sample_and_skips_repeats(void **state)
+{
+    (void)state;
+    g_autoptr(GArray) p = points_of(steps, 4);
+    g_autoptr(GArray) phases = g_array_new(FALSE, FALSE, sizeof(SimPhase));
+    SimTraceReplay rp = {.scale = 1, .duration = 10 * SIM_MIN, .room = (uint64_t)(1024 * MIB)};
+    uint64_t memory = 0, active = 0;
+    SimTraceStats st;
+    GError *error = NULL;
+    assert_true(sim_trace_expand(p, &rp, &memory, &active, phases, &st, &error));
+    assert_true(memory == (uint64_t)(100 * MIB) && active == (uint64_t)(10 * MIB));
+    assert_int_equal(phases->len, 2); /* 120 s repeats 60 s */
+    const SimPhase *a = &g_array_index(phases, SimPhase, 0);
+    const SimPhase *b = &g_array_index(phases, SimPhase, 1);
+    assert_true(a->at == 60 * SIM_S && a->memory == (uint64_t)(200 * MIB));
+    assert_true(b->at == 180 * SIM_S && b->memory == rp.room); /* clipped */
+    assert_true(b->active == (uint64_t)(30 * MIB));
+    assert_int_equal(st.clipped, 1);
+    assert_true(st.peak_mb == 5000);
+}
+
+static void test_trace_expand_with_start_repeat_and_scale(void **state)
+{
+    (void)state;
+    g_autoptr(GArray) p = points_of(steps, 4);
+    g_autoptr(GArray) phases = g_array_new(FALSE, FALSE, sizeof(SimPhase));
+    /* period = 180 + 60 s; start 90 s lies in the 60 s sample */
+    SimTraceReplay rp = {.start = 90 * SIM_S, .repeat = true, .scale = 2,
+                         .duration = 400 * SIM_S, .room = (uint64_t)(100000 * MIB)};
+    uint64_t memory = 0, active = 0;
+    SimTraceStats st;
+    assert_true(sim_trace_expand(p, &rp, &memory, &active, phases, &st, NULL));
+    assert_true(memory == (uint64_t)(400 * MIB) && active == (uint64_t)(40 * MIB));
+    /* the second loop starts at 240 - 90 = 150 s, the third at 390 s */
+    const SimTime want_at[] = {90 * SIM_S, 150 * SIM_S, 210 * SIM_S, 330 * SIM_S, 390 * SIM_S};
+    const double want_mb[] = {10000, 200, 400, 10000, 200};
+    assert_int_equal(phases->len, 5);
+    for (guint i = 0; i < 5; i++) {
+        assert_true(g_array_index(phases, SimPhase, i).at == want_at[i]);
+        assert_true(g_array_index(phases, SimPhase, i).memory == (uint64_t)(want_mb[i] * MIB));
+    }
+}
+
+static void test_trace_expand_rejects_a_start_after_the_end(void **state)
+{
+    (void)state;
+    g_autoptr(GArray) p = points_of(steps, 4);
+    g_autoptr(GArray) phases = g_array_new(FALSE, FALSE, sizeof(SimPhase));
+    SimTraceReplay rp = {.start = SIM_HOUR, .scale = 1, .duration = SIM_HOUR, .room = 1 << 30};
+    uint64_t memory = 0, active = 0;
+    SimTraceStats st;
+    GError *error = NULL;
+    assert_false(sim_trace_expand(p, &rp, &memory, &active, phases, &st, &error));
+    assert_string_equal(error->message, "start (3600s) is after the trace's last sample (at 180s)");
+    g_clear_error(&error);
+}
+
+/* ---- the scenario keys -------------------------------------------------------------- */
+
+static SimScenario *load_in(const char *dir, const char *json, GError **error)
+{
+    g_autofree char *path = g_build_filename(dir, "s.json", NULL);
+    g_assert_true(g_file_set_contents(path, json, -1, NULL));
+    return sim_scenario_load(path, error);
+}
+
+static void test_trace_scenario_path_is_relative_to_the_scenario_file(void **state)
+{
+    (void)state;
+    const char *files[] = {"t.csv", csv_text, NULL};
+    g_autofree char *dir = folder_with(files);
+    GError *error = NULL;
+    g_autoptr(SimScenario) sc = load_in(
+        dir,
+        "{\"duration\": \"3m\", \"host\": {\"memory\": \"8GiB\"}, \"vms\": ["
+        "{\"name\": \"a\", \"memory\": \"2GiB\", \"workload\": {\"trace\": \"t.csv\","
+        " \"touch_rate\": \"500/s\", \"phases\": [{\"at\": \"30s\", \"page_cache\": \"64MiB\"}]}},"
+        "{\"name\": \"x\", \"memory\": \"1GiB\", \"workload\": {\"trace\": {\"file\": \"t.csv\","
+        " \"vm\": \"b\", \"scale\": 0.5, \"repeat\": true}}}]}",
+        &error);
+    g_assert_no_error(error);
+    const SimVmConfig *a = &g_array_index(sc->vms, SimVmConfig, 0);
+    const SimVmConfig *x = &g_array_index(sc->vms, SimVmConfig, 1);
+    g_autofree char *want = g_build_filename(dir, "t.csv", NULL);
+    assert_string_equal(a->workload.trace, want);
+    assert_true(a->workload.memory == (uint64_t)(512 * MIB));
+    assert_true(a->workload.touch_rate == 500);
+    /* the user's page-cache phase at 30 s, then the trace's at 60 and 120 s */
+    assert_int_equal(a->workload.phases->len, 3);
+    assert_true(g_array_index(a->workload.phases, SimPhase, 0).has_page_cache);
+    assert_true(g_array_index(a->workload.phases, SimPhase, 2).memory ==
+                (uint64_t)(1792 * MIB)); /* 3000 MiB clipped to 2 GiB - 256 MiB kernel */
+    assert_true(x->workload.memory == (uint64_t)(50 * MIB) && x->workload.active == 5 * MIB);
+    assert_int_equal(sc->warnings->len, 2); /* clipped; ends at 120 s of 180 s */
+    assert_non_null(strstr(g_ptr_array_index(sc->warnings, 0),
+                           "1 sample in the run asks for more memory than the VM can hold "
+                           "(peak 3000 MiB, VM memory - guest kernel = 1792 MiB); clipped "
+                           "(VM a, at /vms/0/workload/trace)"));
+    test_rmtree(dir);
+}
+
+static void test_trace_scenario_errors_point_at_the_trace(void **state)
+{
+    (void)state;
+    const char *files[] = {"t.csv", csv_text, NULL};
+    g_autofree char *dir = folder_with(files);
+    GError *error = NULL;
+    assert_null(load_in(dir,
+                        "{\"host\": {\"memory\": \"8GiB\"}, \"vms\": [{\"name\": \"a\", "
+                        "\"memory\": \"2GiB\", \"workload\": {\"trace\": \"nope.csv\"}}]}",
+                        &error));
+    g_autofree char *want = g_strdup_printf("%s/s.json:1:92: error: cannot read trace %s/nope.csv: "
+                                            "No such file or directory (at /vms/0/workload/trace)",
+                                            dir, dir);
+    assert_string_equal(error->message, want);
+    assert_int_equal(sim_error_exit_code(error), 2);
+    g_clear_error(&error);
+    assert_null(load_in(dir,
+                        "{\"host\": {\"memory\": \"8GiB\"}, \"vms\": [{\"name\": \"a\", "
+                        "\"memory\": \"2GiB\", \"workload\": {\"memory\": \"1GiB\", "
+                        "\"trace\": \"t.csv\"}}]}",
+                        &error));
+    assert_non_null(strstr(error->message, "error: workload memory cannot be combined with a "
+                                           "trace, which drives memory and active (at "
+                                           "/vms/0/workload/memory)"));
+    g_clear_error(&error);
+    test_rmtree(dir);
+}
+
+/* The shipped scenario reads the 24 real files in place through ../../shared. */
+static void test_trace_bitbrains_scenario_loads_the_24_real_vms(void **state)
+{
+    (void)state;
+    need(BB_1);
+    g_autofree char *path = test_source_path("scenarios/bitbrains.json");
+    GError *error = NULL;
+    g_autoptr(SimScenario) sc = sim_scenario_load(path, &error);
+    g_assert_no_error(error);
+    assert_int_equal(sc->vms->len, 24);
+    const SimVmConfig *first = &g_array_index(sc->vms, SimVmConfig, 0);
+    assert_true(g_str_has_suffix(first->workload.trace, "/../../shared/data/bitbrains/rnd-2013-7/1.csv"));
+    assert_true(first->workload.active == (uint64_t)(floor(1034592.8 / 1024 * 256) * 4096));
+    assert_true(sc->duration == 7 * SIM_DAY);
+    int late = sim_scenario_find_vm(sc, "bb-45");
+    assert_true(g_array_index(sc->vms, SimVmConfig, late).power_on == 381341 * SIM_S);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_trace_csv_keeps_the_rows_of_the_named_vm),
+        cmocka_unit_test(test_trace_csv_without_header_and_with_columns_in_any_order),
+        cmocka_unit_test(test_trace_csv_errors_name_the_file_line_and_the_vms_it_has),
+        cmocka_unit_test(test_trace_esxtop_active_from_percent_active_times_memory_size),
+        cmocka_unit_test(test_trace_esxtop_without_active_estimate_uses_touched_with_a_warning),
+        cmocka_unit_test(test_trace_esxtop_capture_without_vm_counters_is_an_error),
+        cmocka_unit_test(test_trace_bitbrains_usage_is_active_and_memory_its_trailing_peak),
+        cmocka_unit_test(test_trace_bitbrains_rows_without_provisioned_memory_are_skipped),
+        cmocka_unit_test(test_trace_expand_starts_at_the_first_sample_and_skips_repeats),
+        cmocka_unit_test(test_trace_expand_with_start_repeat_and_scale),
+        cmocka_unit_test(test_trace_expand_rejects_a_start_after_the_end),
+        cmocka_unit_test(test_trace_scenario_path_is_relative_to_the_scenario_file),
+        cmocka_unit_test(test_trace_scenario_errors_point_at_the_trace),
+        cmocka_unit_test(test_trace_bitbrains_scenario_loads_the_24_real_vms),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
