@@ -5,7 +5,6 @@
 /* Content keys (DESIGN.md "Pages"): 0 is the zero page; pages that can be
  * identical to others get keys from a pool; unique contents equal nothing,
  * so they all carry one reserved key that sharing never matches. */
-#define GUEST_KEY_UNIQUE UINT32_MAX
 #define GUEST_KEY_IMAGE_BASE 1u
 #define GUEST_KEY_DUP_BASE (1u << 31)
 #define GUEST_KEY_POOL_MASK ((1u << 30) - 1)
@@ -109,7 +108,7 @@ void guest_fill_content(Guest *g, uint32_t p)
         key = GUEST_KEY_DUP_BASE +
               (uint32_t)(sim_rng_below(&g->rng_content, pool) & GUEST_KEY_POOL_MASK);
     }
-    g->pages->key[p] = key;
+    guest_pages_set_key(g->pages, p, key);
     GuestZipClass z = GUEST_ZIP_NONE;
     double c = sim_rng_uniform(&g->rng_content);
     if (key == 0 || c < mix->compressible * GUEST_ZIP_1K_SHARE) {

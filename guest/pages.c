@@ -39,6 +39,14 @@ void guest_pages_free(GuestPages *pages)
     g_free(pages);
 }
 
+/* Writes the flags and moves p to the class they and its use give. */
+static void place(GuestPages *pages, uint32_t p, GuestUse use, unsigned flags)
+{
+    sim_partition_set_user(pages->lists, p, (uint8_t)flags);
+    GuestResidency res = guest_backing_residency_flags((GuestBacking)(flags & 0x7u), flags);
+    sim_partition_move(pages->lists, p, (unsigned)use * GUEST_RES_MAX + res);
+}
+
 void guest_pages_set(GuestPages *pages, uint32_t p, GuestUse use, GuestBacking backing)
 {
     GuestUse old_use = guest_pages_use(pages, p);
@@ -46,12 +54,41 @@ void guest_pages_set(GuestPages *pages, uint32_t p, GuestUse use, GuestBacking b
     pages->moves++;
     pages->count[old_use][old_back]--;
     pages->count[use][backing]++;
-    /* only a private frame can lie in a large page */
-    uint8_t flags = sim_partition_user(pages->lists, p);
-    unsigned keep = backing == GUEST_BACK_PRIVATE ? ~0x7u : ~0x27u;
-    sim_partition_set_user(pages->lists, p, (uint8_t)((flags & keep) | (unsigned)backing));
-    sim_partition_move(pages->lists, p,
-                       (unsigned)use * GUEST_RES_MAX + guest_backing_residency(backing));
+    unsigned flags = sim_partition_user(pages->lists, p);
+    if (backing != GUEST_BACK_PRIVATE) {
+        /* large and fresh describe private frames only */
+        flags &= ~(GUEST_FLAG_LARGE | GUEST_FLAG_FRESH);
+    } else if (old_back != GUEST_BACK_PRIVATE) {
+        /* a new private frame: the scan has not seen it yet */
+        flags &= ~GUEST_FLAG_LARGE;
+        flags = pages->key[p] != GUEST_KEY_UNIQUE ? flags | GUEST_FLAG_FRESH
+                                                  : flags & ~GUEST_FLAG_FRESH;
+    }
+    place(pages, p, use, (flags & ~0x7u) | (unsigned)backing);
+}
+
+void guest_pages_set_large(GuestPages *pages, uint32_t p, bool large)
+{
+    unsigned flags = sim_partition_user(pages->lists, p);
+    g_assert((flags & 0x7u) == GUEST_BACK_PRIVATE);
+    flags = large ? flags | GUEST_FLAG_LARGE : flags & ~GUEST_FLAG_LARGE;
+    place(pages, p, guest_pages_use(pages, p), flags);
+}
+
+void guest_pages_set_scanned(GuestPages *pages, uint32_t p)
+{
+    unsigned flags = sim_partition_user(pages->lists, p);
+    place(pages, p, guest_pages_use(pages, p), flags & ~GUEST_FLAG_FRESH);
+}
+
+void guest_pages_set_key(GuestPages *pages, uint32_t p, uint32_t key)
+{
+    pages->key[p] = key;
+    unsigned flags = sim_partition_user(pages->lists, p);
+    if ((flags & 0x7u) == GUEST_BACK_PRIVATE) {
+        flags = key != GUEST_KEY_UNIQUE ? flags | GUEST_FLAG_FRESH : flags & ~GUEST_FLAG_FRESH;
+        place(pages, p, guest_pages_use(pages, p), flags);
+    }
 }
 
 uint32_t guest_pages_count_use(const GuestPages *pages, GuestUse use)
@@ -85,8 +122,8 @@ uint32_t guest_pages_pick(const GuestPages *pages, GuestUse use, GuestResidency 
 
 uint32_t guest_pages_pick_free(const GuestPages *pages)
 {
-    static const GuestResidency order[] = {GUEST_RES_IN, GUEST_RES_SHARED, GUEST_RES_NONE,
-                                           GUEST_RES_OUT};
+    static const GuestResidency order[] = {GUEST_RES_IN,     GUEST_RES_FRESH, GUEST_RES_LARGE,
+                                           GUEST_RES_SHARED, GUEST_RES_NONE,  GUEST_RES_OUT};
     for (size_t i = 0; i < G_N_ELEMENTS(order); i++) {
         uint32_t p = guest_pages_pick(pages, GUEST_USE_FREE, order[i]);
         if (p != GUEST_NO_PAGE) {
@@ -137,17 +174,45 @@ uint32_t guest_pages_pick_res(const GuestPages *pages, SimRng *rng, GuestResiden
     return pick_union(pages, rng, classes, GUEST_USE_MAX, true);
 }
 
+uint32_t guest_pages_pick_private(const GuestPages *pages, SimRng *rng)
+{
+    unsigned classes[3 * GUEST_USE_MAX];
+    static const GuestResidency kinds[] = {GUEST_RES_IN, GUEST_RES_FRESH, GUEST_RES_LARGE};
+    for (unsigned u = 0; u < GUEST_USE_MAX; u++) {
+        for (unsigned k = 0; k < 3; k++) {
+            classes[3 * u + k] = u * GUEST_RES_MAX + kinds[k];
+        }
+    }
+    return pick_union(pages, rng, classes, 3 * GUEST_USE_MAX, true);
+}
+
+uint32_t guest_pages_count_res_all(const GuestPages *pages, GuestResidency res)
+{
+    uint32_t n = 0;
+    for (unsigned u = 0; u < GUEST_USE_MAX; u++) {
+        n += guest_pages_count_res(pages, (GuestUse)u, res);
+    }
+    return n;
+}
+
 bool guest_pages_check(const GuestPages *pages, GString *why)
 {
     uint64_t total = 0;
     for (unsigned u = 0; u < GUEST_USE_MAX; u++) {
         uint32_t by_res[GUEST_RES_MAX] = {0};
+        uint32_t listed_res[GUEST_RES_MAX] = {0};
         for (unsigned b = 0; b < GUEST_BACK_MAX; b++) {
             by_res[guest_backing_residency((GuestBacking)b)] += pages->count[u][b];
             total += pages->count[u][b];
         }
         for (unsigned r = 0; r < GUEST_RES_MAX; r++) {
-            uint32_t listed = guest_pages_count_res(pages, (GuestUse)u, (GuestResidency)r);
+            listed_res[r] = guest_pages_count_res(pages, (GuestUse)u, (GuestResidency)r);
+        }
+        /* private frames are listed by kind; the counters have them as one */
+        listed_res[GUEST_RES_IN] += listed_res[GUEST_RES_FRESH] + listed_res[GUEST_RES_LARGE];
+        listed_res[GUEST_RES_FRESH] = listed_res[GUEST_RES_LARGE] = 0;
+        for (unsigned r = 0; r < GUEST_RES_MAX; r++) {
+            uint32_t listed = listed_res[r];
             if (listed != by_res[r]) {
                 g_string_append_printf(why, "%s pages with residency %u: counters %u, lists %u; ",
                                        guest_use_to_string((GuestUse)u), r, by_res[r], listed);

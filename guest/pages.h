@@ -42,19 +42,32 @@ typedef enum {
 } GuestBacking;
 const char *guest_backing_to_string(GuestBacking backing);
 
-/* Residency: what matters for picking victims, sharing and faults. IN is a
- * private frame; SHARED is resident too but maps a shared frame. */
+/* Residency: what matters for picking victims, sharing and faults. Three
+ * kinds of private frame, so that page sharing visits only pages it can
+ * change: IN (nothing to share: unique contents, or already scanned),
+ * FRESH (shareable contents not yet scanned), LARGE (in an unbroken 2 MiB
+ * page). SHARED is resident too but maps a shared frame. */
 typedef enum {
     GUEST_RES_NONE,
     GUEST_RES_IN,
+    GUEST_RES_FRESH,
+    GUEST_RES_LARGE,
     GUEST_RES_SHARED,
     GUEST_RES_OUT,
     GUEST_RES_MAX
 } GuestResidency;
 
+/* Content key of pages that equal no other page. */
+#define GUEST_KEY_UNIQUE UINT32_MAX
+
+static inline bool guest_residency_private(GuestResidency r)
+{
+    return r == GUEST_RES_IN || r == GUEST_RES_FRESH || r == GUEST_RES_LARGE;
+}
+
 static inline bool guest_residency_resident(GuestResidency r)
 {
-    return r == GUEST_RES_IN || r == GUEST_RES_SHARED;
+    return guest_residency_private(r) || r == GUEST_RES_SHARED;
 }
 
 /* Compressibility classes (DESIGN.md: <= 1 KiB, <= 2 KiB, worse). */
@@ -75,18 +88,30 @@ GuestPages *guest_pages_new(uint32_t n_pages);
 void guest_pages_free(GuestPages *pages);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GuestPages, guest_pages_free)
 
-static inline GuestResidency guest_backing_residency(GuestBacking b)
+#define GUEST_FLAG_LARGE 0x20u
+#define GUEST_FLAG_FRESH 0x40u
+
+/* Residency of a backing; a private frame's kind comes from the flags. */
+static inline GuestResidency guest_backing_residency_flags(GuestBacking b, unsigned flags)
 {
     switch (b) {
     case GUEST_BACK_NONE:
         return GUEST_RES_NONE;
     case GUEST_BACK_PRIVATE:
-        return GUEST_RES_IN;
+        if ((flags & GUEST_FLAG_LARGE) != 0) {
+            return GUEST_RES_LARGE;
+        }
+        return (flags & GUEST_FLAG_FRESH) != 0 ? GUEST_RES_FRESH : GUEST_RES_IN;
     case GUEST_BACK_SHARED:
         return GUEST_RES_SHARED;
     default:
         return GUEST_RES_OUT;
     }
+}
+
+static inline GuestResidency guest_backing_residency(GuestBacking b)
+{
+    return guest_backing_residency_flags(b, 0);
 }
 
 static inline GuestBacking guest_pages_backing(const GuestPages *pages, uint32_t p)
@@ -113,14 +138,17 @@ static inline void guest_pages_set_zip_class(GuestPages *pages, uint32_t p, Gues
 /* Whether page p lies in a 2 MiB large page the host has not broken. */
 static inline bool guest_pages_large(const GuestPages *pages, uint32_t p)
 {
-    return (sim_partition_user(pages->lists, p) & 0x20u) != 0;
+    return (sim_partition_user(pages->lists, p) & GUEST_FLAG_LARGE) != 0;
 }
 
-static inline void guest_pages_set_large(GuestPages *pages, uint32_t p, bool large)
-{
-    uint8_t flags = sim_partition_user(pages->lists, p);
-    sim_partition_set_user(pages->lists, p, (uint8_t)(large ? flags | 0x20u : flags & ~0x20u));
-}
+/* Puts a private page in or out of an unbroken large page. */
+void guest_pages_set_large(GuestPages *pages, uint32_t p, bool large);
+
+/* A private page whose contents the sharing scan has seen becomes IN. */
+void guest_pages_set_scanned(GuestPages *pages, uint32_t p);
+
+/* New contents: a private page becomes FRESH when they can be shared. */
+void guest_pages_set_key(GuestPages *pages, uint32_t p, uint32_t key);
 
 /* Moves page p to (use, backing), keeping lists and counters in step. */
 void guest_pages_set(GuestPages *pages, uint32_t p, GuestUse use, GuestBacking backing);
@@ -133,6 +161,12 @@ static inline void guest_pages_set_use(GuestPages *pages, uint32_t p, GuestUse u
 static inline void guest_pages_set_backing(GuestPages *pages, uint32_t p, GuestBacking b)
 {
     guest_pages_set(pages, p, guest_pages_use(pages, p), b);
+}
+
+/* Pages with this use and a private frame (IN, FRESH or LARGE). */
+static inline uint32_t guest_pages_count_private(const GuestPages *pages, GuestUse use)
+{
+    return pages->count[use][GUEST_BACK_PRIVATE];
 }
 
 /* Pages with this use and residency. */
@@ -170,6 +204,12 @@ uint32_t guest_pages_pick_free(const GuestPages *pages);
 
 /* A uniformly random page with this residency (any use), or GUEST_NO_PAGE. */
 uint32_t guest_pages_pick_res(const GuestPages *pages, SimRng *rng, GuestResidency res);
+
+/* A uniformly random page with a private frame (any use, any kind). */
+uint32_t guest_pages_pick_private(const GuestPages *pages, SimRng *rng);
+
+/* Pages with this residency, any use. */
+uint32_t guest_pages_count_res_all(const GuestPages *pages, GuestResidency res);
 
 /* Checks that the counters agree with the lists; false with a message if not. */
 bool guest_pages_check(const GuestPages *pages, GString *why);

@@ -71,7 +71,7 @@ void guest_power_on(Guest *g, Host *host, SimTime now)
     SimTime cost = 0;
     if (g->cfg->guest.os == SIM_OS_WINDOWS) {
         for (uint32_t p = 0; p < g->pages->n; p++) {
-            g->pages->key[p] = 0;
+            guest_pages_set_key(g->pages, p, 0);
             guest_pages_set_zip_class(g->pages, p, GUEST_ZIP_1K);
             host_write(host, g->index, p, GUEST_USE_FREE, now);
         }

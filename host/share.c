@@ -12,9 +12,6 @@
 #include <math.h>
 #include <string.h>
 
-/* Content key of pages that equal no other (guest/guest.c). */
-#define HOST_KEY_UNIQUE UINT32_MAX
-
 /* Sharing domains by salting mode; O(VMs^2) for salt groups, once. */
 void host_share_init(Host *host)
 {
@@ -60,7 +57,8 @@ static void share_page(Host *host, guint vm, uint32_t p)
 {
     HostVm *v = &host->vms[vm];
     uint32_t key = v->pages->key[p];
-    if (key == HOST_KEY_UNIQUE) {
+    if (key == GUEST_KEY_UNIQUE) {
+        guest_pages_set_scanned(v->pages, p);
         return;
     }
     HostShareDomain *d = &host->domains[v->domain];
@@ -99,7 +97,7 @@ uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool share)
         if (guest_pages_large(v->pages, q)) {
             guest_pages_set_large(v->pages, q, false);
             broken++;
-            if (share) {
+            if (share && v->pages->key[q] != GUEST_KEY_UNIQUE) {
                 share_page(host, vm, q);
             }
         }
@@ -115,9 +113,12 @@ static double scan_rate(const Host *host, const HostVm *vm)
     return MIN(full, sh->rate_max);
 }
 
-/* Scanning n random pages of the VM finds Binomial(n, private share) pages
- * that can be shared; only those are visited, so the work follows the
- * pages shared, not the VM's size. */
+/* Scanning n random pages of the VM visits Binomial(n, share of the VM)
+ * of its FRESH pages (shareable contents not yet scanned) and of its LARGE
+ * ones; every other page would be visited for nothing, so it is not
+ * visited at all: the work follows the pages the scan changes, not the
+ * VM's size (a page scanned once stays scanned until its contents or its
+ * frame change). */
 static void scan_vm(Host *host, guint vm, double pages, bool break_large)
 {
     HostVm *v = &host->vms[vm];
@@ -127,20 +128,25 @@ static void scan_vm(Host *host, guint vm, double pages, bool break_large)
     }
     uint64_t n = (uint64_t)v->scan_credit;
     v->scan_credit -= (double)n;
-    uint64_t private = guest_pages_count_backing(v->pages, GUEST_BACK_PRIVATE);
-    uint64_t hits = sim_rng_binomial(&v->rng, n, (double)private / (double)v->configured);
+    double size = (double)v->configured;
+    uint64_t fresh = guest_pages_count_res_all(v->pages, GUEST_RES_FRESH);
+    uint64_t hits = sim_rng_binomial(&v->rng, n, (double)fresh / size);
     for (uint64_t k = 0; k < hits; k++) {
-        uint32_t p = guest_pages_pick_res(v->pages, &v->rng, GUEST_RES_IN);
+        share_page(host, vm, guest_pages_pick_res(v->pages, &v->rng, GUEST_RES_FRESH));
+    }
+    if (!break_large) {
+        return;
+    }
+    uint64_t large = guest_pages_count_res_all(v->pages, GUEST_RES_LARGE);
+    hits = sim_rng_binomial(&v->rng, n, (double)large / size);
+    for (uint64_t k = 0; k < hits; k++) {
+        uint32_t p = guest_pages_pick_res(v->pages, &v->rng, GUEST_RES_LARGE);
         if (p == GUEST_NO_PAGE) {
             break;
         }
-        if (!guest_pages_large(v->pages, p)) {
-            share_page(host, vm, p);
-        } else if (break_large) {
-            /* ESXi hashes the sub-pages of large pages as it scans, so once
-             * broken they share at once; scanning them costs their count */
-            v->scan_credit -= (double)host_break_large(host, vm, p, true) - 1.0;
-        }
+        /* ESXi hashes the sub-pages of large pages as it scans, so once
+         * broken they share at once; scanning them costs their count */
+        v->scan_credit -= (double)host_break_large(host, vm, p, true) - 1.0;
     }
 }
 

@@ -58,7 +58,7 @@ uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now)
     HostVm *v = &host->vms[vm];
     uint64_t done = 0;
     for (; done < n; done++) {
-        uint32_t p = guest_pages_pick_res(v->pages, &v->rng, GUEST_RES_IN);
+        uint32_t p = guest_pages_pick_private(v->pages, &v->rng);
         if (p == GUEST_NO_PAGE) {
             break;
         }

@@ -16,7 +16,7 @@
 #include <glib.h>
 #include <stdint.h>
 
-#define SIM_PARTITION_MAX_CLASSES 32
+#define SIM_PARTITION_MAX_CLASSES 48
 
 typedef struct SimPartition SimPartition;
 

@@ -100,7 +100,7 @@ static void test_balloon_pages_are_released_to_the_host(void **state)
     Guest *g = sim_run_guest(m->run, 0);
     Host *host = sim_run_host(m->run);
     uint64_t free_before = host_free_pages(host);
-    uint64_t backed_free = guest_pages_count_res(guest_pages(g), GUEST_USE_FREE, GUEST_RES_IN);
+    uint64_t backed_free = guest_pages_count_private(guest_pages(g), GUEST_USE_FREE);
     assert_true(backed_free > 0);
     guest_balloon_poll(g, host, 16384, sim_run_now(m->run));
     /* LIFO: backed free pages go first, and each one frees a host frame */
