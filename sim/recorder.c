@@ -629,6 +629,14 @@ static void print_state_table(const SimRunTotals *t, FILE *out)
     }
 }
 
+/* Peak memory each mechanism held back, host-wide (summary.json reclaimed_mb). */
+static void print_reclaimed(const SimRunTotals *t, FILE *out)
+{
+    fprintf(out, "reclaimed (peak MiB): balloon %.0f, sharing %.0f, compression %.0f, swap %.0f\n",
+            t->reclaimed_balloon_mb, t->reclaimed_shared_mb, t->reclaimed_compressed_mb,
+            t->reclaimed_swapped_mb);
+}
+
 static void print_sla(const SimRecorder *r, FILE *out)
 {
     const SimScenario *sc = r->scenario;
@@ -651,6 +659,8 @@ void sim_recorder_print_summary(const SimRecorder *recorder, const SimRunTotals 
     print_vm_table(recorder, out);
     fputc('\n', out);
     print_state_table(totals, out);
+    fputc('\n', out);
+    print_reclaimed(totals, out);
     if (recorder->scenario->has_sla) {
         fputc('\n', out);
     }
