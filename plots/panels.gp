@@ -28,8 +28,10 @@ do for [i=1:n_panels] {
 }
 
 # The legend: the last panel's curves again over empty ranges (times are
-# never negative), with only the key drawn.
+# never negative), with only the key drawn. Filled curves would still fill
+# the strip, so figures blank their filled data when legend_pass is set.
 i = n_panels
+legend_pass = 1
 set lmargin at screen 0.02
 set rmargin at screen 0.98
 set bmargin at screen key_y - 0.5 * key_h
