@@ -15,7 +15,7 @@ set y2label textcolor rgb c_active
 set border 11
 sla_title = has_sla ? sprintf('SLA: performance index >= %.2f', sla) : ''
 legend_pass = 0
-panel_plot = "plot datafile index (i-1) using 1:(0):(legend_pass ? NaN : column(3)) axes x1y2 with filledcurves lc rgb c_active fs transparent solid 0.35 title 'stall % (right axis)', \
+panel_plot = "plot datafile index (i-1) using 1:(legend_pass ? NaN : 0):(legend_pass ? NaN : column(3)) axes x1y2 with filledcurves lc rgb c_active fs transparent solid 0.35 title 'stall % (right axis)', \
     (has_sla ? sla : NaN) with lines lw 1.5 dt 2 lc rgb c_sla title sla_title, \
     datafile index (i-1) using 1:2 with lines lw 2 lc rgb c_line title 'performance index'"
 load plotsdir.'/panels.gp'
