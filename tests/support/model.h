@@ -15,6 +15,8 @@ typedef struct TestModel {
 TestModel *test_model_new(const char *json);
 /* Same, from a file under the source tree. */
 TestModel *test_model_from_file(const char *relative);
+/* Same, with one "--set KEY=VALUE" override (NULL for none). */
+TestModel *test_model_from_file_with(const char *relative, const char *set);
 /* Checks conservation after every event from now on. */
 void test_model_check_every_event(TestModel *m);
 void test_model_free(TestModel *m);

@@ -86,14 +86,20 @@ TestModel *test_model_new(const char *json)
     return model_from_scenario(sc);
 }
 
-TestModel *test_model_from_file(const char *relative)
+TestModel *test_model_from_file_with(const char *relative, const char *set)
 {
     GError *error = NULL;
     char *path = test_source_path(relative);
-    SimScenario *sc = sim_scenario_load(path, &error);
+    const char *sets[] = {set, NULL};
+    SimScenario *sc = sim_scenario_load_with_overrides(path, set != NULL ? sets : NULL, &error);
     g_free(path);
     g_assert_no_error(error);
     return model_from_scenario(sc);
+}
+
+TestModel *test_model_from_file(const char *relative)
+{
+    return test_model_from_file_with(relative, NULL);
 }
 
 static void check_hook(SimRun *run, void *data)

@@ -24,26 +24,19 @@ typedef struct Outcome {
 
 static Outcome run_with(const char *driver)
 {
-    char *path = test_source_path("scenarios/validation/balloon-vs-swap.json");
     char *set = g_strdup_printf("templates.vm.guest.balloon_driver=%s", driver);
-    const char *sets[] = {set, NULL};
+    TestModel *m = test_model_from_file_with("scenarios/validation/balloon-vs-swap.json", set);
     GError *error = NULL;
-    SimScenario *sc = sim_scenario_load_with_overrides(path, sets, &error);
-    g_assert_no_error(error);
-    SimRun *run = sim_run_new(sc, NULL, &error);
-    g_assert_no_error(error);
-    assert_true(sim_run_execute(run, &error));
-    TestModel m = {.scenario = sc, .run = run};
+    assert_true(sim_run_execute(m->run, &error));
+    guint n = m->scenario->vms->len;
     Outcome o = {0};
-    for (guint i = 0; i < sc->vms->len; i++) {
-        o.mean_perf += test_model_mean_perf(&m, i) / sc->vms->len;
-        o.swapped_mb += test_model_last_vm(&m, i)->swcur_mb;
-        o.ballooned_mb += test_model_last_vm(&m, i)->mctlsz_mb;
+    for (guint i = 0; i < n; i++) {
+        o.mean_perf += test_model_mean_perf(m, i) / n;
+        o.swapped_mb += test_model_last_vm(m, i)->swcur_mb;
+        o.ballooned_mb += test_model_last_vm(m, i)->mctlsz_mb;
     }
-    sim_run_free(run);
-    sim_scenario_free(sc);
+    test_model_free(m);
     g_free(set);
-    g_free(path);
     return o;
 }
 

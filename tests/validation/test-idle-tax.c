@@ -20,25 +20,17 @@ typedef struct Result {
 
 static Result run_with_tax(const char *tax)
 {
-    char *path = test_source_path("scenarios/validation/idle-tax.json");
     char *set = g_strdup_printf("host.idle_tax=%s", tax);
-    const char *sets[] = {set, NULL};
+    TestModel *m = test_model_from_file_with("scenarios/validation/idle-tax.json", set);
     GError *error = NULL;
-    SimScenario *sc = sim_scenario_load_with_overrides(path, sets, &error);
-    g_assert_no_error(error);
-    TestModel m = {.scenario = sc};
-    m.run = sim_run_new(sc, NULL, &error);
-    g_assert_no_error(error);
-    assert_true(sim_run_execute(m.run, &error));
+    assert_true(sim_run_execute(m->run, &error));
     Result r = {
-        .sztgt_idle = test_model_last_vm(&m, 0)->sztgt_mb,
-        .sztgt_active = test_model_last_vm(&m, 1)->sztgt_mb,
-        .perf_active = test_model_mean_perf(&m, 1),
+        .sztgt_idle = test_model_last_vm(m, 0)->sztgt_mb,
+        .sztgt_active = test_model_last_vm(m, 1)->sztgt_mb,
+        .perf_active = test_model_mean_perf(m, 1),
     };
-    sim_run_free(m.run);
-    sim_scenario_free(sc);
+    test_model_free(m);
     g_free(set);
-    g_free(path);
     return r;
 }
 

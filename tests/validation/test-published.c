@@ -42,17 +42,8 @@ static void test_published_minfree_and_thresholds_for_ten_host_sizes(void **stat
 
 static const SimVmSample *run_limit(const char *set, TestModel **out)
 {
-    char *path = test_source_path("scenarios/limit.json");
-    const char *sets[] = {set, NULL};
+    TestModel *m = test_model_from_file_with("scenarios/limit.json", set);
     GError *error = NULL;
-    SimScenario *sc = sim_scenario_load_with_overrides(path, set ? sets : NULL, &error);
-    g_assert_no_error(error);
-    g_free(path);
-    TestModel *m = g_new0(TestModel, 1);
-    m->scenario = sc;
-    m->violation = g_string_new(NULL);
-    m->run = sim_run_new(sc, NULL, &error);
-    g_assert_no_error(error);
     assert_true(sim_run_execute(m->run, &error));
     *out = m;
     return test_model_last_vm(m, 0);
