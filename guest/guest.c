@@ -2,11 +2,9 @@
 
 #include <math.h>
 
-/* Content keys (DESIGN.md "Pages"): 0 is the zero page; pages that can be
- * identical to others get keys from a pool; unique contents equal nothing,
- * so they all carry one reserved key that sharing never matches. */
-#define GUEST_KEY_IMAGE_BASE 1u
-#define GUEST_KEY_DUP_BASE (1u << 31)
+/* Pages that can be identical to others get keys from a pool (key ranges in
+ * guest/pages.h); unique contents equal nothing, so they all carry one
+ * reserved key that sharing never matches. */
 #define GUEST_KEY_POOL_MASK ((1u << 30) - 1)
 /* Each duplicated content appears this many times in the VM (assumption). */
 #define GUEST_DUP_COPIES 4

@@ -57,8 +57,21 @@ typedef enum {
     GUEST_RES_MAX
 } GuestResidency;
 
+/* Content keys (DESIGN.md "Pages"): 0 is the zero page; image contents
+ * (the OS and applications of the VM's `guest.image`) lie below
+ * GUEST_KEY_DUP_BASE, contents duplicated inside one VM at or above it.
+ * A key means the same contents only among VMs of one image (image keys)
+ * or inside one VM (duplicate keys): the host keys its frame table by that
+ * origin too (host/share.c). */
+#define GUEST_KEY_IMAGE_BASE 1u
+#define GUEST_KEY_DUP_BASE (1u << 31)
 /* Content key of pages that equal no other page. */
 #define GUEST_KEY_UNIQUE UINT32_MAX
+
+static inline bool guest_key_is_image(uint32_t key)
+{
+    return key >= GUEST_KEY_IMAGE_BASE && key < GUEST_KEY_DUP_BASE;
+}
 
 static inline bool guest_residency_private(GuestResidency r)
 {

@@ -70,6 +70,7 @@ typedef struct HostVm {
     uint64_t swap_target;   /* from the policy: pages to hold swapped */
     bool block_alloc;       /* from the policy */
     guint domain;           /* sharing domain index */
+    guint image_space;      /* frame-table space of its image contents (host/share.c) */
     const HostShareDomain *share; /* its domain, for the VM's share of shared frames */
     uint64_t shared_zero;   /* of its shared pages, how many are zero pages */
     double scan_credit;     /* pages of share scanning owed (fractional rates) */

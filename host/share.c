@@ -12,29 +12,72 @@
 #include <math.h>
 #include <string.h>
 
-/* Sharing domains by salting mode; O(VMs^2) for salt groups, once. */
-void host_share_init(Host *host)
+/* Salting groups VMs into domains; O(VMs^2) for salt groups, once. */
+static guint domain_of(const Host *host, guint i)
 {
     const SimScenario *sc = host->scenario;
+    const SimVmConfig *cfg = &g_array_index(sc->vms, SimVmConfig, i);
+    if (sc->host.sharing.salting == 0) {
+        return 0;
+    }
+    if (sc->host.sharing.salting == 1 && cfg->salt != NULL) {
+        for (guint j = 0; j < i; j++) {
+            const char *salt = g_array_index(sc->vms, SimVmConfig, j).salt;
+            if (salt != NULL && strcmp(salt, cfg->salt) == 0) {
+                return host->vms[j].domain;
+            }
+        }
+    }
+    return i;
+}
+
+/* The frame table is keyed by (space, content key): a key names the same
+ * contents only among VMs of one image (image keys) or inside one VM
+ * (duplicate keys), so spaces split each domain further. Zero pages use
+ * the domain itself (0 .. n-1), duplicates the VM's own space (n + i), and
+ * image contents one space per (domain, image) pair (2n + pair); a VM
+ * without an image keeps its image contents in its own space. */
+static void assign_image_spaces(Host *host)
+{
+    const SimScenario *sc = host->scenario;
+    g_autoptr(GHashTable) pairs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = 0; i < host->n_vms; i++) {
+        const char *image = g_array_index(sc->vms, SimVmConfig, i).guest.image;
+        HostVm *v = &host->vms[i];
+        if (image == NULL) {
+            v->image_space = host->n_vms + i;
+            continue;
+        }
+        char *pair = g_strdup_printf("%u/%s", v->domain, image);
+        gpointer index = NULL;
+        if (!g_hash_table_lookup_extended(pairs, pair, NULL, &index)) {
+            index = GUINT_TO_POINTER(g_hash_table_size(pairs));
+            g_hash_table_insert(pairs, g_strdup(pair), index);
+        }
+        g_free(pair);
+        v->image_space = 2 * host->n_vms + GPOINTER_TO_UINT(index);
+    }
+}
+
+void host_share_init(Host *host)
+{
     host->shared = host_sharetab_new();
     host->domains = g_new0(HostShareDomain, MAX(host->n_vms, 1));
     for (guint i = 0; i < host->n_vms; i++) {
-        const SimVmConfig *cfg = &g_array_index(sc->vms, SimVmConfig, i);
-        guint domain = i;
-        if (sc->host.sharing.salting == 0) {
-            domain = 0;
-        } else if (sc->host.sharing.salting == 1 && cfg->salt != NULL) {
-            for (guint j = 0; j < i; j++) {
-                const char *salt = g_array_index(sc->vms, SimVmConfig, j).salt;
-                if (salt != NULL && strcmp(salt, cfg->salt) == 0) {
-                    domain = host->vms[j].domain;
-                    break;
-                }
-            }
-        }
-        host->vms[i].domain = domain;
-        host->vms[i].share = &host->domains[domain];
+        host->vms[i].domain = domain_of(host, i);
+        host->vms[i].share = &host->domains[host->vms[i].domain];
     }
+    assign_image_spaces(host);
+}
+
+/* Where contents `key` of VM `vm` live in the frame table. */
+static uint32_t space_of(const Host *host, guint vm, uint32_t key)
+{
+    const HostVm *v = &host->vms[vm];
+    if (key == 0) {
+        return v->domain;
+    }
+    return guest_key_is_image(key) ? v->image_space : host->n_vms + vm;
 }
 
 uint64_t host_shared_frames(const Host *host)
@@ -62,7 +105,7 @@ static void share_page(Host *host, guint vm, uint32_t p)
         return;
     }
     HostShareDomain *d = &host->domains[v->domain];
-    if (host_sharetab_ref(host->shared, v->domain, key) == 1) {
+    if (host_sharetab_ref(host->shared, space_of(host, vm, key), key) == 1) {
         d->frames++;
     } else {
         host->frames_used--;
@@ -77,7 +120,7 @@ void host_share_drop(Host *host, guint vm, uint32_t p)
     HostVm *v = &host->vms[vm];
     uint32_t key = v->pages->key[p];
     HostShareDomain *d = &host->domains[v->domain];
-    if (host_sharetab_unref(host->shared, v->domain, key) == 0) {
+    if (host_sharetab_unref(host->shared, space_of(host, vm, key), key) == 0) {
         d->frames--;
         host->frames_used--;
     }
