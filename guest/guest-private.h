@@ -27,6 +27,7 @@ struct Guest {
     /* workload targets, pages (phases change them) */
     uint64_t anon_target, active_target, cache_target;
     double touch_rate;       /* touches per second of unstalled time */
+    double write_share;      /* fraction of touches that are writes, 0..1 */
 
     uint64_t kernel_pages;
     GuestWatermarks wmark;
@@ -39,6 +40,7 @@ struct Guest {
 
     SimTime pending_stall;   /* reclaim I/O the next tick waits for */
     double fault_cost_avg;   /* seconds, recent average cost of a fault */
+    uint64_t cow_breaks;     /* shared pages the workload's writes copied, cumulative */
     SimTime stall_total, on_total;
     SimTime stall_interval, on_interval;
 };

@@ -48,6 +48,9 @@ bool guest_has_balloon(const Guest *guest);
 uint64_t guest_free_pages(const Guest *guest);
 uint64_t guest_cache_pages(const Guest *guest);
 uint64_t guest_swap_used(const Guest *guest);
+/* Shared pages the workload's writes have copied to private frames
+ * (copy-on-write breaks by `workload.write_share`), since creation. */
+uint64_t guest_cow_breaks(const Guest *guest);
 
 /* Stall time and powered-on time since the last call; resets both. */
 void guest_take_interval(Guest *guest, SimTime *stalled, SimTime *on);

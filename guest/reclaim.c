@@ -66,6 +66,7 @@ void guest_power_on(Guest *g, Host *host, SimTime now)
     g->active_target = w->active / g->page_size;
     g->cache_target = w->page_cache / g->page_size;
     g->touch_rate = w->touch_rate;
+    g->write_share = w->write_share;
     g->balloon.rate_slow = g->cfg->guest.balloon.rate_slow_max;
     g->fault_cost_avg = 0.0;
     SimTime cost = 0;

@@ -186,27 +186,31 @@ static SimTime fault_one(Guest *g, Host *host, FaultKind kind, SimTime at)
     return cost;
 }
 
-/* Of the touches, this share are writes (assumption: a typical
- * read/write mix; a knob in a later version). */
-#define GUEST_WRITE_SHARE 0.3
-
 /* Writes to hot pages the host shares break the sharing (copy-on-write):
- * each shared hot anon page is written at least once in the tick with
- * probability 1 - exp(-writes / hot), and gets new contents. The copy
- * itself costs microseconds: not counted as a stall. */
+ * of the touches, `workload.write_share` are writes (default 0.3, an
+ * assumption: a typical read/write mix), and each shared hot anon page is
+ * written at least once in the tick with probability 1 - exp(-writes / hot)
+ * and gets new contents. The copy itself costs microseconds: not counted as
+ * a stall. */
 static void write_shared(Guest *g, Host *host, double touches, uint64_t hot, SimTime now)
 {
     uint64_t shared = guest_pages_count_res(g->pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_SHARED);
     if (shared == 0) {
         return;
     }
-    double p_write = -expm1(-touches * GUEST_WRITE_SHARE / (double)hot);
+    double p_write = -expm1(-touches * g->write_share / (double)hot);
     uint64_t n = sim_rng_binomial(&g->rng_touch, shared, p_write);
     for (uint64_t i = 0; i < n; i++) {
         uint32_t p = guest_pages_pick(g->pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_SHARED);
         host_write(host, g->index, p, GUEST_USE_ANON_ACTIVE, now);
         guest_fill_content(g, p);
     }
+    g->cow_breaks += n;
+}
+
+uint64_t guest_cow_breaks(const Guest *g)
+{
+    return g->cow_breaks;
 }
 
 /* Touches the workload makes in dt: with a share q of hot pages not
@@ -286,6 +290,9 @@ void guest_apply_phase(Guest *g, const SimPhase *phase)
     }
     if (phase->has_touch_rate) {
         g->touch_rate = phase->touch_rate;
+    }
+    if (phase->has_write_share) {
+        g->write_share = phase->write_share;
     }
 }
 

@@ -3,10 +3,6 @@
  * shared pages, releasing pages, and power on/off. */
 #include "host/host-private.h"
 
-/* Decompressing one page (LZ-class, 4 KiB) plus the page-table update: far
- * below a swap-in (assumption; VMware publishes only "much faster than
- * swap"). */
-#define HOST_ZIP_LATENCY (20 * SIM_US)
 /* A VM at its limit swaps its own pages before it gets a frame; with
  * compression one swap-out may free less than a frame, so it may take a
  * few (bound on the attempts, assumption). */
@@ -53,14 +49,15 @@ void host_frames_take(Host *host, guint vm, SimTime now)
 }
 
 /* Takes page p out of wherever it is held outside memory; returns the cost
- * of getting its contents back. */
+ * of getting its contents back: `host.compression.latency` for a compressed
+ * page (decompression, no device), a device read for a swapped one. */
 static SimTime bring_in(Host *host, guint vm, uint32_t p, GuestBacking b, SimTime now)
 {
     HostVm *v = &host->vms[vm];
     switch (b) {
     case GUEST_BACK_ZIP:
         host_zip_drop(host, vm, p);
-        return HOST_ZIP_LATENCY;
+        return host->scenario->host.compression.latency;
     case GUEST_BACK_SWAP:
         v->swap_ins++;
         return host_swap_device_access(&host->swap, host->page_size, now);

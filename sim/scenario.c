@@ -54,6 +54,7 @@ extern const char sim_default_scenario_json[];
 #define DEFAULT_SHARE_RATE_MAX 1024.0          /* "1024/s": Mem.ShareRateMax */
 #define DEFAULT_SHARE_SCAN_GHZ (4.0 * MIB)     /* "4MiB/s" per GHz: Mem.ShareScanGHz */
 #define DEFAULT_ZIP_MAX_PCT 0.10               /* 10%: Mem.MemZipMaxPct */
+#define DEFAULT_ZIP_LATENCY (20 * SIM_US)      /* "20us": assumption (decompressing 4 KiB) */
 #define DEFAULT_SWAP_LATENCY (5 * SIM_MS)      /* "5ms": assumption (disk) */
 #define DEFAULT_SWAP_BANDWIDTH (200.0 * MIB)   /* "200MiB/s": assumption */
 #define DEFAULT_CACHE_SIZE 0                   /* "0": no host cache */
@@ -84,6 +85,7 @@ extern const char sim_default_scenario_json[];
 #define DEFAULT_WL_MEMORY 0               /* "0" */
 #define DEFAULT_WL_PAGE_CACHE 0           /* "0" */
 #define DEFAULT_TOUCH_RATE 10000.0        /* "10000/s" */
+#define DEFAULT_WRITE_SHARE 0.3           /* 0.3: assumption (a typical read/write mix) */
 #define DEFAULT_ALLOC_RATE (256.0 * MIB)  /* "256MiB/s" */
 #define DEFAULT_CONTENT_ZERO 0.05         /* 0.05 */
 #define DEFAULT_CONTENT_IMAGE_SHARED 0.10 /* 0.10 */
@@ -367,7 +369,7 @@ static const KeySpec sharing_keys[] = {LEAF("enabled"),
                                        LEAF("scan_ghz"),
                                        LEAF("large_pages"),
                                        {0}};
-static const KeySpec compression_keys[] = {LEAF("enabled"), LEAF("max_pct"), {0}};
+static const KeySpec compression_keys[] = {LEAF("enabled"), LEAF("max_pct"), LEAF("latency"), {0}};
 static const KeySpec host_keys[] = {LEAF("memory"),
                                     LEAF("page_size"),
                                     LEAF("cpu_ghz"),
@@ -402,8 +404,13 @@ static const KeySpec guest_keys[] = {LEAF("os"),
                                      {0}};
 static const KeySpec content_keys[] = {
     LEAF("zero"), LEAF("image_shared"), LEAF("duplicate"), LEAF("compressible"), {0}};
-static const KeySpec phase_keys[] = {LEAF("at"),         LEAF("memory"),     LEAF("active"),
-                                     LEAF("page_cache"), LEAF("touch_rate"), {0}};
+static const KeySpec phase_keys[] = {LEAF("at"),
+                                     LEAF("memory"),
+                                     LEAF("active"),
+                                     LEAF("page_cache"),
+                                     LEAF("touch_rate"),
+                                     LEAF("write_share"),
+                                     {0}};
 static const KeySpec trace_keys[] = {LEAF("file"),  LEAF("format"), LEAF("vm"),
                                      LEAF("start"), LEAF("repeat"), LEAF("scale"),
                                      LEAF("memory_window"), {0}};
@@ -411,6 +418,7 @@ static const KeySpec workload_keys[] = {LEAF("memory"),
                                         LEAF("active"),
                                         LEAF("page_cache"),
                                         LEAF("touch_rate"),
+                                        LEAF("write_share"),
                                         LEAF("alloc_rate"),
                                         {"content", KEY_OBJECT, content_keys},
                                         {"phases", KEY_ARRAY, phase_keys},
@@ -897,6 +905,7 @@ static bool load_host_parts(Loader *ld, const Scope *s, SimHostConfig *h)
         scope_child(ld, s, "compression", &zip) &&
         get_bool(ld, &zip, "enabled", true, &h->compression.enabled) &&
         get_percent(ld, &zip, "max_pct", DEFAULT_ZIP_MAX_PCT, 1.0, &h->compression.max_pct) &&
+        get_duration(ld, &zip, "latency", DEFAULT_ZIP_LATENCY, 0, &h->compression.latency) &&
         scope_child(ld, s, "swap", &swap) &&
         get_duration(ld, &swap, "latency", DEFAULT_SWAP_LATENCY, 0, &h->swap.latency) &&
         get_byte_rate(ld, &swap, "bandwidth", DEFAULT_SWAP_BANDWIDTH, NONZERO,
@@ -1156,15 +1165,18 @@ static bool load_phase(Loader *ld, json_t *el, const char *eptr, PhaseAt *p)
     ph->has_active = scope_get(ld, &s, "active", &ptr) != NULL;
     ph->has_page_cache = scope_get(ld, &s, "page_cache", &ptr) != NULL;
     ph->has_touch_rate = scope_get(ld, &s, "touch_rate", &ptr) != NULL;
-    if (!(ph->has_memory || ph->has_active || ph->has_page_cache || ph->has_touch_rate)) {
+    ph->has_write_share = scope_get(ld, &s, "write_share", &ptr) != NULL;
+    if (!(ph->has_memory || ph->has_active || ph->has_page_cache || ph->has_touch_rate ||
+          ph->has_write_share)) {
         return fail(ld, SIM_ERROR_VALUE, eptr,
-                    "a phase must change memory, active, page_cache or touch_rate");
+                    "a phase must change memory, active, page_cache, touch_rate or write_share");
     }
     return get_duration(ld, &s, "at", 0, 0, &ph->at) &&
            get_size(ld, &s, "memory", 0, 0, &ph->memory, &p->memory) &&
            get_size(ld, &s, "active", 0, 0, &ph->active, &p->active) &&
            get_size(ld, &s, "page_cache", 0, 0, &ph->page_cache, NULL) &&
-           get_rate(ld, &s, "touch_rate", 0, &ph->touch_rate);
+           get_rate(ld, &s, "touch_rate", 0, &ph->touch_rate) &&
+           get_number(ld, &s, "write_share", 0, 0, false, 1, &ph->write_share);
 }
 
 /* The workload's memory and hot set must fit the VM at all times. */
@@ -1397,8 +1409,8 @@ static bool check_trace_alone(Loader *ld, const Scope *wl, const char *mem_at,
                                                                   : NULL;
         if (key != NULL) {
             return fail(ld, SIM_ERROR_VALUE, ptr_key(ld, ptr_index(ld, ptr, i), key),
-                        "a phase cannot change %s when a trace drives the workload (page_cache "
-                        "and touch_rate can)",
+                        "a phase cannot change %s when a trace drives the workload (page_cache, "
+                        "touch_rate and write_share can)",
                         key);
         }
     }
@@ -1417,6 +1429,7 @@ static bool load_workload(Loader *ld, const Scope *vm_scope, SimScenario *sc, Si
         !check_fit(ld, vm, w->memory, w->active, mem_at != NULL ? mem_at : s.ptr[0], active_at) ||
         !get_size(ld, &s, "page_cache", DEFAULT_WL_PAGE_CACHE, 0, &w->page_cache, NULL) ||
         !get_rate(ld, &s, "touch_rate", DEFAULT_TOUCH_RATE, &w->touch_rate) ||
+        !get_number(ld, &s, "write_share", DEFAULT_WRITE_SHARE, 0, false, 1, &w->write_share) ||
         !get_byte_rate(ld, &s, "alloc_rate", DEFAULT_ALLOC_RATE, NONZERO, &w->alloc_rate) ||
         !load_content(ld, &s, &w->content) || !check_trace_alone(ld, &s, mem_at, active_at) ||
         !load_phases(ld, &s, vm, mem_at, active_at)) {

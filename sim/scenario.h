@@ -39,11 +39,12 @@ typedef struct SimContentMix {
 /* A change of the workload at a time after power-on; unset fields keep their value. */
 typedef struct SimPhase {
     SimTime at; /* since the start of the run */
-    bool has_memory, has_active, has_page_cache, has_touch_rate;
+    bool has_memory, has_active, has_page_cache, has_touch_rate, has_write_share;
     uint64_t memory;     /* bytes of anon memory */
     uint64_t active;     /* bytes of the hot set */
     uint64_t page_cache; /* bytes of file data in use */
     double touch_rate;   /* touches per second of unstalled time */
+    double write_share;  /* fraction of touches that are writes, 0..1 */
 } SimPhase;
 
 typedef struct SimWorkload {
@@ -51,6 +52,7 @@ typedef struct SimWorkload {
     uint64_t active;      /* bytes of the hot set (<= memory) */
     uint64_t page_cache;  /* bytes of file data the workload keeps using */
     double touch_rate;    /* touches per second over the hot set */
+    double write_share;   /* fraction of touches that are writes (break copy-on-write), 0..1 */
     double alloc_rate;    /* bytes per second the workload can allocate */
     SimContentMix content;
     GArray *phases;       /* SimPhase, sorted by at; a trace adds its own (sim/trace.h) */
@@ -106,6 +108,7 @@ typedef struct SimSharingConfig {
 typedef struct SimCompressionConfig {
     bool enabled;
     double max_pct;     /* Mem.MemZipMaxPct as a fraction of configured memory */
+    SimTime latency;    /* decompressing one page on a touch */
 } SimCompressionConfig;
 
 typedef struct SimSwapConfig {

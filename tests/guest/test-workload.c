@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <math.h>
 
 #include "support/model.h"
 
@@ -133,6 +134,128 @@ static void test_phases_change_the_workload_at_their_time(void **state)
     test_model_free(m);
 }
 
+/* One VM whose pages share within it (zero and duplicate contents, no large
+ * pages so the scanner shares at once) on a roomy host: nothing but writes
+ * can break the sharing of a hot page (no reclaim, no cache growth, a hot
+ * set of constant size). `extra` ends the workload object. */
+static TestModel *sharing_vm(const char *extra)
+{
+    char *json = g_strdup_printf(
+        "{\"duration\": \"1h\", \"sample_interval\": \"60s\","
+        " \"host\": {\"memory\": \"16GiB\", \"sharing\": {\"large_pages\": false}},"
+        " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\","
+        "  \"guest\": {\"cache_fill\": \"0MiB/s\"},"
+        "  \"workload\": {\"memory\": \"1GiB\", \"active\": \"256MiB\", \"touch_rate\": \"1000/s\","
+        "   \"content\": {\"zero\": 0.1, \"image_shared\": 0, \"duplicate\": 0.5}%s}}]}",
+        extra);
+    TestModel *m = test_model_new(json);
+    g_free(json);
+    return m;
+}
+
+/* The hot anon pages the host shares now. */
+static GArray *hot_shared_pages(GuestPages *pages)
+{
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    for (uint32_t p = 0; p < pages->n; p++) {
+        if (guest_pages_use(pages, p) == GUEST_USE_ANON_ACTIVE &&
+            guest_pages_backing(pages, p) == GUEST_BACK_SHARED) {
+            g_array_append_val(out, p);
+        }
+    }
+    return out;
+}
+
+/* Of the pages in `list`, how many no longer share a frame. */
+static guint broken(GuestPages *pages, const GArray *list)
+{
+    guint n = 0;
+    for (guint i = 0; i < list->len; i++) {
+        n += guest_pages_backing(pages, g_array_index(list, uint32_t, i)) != GUEST_BACK_SHARED;
+    }
+    return n;
+}
+
+/* Pages of `list` that no longer share a frame after the 10 minutes from
+ * 30 to 40 minutes; `list` holds the hot shared pages at 30 minutes. */
+static guint broken_in_ten_minutes(TestModel *m, guint *tracked)
+{
+    sim_run_until(m->run, 30 * SIM_MIN);
+    GuestPages *pages = guest_pages(sim_run_guest(m->run, 0));
+    GArray *list = hot_shared_pages(pages);
+    *tracked = list->len;
+    sim_run_until(m->run, 40 * SIM_MIN);
+    guint n = broken(pages, list);
+    g_array_unref(list);
+    return n;
+}
+
+static void test_write_share_zero_breaks_no_shared_page(void **state)
+{
+    (void)state;
+    TestModel *m = sharing_vm(", \"write_share\": 0");
+    test_model_check_every_event(m);
+    guint tracked = 0;
+    assert_int_equal(broken_in_ten_minutes(m, &tracked), 0);
+    assert_true(tracked > 2000); /* the scanner found plenty to share in the hot set */
+    assert_int_equal(guest_cow_breaks(sim_run_guest(m->run, 0)), 0);
+    assert_string_equal(m->violation->str, "");
+    test_model_free(m);
+}
+
+/*
+ * With the default 0.3, each of the S shared hot pages is written in a tick
+ * with probability p = 1 - exp(-0.3 K / H) (K = 1000 touches a second, H
+ * the touched set: kernel + hot anon pages), so a tick breaks S p of them
+ * on average. The sum over ten minutes of S p, with S read before each
+ * tick, is what the model must have copied.
+ */
+static void test_write_share_default_breaks_shared_hot_pages(void **state)
+{
+    (void)state;
+    TestModel *m = sharing_vm("");
+    test_model_check_every_event(m);
+    sim_run_until(m->run, 30 * SIM_MIN);
+    Guest *g = sim_run_guest(m->run, 0);
+    GuestPages *pages = guest_pages(g);
+    assert_float_equal(g_array_index(m->scenario->vms, SimVmConfig, 0).workload.write_share, 0.3,
+                       0.0); /* the default */
+    uint64_t before = guest_cow_breaks(g);
+    assert_true(before > 0);
+    double expected = 0;
+    for (SimTime t = 30 * SIM_MIN; t < 40 * SIM_MIN; t += SIM_S) {
+        uint64_t shared = guest_pages_count_res(pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_SHARED);
+        uint64_t hot = guest_pages_count_use(pages, GUEST_USE_KERNEL) +
+                       guest_pages_count_use(pages, GUEST_USE_ANON_ACTIVE);
+        expected += (double)shared * -expm1(-0.3 * 1000.0 / (double)hot);
+        sim_run_until(m->run, t + SIM_S);
+    }
+    double got = (double)(guest_cow_breaks(g) - before);
+    print_message("copy-on-write breaks in 10 min: %.0f, expected %.0f\n", got, expected);
+    assert_true(expected > 1000);
+    /* the binomial draws' spread is about sqrt(expected); the scanner
+     * shares a few pages between the read and the tick */
+    assert_float_equal(got, expected, 0.05 * expected);
+    assert_string_equal(m->violation->str, "");
+    test_model_free(m);
+}
+
+/* A phase changes the write share like the other workload rates: from 30
+ * minutes on, no hot page the host shares is written any more. */
+static void test_phase_sets_write_share(void **state)
+{
+    (void)state;
+    TestModel *m = sharing_vm(", \"phases\": [{\"at\": \"30m\", \"write_share\": 0}]");
+    guint tracked = 0;
+    sim_run_until(m->run, 30 * SIM_MIN);
+    uint64_t before = guest_cow_breaks(sim_run_guest(m->run, 0));
+    assert_true(before > 1000); /* 0.3 until then */
+    assert_int_equal(broken_in_ten_minutes(m, &tracked), 0);
+    assert_true(tracked > 500);
+    assert_int_equal(guest_cow_breaks(sim_run_guest(m->run, 0)), before);
+    test_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +265,9 @@ int main(void)
         cmocka_unit_test(test_host_swapped_hot_pages_stall_until_faulted_back),
         cmocka_unit_test(test_one_swap_in_costs_latency_plus_transfer_on_an_idle_device),
         cmocka_unit_test(test_phases_change_the_workload_at_their_time),
+        cmocka_unit_test(test_write_share_zero_breaks_no_shared_page),
+        cmocka_unit_test(test_write_share_default_breaks_shared_hot_pages),
+        cmocka_unit_test(test_phase_sets_write_share),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

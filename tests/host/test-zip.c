@@ -83,6 +83,50 @@ static void test_zip_and_swap_stay_idle_on_an_undercommitted_host(void **state)
     test_model_free(m);
 }
 
+/* Touching a page the host compressed costs the decompression latency and
+ * nothing else: no device, no queue. `compression` is the host's
+ * compression object. */
+static SimTime cost_of_touching_a_compressed_page(const char *compression)
+{
+    char *json = g_strdup_printf(
+        "{\"host\": {\"memory\": \"16GiB\", \"compression\": %s},"
+        " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\","
+        "  \"workload\": {\"memory\": \"512MiB\", \"active\": \"256MiB\","
+        "   \"content\": {\"zero\": 0, \"image_shared\": 0, \"duplicate\": 0,"
+        "                 \"compressible\": 1}}}]}",
+        compression);
+    TestModel *m = test_model_new(json);
+    g_free(json);
+    sim_run_until(m->run, 10 * SIM_S);
+    Host *host = sim_run_host(m->run);
+    GuestPages *pages = guest_pages(sim_run_guest(m->run, 0));
+    host_set_compression(host, true);
+    assert_int_equal(host_swap_out(host, 0, 1, sim_run_now(m->run)), 1);
+    /* every page compresses to 2 KiB or less: the victim is in the cache */
+    assert_int_equal(guest_pages_count_backing(pages, GUEST_BACK_ZIP), 1);
+    assert_int_equal(guest_pages_count_backing(pages, GUEST_BACK_SWAP), 0);
+    uint32_t p = 0;
+    while (guest_pages_backing(pages, p) != GUEST_BACK_ZIP) {
+        p++;
+    }
+    uint64_t reads = host_swap_reads(host);
+    SimTime cost = host_access(host, 0, p, guest_pages_use(pages, p), sim_run_now(m->run));
+    assert_int_equal(guest_pages_backing(pages, p), GUEST_BACK_PRIVATE);
+    assert_int_equal(guest_pages_count_backing(pages, GUEST_BACK_ZIP), 0);
+    assert_int_equal(host_swap_reads(host), reads);
+    test_model_free(m);
+    return cost;
+}
+
+static void test_zip_touch_of_a_compressed_page_costs_the_configured_latency(void **state)
+{
+    (void)state;
+    assert_int_equal(cost_of_touching_a_compressed_page("{\"latency\": \"1ms\"}"), SIM_MS);
+    assert_int_equal(cost_of_touching_a_compressed_page("{\"latency\": \"0\"}"), 0);
+    /* the default, 20 us (assumption, docs/model.md) */
+    assert_int_equal(cost_of_touching_a_compressed_page("{}"), 20 * SIM_US);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -90,6 +134,7 @@ int main(void)
         cmocka_unit_test(test_zip_stores_only_pages_that_compress_to_2k),
         cmocka_unit_test(test_zip_disabled_means_swap_only),
         cmocka_unit_test(test_zip_and_swap_stay_idle_on_an_undercommitted_host),
+        cmocka_unit_test(test_zip_touch_of_a_compressed_page_costs_the_configured_latency),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

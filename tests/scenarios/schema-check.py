@@ -99,7 +99,7 @@ NO_DEFAULT_VALUES = {
 TRACE_CSV = "time_s,vm,memory_mb,active_mb\n0,web,1024,256\n600,web,2048,512\n"
 # Phase keys have no defaults: a phase changes what it names.
 PHASE_VALUES = {"at": "1m", "memory": "1GiB", "active": "256MiB", "page_cache": "128MiB",
-                "touch_rate": "100/s"}
+                "touch_rate": "100/s", "write_share": 0.5}
 
 # docs/model.md rows that stand for a whole subtree of the schema.
 DOC_SUBTREES = {"templates": "templates.*", "vms.*.workload.phases.*": "vms.*.workload.phases.*"}

@@ -88,6 +88,7 @@ static void test_scenario_minimal_gets_every_default(void **state)
     assert_float_equal(h->sharing.scan_ghz, 4.0 * MIB, 1e-6);
     assert_true(h->compression.enabled);
     assert_float_equal(h->compression.max_pct, 0.10, 1e-12);
+    assert_int_equal(h->compression.latency, 20 * SIM_US);
     assert_int_equal(h->swap.latency, 5 * SIM_MS);
     assert_float_equal(h->swap.bandwidth, 200.0 * MIB, 1e-6);
     assert_int_equal(h->swap.cache_size, 0);
@@ -132,6 +133,7 @@ static void test_scenario_vm_gets_every_default(void **state)
     assert_int_equal(w->active, 0);
     assert_int_equal(w->page_cache, 0);
     assert_float_equal(w->touch_rate, 10000, 1e-9);
+    assert_float_equal(w->write_share, 0.3, 1e-12);
     assert_float_equal(w->alloc_rate, 256.0 * MIB, 1e-6);
     assert_float_equal(w->content.zero, 0.05, 1e-12);
     assert_float_equal(w->content.image_shared, 0.10, 1e-12);
@@ -183,8 +185,8 @@ static void test_scenario_template_values_are_inherited_and_overridden(void **st
         load_ok("{\"host\": {\"memory\": \"64GiB\"},"
                 " \"templates\": {\"web\": {\"memory\": \"8GiB\", \"reservation\": \"1GiB\","
                 "   \"guest\": {\"os\": \"windows\", \"image\": \"win\", \"kernel\": \"512MiB\"},"
-                "   \"workload\": {\"memory\": \"2GiB\", \"content\": {\"zero\": 0.2, "
-                "\"duplicate\": 0.1}}}},"
+                "   \"workload\": {\"memory\": \"2GiB\", \"write_share\": 0.6,"
+                "    \"content\": {\"zero\": 0.2, \"duplicate\": 0.1}}}},"
                 " \"vms\": [{\"name\": \"a\", \"template\": \"web\", \"memory\": \"16GiB\","
                 "   \"guest\": {\"image\": \"win11\"},"
                 "   \"workload\": {\"active\": \"1GiB\", \"content\": {\"zero\": 0.3}}}]}");
@@ -198,6 +200,7 @@ static void test_scenario_template_values_are_inherited_and_overridden(void **st
     assert_int_equal(vm->workload.active, GIB);
     assert_float_equal(vm->workload.content.zero, 0.3, 1e-12);
     assert_float_equal(vm->workload.content.duplicate, 0.1, 1e-12);
+    assert_float_equal(vm->workload.write_share, 0.6, 1e-12);
     assert_float_equal(vm->workload.content.image_shared, 0.10, 1e-12);
 }
 
@@ -265,7 +268,8 @@ static void test_scenario_phases_are_sorted_by_time(void **state)
         " \"vms\": [{\"name\": \"a\", \"memory\": \"8GiB\", \"workload\": {\"memory\": \"1GiB\","
         "   \"phases\": [{\"at\": \"1h\", \"memory\": \"6GiB\"}, {\"at\": \"30m\", \"active\": "
         "\"1GiB\"},"
-        "                {\"at\": \"2h\", \"touch_rate\": \"5/s\", \"page_cache\": \"1GiB\"}]}}]}");
+        "                {\"at\": \"2h\", \"touch_rate\": \"5/s\", \"page_cache\": \"1GiB\","
+        "                 \"write_share\": 0}]}}]}");
     const GArray *phases = vm_at(sc, 0)->workload.phases;
     assert_int_equal(phases->len, 3);
     const SimPhase *p0 = &g_array_index(phases, SimPhase, 0);
@@ -277,8 +281,10 @@ static void test_scenario_phases_are_sorted_by_time(void **state)
     assert_int_equal(p1->at, SIM_HOUR);
     assert_true(p1->has_memory && !p1->has_active);
     assert_int_equal(p1->memory, 6 * GIB);
-    assert_true(p2->has_touch_rate && p2->has_page_cache);
+    assert_true(p2->has_touch_rate && p2->has_page_cache && p2->has_write_share);
     assert_float_equal(p2->touch_rate, 5, 1e-9);
+    assert_float_equal(p2->write_share, 0, 0);
+    assert_false(p0->has_write_share || p1->has_write_share);
 }
 
 static void test_scenario_events_are_sorted_by_time_and_stable(void **state)
