@@ -27,6 +27,10 @@ static bool check_frames(const Host *host, GString *why)
         }
         domain_frames += host->domains[i].frames;
         domain_refs += host->domains[i].refs;
+        if (host->domains[i].singles > host->domains[i].frames) {
+            return fail(why, "single-reference frames vs frames", host->domains[i].singles,
+                        host->domains[i].frames);
+        }
     }
     if (domain_frames != host_sharetab_size(host->shared)) {
         return fail(why, "shared frames by domain vs table", domain_frames,

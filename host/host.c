@@ -176,6 +176,15 @@ double host_vm_share_saved(const HostVm *vm)
            shared_frames_of(vm);
 }
 
+double host_vm_shared_pages(const HostVm *vm)
+{
+    uint64_t shrd = guest_pages_count_backing(vm->pages, GUEST_BACK_SHARED);
+    if (shrd == 0 || vm->share->refs == 0) {
+        return 0.0;
+    }
+    return (double)shrd * (1.0 - (double)vm->share->singles / (double)vm->share->refs);
+}
+
 bool host_admit(const Host *host, guint vm)
 {
     uint64_t committed = host->overhead_host;

@@ -49,6 +49,8 @@ SimHostState host_state_next(const HostThresholds *t, SimStateReading reading,
 typedef struct HostShareDomain {
     uint64_t frames;        /* shared machine frames */
     uint64_t refs;          /* guest pages mapping them */
+    uint64_t singles;       /* frames with one reference: scanned contents nothing else
+                               matched yet (ESX's hint frames), not counted as shared */
 } HostShareDomain;
 
 /* The host-side state of one VM. Sizes are pages. */
@@ -113,6 +115,9 @@ uint64_t host_vm_consumed(const HostVm *vm);
 double host_vm_consumed_exact(const HostVm *vm);
 /* Machine pages page sharing saves for this VM (shared pages - its share of frames). */
 double host_vm_share_saved(const HostVm *vm);
+/* Guest pages that share a frame with another page (esxtop SHRD): its pages
+ * on shared frames less its part of the domain's single-reference frames. */
+double host_vm_shared_pages(const HostVm *vm);
 
 /* Re-reads free memory and moves the state machine. */
 void host_update_state(Host *host);
@@ -141,6 +146,8 @@ void host_share_scan(Host *host, SimTime dt, double factor, bool break_large);
 /* Host-wide sharing figures, pages. */
 uint64_t host_shared_frames(const Host *host);
 uint64_t host_shared_refs(const Host *host);
+/* Shared frames with a single reference, over all domains. */
+uint64_t host_shared_singles(const Host *host);
 
 /* Compression: enables or disables storing pages chosen for swap-out in
  * the compression cache (policy + scenario switch). */

@@ -85,6 +85,15 @@ uint64_t host_shared_frames(const Host *host)
     return host_sharetab_size(host->shared);
 }
 
+uint64_t host_shared_singles(const Host *host)
+{
+    uint64_t singles = 0;
+    for (guint i = 0; i < host->n_vms; i++) {
+        singles += host->domains[i].singles;
+    }
+    return singles;
+}
+
 uint64_t host_shared_refs(const Host *host)
 {
     uint64_t refs = 0;
@@ -105,11 +114,13 @@ static void share_page(Host *host, guint vm, uint32_t p)
         return;
     }
     HostShareDomain *d = &host->domains[v->domain];
-    if (host_sharetab_ref(host->shared, space_of(host, vm, key), key) == 1) {
+    uint32_t refs = host_sharetab_ref(host->shared, space_of(host, vm, key), key);
+    if (refs == 1) {
         d->frames++;
     } else {
         host->frames_used--;
     }
+    d->singles = d->singles + (refs == 1) - (refs == 2);
     d->refs++;
     v->shared_zero += key == 0 ? 1 : 0;
     guest_pages_set_backing(v->pages, p, GUEST_BACK_SHARED);
@@ -120,10 +131,12 @@ void host_share_drop(Host *host, guint vm, uint32_t p)
     HostVm *v = &host->vms[vm];
     uint32_t key = v->pages->key[p];
     HostShareDomain *d = &host->domains[v->domain];
-    if (host_sharetab_unref(host->shared, space_of(host, vm, key), key) == 0) {
+    uint32_t left = host_sharetab_unref(host->shared, space_of(host, vm, key), key);
+    if (left == 0) {
         d->frames--;
         host->frames_used--;
     }
+    d->singles = d->singles + (left == 1) - (left == 0);
     d->refs--;
     v->shared_zero -= key == 0 ? 1 : 0;
 }
