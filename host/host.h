@@ -180,6 +180,8 @@ uint64_t host_vm_reclaimed_out(const HostVm *vm);
 /* Swap device counters for the recorder: pages read and written so far. */
 uint64_t host_swap_reads(const Host *host);
 uint64_t host_swap_writes(const Host *host);
+/* Of those reads, the pages the host cache (SSD) tier served. */
+uint64_t host_swap_cache_reads(const Host *host);
 
 /* Checks conservation on the host and every VM; false with the sums if not. */
 bool host_check_conservation(const Host *host, GString *why);

@@ -83,6 +83,11 @@ uint64_t host_swap_writes(const Host *host)
     return host->swap.writes + host->cache.writes;
 }
 
+uint64_t host_swap_cache_reads(const Host *host)
+{
+    return host->cache.reads;
+}
+
 uint64_t host_vm_reclaimed_out(const HostVm *vm)
 {
     return guest_pages_count_backing(vm->pages, GUEST_BACK_ZIP) +

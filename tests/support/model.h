@@ -17,6 +17,8 @@ TestModel *test_model_new(const char *json);
 TestModel *test_model_from_file(const char *relative);
 /* Same, with one "--set KEY=VALUE" override (NULL for none). */
 TestModel *test_model_from_file_with(const char *relative, const char *set);
+/* Same, with several overrides: a NULL-terminated array (NULL for none). */
+TestModel *test_model_from_file_with_sets(const char *relative, const char *const *sets);
 /* Checks conservation after every event from now on. */
 void test_model_check_every_event(TestModel *m);
 void test_model_free(TestModel *m);

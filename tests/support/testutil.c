@@ -86,15 +86,20 @@ TestModel *test_model_new(const char *json)
     return model_from_scenario(sc);
 }
 
-TestModel *test_model_from_file_with(const char *relative, const char *set)
+TestModel *test_model_from_file_with_sets(const char *relative, const char *const *sets)
 {
     GError *error = NULL;
     char *path = test_source_path(relative);
-    const char *sets[] = {set, NULL};
-    SimScenario *sc = sim_scenario_load_with_overrides(path, set != NULL ? sets : NULL, &error);
+    SimScenario *sc = sim_scenario_load_with_overrides(path, sets, &error);
     g_free(path);
     g_assert_no_error(error);
     return model_from_scenario(sc);
+}
+
+TestModel *test_model_from_file_with(const char *relative, const char *set)
+{
+    const char *sets[] = {set, NULL};
+    return test_model_from_file_with_sets(relative, set != NULL ? sets : NULL);
 }
 
 TestModel *test_model_from_file(const char *relative)
