@@ -597,16 +597,20 @@ static void print_vm_table(const SimRecorder *r, FILE *out)
     for (guint vm = 0; vm < r->n_vms; vm++) {
         width = MAX(width, (int)g_utf8_strlen(vm_name(r, vm), -1));
     }
-    fprintf(out, "%-*s  %12s  %12s  %8s  %10s\n", width, "VM", "balloon MiB", "swapped MiB",
-            "stall %", "perf index");
+    /* What each mechanism holds of the VM at the end: the balloon, pages
+     * sharing saves (shrdsvd), compressed pages (zip) and host-swapped ones. */
+    fprintf(out, "%-*s  %12s  %12s  %14s  %12s  %8s  %10s\n", width, "VM", "balloon MiB",
+            "sharing MiB", "compressed MiB", "swapped MiB", "stall %", "perf index");
     for (guint vm = 0; vm < r->n_vms; vm++) {
         VmStats st;
         vm_stats_compute(r, vm, &st);
         const char *name = vm_name(r, vm);
         /* Pad by characters, not bytes, so UTF-8 names stay aligned. */
         int pad = width - (int)g_utf8_strlen(name, -1);
-        fprintf(out, "%s%*s  %12.2f  %12.2f  %8.2f  %10.4f\n", name, pad, "",
+        fprintf(out, "%s%*s  %12.2f  %12.2f  %14.2f  %12.2f  %8.2f  %10.4f\n", name, pad, "",
                 st.final[field_index(offsetof(SimVmSample, mctlsz_mb))],
+                st.final[field_index(offsetof(SimVmSample, shrdsvd_mb))],
+                st.final[field_index(offsetof(SimVmSample, zip_mb))],
                 st.final[field_index(offsetof(SimVmSample, swcur_mb))],
                 st.mean[field_index(offsetof(SimVmSample, stall_pct))],
                 st.mean[field_index(offsetof(SimVmSample, perf_index))]);

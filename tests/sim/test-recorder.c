@@ -79,6 +79,8 @@ static SimRecorder *recorder_with_samples(const SimScenario *sc)
                               .min_free_mb = 163.84};
         SimVmSample vms[2] = {{.memsz_mb = 2048,
                                .mctlsz_mb = mctl1[i],
+                               .shrdsvd_mb = 4.0 * i,
+                               .zip_mb = 2.0 * i,
                                .perf_index = perf1[i],
                                .stall_pct = 10.0 * i},
                               {.memsz_mb = 1024, .swcur_mb = 8.0 * i, .perf_index = perf2[i]}};
@@ -182,7 +184,7 @@ static void test_recorder_writes_exact_csv_headers_and_rows(void **state)
     assert_int_equal(g_strv_length(vm_lines), 8); /* header, 3 samples x 2 VMs, "" */
     assert_string_equal(vm_lines[0], VMS_HEADER);
     assert_string_equal(vm_lines[3], "20,vm-1,2048.00,0.00,0.00,0.00,0.00,256.00,0.00,0.00,"
-                                     "0.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,"
+                                     "0.00,0.00,0.00,0.00,2.00,0.00,0.00,0.00,4.00,0.00,0.00,"
                                      "0.00,10.00,0.9000");
     assert_true(g_str_has_prefix(vm_lines[6], "40.500,vm-2,1024.00,"));
     assert_true(g_str_has_suffix(vm_lines[6], ",0.00,0.9700"));
@@ -381,9 +383,12 @@ static void test_recorder_prints_summary_table_with_sla_verdict(void **state)
     assert_non_null(out);
     sim_recorder_print_summary(r, &totals, out);
     fclose(out);
-    assert_non_null(strstr(buf, "VM     balloon MiB   swapped MiB   stall %  perf index\n"));
-    /* vm-1: final balloon 128, final swap 0, mean stall 10 %, mean perf 0.9. */
-    assert_non_null(strstr(buf, "vm-1        128.00          0.00     10.00      0.9000\n"));
+    assert_non_null(strstr(buf, "VM     balloon MiB   sharing MiB  compressed MiB"
+                                "   swapped MiB   stall %  perf index\n"));
+    /* vm-1: final balloon 128, sharing 8, compressed 4, swap 0, mean stall
+     * 10%, mean perf 0.9. */
+    assert_non_null(strstr(buf, "vm-1        128.00          8.00            4.00"
+                                "          0.00     10.00      0.9000\n"));
     assert_non_null(strstr(buf, "high      0:00:30    50.0%\n"));
     assert_non_null(
         strstr(buf, "\nSLA perf index >= 0.9500: NOT met (worst VM vm-1, mean 0.9000)"));
