@@ -109,14 +109,33 @@ static uint64_t swap_want(const HostVm *vm)
     return MAX(want, over_limit);
 }
 
-/* The swap-out budget of one period is the device's bandwidth over dt,
- * shared among the VMs in proportion to what each should swap, so that no
- * VM's place in the list decides who is swapped. */
+/* Pages the devices can write over dt: swapped pages go to the host cache
+ * while it has room, so its bandwidth paces them; once it fills (within
+ * the period too), the swap files' bandwidth paces the rest. */
+static double swap_out_budget(const Host *host, SimTime dt)
+{
+    double span = sim_time_to_s(dt);
+    double page = (double)host->page_size;
+    double to_file = host->swap.bandwidth * span / page;
+    if (host->cache_used >= host->cache_pages) {
+        return to_file;
+    }
+    double room = (double)(host->cache_pages - host->cache_used);
+    double to_cache = host->cache.bandwidth * span / page;
+    if (room >= to_cache) {
+        return to_cache;
+    }
+    return room + to_file * (1.0 - room / to_cache);
+}
+
+/* The swap-out budget of one period is shared among the VMs in proportion
+ * to what each should swap, so that no VM's place in the list decides who
+ * is swapped. */
 void host_reclaim_tick(Host *host, SimTime now, SimTime dt)
 {
     host_swap_device_tick(&host->swap, dt);
     host_swap_device_tick(&host->cache, dt);
-    double budget = host->swap.bandwidth * sim_time_to_s(dt) / (double)host->page_size;
+    double budget = swap_out_budget(host, dt);
     double total = 0;
     for (guint i = 0; i < host->n_vms; i++) {
         total += (double)swap_want(&host->vms[i]);
