@@ -8,14 +8,16 @@
  * few (bound on the attempts, assumption). */
 #define HOST_MAKE_ROOM_TRIES 8
 
-/* Any powered-on VM with a resident page, to make room when the host has no
- * free frame left at all. O(VMs), only on this rare path. */
+/* The powered-on VM with the most frames and room in its swap file, to make
+ * room when the host has no free frame left at all. O(VMs), only on this
+ * rare path. */
 static guint fullest_vm(Host *host)
 {
     guint best = 0;
     uint64_t best_consumed = 0;
     for (guint i = 0; i < host->n_vms; i++) {
-        uint64_t c = host->vms[i].powered_on ? host_vm_consumed(&host->vms[i]) : 0;
+        const HostVm *v = &host->vms[i];
+        uint64_t c = v->powered_on && host_vm_swap_room(v) ? host_vm_consumed(v) : 0;
         if (c > best_consumed) {
             best = i;
             best_consumed = c;

@@ -153,7 +153,11 @@ uint64_t host_shared_singles(const Host *host);
  * the compression cache (policy + scenario switch). */
 void host_set_compression(Host *host, bool on);
 
-/* Swaps out up to n random resident pages of the VM; returns how many. */
+/* Whether the VM's swap file (configured - reservation) has room left. */
+bool host_vm_swap_room(const HostVm *vm);
+
+/* Swaps out up to n random resident pages of the VM, while its swap file
+ * has room; returns how many. */
 uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now);
 
 /* One host period: swap toward the policy's targets within the device's bandwidth. */

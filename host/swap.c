@@ -53,11 +53,19 @@ void host_swap_store(Host *host, guint vm, uint32_t p)
  * tell hot pages from cold ones (DESIGN.md "Host swap"). Shared pages stay:
  * their frame is not the VM's alone (assumption). Each victim is compressed
  * when it can be, else swapped. */
+bool host_vm_swap_room(const HostVm *vm)
+{
+    uint64_t file = vm->configured - MIN(vm->reservation, vm->configured);
+    uint64_t swapped = guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP) +
+                       guest_pages_count_backing(vm->pages, GUEST_BACK_CACHE_SWAP);
+    return swapped < file;
+}
+
 uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now)
 {
     HostVm *v = &host->vms[vm];
     uint64_t done = 0;
-    for (; done < n; done++) {
+    for (; done < n && host_vm_swap_room(v); done++) {
         uint32_t p = guest_pages_pick_private(v->pages, &v->rng);
         if (p == GUEST_NO_PAGE) {
             break;
