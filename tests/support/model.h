@@ -26,3 +26,7 @@ void test_model_free(TestModel *m);
 /* Last recorded value of a vms.csv field for VM i, by offset in SimVmSample. */
 const SimVmSample *test_model_last_vm(const TestModel *m, guint vm);
 double test_model_mean_perf(const TestModel *m, guint vm);
+/* The mean over the VMs of test_model_mean_perf. */
+double test_model_fleet_mean_perf(const TestModel *m);
+/* Runs to the end; fails the test with the error if the run fails. */
+void test_model_execute(TestModel *m);

@@ -141,6 +141,23 @@ const SimVmSample *test_model_last_vm(const TestModel *m, guint vm)
     return sim_recorder_vm_sample(rec, n - 1, vm);
 }
 
+void test_model_execute(TestModel *m)
+{
+    GError *error = NULL;
+    sim_run_execute(m->run, &error);
+    g_assert_no_error(error);
+}
+
+double test_model_fleet_mean_perf(const TestModel *m)
+{
+    guint n = m->scenario->vms->len;
+    double sum = 0;
+    for (guint i = 0; i < n; i++) {
+        sum += test_model_mean_perf(m, i);
+    }
+    return n > 0 ? sum / n : 0.0;
+}
+
 double test_model_mean_perf(const TestModel *m, guint vm)
 {
     const SimRecorder *rec = sim_run_recorder(m->run);

@@ -42,13 +42,8 @@ static Outcome run_on(const char *const *sets)
 {
     TestModel *m = test_model_from_file_with_sets("scenarios/validation/host-cache.json",
                                                   sets[0] != NULL ? sets : NULL);
-    GError *error = NULL;
-    assert_true(sim_run_execute(m->run, &error));
-    guint n = m->scenario->vms->len;
-    Outcome o = {0};
-    for (guint i = 0; i < n; i++) {
-        o.mean_perf += test_model_mean_perf(m, i) / n;
-    }
+    test_model_execute(m);
+    Outcome o = {.mean_perf = test_model_fleet_mean_perf(m)};
     o.swapped_mb = sim_run_totals(m->run)->reclaimed_swapped_mb;
     o.reads = host_swap_reads(sim_run_host(m->run));
     o.cache_reads = host_swap_cache_reads(sim_run_host(m->run));

@@ -30,8 +30,7 @@ static Sharing run_vms(int n)
 {
     char *set = g_strdup_printf("vms.0.count=%d", n);
     TestModel *m = test_model_from_file_with("scenarios/validation/identical-vms.json", set);
-    GError *error = NULL;
-    assert_true(sim_run_execute(m->run, &error));
+    test_model_execute(m);
     double shared = 0, saved = 0;
     for (int i = 0; i < n; i++) {
         shared += test_model_last_vm(m, (guint)i)->shrd_mb;

@@ -22,8 +22,7 @@ static Result run_with_tax(const char *tax)
 {
     char *set = g_strdup_printf("host.idle_tax=%s", tax);
     TestModel *m = test_model_from_file_with("scenarios/validation/idle-tax.json", set);
-    GError *error = NULL;
-    assert_true(sim_run_execute(m->run, &error));
+    test_model_execute(m);
     Result r = {
         .sztgt_idle = test_model_last_vm(m, 0)->sztgt_mb,
         .sztgt_active = test_model_last_vm(m, 1)->sztgt_mb,

@@ -49,8 +49,7 @@ static Point run_point(int limit_mb, bool driver)
                                  : "templates.vm.guest.balloon_driver=false",
                           NULL};
     TestModel *m = test_model_from_file_with_sets("scenarios/validation/limit-curve.json", sets);
-    GError *error = NULL;
-    assert_true(sim_run_execute(m->run, &error));
+    test_model_execute(m);
     Point p = {
         .perf = test_model_mean_perf(m, 0),
         .swapped_mb = test_model_last_vm(m, 0)->swcur_mb,

@@ -25,8 +25,7 @@ static Fleet run_fleet(const char *salting)
 {
     char *set = g_strdup_printf("host.sharing.salting=%s", salting);
     TestModel *m = test_model_from_file_with("scenarios/validation/mixed-fleet.json", set);
-    GError *error = NULL;
-    assert_true(sim_run_execute(m->run, &error));
+    test_model_execute(m);
     Fleet f = {0};
     for (guint i = 0; i < m->scenario->vms->len; i++) {
         const SimVmSample *s = test_model_last_vm(m, i);

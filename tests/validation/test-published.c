@@ -43,8 +43,7 @@ static void test_published_minfree_and_thresholds_for_ten_host_sizes(void **stat
 static const SimVmSample *run_limit(const char *set, TestModel **out)
 {
     TestModel *m = test_model_from_file_with("scenarios/limit.json", set);
-    GError *error = NULL;
-    assert_true(sim_run_execute(m->run, &error));
+    test_model_execute(m);
     *out = m;
     return test_model_last_vm(m, 0);
 }
