@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
-# Installs the Debian packages reclaimsim needs to build and test.
-# As root it uses apt-get; otherwise it prints the exact command and stops.
+# Installs the Debian packages reclaimsim needs: `deps.sh run` what building
+# and running need (`make run`), `deps.sh test` (the default) that and what
+# the test suite needs (`make test`). As root it uses apt-get; otherwise it
+# prints the exact command and stops.
 set -eu
-packages="cmake make gcc clang pkg-config libglib2.0-dev libjansson-dev libcmocka-dev gnuplot-nox valgrind"
-# chromium: the report test opens report.html in a real browser (headless);
-# fonts-dejavu-core: the font the plots and the report name.
-packages="$packages chromium fonts-dejavu-core"
-# python3-jsonschema: the schema test's validator; man-db, groff-base: the man
-# page test; dpkg-dev, file: cpack -G DEB (dpkg-shlibdeps) in the install test.
-packages="$packages python3-jsonschema man-db groff-base dpkg-dev file"
+what=${1:-test}
+case $what in
+run | test) ;;
+*)
+    echo "usage: $0 [run|test]" >&2
+    exit 2
+    ;;
+esac
+# build and run: the compiler, CMake, the libraries, gnuplot for plots and
+# fonts-dejavu-core, the font the plots name
+packages="cmake make gcc pkg-config libglib2.0-dev libjansson-dev gnuplot-nox fonts-dejavu-core"
+if [ "$what" = test ]; then
+    # cmocka: the unit tests; clang: the second compiler; valgrind: the
+    # memory checks; chromium: the report test opens report.html in a real
+    # (headless) browser; python3-jsonschema: the schema test's validator;
+    # man-db, groff-base: the man page test; dpkg-dev, file: cpack -G DEB
+    # (dpkg-shlibdeps) in the install test.
+    packages="$packages libcmocka-dev clang valgrind chromium python3-jsonschema man-db"
+    packages="$packages groff-base dpkg-dev file"
+fi
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
