@@ -9,7 +9,8 @@ void host_thresholds_init(HostThresholds *t, uint64_t min_free_pages, const Host
     t->min_free = min_free_pages;
     t->has_clear = table->pct[SIM_HOST_CLEAR] >= 0.0;
     for (int s = 0; s < SIM_HOST_STATE_MAX; s++) {
-        double pct = table->pct[s] >= 0.0 ? table->pct[s] : table->pct[s - 1];
+        /* a state the era lacks (clear before 6.0) starts where the one above does */
+        double pct = s > 0 && table->pct[s] < 0.0 ? table->pct[s - 1] : table->pct[s];
         t->start[s] = (uint64_t)((double)min_free_pages * pct / 100.0 + 0.5);
     }
 }
