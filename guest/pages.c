@@ -75,12 +75,6 @@ void guest_pages_set_large(GuestPages *pages, uint32_t p, bool large)
     place(pages, p, guest_pages_use(pages, p), flags);
 }
 
-void guest_pages_set_scanned(GuestPages *pages, uint32_t p)
-{
-    unsigned flags = sim_partition_user(pages->lists, p);
-    place(pages, p, guest_pages_use(pages, p), flags & ~GUEST_FLAG_FRESH);
-}
-
 void guest_pages_set_key(GuestPages *pages, uint32_t p, uint32_t key)
 {
     pages->key[p] = key;

@@ -157,9 +157,6 @@ static inline bool guest_pages_large(const GuestPages *pages, uint32_t p)
 /* Puts a private page in or out of an unbroken large page. */
 void guest_pages_set_large(GuestPages *pages, uint32_t p, bool large);
 
-/* A private page whose contents the sharing scan has seen becomes IN. */
-void guest_pages_set_scanned(GuestPages *pages, uint32_t p);
-
 /* New contents: a private page becomes FRESH when they can be shared. */
 void guest_pages_set_key(GuestPages *pages, uint32_t p, uint32_t key);
 

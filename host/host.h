@@ -180,6 +180,8 @@ uint64_t host_vm_active_pages(const HostVm *vm);
 
 /* Pages of the VM the host holds compressed or swapped (the swap target counts these). */
 uint64_t host_vm_reclaimed_out(const HostVm *vm);
+/* Of those, the swapped ones (swap file and host cache). */
+uint64_t host_vm_swapped(const HostVm *vm);
 
 /* Swap device counters for the recorder: pages read and written so far. */
 uint64_t host_swap_reads(const Host *host);

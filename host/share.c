@@ -109,10 +109,7 @@ static void share_page(Host *host, guint vm, uint32_t p)
 {
     HostVm *v = &host->vms[vm];
     uint32_t key = v->pages->key[p];
-    if (key == GUEST_KEY_UNIQUE) {
-        guest_pages_set_scanned(v->pages, p);
-        return;
-    }
+    g_assert(key != GUEST_KEY_UNIQUE); /* callers offer shareable contents only */
     HostShareDomain *d = &host->domains[v->domain];
     uint32_t refs = host_sharetab_ref(host->shared, space_of(host, vm, key), key);
     if (refs == 1) {

@@ -53,14 +53,6 @@ void host_swap_store(Host *host, guint vm, uint32_t p)
  * tell hot pages from cold ones (DESIGN.md "Host swap"). Shared pages stay:
  * their frame is not the VM's alone (assumption). Each victim is compressed
  * when it can be, else swapped. */
-bool host_vm_swap_room(const HostVm *vm)
-{
-    uint64_t file = vm->configured - MIN(vm->reservation, vm->configured);
-    uint64_t swapped = guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP) +
-                       guest_pages_count_backing(vm->pages, GUEST_BACK_CACHE_SWAP);
-    return swapped < file;
-}
-
 uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now)
 {
     HostVm *v = &host->vms[vm];
@@ -96,11 +88,20 @@ uint64_t host_swap_cache_reads(const Host *host)
     return host->cache.reads;
 }
 
+uint64_t host_vm_swapped(const HostVm *vm)
+{
+    return guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP) +
+           guest_pages_count_backing(vm->pages, GUEST_BACK_CACHE_SWAP);
+}
+
+bool host_vm_swap_room(const HostVm *vm)
+{
+    return host_vm_swapped(vm) < vm->configured - MIN(vm->reservation, vm->configured);
+}
+
 uint64_t host_vm_reclaimed_out(const HostVm *vm)
 {
-    return guest_pages_count_backing(vm->pages, GUEST_BACK_ZIP) +
-           guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP) +
-           guest_pages_count_backing(vm->pages, GUEST_BACK_CACHE_SWAP);
+    return guest_pages_count_backing(vm->pages, GUEST_BACK_ZIP) + host_vm_swapped(vm);
 }
 
 /* Pages VM i should swap now: toward the policy's swap target, and at least

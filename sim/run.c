@@ -237,8 +237,7 @@ static Reclaimed reclaimed_now(SimRun *run)
         r.shared += host_vm_share_saved(vm);
         r.compressed += (double)guest_pages_count_backing(vm->pages, GUEST_BACK_ZIP) -
                         (double)vm->zip_frames;
-        r.swapped += (double)(guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP) +
-                              guest_pages_count_backing(vm->pages, GUEST_BACK_CACHE_SWAP));
+        r.swapped += (double)host_vm_swapped(vm);
     }
     return r;
 }
@@ -303,8 +302,7 @@ static void fill_vm_sample(SimRun *run, guint i, double interval_s, SimVmSample 
     uint64_t shared = guest_pages_count_backing(vm->pages, GUEST_BACK_SHARED);
     uint64_t resident = guest_pages_count_backing(vm->pages, GUEST_BACK_PRIVATE) + shared;
     uint64_t zipped = guest_pages_count_backing(vm->pages, GUEST_BACK_ZIP);
-    uint64_t swapped = guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP) +
-                       guest_pages_count_backing(vm->pages, GUEST_BACK_CACHE_SWAP);
+    uint64_t swapped = host_vm_swapped(vm);
     double mb = pages_mb(run, 1);
     *s = (SimVmSample){
         .memsz_mb = pages_mb(run, vm->configured),
