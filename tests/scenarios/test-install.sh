@@ -18,22 +18,8 @@ if [ $# -ne 2 ]; then
 fi
 build=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
-for tool in cmake cpack dpkg-deb dpkg-shlibdeps file man; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "test-install: $tool is missing; run scripts/deps.sh" >&2
-        exit 1
-    fi
-done
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-install.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL $*"
-}
+. "$src/tests/scenarios/checks.sh" test-install
+need_tools "" cmake cpack dpkg-deb dpkg-shlibdeps file man
 expect_file() { if [ -s "$1" ]; then ok; else bad "missing or empty: ${1#"$tmp"/}"; fi; }
 
 version=$(sed -n 's/^project(reclaimsim VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
@@ -127,5 +113,4 @@ else
     bad "no .deb in $tmp/pkg"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -16,22 +16,8 @@ if [ $# -ne 2 ]; then
 fi
 bin=$1
 page=$2/docs/reclaimsim.1
-for tool in man groff; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "test-manpage: $tool is missing; run scripts/deps.sh (man-db, groff)" >&2
-        exit 1
-    fi
-done
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-manpage.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL $*"
-}
+. "$2/tests/scenarios/checks.sh" test-manpage
+need_tools " (man-db, groff)" man groff
 
 # ASCII rendering (LC_ALL=C), so options read as typed.
 LC_ALL=C MANPAGER=cat MANWIDTH=80 man --warnings=all -l "$page" >"$tmp/page.txt" 2>"$tmp/man.err"
@@ -87,5 +73,4 @@ done
 version=$("$bin" --version | awk '{ print $2 }')
 if tail -1 "$tmp/plain.txt" | grep -q "reclaimsim $version "; then ok; else bad "footer lacks version $version"; fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
