@@ -19,6 +19,7 @@
 
 #include "policy/policy.h"
 #include "sim/error.h"
+#include "sim/readfile.h"
 #include "sim/srcloc.h"
 #include "sim/trace.h"
 #include "sim/units.h"
@@ -1969,25 +1970,15 @@ SimScenario *sim_scenario_load_text(const char *path, const char *text, gsize le
     return load_common(path, text, len, NULL, error);
 }
 
-/* Reads the whole file; a missing or unreadable one is bad input (exit 2). */
+/* Reads the whole file; a missing, unreadable, special or huge one is bad
+ * input (exit 2), a failing disk a runtime error (sim/readfile.h). */
 static char *read_file(const char *path, gsize *len, GError **error)
 {
-    char *text = NULL;
     g_autoptr(GError) e = NULL;
-    /* fopen first for a plain strerror(errno) message; GLib's repeats the path. */
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        int err = errno;
-        g_set_error(error, SIM_ERROR, err == EIO ? SIM_ERROR_IO : SIM_ERROR_USAGE,
-                    "%s: error: cannot read scenario: %s", path, g_strerror(err));
-        return NULL;
-    }
-    fclose(f);
-    if (!g_file_get_contents(path, &text, len, &e)) {
-        g_set_error(error, SIM_ERROR,
-                    e->code == G_FILE_ERROR_ISDIR ? SIM_ERROR_USAGE : SIM_ERROR_IO,
+    char *text = sim_read_file(path, SIM_READFILE_SCENARIO_MAX, SIM_READFILE_PLAIN, len, &e);
+    if (text == NULL) {
+        g_set_error(error, SIM_ERROR, e->code == SIM_ERROR_IO ? SIM_ERROR_IO : SIM_ERROR_USAGE,
                     "%s: error: cannot read scenario: %s", path, e->message);
-        return NULL;
     }
     return text;
 }
