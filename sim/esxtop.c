@@ -1,7 +1,7 @@
 /*
  * esxtop batch files (PDH-CSV 4.0): the writer of esxtop.csv and the reader
  * of real captures. The spelling, order and number formats follow the real
- * `esxtop -b` captures in ../shared/data/esxtop/ (rach-sharp esxtopd, ESXi
+ * `esxtop -b` captures of rach-sharp/esxtopd on GitHub (ESXi
  * 6.x): host MBytes counters as integers, rates and per-group MBytes with two
  * decimals, percentages and flags as integers.
  */
@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "sim/error.h"
+#include "sim/readfile.h"
+#include "sim/trace.h"
 
 #define PDH_FIRST_CELL "(PDH-CSV 4.0) (UTC)(0)"
 #define PDH_MAGIC "(PDH-CSV 4.0)"
@@ -299,6 +301,7 @@ struct SimEsxtop {
     GArray *columns;    /* Column, the kept ones */
     GPtrArray *groups;  /* char *, Group Memory instances in file order */
     GArray *times;      /* double, Unix seconds per sample */
+    GArray *lines;      /* guint, the file's line of each sample (1-based) */
     GArray *values;     /* double, columns->len per sample */
     guint n_cells;      /* cells per line (after dropping a trailing empty one) */
 };
@@ -320,6 +323,7 @@ void sim_esxtop_free(SimEsxtop *e)
     g_array_unref(e->columns);
     g_ptr_array_unref(e->groups);
     g_array_unref(e->times);
+    g_array_unref(e->lines);
     g_array_unref(e->values);
     g_free(e);
 }
@@ -494,6 +498,7 @@ static bool read_row(SimEsxtop *e, GPtrArray *cells, const char *path, guint lin
                         (const char *)g_ptr_array_index(cells, 0));
     }
     g_array_append_val(e->times, t);
+    g_array_append_val(e->lines, line);
     for (guint c = 0; c < e->columns->len; c++) {
         guint cell = g_array_index(e->columns, Column, c).cell;
         double v = parse_value(g_ptr_array_index(cells, cell));
@@ -529,46 +534,59 @@ static guint spread_times(GArray *times)
     return moved;
 }
 
-static bool read_lines(SimEsxtop *e, FILE *fp, const char *path, GError **error)
+/* The header (the first line that is not blank) or a data row. */
+static bool read_line(SimEsxtop *e, GPtrArray *cells, const char *path, guint line,
+                      bool *header_seen, GError **error)
+{
+    if (*header_seen) {
+        return read_row(e, cells, path, line, error);
+    }
+    if (!g_str_has_prefix(g_ptr_array_index(cells, 0), PDH_MAGIC)) {
+        return bad_line(error, path, line,
+                        "not an esxtop batch capture (the first cell is not \"%s\")",
+                        PDH_FIRST_CELL);
+    }
+    read_header(e, cells);
+    *header_seen = true;
+    return true;
+}
+
+/* Splits `text` in place into lines and reads them; an empty capture is an error. */
+static bool read_lines(SimEsxtop *e, char *text, const char *path, GError **error)
 {
     g_autoptr(GPtrArray) cells = g_ptr_array_new();
-    char *buf = NULL;
-    size_t cap = 0;
-    guint line = 0;
-    bool ok = true;
-    while (ok && getline(&buf, &cap, fp) >= 0) {
+    guint line = 0, header_line = 0;
+    bool header_seen = false;
+    for (char *p = text, *next = NULL; *p != '\0'; p = next) {
+        char *eol = strchr(p, '\n');
+        next = eol != NULL ? eol + 1 : p + strlen(p);
+        if (eol != NULL) {
+            *eol = '\0';
+        }
         line++;
-        split_cells(buf, cells);
+        split_cells(p, cells);
         if (cells->len == 1 && *(const char *)g_ptr_array_index(cells, 0) == '\0') {
             continue; /* an empty line */
         }
-        if (line == 1) {
-            if (!g_str_has_prefix(g_ptr_array_index(cells, 0), PDH_MAGIC)) {
-                ok = bad_line(error, path, line,
-                              "not an esxtop batch capture (the first cell is not \"%s\")",
-                              PDH_FIRST_CELL);
-            } else {
-                read_header(e, cells);
-            }
-            continue;
+        header_line = header_seen ? header_line : line;
+        if (!read_line(e, cells, path, line, &header_seen, error)) {
+            return false;
         }
-        ok = read_row(e, cells, path, line, error);
     }
-    free(buf);
-    if (ok && line == 0) {
-        ok = bad_line(error, path, 1, "empty file");
+    if (!header_seen) {
+        return bad_line(error, path, 1, "empty file");
     }
-    return ok;
+    if (e->times->len == 0) {
+        return bad_line(error, path, header_line, "the capture has a header but no samples");
+    }
+    return true;
 }
 
-SimEsxtop *sim_esxtop_read(const char *path, guint *spread, GError **error)
+SimEsxtop *sim_esxtop_parse(const char *path, char *text, gsize len, guint *spread,
+                            GError **error)
 {
-    g_return_val_if_fail(path != NULL, NULL);
-    FILE *fp = fopen(path, "r");
-    if (fp == NULL) {
-        int errsv = errno;
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "cannot read %s: %s", path,
-                    g_strerror(errsv));
+    g_return_val_if_fail(path != NULL && text != NULL, NULL);
+    if (!sim_trace_check_text(path, text, len, error)) {
         return NULL;
     }
     g_autoptr(SimEsxtop) e = g_new0(SimEsxtop, 1);
@@ -576,10 +594,9 @@ SimEsxtop *sim_esxtop_read(const char *path, guint *spread, GError **error)
     g_array_set_clear_func(e->columns, column_clear);
     e->groups = g_ptr_array_new_with_free_func(g_free);
     e->times = g_array_new(FALSE, FALSE, sizeof(double));
+    e->lines = g_array_new(FALSE, FALSE, sizeof(guint));
     e->values = g_array_new(FALSE, FALSE, sizeof(double));
-    bool ok = read_lines(e, fp, path, error);
-    fclose(fp);
-    if (!ok) {
+    if (!read_lines(e, text, path, error)) {
         return NULL;
     }
     guint moved = spread_times(e->times);
@@ -590,6 +607,21 @@ SimEsxtop *sim_esxtop_read(const char *path, guint *spread, GError **error)
         e->host = g_strdup("");
     }
     return g_steal_pointer(&e);
+}
+
+SimEsxtop *sim_esxtop_read(const char *path, guint *spread, GError **error)
+{
+    g_return_val_if_fail(path != NULL, NULL);
+    gsize len = 0;
+    g_autoptr(GError) e = NULL;
+    g_autofree char *text =
+        sim_read_file(path, SIM_READFILE_TRACE_MAX, SIM_READFILE_GZIP, &len, &e);
+    if (text == NULL) {
+        g_set_error(error, SIM_ERROR, e->code == SIM_ERROR_USAGE ? SIM_ERROR_IO : e->code,
+                    "cannot read %s: %s", path, e->message);
+        return NULL;
+    }
+    return sim_esxtop_parse(path, text, len, spread, error);
 }
 
 const char *sim_esxtop_host(const SimEsxtop *e)
@@ -606,6 +638,12 @@ double sim_esxtop_time(const SimEsxtop *e, guint i)
 {
     g_return_val_if_fail(i < e->times->len, NAN);
     return g_array_index(e->times, double, i);
+}
+
+guint sim_esxtop_line(const SimEsxtop *e, guint i)
+{
+    g_return_val_if_fail(i < e->lines->len, 0);
+    return g_array_index(e->lines, guint, i);
 }
 
 /* O(columns): called a few times per trace, never per sample. */
@@ -634,13 +672,20 @@ const GPtrArray *sim_esxtop_groups(const SimEsxtop *e)
     return e->groups;
 }
 
+/* The NAME after the GID first, so a VM whose name holds a colon or looks
+ * like "GID:NAME" finds its own group; then an exact instance. O(groups). */
 const char *sim_esxtop_find_group(const SimEsxtop *e, const char *name)
 {
     for (guint g = 0; g < e->groups->len; g++) {
         const char *inst = g_ptr_array_index(e->groups, g);
         const char *colon = strchr(inst, ':');
-        if (strcmp(inst, name) == 0 || (colon != NULL && strcmp(colon + 1, name) == 0)) {
+        if (colon != NULL && strcmp(colon + 1, name) == 0) {
             return inst;
+        }
+    }
+    for (guint g = 0; g < e->groups->len; g++) {
+        if (strcmp(g_ptr_array_index(e->groups, g), name) == 0) {
+            return g_ptr_array_index(e->groups, g);
         }
     }
     return NULL;

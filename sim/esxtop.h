@@ -10,7 +10,7 @@
  * Reading: a real capture, for trace replay. Only the memory counters
  * (objects "Memory" and "Group Memory") are kept, so a capture with 17,000
  * columns costs memory only for the few hundred that matter. The reader
- * accepts the quirks of the captures in ../shared/data/esxtop/: CRLF, a
+ * accepts the quirks of real captures (docs/model.md, "Trace replay"): CRLF, a
  * missing trailing comma, unquoted cells (a cell that does not start with a
  * quote runs to the next comma, quotes included, as Python's csv module and
  * spreadsheets read it), and "M/D/YYYY H:MM" times without seconds.
@@ -42,11 +42,18 @@ guint32 sim_esxtop_gid(const SimScenario *scenario, guint vm);
 typedef struct SimEsxtop SimEsxtop;
 
 /*
- * Reads a capture. Errors (SIM_ERROR_IO for a missing file, SIM_ERROR_VALUE
- * for a malformed one) name the file and, for bad content, the line:
- * "FILE:LINE: MESSAGE". Timestamps must not decrease; rows that share a
- * timestamp (a re-save without seconds) are spread evenly up to the next
- * timestamp, and `*spread` (when not NULL) counts them.
+ * Parses a capture held in `text` (`len` bytes, NUL-terminated; split in
+ * place), read from `path` (for messages). Errors (SIM_ERROR_VALUE) name
+ * the file and the line: "FILE:LINE: MESSAGE"; a NUL byte, an empty file
+ * and a header without samples are errors. Timestamps must not decrease;
+ * rows that share a timestamp (a re-save without seconds) are spread evenly
+ * up to the next timestamp, and `*spread` (when not NULL) counts them.
+ */
+SimEsxtop *sim_esxtop_parse(const char *path, char *text, gsize len, guint *spread,
+                            GError **error);
+/*
+ * Reads `path` through sim_read_file (a regular file, bounded, gzip
+ * decompressed; SIM_ERROR_IO when it cannot be read) and parses it.
  */
 SimEsxtop *sim_esxtop_read(const char *path, guint *spread, GError **error);
 void sim_esxtop_free(SimEsxtop *esxtop);
@@ -57,6 +64,8 @@ const char *sim_esxtop_host(const SimEsxtop *esxtop);
 guint sim_esxtop_n_samples(const SimEsxtop *esxtop);
 /* Unix time in seconds of sample i (fractional after spreading). */
 double sim_esxtop_time(const SimEsxtop *esxtop, guint i);
+/* The line of the file that sample i came from (1-based), for messages. */
+guint sim_esxtop_line(const SimEsxtop *esxtop, guint i);
 
 /*
  * Column of counter `counter` of `object` ("Memory", "Group Memory") and
@@ -71,7 +80,7 @@ double sim_esxtop_value(const SimEsxtop *esxtop, guint i, int column);
 const GPtrArray *sim_esxtop_groups(const SimEsxtop *esxtop);
 
 /*
- * The Group Memory instance of VM `name`: an exact instance ("1302698:styx")
- * or the NAME after the GID. NULL when there is none.
+ * The Group Memory instance of VM `name`: the one whose NAME after the GID
+ * is `name`, else an exact instance ("1302698:styx"). NULL when there is none.
  */
 const char *sim_esxtop_find_group(const SimEsxtop *esxtop, const char *name);

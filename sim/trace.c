@@ -14,6 +14,7 @@
 
 #include "sim/error.h"
 #include "sim/esxtop.h"
+#include "sim/readfile.h"
 #include "sim/scenario.h"
 
 #define MIB_BYTES (1024.0 * 1024.0)
@@ -60,7 +61,7 @@ static GArray *points_new(void)
     return g_array_new(FALSE, FALSE, sizeof(SimTracePoint));
 }
 
-/* A whole number or a decimal, surrounded by blanks or quotes at most; NAN otherwise. */
+/* A number, surrounded by blanks or quotes at most (infinities included); NAN otherwise. */
 static double parse_number(const char *text)
 {
     g_autofree char *s = g_strstrip(g_strdup(text));
@@ -71,21 +72,61 @@ static double parse_number(const char *text)
     }
     char *end = NULL;
     double v = g_ascii_strtod(s, &end);
-    return (end == s || *end != '\0' || !isfinite(v)) ? NAN : v;
+    return (end == s || *end != '\0') ? NAN : v;
 }
 
-/* Reads the lines of a text file, CR stripped. */
-static char **read_lines(const char *path, GError **error)
+/*
+ * What is wrong with a trace value, or NULL: times and sizes are finite and
+ * >= 0, sizes (MiB) at most SIM_TRACE_MAX_MB so that bytes fit in 64 bits.
+ */
+static const char *value_problem(double v, bool size)
 {
-    g_autofree char *text = NULL;
+    if (isnan(v) || v < 0) {
+        return "is not a number >= 0";
+    }
+    if (isinf(v)) {
+        return "is infinite";
+    }
+    if (size && v > SIM_TRACE_MAX_MB) {
+        return "is larger than 2^40 MiB (1 EiB), the largest a trace may hold";
+    }
+    return NULL;
+}
+
+bool sim_trace_check_text(const char *path, const char *text, gsize len, GError **error)
+{
+    const char *nul = memchr(text, '\0', len);
+    if (nul == NULL) {
+        return true;
+    }
+    guint line = 1, col = 1;
+    for (const char *p = text; p < nul; p++) {
+        line += *p == '\n';
+        col = *p == '\n' ? 1 : col + 1;
+    }
+    return bad(error, path, line, "a NUL byte at column %u: not a text file", col);
+}
+
+/* The whole trace, read once: a regular file, bounded, gzip decompressed. */
+static char *read_text(const char *path, gsize *len, GError **error)
+{
     g_autoptr(GError) e = NULL;
-    if (!g_file_get_contents(path, &text, NULL, &e)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "cannot read %s: %s", path,
-                    e->domain == G_FILE_ERROR && e->code == G_FILE_ERROR_NOENT
-                        ? g_strerror(ENOENT)
-                        : e->message);
+    char *text = sim_read_file(path, SIM_READFILE_TRACE_MAX, SIM_READFILE_GZIP, len, &e);
+    if (text == NULL) {
+        g_set_error(error, SIM_ERROR, e->code == SIM_ERROR_USAGE ? SIM_ERROR_IO : e->code,
+                    "cannot read trace %s: %s", path, e->message);
         return NULL;
     }
+    if (!sim_trace_check_text(path, text, *len, error)) {
+        g_free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* The lines of a text, CR before LF stripped. */
+static char **split_lines(const char *text)
+{
     char **lines = g_strsplit(text, "\n", -1);
     for (char **l = lines; *l != NULL; l++) {
         gsize len = strlen(*l);
@@ -102,7 +143,8 @@ enum { CSV_TIME, CSV_VM, CSV_MEMORY, CSV_ACTIVE, CSV_N };
 static const char *const csv_names[CSV_N] = {"time_s", "vm", "memory_mb", "active_mb"};
 
 /* Column positions from a header line; false (with an error) when one is missing. */
-static bool csv_header(char **cells, int pos[CSV_N], const char *path, GError **error)
+static bool csv_header(char **cells, int pos[CSV_N], const char *path, guint line,
+                       GError **error)
 {
     for (int k = 0; k < CSV_N; k++) {
         pos[k] = -1;
@@ -113,7 +155,7 @@ static bool csv_header(char **cells, int pos[CSV_N], const char *path, GError **
             }
         }
         if (pos[k] < 0) {
-            return bad(error, path, 1, "the header has no column \"%s\" (expected %s,%s,%s,%s)",
+            return bad(error, path, line, "the header has no column \"%s\" (expected %s,%s,%s,%s)",
                        csv_names[k], csv_names[0], csv_names[1], csv_names[2], csv_names[3]);
         }
     }
@@ -142,9 +184,10 @@ static bool csv_row(char **cells, const int pos[CSV_N], const SimTraceOptions *o
     const double vals[] = {p.t_s, p.memory_mb, p.active_mb};
     const int cols[] = {CSV_TIME, CSV_MEMORY, CSV_ACTIVE};
     for (guint k = 0; k < G_N_ELEMENTS(vals); k++) {
-        if (isnan(vals[k]) || vals[k] < 0) {
-            return bad(error, path, line, "%s \"%s\" is not a number >= 0", csv_names[cols[k]],
-                       g_strstrip(cells[pos[cols[k]]]));
+        const char *problem = value_problem(vals[k], cols[k] != CSV_TIME);
+        if (problem != NULL) {
+            return bad(error, path, line, "%s \"%s\" %s", csv_names[cols[k]],
+                       g_strstrip(cells[pos[cols[k]]]), problem);
         }
     }
     if (points->len > 0 && p.t_s < g_array_index(points, SimTracePoint, points->len - 1).t_s) {
@@ -190,30 +233,44 @@ static bool not_found(GHashTable *names, const char *vm, const char *path, GErro
                list->len > 0 ? which : "no VMs");
 }
 
-static GArray *read_csv(const char *path, const SimTraceOptions *opt, GError **error)
+/*
+ * No point for the VM: an empty trace and a header alone are errors of
+ * their own, so the message never blames a VM name that is not the cause.
+ */
+static void csv_none(GHashTable *names, const SimTraceOptions *opt, const char *path,
+                     guint header_line, guint rows, GError **error)
 {
-    g_auto(GStrv) lines = read_lines(path, error);
-    if (lines == NULL) {
-        return NULL;
+    if (rows > 0) {
+        not_found(names, opt->vm, path, error);
+    } else if (header_line > 0) {
+        bad(error, path, header_line, "the trace has a header but no rows");
+    } else {
+        bad(error, path, 0, "empty trace (no header, no rows)");
     }
+}
+
+static GArray *read_csv(const char *path, char *text, const SimTraceOptions *opt, GError **error)
+{
+    g_auto(GStrv) lines = split_lines(text);
     g_autoptr(GArray) points = points_new();
     g_autoptr(GHashTable) names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     int pos[CSV_N] = {CSV_TIME, CSV_VM, CSV_MEMORY, CSV_ACTIVE};
-    bool first = true;
+    guint header_line = 0, rows = 0;
     for (guint i = 0; lines[i] != NULL; i++) {
         if (g_strstrip(lines[i])[0] == '\0' || lines[i][0] == '#') {
             continue; /* blank lines and comments */
         }
         g_auto(GStrv) cells = g_strsplit(lines[i], ",", -1);
-        bool header = first && isnan(parse_number(cells[0]));
-        first = false;
-        if (header ? !csv_header(cells, pos, path, error)
+        bool header = header_line == 0 && rows == 0 && isnan(parse_number(cells[0]));
+        header_line = header ? i + 1 : header_line;
+        rows += header ? 0 : 1;
+        if (header ? !csv_header(cells, pos, path, i + 1, error)
                    : !csv_row(cells, pos, opt, points, names, path, i + 1, error)) {
             return NULL;
         }
     }
     if (points->len == 0) {
-        not_found(names, opt->vm, path, error);
+        csv_none(names, opt, path, header_line, rows, error);
         return NULL;
     }
     return g_steal_pointer(&points);
@@ -287,11 +344,37 @@ static bool esxtop_pick(const SimEsxtop *e, const char *group, EsxtopCols *c, co
     return true;
 }
 
-static GArray *read_esxtop(const char *path, const SimTraceOptions *opt, GPtrArray *warnings,
-                           GError **error)
+/* Sample i's point; false (with an error naming the line) for a value out of range. */
+static bool esxtop_point(const SimEsxtop *e, guint i, const EsxtopCols *c, double kernel_mb,
+                         SimTracePoint *p, const char *path, GError **error)
+{
+    double active = c->active_pct >= 0 ? sim_esxtop_value(e, i, c->active_pct) / 100.0 *
+                                             sim_esxtop_value(e, i, c->size)
+                                       : sim_esxtop_value(e, i, c->touched);
+    double granted = sim_esxtop_value(e, i, c->granted);
+    const char *what[] = {"active memory", "granted memory"};
+    const double v[] = {active, granted};
+    for (guint k = 0; k < G_N_ELEMENTS(v); k++) {
+        const char *problem = isnan(v[k]) ? NULL : value_problem(v[k], true);
+        if (problem != NULL) {
+            return bad(error, path, sim_esxtop_line(e, i), "%s %g MB %s", what[k], v[k],
+                       problem);
+        }
+    }
+    if (isnan(active) || isnan(granted)) {
+        *p = (SimTracePoint){0, NAN, NAN}; /* an empty cell: no group at that sample */
+        return true;
+    }
+    *p = (SimTracePoint){sim_esxtop_time(e, i) - sim_esxtop_time(e, 0),
+                         MAX(granted - kernel_mb, active), active};
+    return true;
+}
+
+static GArray *read_esxtop(const char *path, char *text, gsize len, const SimTraceOptions *opt,
+                           GPtrArray *warnings, GError **error)
 {
     guint spread = 0;
-    g_autoptr(SimEsxtop) e = sim_esxtop_read(path, &spread, error);
+    g_autoptr(SimEsxtop) e = sim_esxtop_parse(path, text, len, &spread, error);
     if (e == NULL) {
         return NULL;
     }
@@ -309,19 +392,14 @@ static GArray *read_esxtop(const char *path, const SimTraceOptions *opt, GPtrArr
                              "evenly up to the next one", spread);
     }
     g_autoptr(GArray) points = points_new();
-    guint n = sim_esxtop_n_samples(e);
-    for (guint i = 0; i < n; i++) {
-        double active = c.active_pct >= 0 ? sim_esxtop_value(e, i, c.active_pct) / 100.0 *
-                                                sim_esxtop_value(e, i, c.size)
-                                          : sim_esxtop_value(e, i, c.touched);
-        double granted = sim_esxtop_value(e, i, c.granted);
-        if (isnan(active) || isnan(granted)) {
-            continue; /* an empty cell: the group did not exist at that sample */
+    for (guint i = 0; i < sim_esxtop_n_samples(e); i++) {
+        SimTracePoint p;
+        if (!esxtop_point(e, i, &c, opt->kernel_mb, &p, path, error)) {
+            return NULL;
         }
-        active = MAX(active, 0.0);
-        SimTracePoint p = {sim_esxtop_time(e, i) - sim_esxtop_time(e, 0), 0, active};
-        p.memory_mb = MAX(granted - opt->kernel_mb, active);
-        g_array_append_val(points, p);
+        if (!isnan(p.active_mb)) {
+            g_array_append_val(points, p);
+        }
     }
     if (points->len == 0) {
         bad(error, path, 0, "group %s has no samples with values", group);
@@ -361,10 +439,14 @@ static bool bb_row(const char *line, const int pos[BB_N], double v[BB_N], const 
     g_auto(GStrv) cells = g_strsplit(line, ";", -1);
     guint n = g_strv_length(cells);
     for (int k = 0; k < BB_N; k++) {
-        v[k] = (guint)pos[k] < n ? parse_number(cells[pos[k]]) : NAN;
-        if (isnan(v[k]) || v[k] < 0) {
-            return bad(error, path, lineno, "\"%s\" is %s", bb_names[k],
-                       (guint)pos[k] < n ? "not a number >= 0" : "missing");
+        if ((guint)pos[k] >= n) {
+            return bad(error, path, lineno, "\"%s\" is missing", bb_names[k]);
+        }
+        /* KB: the bound on MiB applies to the value / 1024 */
+        v[k] = parse_number(cells[pos[k]]);
+        const char *problem = value_problem(k == BB_TIME ? v[k] : v[k] / 1024, k != BB_TIME);
+        if (problem != NULL) {
+            return bad(error, path, lineno, "\"%s\" %s", bb_names[k], problem);
         }
     }
     if (v[BB_TIME] > BITBRAINS_MS_THRESHOLD) {
@@ -397,39 +479,55 @@ static void trailing_peak(GArray *points, double window_s)
     }
 }
 
-static GArray *read_bitbrains(const char *path, const SimTraceOptions *opt, GPtrArray *warnings,
-                              GError **error)
+/* The points of the data rows (line 2 on); *rows counts them, *skipped those without a VM. */
+static bool bb_points(char **lines, const int pos[BB_N], GArray *points, guint *rows,
+                      guint *skipped, const char *path, GError **error)
 {
-    g_auto(GStrv) lines = read_lines(path, error);
-    int pos[BB_N];
-    if (lines == NULL || lines[0] == NULL || !bb_header(lines[0], pos, path, error)) {
-        return NULL;
-    }
-    g_autoptr(GArray) points = points_new();
     double t0 = NAN;
-    guint skipped = 0;
     for (guint i = 1; lines[i] != NULL; i++) {
         double v[BB_N];
         if (g_strstrip(lines[i])[0] == '\0') {
             continue;
         }
         if (!bb_row(lines[i], pos, v, path, i + 1, error)) {
-            return NULL;
+            return false;
         }
+        (*rows)++;
         t0 = isnan(t0) ? v[BB_TIME] : t0;
         SimTracePoint p = {v[BB_TIME] - t0, 0, v[BB_USAGE] / 1024.0};
         if (points->len > 0 && p.t_s < g_array_index(points, SimTracePoint, points->len - 1).t_s) {
-            bad(error, path, i + 1, "timestamp %.0f is earlier than the row before", v[BB_TIME]);
-            return NULL;
+            return bad(error, path, i + 1, "timestamp %.0f is earlier than the row before",
+                       v[BB_TIME]);
         }
         if (v[BB_PROVISIONED] == 0) {
-            skipped++; /* no VM at that time (the archive writes zeros) */
+            (*skipped)++; /* no VM at that time (the archive writes zeros) */
             continue;
         }
         g_array_append_val(points, p);
     }
+    return true;
+}
+
+static GArray *read_bitbrains(const char *path, char *text, const SimTraceOptions *opt,
+                              GPtrArray *warnings, GError **error)
+{
+    g_auto(GStrv) lines = split_lines(text);
+    int pos[BB_N];
+    if (g_strstrip(text)[0] == '\0') {
+        bad(error, path, 0, "empty trace (no header, no rows)");
+        return NULL;
+    }
+    if (!bb_header(lines[0], pos, path, error)) {
+        return NULL;
+    }
+    g_autoptr(GArray) points = points_new();
+    guint rows = 0, skipped = 0;
+    if (!bb_points(lines, pos, points, &rows, &skipped, path, error)) {
+        return NULL;
+    }
     if (points->len == 0) {
-        bad(error, path, 0, "no rows with memory provisioned");
+        bad(error, path, rows == 0 ? 1 : 0, "%s", rows == 0 ? "the trace has a header but no rows"
+                                                           : "no rows with memory provisioned");
         return NULL;
     }
     if (skipped > 0) {
@@ -441,51 +539,40 @@ static GArray *read_bitbrains(const char *path, const SimTraceOptions *opt, GPtr
 
 /* ---- reading --------------------------------------------------------------- */
 
-/*
- * Opens the file once up front, so a missing one fails the same way in
- * every format, and reads its start to find the format when asked to:
- * PDH-CSV header, Bitbrains header, else csv.
- */
-static SimTraceFormat detect(const char *path, SimTraceFormat format, GError **error)
+/* The format of a text when not given: PDH-CSV header, Bitbrains header, else csv. */
+static SimTraceFormat detect(const char *text, SimTraceFormat format)
 {
-    FILE *fp = fopen(path, "r");
-    if (fp == NULL) {
-        int errsv = errno;
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "cannot read trace %s: %s", path,
-                    g_strerror(errsv));
-        return SIM_TRACE_FORMAT_MAX;
-    }
-    char head[256] = "";
-    size_t n = fread(head, 1, sizeof head - 1, fp);
-    head[n] = '\0';
-    fclose(fp);
     if (format != SIM_TRACE_AUTO) {
         return format;
     }
-    if (g_str_has_prefix(head, "\"(PDH-CSV") || g_str_has_prefix(head, "(PDH-CSV")) {
+    if (g_str_has_prefix(text, "\"(PDH-CSV") || g_str_has_prefix(text, "(PDH-CSV")) {
         return SIM_TRACE_ESXTOP;
     }
+    const char *eol = strchr(text, '\n');
+    g_autofree char *head = g_strndup(text, eol != NULL ? (gsize)(eol - text) : strlen(text));
     if (strstr(head, "Timestamp [ms]") != NULL && strchr(head, ';') != NULL) {
         return SIM_TRACE_BITBRAINS;
     }
     return SIM_TRACE_CSV;
 }
 
+/* Reads the file once, whatever its format, so every format refuses the same files. */
 GArray *sim_trace_read(const char *path, const SimTraceOptions *options, GPtrArray *warnings,
                        GError **error)
 {
     g_return_val_if_fail(path != NULL && options != NULL && options->vm != NULL, NULL);
-    SimTraceFormat format = detect(path, options->format, error);
-    if (format == SIM_TRACE_FORMAT_MAX) {
+    gsize len = 0;
+    g_autofree char *text = read_text(path, &len, error);
+    if (text == NULL) {
         return NULL;
     }
-    switch (format) {
+    switch (detect(text, options->format)) {
     case SIM_TRACE_CSV:
-        return read_csv(path, options, error);
+        return read_csv(path, text, options, error);
     case SIM_TRACE_ESXTOP:
-        return read_esxtop(path, options, warnings, error);
+        return read_esxtop(path, text, len, options, warnings, error);
     case SIM_TRACE_BITBRAINS:
-        return read_bitbrains(path, options, warnings, error);
+        return read_bitbrains(path, text, options, warnings, error);
     default:
         g_return_val_if_reached(NULL);
     }
@@ -515,11 +602,18 @@ static double median_step(const GArray *points)
     return d[n / 2];
 }
 
-/* MiB x scale in bytes, rounded down to whole 4 KiB pages. */
+/*
+ * MiB x scale in bytes, rounded down to whole 4 KiB pages. A product past
+ * 2^64 (a huge `scale`) saturates instead of converting out of range (UB);
+ * the caller then clips it to the VM's room and counts it.
+ */
 static uint64_t to_bytes(double mb, double scale)
 {
     double b = floor(mb * scale * MIB_BYTES / TRACE_ROUND) * TRACE_ROUND;
-    return b > 0 ? (uint64_t)b : 0;
+    if (!(b > 0)) {
+        return 0;
+    }
+    return b < 0x1p64 ? (uint64_t)b : UINT64_MAX;
 }
 
 /* The memory and active of one point, clipped to the room (counted) and active to memory. */
@@ -578,8 +672,8 @@ bool sim_trace_expand(const GArray *points, const SimTraceReplay *rp, uint64_t *
     for (double base = -start;; base += period, next = 0) {
         for (j = next; j < points->len; j++) {
             double at = base + g_array_index(points, SimTracePoint, j).t_s;
-            if (at >= end) {
-                return true;
+            if (at >= end || at * (double)SIM_S >= (double)rp->duration) {
+                return true; /* (the second test keeps sim_time_from_s in range) */
             }
             uint64_t m = 0, a = 0;
             level(&g_array_index(points, SimTracePoint, j), rp, st, &m, &a);

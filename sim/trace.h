@@ -37,6 +37,13 @@ const char *sim_trace_format_to_string(SimTraceFormat format);
 /* Default of `memory_window` for Bitbrains traces: one day (assumption). */
 #define SIM_TRACE_DEFAULT_MEMORY_WINDOW SIM_DAY
 
+/*
+ * Largest memory or active value a trace may hold, MiB: 2^40 MiB = 1 EiB,
+ * far above any machine, and small enough that bytes fit in 64 bits
+ * (docs/model.md, "Trace replay"). Larger values are errors.
+ */
+#define SIM_TRACE_MAX_MB 1099511627776.0
+
 /* One sample: what the workload holds from t_s until the next sample. */
 typedef struct SimTracePoint {
     double t_s;       /* seconds since the trace start */
@@ -53,13 +60,20 @@ typedef struct SimTraceOptions {
 } SimTraceOptions;
 
 /*
- * Reads `path` into SimTracePoint, sorted by time, at least one. Errors
- * (SIM_ERROR_IO: cannot read; SIM_ERROR_VALUE: bad content) carry the path
- * and, for content, the line. `warnings` (char *) gets one string per
- * problem that was worked around; each starts with the path.
+ * Reads `path` into SimTracePoint, sorted by time, at least one. The file is
+ * read through sim_read_file (sim/readfile.h): a regular file only, at most
+ * SIM_READFILE_TRACE_MAX bytes, gzip decompressed in every format. Errors
+ * (SIM_ERROR_IO: cannot read, not a regular file; SIM_ERROR_RANGE: too
+ * large; SIM_ERROR_VALUE: bad content, a NUL byte, an empty trace, a value
+ * that is not a number >= 0 or above SIM_TRACE_MAX_MB) carry the path and,
+ * for content, the line. `warnings` (char *) gets one string per problem
+ * that was worked around; each starts with the path.
  */
 GArray *sim_trace_read(const char *path, const SimTraceOptions *options, GPtrArray *warnings,
                        GError **error);
+
+/* An error naming the line and column of the first NUL byte of `text` (`len` bytes), if any. */
+bool sim_trace_check_text(const char *path, const char *text, gsize len, GError **error);
 
 /* How to lay a trace over the run; filled by the scenario loader. */
 typedef struct SimTraceReplay {
@@ -80,8 +94,9 @@ typedef struct SimTraceStats {
 /*
  * Expands `points` (from sim_trace_read) into the initial `memory` and
  * `active` (bytes) and phases appended to `phases` (SimPhase, times since
- * the start of the run; the caller sorts). Memory is clipped to the room,
- * active to memory. Fails (SIM_ERROR_RANGE) when `start` lies after the
+ * the start of the run; the caller sorts). Memory is clipped to the room
+ * (however large `scale` makes it: no conversion out of range), active to
+ * memory. Fails (SIM_ERROR_RANGE) when `start` lies after the
  * trace's end and the trace does not repeat.
  */
 bool sim_trace_expand(const GArray *points, const SimTraceReplay *replay, uint64_t *memory,
