@@ -1,8 +1,11 @@
 /*
  * Tests of sim/trace.c and of trace loading in sim/scenario.c: the three
- * formats (small csv traces generated here; the real esxtop captures and
- * Bitbrains files read in place, values checked by hand), the expansion
- * into phases (start, repeat, clipping), and the scenario keys.
+ * formats (small traces generated here; the shipped Bitbrains subset under
+ * scenarios/data/; the real esxtop captures only when ../shared/data sits
+ * next to the clone, else skipped with a message), what every reader
+ * refuses (non-regular files, NUL bytes, empty traces, values out of
+ * range), gzip in every format, the expansion into phases (start, repeat,
+ * clipping, a huge scale), and the scenario keys.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,9 +13,11 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <gio/gio.h>
 #include <glib.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sim/error.h"
 #include "sim/scenario.h"
@@ -23,8 +28,9 @@
 #define SMALL DATA "esxtop/rach-sharp_esxtopd_small-esxtop-data.csv"
 #define FULL DATA "esxtop/rach-sharp_esxtopd_esxtop-data.csv"
 #define GSLIU DATA "esxtop/gsliu_VisualEsxtopOnline_origincsvfile.csv"
-#define BB_1 DATA "bitbrains/rnd-2013-7/1.csv"
-#define BB_45 DATA "bitbrains/rnd-2013-7/45.csv"
+#define SHIPPED RECLAIMSIM_SOURCE_DIR "/scenarios/data/"
+#define BB_1 SHIPPED "bitbrains/rnd-2013-7/1.csv.gz"
+#define BB_45 SHIPPED "bitbrains/rnd-2013-7/45.csv.gz"
 #define MIB (1024.0 * 1024.0)
 
 static void need(const char *path)
@@ -202,11 +208,10 @@ static void test_trace_esxtop_capture_without_vm_counters_is_an_error(void **sta
 static void test_trace_bitbrains_usage_is_active_and_memory_its_trailing_peak(void **state)
 {
     (void)state;
-    need(BB_1);
     GError *error = NULL;
     g_autoptr(GArray) p = read_trace(BB_1, SIM_TRACE_AUTO, "ignored", NULL, &error);
     g_assert_no_error(error);
-    assert_int_equal(p->len, 8260); /* every row of the file */
+    assert_int_equal(p->len, 2017); /* every row of the shipped week */
     assert_true(near(pt(p, 0)->active_mb, 1034592.8 / 1024));
     assert_true(near(pt(p, 1)->active_mb, 458575.4666666667 / 1024));
     assert_true(pt(p, 1)->t_s == 300);
@@ -230,7 +235,6 @@ static void test_trace_bitbrains_usage_is_active_and_memory_its_trailing_peak(vo
 static void test_trace_bitbrains_rows_without_provisioned_memory_are_skipped(void **state)
 {
     (void)state;
-    need(BB_45);
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     GError *error = NULL;
     g_autoptr(GArray) p = read_trace(BB_45, SIM_TRACE_BITBRAINS, "x", warnings, &error);
@@ -384,22 +388,267 @@ static void test_trace_scenario_errors_point_at_the_trace(void **state)
     test_rmtree(dir);
 }
 
-/* The shipped scenario reads the 24 real files in place through ../../shared. */
+/* The shipped scenario reads the 24 shipped traces, next to it under data/. */
 static void test_trace_bitbrains_scenario_loads_the_24_real_vms(void **state)
 {
     (void)state;
-    need(BB_1);
     g_autofree char *path = test_source_path("scenarios/bitbrains.json");
     GError *error = NULL;
     g_autoptr(SimScenario) sc = sim_scenario_load(path, &error);
     g_assert_no_error(error);
     assert_int_equal(sc->vms->len, 24);
     const SimVmConfig *first = &g_array_index(sc->vms, SimVmConfig, 0);
-    assert_true(g_str_has_suffix(first->workload.trace, "/../../shared/data/bitbrains/rnd-2013-7/1.csv"));
+    assert_true(g_str_has_suffix(first->workload.trace, "/data/bitbrains/rnd-2013-7/1.csv.gz"));
     assert_true(first->workload.active == (uint64_t)(floor(1034592.8 / 1024 * 256) * 4096));
     assert_true(sc->duration == 7 * SIM_DAY);
     int late = sim_scenario_find_vm(sc, "bb-45");
     assert_true(g_array_index(sc->vms, SimVmConfig, late).power_on == 381341 * SIM_S);
+}
+
+/* ---- what every reader refuses -------------------------------------------------- */
+
+static const SimTraceFormat all_formats[] = {SIM_TRACE_AUTO, SIM_TRACE_CSV, SIM_TRACE_ESXTOP,
+                                             SIM_TRACE_BITBRAINS};
+
+/* The message of reading `path` in `format`, which must fail. */
+static char *read_error(const char *path, SimTraceFormat format)
+{
+    GError *error = NULL;
+    GArray *p = read_trace(path, format, "a", NULL, &error);
+    if (p != NULL) {
+        fail_msg("%s read in format %s without an error (%u points)", path,
+                 sim_trace_format_to_string(format), p->len);
+    }
+    char *msg = g_strdup(error->message);
+    g_error_free(error);
+    return msg;
+}
+
+/* A FIFO would block, /dev/zero never ends, a directory is no text: each is refused by name. */
+static void test_trace_non_regular_files_are_refused_in_every_format(void **state)
+{
+    (void)state;
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *fifo = g_build_filename(dir, "fifo.csv", NULL);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    const char *const paths[] = {fifo, "/dev/zero", dir};
+    const char *const why[] = {"not a regular file (a FIFO)", "not a regular file (a device)",
+                               "Is a directory"};
+    for (guint k = 0; k < G_N_ELEMENTS(paths); k++) {
+        for (guint f = 0; f < G_N_ELEMENTS(all_formats); f++) {
+            g_autofree char *msg = read_error(paths[k], all_formats[f]);
+            g_autofree char *want = g_strdup_printf("cannot read trace %s: %s", paths[k], why[k]);
+            assert_string_equal(msg, want);
+        }
+    }
+    test_rmtree(dir);
+}
+
+/* Each format's empty file, header alone, and (csv, esxtop) no row for the VM. */
+static const char *const empty_cases[][3] = {
+    /* format, file text, the error after "PATH" */
+    {"csv", "", ": empty trace (no header, no rows)"},
+    {"csv", "\n \r\n# only a comment\n", ": empty trace (no header, no rows)"},
+    {"csv", "time_s,vm,memory_mb,active_mb\r\n", ":1: the trace has a header but no rows"},
+    {"csv", "0,b,1,1\n", ": no rows for VM \"a\" (the trace has \"b\")"},
+    {"esxtop", "", ":1: empty file"},
+    {"esxtop", "\r\n\r\n", ":1: empty file"},
+    {"esxtop", "\"(PDH-CSV 4.0) (UTC)(0)\",\"\\\\h\\Group Memory(1:a)\\Touched MBytes\",\n",
+     ":1: the capture has a header but no samples"},
+    {"esxtop",
+     "\"(PDH-CSV 4.0) (UTC)(0)\",\"\\\\h\\Group Memory(1:b)\\Touched MBytes\",\n"
+     "\"01/01/2024 00:00:00\",\"1\",\n",
+     ": no \"Group Memory\" counters for VM \"a\" (groups: \"1:b\")"},
+    {"bitbrains", "", ": empty trace (no header, no rows)"},
+    {"bitbrains",
+     "Timestamp [ms];\tMemory capacity provisioned [KB];\tMemory usage [KB]\n",
+     ":1: the trace has a header but no rows"},
+    {"bitbrains",
+     "Timestamp [ms];\tMemory capacity provisioned [KB];\tMemory usage [KB]\n1;\t0;\t0\n",
+     ": no rows with memory provisioned"},
+};
+
+static SimTraceFormat format_named(const char *name)
+{
+    for (int f = 0; f < SIM_TRACE_FORMAT_MAX; f++) {
+        if (strcmp(sim_trace_format_to_string(f), name) == 0) {
+            return f;
+        }
+    }
+    fail_msg("no format %s", name);
+    return SIM_TRACE_AUTO;
+}
+
+static void test_trace_empty_traces_are_located_errors_in_every_format(void **state)
+{
+    (void)state;
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *path = g_build_filename(dir, "t", NULL);
+    for (guint k = 0; k < G_N_ELEMENTS(empty_cases); k++) {
+        g_assert_true(g_file_set_contents(path, empty_cases[k][1], -1, NULL));
+        g_autofree char *msg = read_error(path, format_named(empty_cases[k][0]));
+        g_autofree char *want = g_strconcat(path, empty_cases[k][2], NULL);
+        assert_string_equal(msg, want);
+    }
+    test_rmtree(dir);
+}
+
+/* A NUL byte is an error naming its line and column, in every format. */
+static void test_trace_a_nul_byte_is_an_error_naming_its_line(void **state)
+{
+    (void)state;
+    static const char text[] = "time_s,vm,memory_mb,active_mb\n0,a,1,1\n60,a,2\0,1\n";
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *path = g_build_filename(dir, "t.csv", NULL);
+    g_assert_true(g_file_set_contents(path, text, sizeof text - 1, NULL));
+    for (guint f = 0; f < G_N_ELEMENTS(all_formats); f++) {
+        g_autofree char *msg = read_error(path, all_formats[f]);
+        g_autofree char *want =
+            g_strdup_printf("%s:3: a NUL byte at column 7: not a text file", path);
+        assert_string_equal(msg, want);
+    }
+    test_rmtree(dir);
+}
+
+/* Writes `text` gzip-compressed (what `gzip` writes), through GIO. */
+static void write_gz(const char *path, const char *text)
+{
+    g_autoptr(GZlibCompressor) z = g_zlib_compressor_new(G_ZLIB_COMPRESSOR_FORMAT_GZIP, 9);
+    gsize len = strlen(text), cap = len + 1024, read = 0, written = 0;
+    g_autofree char *out = g_malloc(cap);
+    GConverterResult r = g_converter_convert(G_CONVERTER(z), text, len, out, cap,
+                                             G_CONVERTER_INPUT_AT_END, &read, &written, NULL);
+    assert_int_equal(r, G_CONVERTER_FINISHED);
+    g_assert_true(g_file_set_contents(path, out, (gssize)written, NULL));
+}
+
+static const char esxtop_small[] =
+    "\"(PDH-CSV 4.0) (UTC)(0)\",\"\\\\h\\Group Memory(1234567:a)\\Memory Size MBytes\","
+    "\"\\\\h\\Group Memory(1234567:a)\\Memory Granted Size MBytes\","
+    "\"\\\\h\\Group Memory(1234567:a)\\% Active Estimate\",\n"
+    "\"01/01/2024 00:00:00\",\"1000\",\"900\",\"10\",\n"
+    "\"01/01/2024 00:00:20\",\"1000\",\"950\",\"20\",\n";
+
+/* The same points from a plain file and its .gz, in each format. */
+static void test_trace_gzip_traces_are_read_in_every_format(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "time_s,vm,memory_mb,active_mb\n0,a,512,128\n60,a,1024,256\n", esxtop_small,
+        "Timestamp [ms];\tMemory capacity provisioned [KB];\tMemory usage [KB]\n"
+        "1000;\t1048576;\t102400\n1300;\t1048576;\t204800\n"};
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *plain = g_build_filename(dir, "t.txt", NULL);
+    g_autofree char *gz = g_build_filename(dir, "t.txt.gz", NULL);
+    for (guint k = 0; k < G_N_ELEMENTS(texts); k++) {
+        g_assert_true(g_file_set_contents(plain, texts[k], -1, NULL));
+        write_gz(gz, texts[k]);
+        GError *error = NULL;
+        g_autoptr(GArray) a = read_trace(plain, SIM_TRACE_AUTO, "a", NULL, &error);
+        g_assert_no_error(error);
+        g_autoptr(GArray) b = read_trace(gz, SIM_TRACE_AUTO, "a", NULL, &error);
+        g_assert_no_error(error);
+        assert_int_equal(a->len, 2);
+        assert_int_equal(b->len, a->len);
+        assert_memory_equal(a->data, b->data, a->len * sizeof(SimTracePoint));
+        assert_true(pt(b, 1)->active_mb > pt(b, 0)->active_mb); /* values, not zeros */
+    }
+    test_rmtree(dir);
+}
+
+/* NaN, infinities, negative and too-large values: errors naming the line, in each format. */
+static const char *const value_cases[][3] = {
+    {"0,a,1,1\n60,a,inf,1\n", ":2: memory_mb \"inf\" is infinite", NULL},
+    {"0,a,nan,1\n", ":1: memory_mb \"nan\" is not a number >= 0", NULL},
+    {"0,a,1,-1\n", ":1: active_mb \"-1\" is not a number >= 0", NULL},
+    {"0,a,1e300,1\n",
+     ":1: memory_mb \"1e300\" is larger than 2^40 MiB (1 EiB), the largest a trace may hold",
+     NULL},
+    {"-infinity,a,1,1\n", ":1: time_s \"-infinity\" is not a number >= 0", NULL},
+    {"1e300,a,1,1\n", NULL, NULL}, /* a time far away is no problem: it is never reached */
+    {"Timestamp [ms];\tMemory capacity provisioned [KB];\tMemory usage [KB]\n1;\t1;\t-5\n",
+     ":2: \"Memory usage [KB]\" is not a number >= 0", NULL},
+    {"Timestamp [ms];\tMemory capacity provisioned [KB];\tMemory usage [KB]\n1;\t1;\t1e30\n",
+     ":2: \"Memory usage [KB]\" is larger than 2^40 MiB (1 EiB), the largest a trace may hold",
+     NULL},
+    {"Timestamp [ms];\tMemory capacity provisioned [KB];\tMemory usage [KB]\nInf;\t1;\t1\n",
+     ":2: \"Timestamp [ms]\" is infinite", NULL},
+    {"\"(PDH-CSV 4.0) (UTC)(0)\",\"\\\\h\\Group Memory(1:a)\\Touched MBytes\","
+     "\"\\\\h\\Group Memory(1:a)\\Memory Granted Size MBytes\",\n"
+     "\"01/01/2024 00:00:00\",\"1\",\"2\",\n\"01/01/2024 00:00:05\",\"1e300\",\"2\",\n",
+     ":3: active memory 1e+300 MB is larger than 2^40 MiB (1 EiB), the largest a trace may "
+     "hold",
+     "esxtop"},
+    {"\"(PDH-CSV 4.0) (UTC)(0)\",\"\\\\h\\Group Memory(1:a)\\Touched MBytes\","
+     "\"\\\\h\\Group Memory(1:a)\\Memory Granted Size MBytes\",\n"
+     "\"01/01/2024 00:00:00\",\"1\",\"-inf\",\n",
+     ":2: granted memory -inf MB is not a number >= 0", "esxtop"},
+};
+
+static void test_trace_values_out_of_range_are_errors_naming_the_line(void **state)
+{
+    (void)state;
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *path = g_build_filename(dir, "t", NULL);
+    for (guint k = 0; k < G_N_ELEMENTS(value_cases); k++) {
+        g_assert_true(g_file_set_contents(path, value_cases[k][0], -1, NULL));
+        SimTraceFormat f = value_cases[k][2] != NULL ? format_named(value_cases[k][2])
+                                                     : SIM_TRACE_AUTO;
+        if (value_cases[k][1] == NULL) {
+            GError *error = NULL;
+            g_autoptr(GArray) p = read_trace(path, f, "a", NULL, &error);
+            g_assert_no_error(error);
+            assert_true(pt(p, 0)->t_s == 1e300);
+            continue;
+        }
+        g_autofree char *msg = read_error(path, f);
+        g_autofree char *want = g_strconcat(path, value_cases[k][1], NULL);
+        assert_string_equal(msg, want);
+    }
+    test_rmtree(dir);
+}
+
+/* A scale that takes memory past 2^64 bytes (or to infinity) clips to the room and counts it. */
+static void test_trace_expand_a_huge_scale_clips_to_the_room(void **state)
+{
+    (void)state;
+    g_autoptr(GArray) p = points_of(steps, 4);
+    const double scales[] = {1e12, 1e300, G_MAXDOUBLE};
+    for (guint k = 0; k < G_N_ELEMENTS(scales); k++) {
+        g_autoptr(GArray) phases = g_array_new(FALSE, FALSE, sizeof(SimPhase));
+        SimTraceReplay rp = {.scale = scales[k], .duration = 10 * SIM_MIN, .room = 1 << 30};
+        uint64_t memory = 0, active = 0;
+        SimTraceStats st;
+        assert_true(sim_trace_expand(p, &rp, &memory, &active, phases, &st, NULL));
+        assert_true(memory == rp.room && active == rp.room);
+        assert_int_equal(phases->len, 0); /* every point is the room */
+        assert_int_equal(st.clipped, 4);
+        assert_true(st.peak_mb >= 5000 * 1e12);
+    }
+}
+
+/* Through the loader: a huge scale gives the VM its room with a warning, never 0 memory. */
+static void test_trace_scenario_with_a_huge_scale_warns_and_clips(void **state)
+{
+    (void)state;
+    const char *files[] = {"t.csv", csv_text, NULL};
+    g_autofree char *dir = folder_with(files);
+    GError *error = NULL;
+    g_autoptr(SimScenario) sc = load_in(
+        dir,
+        "{\"duration\": \"1m\", \"host\": {\"memory\": \"8GiB\"}, \"vms\": ["
+        "{\"name\": \"a\", \"memory\": \"2GiB\", \"workload\": {\"trace\": {\"file\": "
+        "\"t.csv\", \"scale\": 1e308}}}]}",
+        &error);
+    g_assert_no_error(error);
+    const SimVmConfig *a = &g_array_index(sc->vms, SimVmConfig, 0);
+    assert_true(a->workload.memory == (uint64_t)(1792 * MIB));
+    assert_true(a->workload.active == a->workload.memory);
+    assert_int_equal(sc->warnings->len, 1);
+    assert_non_null(strstr(g_ptr_array_index(sc->warnings, 0), "1 sample in the run asks for "
+                                                               "more memory than the VM can "
+                                                               "hold"));
+    test_rmtree(dir);
 }
 
 int main(void)
@@ -419,6 +668,13 @@ int main(void)
         cmocka_unit_test(test_trace_scenario_path_is_relative_to_the_scenario_file),
         cmocka_unit_test(test_trace_scenario_errors_point_at_the_trace),
         cmocka_unit_test(test_trace_bitbrains_scenario_loads_the_24_real_vms),
+        cmocka_unit_test(test_trace_non_regular_files_are_refused_in_every_format),
+        cmocka_unit_test(test_trace_empty_traces_are_located_errors_in_every_format),
+        cmocka_unit_test(test_trace_a_nul_byte_is_an_error_naming_its_line),
+        cmocka_unit_test(test_trace_gzip_traces_are_read_in_every_format),
+        cmocka_unit_test(test_trace_values_out_of_range_are_errors_naming_the_line),
+        cmocka_unit_test(test_trace_expand_a_huge_scale_clips_to_the_room),
+        cmocka_unit_test(test_trace_scenario_with_a_huge_scale_warns_and_clips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
