@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "plots/rundata.h"
 #include "sim/error.h"
@@ -78,6 +79,10 @@ static void param_num(GString *p, const char *name, double value)
                            isfinite(value) ? g_ascii_dtostr(buf, sizeof buf, value) : "NaN");
 }
 
+/* Names in the scratch directory gnuplot runs in (see link_dirs). */
+#define WORK_STAGE "stage" /* link to the staging directory (becomes DIR/plots) */
+#define WORK_SCRIPTS "gp"  /* link to the directory of the .gp scripts */
+
 /* One figure being prepared: where its files go and its parameters. */
 typedef struct Figure {
     const PlotRunData *data;
@@ -115,9 +120,10 @@ static void figure_common(Figure *f, double width, double height, int tics)
     json_t *scenario = json_object_get(d->summary, "scenario");
     const char *name = json_is_string(scenario) ? json_string_value(scenario) : "run";
     g_autofree char *title = g_strdup_printf("%s: %s", name, f->spec->title);
-    g_autofree char *out = figure_path(f, f->stage, "");
-    g_autofree char *datafile = figure_path(f, f->work, ".dat");
-    param_str(f->params, "plotsdir", f->scripts);
+    /* Paths relative to the scratch directory gnuplot runs in (see link_dirs) */
+    g_autofree char *out = figure_path(f, WORK_STAGE, "");
+    g_autofree char *datafile = g_strconcat(f->spec->name, ".dat", NULL);
+    param_str(f->params, "plotsdir", WORK_SCRIPTS);
     param_str(f->params, "out", out);
     param_str(f->params, "datafile", datafile);
     param_str(f->params, "title_text", title);
@@ -524,6 +530,32 @@ G_STATIC_ASSERT(G_N_ELEMENTS(preparers) == G_N_ELEMENTS(specs));
 
 /* ---- running gnuplot ---- */
 
+/*
+ * gnuplot runs in the scratch directory and sees the run's folder and the
+ * scripts only through two links there, so no path the user gave (relative
+ * to another directory, or with spaces, quotes or control characters) is
+ * ever written into gnuplot's command text (WORK_STAGE, WORK_SCRIPTS).
+ */
+
+static bool link_dir(const char *work, const char *name, const char *target, GError **error)
+{
+    g_autofree char *abs = g_canonicalize_filename(target, NULL);
+    g_autofree char *link = g_build_filename(work, name, NULL);
+    if (symlink(abs, link) != 0) {
+        int saved = errno;
+        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: error: cannot link to %s: %s", link,
+                    abs, g_strerror(saved));
+        return false;
+    }
+    return true;
+}
+
+static bool link_dirs(const Figure *f, GError **error)
+{
+    return link_dir(f->work, WORK_STAGE, f->stage, error) &&
+           link_dir(f->work, WORK_SCRIPTS, f->scripts, error);
+}
+
 static const char *gnuplot_binary(void)
 {
     const char *env = g_getenv("RECLAIMSIM_GNUPLOT");
@@ -535,8 +567,9 @@ static const char *gnuplot_binary(void)
 static bool run_gnuplot(const Figure *f, const char *params, const char *fmt, GError **error)
 {
     g_autofree char *script = figure_path(f, f->scripts, ".gp");
+    g_autofree char *work_script = figure_path(f, WORK_SCRIPTS, ".gp");
     g_autofree char *set_fmt = g_strdup_printf("fmt = '%s'", fmt);
-    const char *argv[] = {gnuplot_binary(), "-e", set_fmt, params, script, NULL};
+    const char *argv[] = {gnuplot_binary(), "-e", set_fmt, params, work_script, NULL};
     g_autofree char *err = NULL;
     int status = 0;
     GError *local = NULL;
@@ -575,10 +608,11 @@ static bool figure_render(Figure *f, guint index, GError **error)
     preparers[index](f, dat);
     g_autofree char *dat_path = figure_path(f, f->work, ".dat");
     g_autofree char *params_path = figure_path(f, f->work, ".params.gp");
+    g_autofree char *params_arg = g_strconcat(f->spec->name, ".params.gp", NULL);
     bool ok = g_file_set_contents(dat_path, dat->str, (gssize)dat->len, error) &&
               g_file_set_contents(params_path, f->params->str, (gssize)f->params->len, error) &&
-              run_gnuplot(f, params_path, "png", error) &&
-              run_gnuplot(f, params_path, "svg", error);
+              run_gnuplot(f, params_arg, "png", error) &&
+              run_gnuplot(f, params_arg, "svg", error);
     g_string_free(f->params, TRUE);
     f->params = NULL;
     return ok;
@@ -630,6 +664,9 @@ static bool publish(const char *stage, const char *dir, GError **error)
 
 static bool render_all(Figure *f, const char *dir, GError **error)
 {
+    if (!link_dirs(f, error)) {
+        return false;
+    }
     for (guint i = 0; i < G_N_ELEMENTS(specs); i++) {
         f->spec = &specs[i];
         if (!figure_render(f, i, error)) {
