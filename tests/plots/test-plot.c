@@ -352,6 +352,72 @@ static void test_plot_again_replaces_the_plots(void **state)
     assert_no_plots_staging(f->out);
 }
 
+/* Runs reclaimsim in working directory `cwd`; the exit code, stderr in *err. */
+static int run_in(const char *cwd, const char *const *argv, char **err)
+{
+    g_autoptr(GPtrArray) args = g_ptr_array_new();
+    g_ptr_array_add(args, (gpointer)RECLAIMSIM_BIN);
+    for (const char *const *a = argv; *a != NULL; a++) {
+        g_ptr_array_add(args, (gpointer)*a);
+    }
+    g_ptr_array_add(args, NULL);
+    int status = -1;
+    if (!g_spawn_sync(cwd, (char **)args->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                      NULL, err, &status, NULL)) {
+        return -1;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void assert_plotted(const char *cwd, const char *dir)
+{
+    g_autofree char *out = g_build_filename(cwd, dir, NULL);
+    g_autofree char *png = plot_file(out, "vm-perf", ".png");
+    g_autofree char *svg = plot_file(out, "host-free", ".svg");
+    assert_true(g_file_test(png, G_FILE_TEST_IS_REGULAR));
+    assert_true(g_file_test(svg, G_FILE_TEST_IS_REGULAR));
+    assert_no_plots_staging(out);
+}
+
+/*
+ * As README shows, from a working directory that is neither the source nor
+ * the build tree: `run --plot -o out/x` and `plot out/x` with relative
+ * paths; then DIRs whose names have spaces and quotes, or a newline (a
+ * run's folder renamed so: plot reads whatever folder it is given).
+ */
+static void test_plot_relative_and_odd_directories_from_another_working_directory(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *cwd = g_build_filename(f->tmp, "elsewhere", NULL);
+    assert_int_equal(g_mkdir_with_parents(cwd, 0700), 0);
+    g_autofree char *scenario = g_build_filename(cwd, "small.json", NULL);
+    assert_true(g_file_set_contents(scenario, small_scenario, -1, NULL));
+    const char *const runs[][7] = {
+        {"run", "--quiet", "--plot", "-o", "out/x", "small.json", NULL},
+        {"plot", "out/x", NULL},
+        {"plot", "./out/../out/x/", NULL},
+        {"run", "--quiet", "-o", "it's a \"run\"", "small.json", NULL},
+        {"plot", "it's a \"run\"", NULL},
+        {"plot", "new\nline", NULL},
+    };
+    const char *const dirs[] = {"out/x", "out/x", "out/x", NULL, "it's a \"run\"", "new\nline"};
+    for (guint k = 0; k < G_N_ELEMENTS(runs); k++) {
+        if (k == 5) {
+            g_autofree char *from = g_build_filename(cwd, "it's a \"run\"", NULL);
+            g_autofree char *to = g_build_filename(cwd, "new\nline", NULL);
+            assert_int_equal(g_rename(from, to), 0);
+        }
+        g_autofree char *err = NULL;
+        int code = run_in(cwd, runs[k], &err);
+        if (code != 0) {
+            fail_msg("%s %s exited %d: %s", runs[k][0], runs[k][1], code, err);
+        }
+        if (dirs[k] != NULL) {
+            assert_plotted(cwd, dirs[k]);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_plot_of_a_malformed_summary_exits_2),
         cmocka_unit_test(test_plot_exits_1_naming_the_script_gnuplot_rejects),
         cmocka_unit_test(test_plot_exits_1_when_gnuplot_cannot_run),
+        cmocka_unit_test(test_plot_relative_and_odd_directories_from_another_working_directory),
         cmocka_unit_test(test_plot_again_replaces_the_plots),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
