@@ -38,7 +38,7 @@ static void rng_stream(SimRng *rng, uint64_t seed, const char *vm, const char *w
     g_free(name);
 }
 
-/* The balloon cap (DESIGN.md "Balloon driver"): min(Mem.CtlMaxPercent of
+/* The balloon cap (docs/design.md "Balloon driver"): min(Mem.CtlMaxPercent of
  * configured, the VM's max_balloon, configured - reservation). */
 static uint64_t balloon_cap(const SimVmConfig *cfg, const SimHostConfig *hc, uint64_t n)
 {

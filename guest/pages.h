@@ -2,7 +2,7 @@
  * The guest-physical pages of one VM and how each is backed by the host.
  * Per page: a content key (4 B) and the page's record in a SimPartition by
  * (use, residency) (10 B: position, class, and a flags byte with backing,
- * compressibility and large page), 14 B in all (DESIGN.md budget: 16 B
+ * compressibility and large page), 14 B in all (docs/design.md budget: 16 B
  * now, 12 B the goal).
  *
  * The partition classes let the model pick a random page of any guest list
@@ -57,7 +57,7 @@ typedef enum {
     GUEST_RES_MAX
 } GuestResidency;
 
-/* Content keys (DESIGN.md "Pages"): 0 is the zero page; image contents
+/* Content keys (docs/design.md "Pages"): 0 is the zero page; image contents
  * (the OS and applications of the VM's `guest.image`) lie below
  * GUEST_KEY_DUP_BASE, contents duplicated inside one VM at or above it.
  * A key means the same contents only among VMs of one image (image keys)
@@ -83,7 +83,7 @@ static inline bool guest_residency_resident(GuestResidency r)
     return guest_residency_private(r) || r == GUEST_RES_SHARED;
 }
 
-/* Compressibility classes (DESIGN.md: <= 1 KiB, <= 2 KiB, worse). */
+/* Compressibility classes (docs/design.md: <= 1 KiB, <= 2 KiB, worse). */
 typedef enum { GUEST_ZIP_1K, GUEST_ZIP_2K, GUEST_ZIP_NONE, GUEST_ZIP_MAX } GuestZipClass;
 
 #define GUEST_NO_PAGE UINT32_MAX

@@ -1,4 +1,4 @@
-/* Guest page reclaim (Linux-like, DESIGN.md "Guest") and power on/off. */
+/* Guest page reclaim (Linux-like, docs/design.md "Guest") and power on/off. */
 #include "guest/guest-private.h"
 
 static void disk_write(Guest *g, SimTime now)
@@ -55,7 +55,7 @@ uint64_t guest_reclaim(Guest *g, Host *host, uint64_t n, SimTime now, SimTime *c
 
 /* A Linux guest touches only its kernel at boot and the rest lazily; a
  * Windows guest zeroes every page at boot, so all are backed by zero pages
- * (DESIGN.md "Guest"). */
+ * (docs/design.md "Guest"). */
 void guest_power_on(Guest *g, Host *host, SimTime now)
 {
     g_assert(!g->powered_on);

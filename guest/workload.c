@@ -1,5 +1,5 @@
 /*
- * The workload (DESIGN.md "Guest" and "Time and cost"): it grows its anon
+ * The workload (docs/design.md "Guest" and "Time and cost"): it grows its anon
  * memory toward `memory`, keeps `active` of it hot, keeps `page_cache` of
  * file data, and touches the hot set at `touch_rate`. Touches are a rate,
  * never simulated one by one: per tick, the number of distinct
@@ -215,7 +215,7 @@ uint64_t guest_cow_breaks(const Guest *g)
 
 /* Touches the workload makes in dt: with a share q of hot pages not
  * resident and faults costing L on average, each touch takes 1/rate + q L
- * of vCPU time, so a vCPU that stalls touches less (DESIGN.md: stalls feed
+ * of vCPU time, so a vCPU that stalls touches less (docs/design.md: stalls feed
  * back). L is the average cost of this VM's recent faults. */
 static double touches_in(const Guest *g, SimTime dt, uint64_t hot, uint64_t nonresident)
 {

@@ -1,4 +1,4 @@
-/* Conservation (DESIGN.md section 2), checked by the tests after every event
+/* Conservation (docs/design.md section 2), checked by the tests after every event
  * and by the run loop at every sample: every page and every frame is
  * counted once, by two independent books. O(VMs). */
 #include "host/host-private.h"

@@ -24,7 +24,7 @@ typedef struct HostThresholds {
     bool has_clear;                       /* 6.0+ has a clear state */
 } HostThresholds;
 
-/* Thresholds as percentages of minFree, one era per row (DESIGN.md section 2). */
+/* Thresholds as percentages of minFree, one era per row (docs/design.md section 2). */
 typedef struct HostStateTable {
     double pct[SIM_HOST_STATE_MAX]; /* high, clear, soft, hard, low; clear < 0 = absent */
 } HostStateTable;

@@ -1,5 +1,5 @@
 /*
- * Transparent page sharing (DESIGN.md "Page sharing"; Waldspurger OSDI 2002,
+ * Transparent page sharing (docs/design.md "Page sharing"; Waldspurger OSDI 2002,
  * section 4): each VM's pages are scanned in random order at
  * min(size / ShareScanTime, ShareRateMax), within the host's ShareScanGHz
  * budget; a scanned page whose contents match a page already seen in its

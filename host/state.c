@@ -1,6 +1,6 @@
 #include "host/host.h"
 
-/* ESXi 6.0+ thresholds as % of minFree (DESIGN.md section 2, vSphere 6
+/* ESXi 6.0+ thresholds as % of minFree (docs/design.md section 2, vSphere 6
  * Resource Management): high 400, clear 100, soft 64, hard 32, low 16. */
 const HostStateTable host_states_esxi6 = {{400.0, 100.0, 64.0, 32.0, 16.0}};
 

@@ -7,7 +7,7 @@
 #define SWAP_MAX_UTILISATION 0.95
 
 /* A synchronous read: the vCPU waits for the queue ahead of it, the access
- * latency and its own transfer (DESIGN.md "Time and cost"). */
+ * latency and its own transfer (docs/design.md "Time and cost"). */
 SimTime host_swap_device_access(HostSwapDevice *dev, uint64_t page_size, SimTime now)
 {
     (void)now;
@@ -50,7 +50,7 @@ void host_swap_store(Host *host, guint vm, uint32_t p)
 }
 
 /* Random victims among the VM's private resident pages: the host cannot
- * tell hot pages from cold ones (DESIGN.md "Host swap"). Shared pages stay:
+ * tell hot pages from cold ones (docs/design.md "Host swap"). Shared pages stay:
  * their frame is not the VM's alone (assumption). Each victim is compressed
  * when it can be, else swapped. */
 uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now)

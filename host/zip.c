@@ -1,5 +1,5 @@
 /*
- * The compression cache (DESIGN.md "Compression"; vSphere Resource
+ * The compression cache (docs/design.md "Compression"; vSphere Resource
  * Management, "Memory Compression"): only pages chosen for swap-out are
  * compressed; a page that compresses to <= 2 KiB is kept in a 2 KiB slot
  * (1 KiB at <= 1 KiB), otherwise it is swapped. Each VM's cache may hold up

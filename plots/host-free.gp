@@ -1,4 +1,4 @@
-# Host free memory over time against the memory states (DESIGN.md section 2).
+# Host free memory over time against the memory states (docs/design.md section 2).
 # reclaimsim sets: datafile (time_s free_mb), title_text, t_high .. t_low
 # (thresholds, MiB), p_high .. p_low (% of minFree), ymin, ymax.
 load plotsdir.'/common.gp'

@@ -185,7 +185,7 @@ static void figure_host_free(Figure *f, GString *dat)
 }
 
 /* Host-wide memory per mechanism, stacked: balloon, sharing, compression,
- * swap (the columns DESIGN.md names: mctlsz, shrdsvd, zip, swcur). */
+ * swap (the columns docs/design.md names: mctlsz, shrdsvd, zip, swcur). */
 static void figure_reclaimed(Figure *f, GString *dat)
 {
     static const PlotHostCol cols[] = {PLOT_HOST_MCTLSZ, PLOT_HOST_SHRDSVD, PLOT_HOST_ZIP,

@@ -7,7 +7,7 @@
 
 #include "sim/error.h"
 
-/* Every column name is a contract (DESIGN.md section 5). */
+/* Every column name is a contract (docs/design.md section 5). */
 static const char *const host_columns[PLOT_HOST_MAX] = {
     "time_s", "free_mb", "shrdsvd_mb", "zip_mb", "swcur_mb", "mctlsz_mb",
 };

@@ -1,5 +1,5 @@
 /* The outputs of a run, read back from DIR (host.csv, vms.csv, summary.json;
- * DESIGN.md section 5) for plotting and the report. Only the files are read:
+ * docs/design.md section 5) for plotting and the report. Only the files are read:
  * plot and report work on any directory a run wrote, by any version. */
 #pragma once
 

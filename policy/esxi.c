@@ -1,6 +1,6 @@
 /*
  * ESXi 6.0+ (the default): reclamation by host memory state (vSphere 6
- * Resource Management, "Memory reclamation"; DESIGN.md section 2).
+ * Resource Management, "Memory reclamation"; docs/design.md section 2).
  *   high:  nothing;
  *   clear: break large pages and share actively; no new ballooning;
  *   soft:  balloon toward the scheduler's target;

@@ -4,7 +4,7 @@
  * salting arrived with the 2015 patches), large pages broken only once the
  * host must reclaim (soft), compression in hard (since 4.1).
  * Source: vSphere 5 Resource Management, "Memory reclamation";
- * DESIGN.md section 2.
+ * docs/design.md section 2.
  */
 #include "policy/esx.h"
 

@@ -19,7 +19,7 @@ typedef enum {
 #define SIM_ERROR sim_error_quark()
 GQuark sim_error_quark(void);
 
-/* Exit codes of the CLI (DESIGN.md section 4). */
+/* Exit codes of the CLI (docs/design.md section 4). */
 #define SIM_EXIT_OK 0
 #define SIM_EXIT_RUNTIME 1
 #define SIM_EXIT_BAD_INPUT 2

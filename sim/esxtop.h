@@ -1,5 +1,5 @@
 /*
- * esxtop batch files (PDH-CSV 4.0), both ways (DESIGN.md section 5, issue 5).
+ * esxtop batch files (PDH-CSV 4.0), both ways (docs/design.md section 5, issue 5).
  *
  * Writing: esxtop.csv of a run, as `esxtop -b` writes it: first cell
  * "(PDH-CSV 4.0) (UTC)(0)", every cell quoted, every line ending with ",",
@@ -26,7 +26,7 @@
 
 /* 01/01/2024 00:00:00 UTC, the time of a run's t = 0 in esxtop.csv (assumption). */
 #define SIM_ESXTOP_EPOCH INT64_C(1704067200)
-/* The host name in the counter paths: `\\HOST\Memory\Free MBytes` (DESIGN.md section 5). */
+/* The host name in the counter paths: `\\HOST\Memory\Free MBytes` (docs/design.md section 5). */
 #define SIM_ESXTOP_HOST "HOST"
 
 /*

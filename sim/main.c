@@ -1,4 +1,4 @@
-/* The reclaimsim command line (DESIGN.md section 4). Only this file prints. */
+/* The reclaimsim command line (docs/design.md section 4). Only this file prints. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,7 +92,7 @@ static void format_hms(char *buf, size_t size, double seconds)
 }
 
 /* Progress on a terminal: simulated time of the total, speed as x real time, ETA
- * (DESIGN.md section 4). Called by the run every simulated minute. */
+ * (docs/design.md section 4). Called by the run every simulated minute. */
 static void show_progress(SimTime done, SimTime total, void *data)
 {
     Progress *p = data;

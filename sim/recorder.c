@@ -1,6 +1,6 @@
 /*
  * The recorder: samples in GArrays, written at the end as host.csv, vms.csv
- * and summary.json (DESIGN.md section 5). Every number goes through one
+ * and summary.json (docs/design.md section 5). Every number goes through one
  * fixed format so the same run gives byte-identical files, and the files
  * are written into a temporary directory that replaces DIR only when all of
  * them are complete.

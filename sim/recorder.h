@@ -1,6 +1,6 @@
 /*
  * The recorder: keeps the samples taken every `sample_interval` and writes
- * the outputs of DESIGN.md section 5 (host.csv, vms.csv, summary.json). All
+ * the outputs of docs/design.md section 5 (host.csv, vms.csv, summary.json). All
  * values are already in the units of the columns (MiB, MiB/s, %, index); the
  * model fills the structs, the recorder only formats, aggregates and writes.
  * Files go to a temporary directory next to DIR and are renamed into place

@@ -49,7 +49,7 @@ guint64 sim_run_events(const SimRun *run);
  * refused by admission control); the CLI prints them as warnings. */
 const GPtrArray *sim_run_warnings(const SimRun *run);
 
-/* Conservation on the host and every VM (DESIGN.md section 2). */
+/* Conservation on the host and every VM (docs/design.md section 2). */
 bool sim_run_check(const SimRun *run, GString *why);
 
 /* Writes host.csv, vms.csv and summary.json into dir (atomically). */

@@ -1,5 +1,5 @@
 /*
- * A loaded, validated scenario (DESIGN.md section 3). Plain data: the loader
+ * A loaded, validated scenario (docs/design.md section 3). Plain data: the loader
  * fills it, the model reads it and never changes it. Sizes are bytes, times
  * are SimTime, rates are per second, percentages are fractions (0.65 for
  * "65%"). Every knob has its documented default (docs/model.md) applied by
@@ -28,7 +28,7 @@ const char *sim_state_reading_to_string(SimStateReading reading);
 typedef enum { SIM_EVENT_POWER_ON, SIM_EVENT_POWER_OFF, SIM_EVENT_SET, SIM_EVENT_MAX } SimEventAction;
 const char *sim_event_action_to_string(SimEventAction action);
 
-/* Fractions of the workload's pages by content (DESIGN.md section 2). */
+/* Fractions of the workload's pages by content (docs/design.md section 2). */
 typedef struct SimContentMix {
     double zero;         /* fraction of pages that stay zero */
     double image_shared; /* identical to pages of other VMs of the same image */

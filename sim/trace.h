@@ -1,5 +1,5 @@
 /*
- * Replay of real traces as workloads (`workload.trace`, DESIGN.md section 2,
+ * Replay of real traces as workloads (`workload.trace`, docs/design.md section 2,
  * issue 5). A trace is read into points (time, anon memory, active memory)
  * and expanded into the VM's workload phases, so the engine needs nothing
  * new: a phase at every point where the trace changes. Formats:

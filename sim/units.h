@@ -1,5 +1,5 @@
 /*
- * Parsing and formatting of the units of the scenario format (DESIGN.md
+ * Parsing and formatting of the units of the scenario format (docs/design.md
  * section 3): sizes ("16GiB"), durations ("1h30m"), rates ("20000/s"), byte
  * rates ("200MiB/s") and percentages ("65%"). Messages carry no location:
  * the scenario loader adds "FILE:LINE:COL" and the JSON pointer. Parse

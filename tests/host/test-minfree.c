@@ -9,7 +9,7 @@
 #define MIB ((uint64_t)1 << 20)
 #define GIB ((uint64_t)1 << 30)
 
-/* The sliding scale written out by hand for one size (DESIGN.md). */
+/* The sliding scale written out by hand for one size (docs/design.md). */
 static double formula_mib(double gib)
 {
     double mib = 0, left = gib;

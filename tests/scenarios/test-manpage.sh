@@ -5,7 +5,7 @@
 #   - the sections NAME, SYNOPSIS, DESCRIPTION, COMMANDS, OPTIONS,
 #     EXIT STATUS, ENVIRONMENT, FILES, EXAMPLES, SEE ALSO;
 #   - every command and every option of `BIN --help` has an entry;
-#   - compare, sweep and capacity (DESIGN.md section 4) have entries, marked
+#   - compare, sweep and capacity (docs/design.md section 4) have entries, marked
 #     "Not implemented yet." exactly when `BIN --help` does not list them;
 #   - the exit codes 0, 1, 2 and the version of `BIN --version`.
 # usage: test-manpage.sh BIN SOURCE_DIR
@@ -47,7 +47,7 @@ commands=$(awk '/^Commands:/ { on = 1; next } /^$/ { on = 0 } on { print $1 }' "
 for cmd in $commands; do
     if grep -Eq "^       $cmd( |$)" "$tmp/commands.txt"; then ok; else bad "no entry for command $cmd"; fi
 done
-# The commands of DESIGN.md that may not exist yet: honest about it.
+# The commands of docs/design.md that may not exist yet: honest about it.
 for cmd in compare sweep capacity; do
     entry=$(awk -v c="$cmd" '/^       [a-z]/ { on = ($1 == c) } on' "$tmp/commands.txt" | tr -s ' \n' ' ')
     if [ -z "$entry" ]; then

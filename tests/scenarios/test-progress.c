@@ -1,5 +1,5 @@
 /*
- * Progress on a terminal (DESIGN.md section 4, issue 5 part 5), through the
+ * Progress on a terminal (docs/design.md section 4, issue 5 part 5), through the
  * real binary: with stderr on a pseudo-terminal a run longer than a second
  * shows "P%  sim H:MM:SS of H:MM:SS  Nx real time  ETA H:MM:SS" and clears
  * the line at the end; nothing with --quiet, nothing when stderr is a pipe,

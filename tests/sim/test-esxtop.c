@@ -28,7 +28,7 @@
 #define FULL ESXTOP_DATA "rach-sharp_esxtopd_esxtop-data.csv"
 #define GSLIU ESXTOP_DATA "gsliu_VisualEsxtopOnline_origincsvfile.csv"
 
-/* Host counters written, in order (DESIGN.md section 5 and the real capture's order). */
+/* Host counters written, in order (docs/design.md section 5 and the real capture's order). */
 static const char *const host_counters[] = {
     "Machine MBytes",       "Free MBytes",           "Kernel MinFree MBytes",
     "Kernel State",         "PShare Shared MBytes",  "PShare Savings MBytes",

@@ -1,5 +1,5 @@
 /*
- * ShareScanTime and ShareRateMax (vSphere advanced settings, DESIGN.md
+ * ShareScanTime and ShareRateMax (vSphere advanced settings, docs/design.md
  * "Page sharing"): a VM is scanned at min(size / 60 min, 1024 pages/s).
  * The scan order is random, so after time t a page has been visited with
  * probability 1 - exp(-t / T), T = size / rate: 63% after one ShareScanTime
