@@ -1,9 +1,9 @@
 /*
  * esxtop batch files (PDH-CSV 4.0): the writer of esxtop.csv and the reader
  * of real captures. The spelling, order and number formats follow the real
- * `esxtop -b` captures of rach-sharp/esxtopd on GitHub (ESXi
- * 6.x): host MBytes counters as integers, rates and per-group MBytes with two
- * decimals, percentages and flags as integers.
+ * `esxtop -b` captures of rach-sharp/esxtopd on GitHub (ESXi 6.x): host
+ * MBytes counters as integers, rates and per-group MBytes with two decimals,
+ * percentages and flags as integers.
  */
 #include "sim/esxtop.h"
 
