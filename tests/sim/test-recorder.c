@@ -51,20 +51,27 @@ static void scenario_free(SimScenario *sc)
     g_free(sc);
 }
 
-static const SimRunTotals totals = {
-    .min_free_mb = 163.84,
-    .thresholds_mb = {655.36, 163.84, 104.8576, 52.4288, 26.2144},
-    .time_in_state_s = {30, 20, 10, 0, 0},
-    .reclaimed_balloon_mb = 512,
-    .reclaimed_shared_mb = 100.123456,
-    .reclaimed_compressed_mb = 0,
-    .reclaimed_swapped_mb = 64,
+/* The model's figures over the run for the two VMs of recorder_with_samples:
+ * vm-1 stalled 4 of its 40 s (10%, perf index 0.9), vm-2 0.4 s (0.99).
+ * The balloon's mean (129.5) is not the rows' plain mean (128): the
+ * summary must take the model's. */
+static const SimVmTotals vm_totals[2] = {
+    {.on_s = 40, .stalled_s = 4, .mean = {.mctlsz_mb = 129.5, .stall_pct = 10, .perf_index = 0.9}},
+    {.on_s = 40, .stalled_s = 0.4, .mean = {.stall_pct = 1, .perf_index = 0.99}},
 };
+
+#define HOST_TOTALS                                                                                \
+    .min_free_mb = 163.84, .thresholds_mb = {655.36, 163.84, 104.8576, 52.4288, 26.2144},          \
+    .time_in_state_s = {30, 20, 10, 0, 0}, .reclaimed_balloon_mb = 512,                            \
+    .reclaimed_shared_mb = 100.123456, .reclaimed_compressed_mb = 0, .reclaimed_swapped_mb = 64
+
+static const SimRunTotals totals = {HOST_TOTALS, .n_vms = 2, .vms = vm_totals};
+static const SimRunTotals totals_no_vms = {HOST_TOTALS, .n_vms = 0, .vms = NULL};
 
 /*
  * Three samples at 0, 20 and 40.5 s. vm-1's perf index falls 1.0, 0.9, 0.8
- * (mean 0.9); vm-2's is 1.0, 1.0, 0.97 (mean 0.99). vm-1's balloon grows
- * 0, 256, 128 (mean 128, max 256, final 128).
+ * and its stall rises 0, 10, 20%; vm-2's perf index is 1.0, 1.0, 0.97.
+ * vm-1's balloon grows 0, 256, 128 (max 256, final 128).
  */
 static SimRecorder *recorder_with_samples(const SimScenario *sc)
 {
@@ -153,11 +160,16 @@ static char *list_dir(const char *dir)
     return joined;
 }
 
-static void write_ok(SimRecorder *r, const char *dir)
+static void write_with(SimRecorder *r, const SimRunTotals *t, const char *dir)
 {
     GError *error = NULL;
-    assert_true(sim_recorder_write(r, &totals, dir, &error));
+    assert_true(sim_recorder_write(r, t, dir, &error));
     g_assert_no_error(error);
+}
+
+static void write_ok(SimRecorder *r, const char *dir)
+{
+    write_with(r, &totals, dir);
 }
 
 static void test_recorder_writes_exact_csv_headers_and_rows(void **state)
@@ -234,12 +246,16 @@ static void test_recorder_summary_computes_final_mean_and_max(void **state)
     json_t *root = read_summary(tmp);
     assert_string_equal(json_string_value(json_at(root, "vms.1.name")), "vm-2");
     assert_true(json_num(root, "vms.0.final.mctlsz_mb") == 128.0);
-    assert_true(json_num(root, "vms.0.mean.mctlsz_mb") == 128.0);
+    /* The mean is the model's time-weighted one, not the rows'. */
+    assert_true(json_num(root, "vms.0.mean.mctlsz_mb") == 129.5);
     assert_true(json_num(root, "vms.0.max.mctlsz_mb") == 256.0);
     assert_true(json_num(root, "vms.0.mean.perf_index") == 0.9);
-    assert_true(json_num(root, "vms.0.max.perf_index") == 1.0);
+    /* The t = 0 row covers no time: its perf index 1.0 is not the max. */
+    assert_true(json_num(root, "vms.0.max.perf_index") == 0.9);
+    assert_true(json_num(root, "vms.0.max.stall_pct") == 20.0);
     assert_true(json_num(root, "vms.0.final.perf_index") == 0.8);
     assert_true(json_num(root, "vms.1.mean.perf_index") == 0.99);
+    assert_true(json_num(root, "vms.1.max.perf_index") == 1.0);
     assert_true(json_num(root, "vms.1.max.swcur_mb") == 16.0);
     assert_true(json_num(root, "vms.0.mean.stall_pct") == 10.0);
     json_decref(root);
@@ -254,7 +270,7 @@ static char *sla_text(SimScenario *sc, bool has_sla, double threshold)
     sc->sla_perf_index = threshold;
     g_autoptr(SimRecorder) r = recorder_with_samples(sc);
     g_autofree char *tmp = test_tmpdir();
-    write_ok(r, tmp);
+    write_with(r, sc->vms->len > 0 ? &totals : &totals_no_vms, tmp);
     json_t *root = read_summary(tmp);
     char *text = json_dumps(json_at(root, "sla"),
                             JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
