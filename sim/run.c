@@ -486,9 +486,10 @@ static void schedule_events(SimRun *run)
     }
 }
 
-/* Order at equal times is push order: power-ons and events, then the host,
- * the policy and the VMs. Samples are not events: sim_run_until takes each
- * after every event at its time. */
+/* Order at equal times is push order: power-ons and events, then the host
+ * tick, the VMs' ticks and polls (pushed by the power-ons at 0), the policy
+ * (re-pushed after them at 0). Samples are not events: sim_run_until takes
+ * each after every event at its time. */
 static void schedule_processes(SimRun *run)
 {
     const SimHostConfig *hc = &run->scenario->host;
