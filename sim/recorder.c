@@ -655,7 +655,8 @@ static void print_sla(const SimRecorder *r, const SimRunTotals *t, FILE *out)
 void sim_recorder_print_summary(const SimRecorder *recorder, const SimRunTotals *totals, FILE *out)
 {
     g_return_if_fail(recorder != NULL && totals != NULL && out != NULL);
-    g_return_if_fail(totals->n_vms == recorder->n_vms && (totals->vms != NULL || totals->n_vms == 0));
+    g_return_if_fail(totals->n_vms == recorder->n_vms);
+    g_return_if_fail(totals->vms != NULL || totals->n_vms == 0);
     print_vm_table(recorder, totals, out);
     fputc('\n', out);
     print_state_table(totals, out);

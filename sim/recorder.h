@@ -86,8 +86,8 @@ typedef struct SimRunTotals {
     /* reclaimed memory by mechanism, MiB: peak over the run */
     double reclaimed_balloon_mb, reclaimed_shared_mb, reclaimed_compressed_mb,
         reclaimed_swapped_mb;
-    guint n_vms;             /* entries in vms: the recorder's VMs */
-    const SimVmTotals *vms;  /* scenario order; borrowed from the run */
+    guint n_vms;            /* entries in vms: the recorder's VMs */
+    const SimVmTotals *vms; /* scenario order; borrowed from the run */
 } SimRunTotals;
 
 typedef struct SimRecorder SimRecorder;

@@ -26,8 +26,8 @@ static const char *const limit_sets[] = {"duration=10m", "sla.perf_index=0.7", N
 static const char *const default_sets[] = {"duration=10m", NULL};
 
 typedef struct Run {
-    char *tmp;           /* removed by run_free */
-    char *dir;           /* the output directory */
+    char *tmp; /* removed by run_free */
+    char *dir; /* the output directory */
     json_t *summary;
     double duration_s;
 } Run;
@@ -157,7 +157,8 @@ static void check_figures_agree(Run runs[N_INTERVALS])
     const char *paths[] = {"vms", "sla", "host"};
     for (guint k = 1; k < N_INTERVALS; k++) {
         for (guint p = 0; p < G_N_ELEMENTS(paths); p++) {
-            json_t *a = json_object_get(first, paths[p]), *b = json_object_get(runs[k].summary, paths[p]);
+            json_t *a = json_object_get(first, paths[p]);
+            json_t *b = json_object_get(runs[k].summary, paths[p]);
             if (strcmp(paths[p], "vms") == 0) {
                 for (size_t vm = 0; vm < json_array_size(a); vm++) {
                     g_autofree char *ma = dump(json_object_get(json_array_get(a, vm), "mean"));
