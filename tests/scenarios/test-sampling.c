@@ -15,15 +15,17 @@
 
 #include "support/testutil.h"
 
-/* 1 s, 20 s (the default), the whole run, and one that divides neither run. */
+/* 1 s, 20 s (the default), 10 min (the whole limit run, longer than the
+ * default's: only its start and end are sampled), and 7 s, which divides
+ * neither run. */
 static const char *const intervals[] = {"1s", "20s", "10m", "7s"};
 #define N_INTERVALS G_N_ELEMENTS(intervals)
 
 /* limit.json over 10 minutes: its mean perf index was 0.63 sampled every
  * second and 0.81 every 10 minutes; an SLA of 0.7 lies between the two. */
 static const char *const limit_sets[] = {"duration=10m", "sla.perf_index=0.7", NULL};
-/* The default over its first 10 minutes: the boot storm, through every state. */
-static const char *const default_sets[] = {"duration=10m", NULL};
+/* The default over its first 5 minutes: the boot storm, through every state. */
+static const char *const default_sets[] = {"duration=5m", NULL};
 
 typedef struct Run {
     char *tmp; /* removed by run_free */
@@ -207,7 +209,7 @@ static void test_sampling_sla_verdict_follows_the_runs_perf_index(void **state)
 /*
  * host.csv's state column, each row standing for the second after it,
  * adds up to summary.json's time in each state within one interval; the
- * default's first 10 minutes pass through every state.
+ * default's first 5 minutes pass through every state.
  */
 static void test_sampling_host_csv_states_add_up_to_time_in_state(void **state)
 {
