@@ -52,11 +52,12 @@ static void scenario_free(SimScenario *sc)
 }
 
 /* The model's figures over the run for the two VMs of recorder_with_samples:
- * vm-1 stalled 4 of its 40 s (10%, perf index 0.9), vm-2 0.4 s (0.99).
- * The balloon's mean (129.5) is not the rows' plain mean (128): the
- * summary must take the model's. */
+ * vm-1 stalled 4.8 of its 40 s (12%, perf index 0.88), vm-2 0.4 s (0.99).
+ * None of vm-1's means is the rows' plain mean (balloon 128, stall 10%,
+ * perf index 0.9): the summary, the table and the SLA must take the
+ * model's. */
 static const SimVmTotals vm_totals[2] = {
-    {.on_s = 40, .stalled_s = 4, .mean = {.mctlsz_mb = 129.5, .stall_pct = 10, .perf_index = 0.9}},
+    {.on_s = 40, .stalled_s = 4.8, .mean = {.mctlsz_mb = 129.5, .stall_pct = 12, .perf_index = 0.88}},
     {.on_s = 40, .stalled_s = 0.4, .mean = {.stall_pct = 1, .perf_index = 0.99}},
 };
 
@@ -249,7 +250,7 @@ static void test_recorder_summary_computes_final_mean_and_max(void **state)
     /* The mean is the model's time-weighted one, not the rows'. */
     assert_true(json_num(root, "vms.0.mean.mctlsz_mb") == 129.5);
     assert_true(json_num(root, "vms.0.max.mctlsz_mb") == 256.0);
-    assert_true(json_num(root, "vms.0.mean.perf_index") == 0.9);
+    assert_true(json_num(root, "vms.0.mean.perf_index") == 0.88);
     /* The t = 0 row covers no time: its perf index 1.0 is not the max. */
     assert_true(json_num(root, "vms.0.max.perf_index") == 0.9);
     assert_true(json_num(root, "vms.0.max.stall_pct") == 20.0);
@@ -257,7 +258,7 @@ static void test_recorder_summary_computes_final_mean_and_max(void **state)
     assert_true(json_num(root, "vms.1.mean.perf_index") == 0.99);
     assert_true(json_num(root, "vms.1.max.perf_index") == 1.0);
     assert_true(json_num(root, "vms.1.max.swcur_mb") == 16.0);
-    assert_true(json_num(root, "vms.0.mean.stall_pct") == 10.0);
+    assert_true(json_num(root, "vms.0.mean.stall_pct") == 12.0);
     json_decref(root);
     test_rmtree(tmp);
     scenario_free(sc);
@@ -287,8 +288,12 @@ static void test_recorder_sla_verdict_names_the_worst_vm(void **state)
     SimScenario *sc = scenario_new(2);
     g_autofree char *missed = sla_text(sc, true, 0.95);
     assert_string_equal(missed, "{\"perf_index\":0.95,\"met\":false,\"worst_vm\":\"vm-1\"}");
-    g_autofree char *met = sla_text(sc, true, 0.9);
-    assert_string_equal(met, "{\"perf_index\":0.9,\"met\":true,\"worst_vm\":\"vm-1\"}");
+    /* Missed on the model's 0.88, which the rows' plain mean (0.9) would meet. */
+    g_autofree char *missed_on_rows = sla_text(sc, true, 0.89);
+    assert_string_equal(missed_on_rows,
+                        "{\"perf_index\":0.89,\"met\":false,\"worst_vm\":\"vm-1\"}");
+    g_autofree char *met = sla_text(sc, true, 0.85);
+    assert_string_equal(met, "{\"perf_index\":0.85,\"met\":true,\"worst_vm\":\"vm-1\"}");
     g_autofree char *none = sla_text(sc, false, 0);
     assert_string_equal(none, "{\"perf_index\":null,\"met\":null,\"worst_vm\":\"vm-1\"}");
     scenario_free(sc);
@@ -402,12 +407,12 @@ static void test_recorder_prints_summary_table_with_sla_verdict(void **state)
     assert_non_null(strstr(buf, "VM     balloon MiB   sharing MiB  compressed MiB"
                                 "   swapped MiB   stall %  perf index\n"));
     /* vm-1: final balloon 128, sharing 8, compressed 4, swap 0, mean stall
-     * 10%, mean perf 0.9. */
+     * 12% and perf index 0.88 over the run (the model's, not the rows'). */
     assert_non_null(strstr(buf, "vm-1        128.00          8.00            4.00"
-                                "          0.00     10.00      0.9000\n"));
+                                "          0.00     12.00      0.8800\n"));
     assert_non_null(strstr(buf, "high      0:00:30    50.0%\n"));
     assert_non_null(
-        strstr(buf, "\nSLA perf index >= 0.9500: NOT met (worst VM vm-1, mean 0.9000)"));
+        strstr(buf, "\nSLA perf index >= 0.9500: NOT met (worst VM vm-1, mean 0.8800)"));
     free(buf);
     scenario_free(sc);
 }
