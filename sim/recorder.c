@@ -288,65 +288,78 @@ static bool write_vms_csv(const SimRecorder *r, const char *path, GError **error
 
 /* ---- aggregates ---------------------------------------------------------- */
 
-/* Final, mean and maximum of every vms.csv field of one VM over all samples. */
+/* Position in vm_fields of the field at `offset`. */
+static guint field_index(size_t offset)
+{
+    for (guint c = 0; c < N_VM_FIELDS; c++) {
+        if (vm_fields[c].offset == offset) {
+            return c;
+        }
+    }
+    g_assert_not_reached();
+}
+
+/* Rates and stall describe the interval that ends at their row; the other
+ * columns are levels read at the row's instant. */
+static bool vm_field_is_interval(guint field)
+{
+    size_t off = vm_fields[field].offset;
+    return off == offsetof(SimVmSample, swr_mbps) || off == offsetof(SimVmSample, sww_mbps) ||
+           off == offsetof(SimVmSample, stall_pct) || off == offsetof(SimVmSample, perf_index);
+}
+
+/* Final, mean and maximum of every vms.csv field of one VM. */
 typedef struct VmStats {
-    double final[N_VM_FIELDS];
-    double mean[N_VM_FIELDS];
-    double max[N_VM_FIELDS];
+    double final[N_VM_FIELDS]; /* the last row, at the end of the run */
+    double mean[N_VM_FIELDS];  /* the run's time-weighted mean (SimVmTotals) */
+    double max[N_VM_FIELDS];   /* largest row value (see vm_stats_compute) */
 } VmStats;
 
-/* O(samples) per VM; run once at the end, so cheap next to the run itself. */
-static void vm_stats_compute(const SimRecorder *r, guint vm, VmStats *st)
+/*
+ * `final` and `max` come from the rows, `mean` from the model's totals. The
+ * max of a rate or stall column leaves out the first row, which covers no
+ * time (its rates read 0 and its perf index 1). O(samples) per VM, once at
+ * the end.
+ */
+static void vm_stats_compute(const SimRecorder *r, const SimRunTotals *t, guint vm, VmStats *st)
 {
     guint n = r->host->len;
     for (guint c = 0; c < N_VM_FIELDS; c++) {
         st->final[c] = NAN;
-        st->mean[c] = n > 0 ? 0.0 : NAN;
-        st->max[c] = n > 0 ? -INFINITY : NAN;
+        st->mean[c] = vm_field_value(&t->vms[vm].mean, c);
+        st->max[c] = NAN;
     }
     for (guint i = 0; i < n; i++) {
         const SimVmSample *s = vm_row(r, i, vm);
         for (guint c = 0; c < N_VM_FIELDS; c++) {
             double v = vm_field_value(s, c);
-            st->mean[c] += v;
-            st->max[c] = MAX(st->max[c], v);
+            if (i > 0 || n == 1 || !vm_field_is_interval(c)) {
+                st->max[c] = isnan(st->max[c]) ? v : MAX(st->max[c], v);
+            }
             st->final[c] = v;
         }
     }
-    for (guint c = 0; c < N_VM_FIELDS && n > 0; c++) {
-        st->mean[c] /= n;
-    }
 }
 
-/* Mean of one field of one VM over all samples; NAN without samples. */
-static double vm_field_mean(const SimRecorder *r, guint vm, size_t offset)
-{
-    guint n = r->host->len;
-    double sum = 0.0;
-    for (guint i = 0; i < n; i++) {
-        sum += G_STRUCT_MEMBER(double, vm_row(r, i, vm), offset);
-    }
-    return n > 0 ? sum / n : NAN;
-}
-
-/* The SLA view of a run: every VM's mean perf index and the worst VM. */
+/* The SLA view of a run: every VM's performance index and the worst VM. */
 typedef struct SlaResult {
-    int worst_vm;      /* index of the lowest mean perf index, -1 when none */
-    double worst_perf; /* its mean perf index */
-    bool all_met;      /* every VM's mean >= the scenario's threshold */
+    int worst_vm;      /* index of the lowest perf index, -1 without VMs */
+    double worst_perf; /* its perf index over the run */
+    bool all_met;      /* every VM's perf index >= the scenario's threshold */
 } SlaResult;
 
-static SlaResult sla_evaluate(const SimRecorder *r)
+/* On the model's totals, so the verdict does not depend on sample_interval. */
+static SlaResult sla_evaluate(const SimRecorder *r, const SimRunTotals *t)
 {
     SlaResult res = {.worst_vm = -1, .worst_perf = NAN, .all_met = true};
-    for (guint vm = 0; vm < r->n_vms && r->host->len > 0; vm++) {
-        double mean = vm_field_mean(r, vm, offsetof(SimVmSample, perf_index));
+    for (guint vm = 0; vm < r->n_vms; vm++) {
+        double perf = t->vms[vm].mean.perf_index;
         /* Strictly lower: ties keep the first VM in scenario order. */
-        if (res.worst_vm < 0 || mean < res.worst_perf) {
+        if (res.worst_vm < 0 || perf < res.worst_perf) {
             res.worst_vm = (int)vm;
-            res.worst_perf = mean;
+            res.worst_perf = perf;
         }
-        if (r->scenario->has_sla && !(mean >= r->scenario->sla_perf_index)) {
+        if (r->scenario->has_sla && !(perf >= r->scenario->sla_perf_index)) {
             res.all_met = false;
         }
     }
@@ -398,12 +411,12 @@ static json_t *json_host(const SimRecorder *r, const SimRunTotals *t)
     return host;
 }
 
-static json_t *json_vms(const SimRecorder *r)
+static json_t *json_vms(const SimRecorder *r, const SimRunTotals *t)
 {
     json_t *vms = json_array();
     for (guint vm = 0; vm < r->n_vms; vm++) {
         VmStats st;
-        vm_stats_compute(r, vm, &st);
+        vm_stats_compute(r, t, vm, &st);
         json_t *o = json_object();
         json_object_set_new(o, "name", json_string(vm_name(r, vm)));
         json_object_set_new(o, "final", json_vm_fields(st.final));
@@ -414,24 +427,16 @@ static json_t *json_vms(const SimRecorder *r)
     return vms;
 }
 
-/* Vacuously met with no VMs; unknown (null) with VMs but no samples. */
-static json_t *json_sla_met(const SimRecorder *r, const SlaResult *res)
-{
-    if (!r->scenario->has_sla || (r->n_vms > 0 && res->worst_vm < 0)) {
-        return json_null();
-    }
-    return json_boolean(res->all_met);
-}
-
-/* perf_index and met are null without an SLA; worst_vm is null without VMs or samples. */
-static json_t *json_sla(const SimRecorder *r)
+/* perf_index and met are null without an SLA (met vacuously true without
+ * VMs); worst_vm is null without VMs. */
+static json_t *json_sla(const SimRecorder *r, const SimRunTotals *t)
 {
     const SimScenario *sc = r->scenario;
-    SlaResult res = sla_evaluate(r);
+    SlaResult res = sla_evaluate(r, t);
     json_t *sla = json_object();
     json_object_set_new(sla, "perf_index",
                         sc->has_sla ? json_round(sc->sla_perf_index) : json_null());
-    json_object_set_new(sla, "met", json_sla_met(r, &res));
+    json_object_set_new(sla, "met", sc->has_sla ? json_boolean(res.all_met) : json_null());
     json_object_set_new(sla, "worst_vm",
                         res.worst_vm >= 0 ? json_string(vm_name(r, (guint)res.worst_vm))
                                           : json_null());
@@ -452,6 +457,8 @@ static json_t *json_seed(uint64_t seed)
 static bool write_summary(const SimRecorder *r, const SimRunTotals *t, const char *path,
                           GError **error)
 {
+    /* The run fills one SimVmTotals per VM: anything else is a caller's bug. */
+    g_assert(t->n_vms == r->n_vms && (t->vms != NULL || t->n_vms == 0));
     const SimScenario *sc = r->scenario;
     json_t *root = json_object();
     json_object_set_new(root, "scenario", json_string(sc->name != NULL ? sc->name : ""));
@@ -459,8 +466,8 @@ static bool write_summary(const SimRecorder *r, const SimRunTotals *t, const cha
     json_object_set_new(root, "seed", json_seed(sc->seed));
     json_object_set_new(root, "duration_s", json_round(sim_time_to_s(sc->duration)));
     json_object_set_new(root, "host", json_host(r, t));
-    json_object_set_new(root, "vms", json_vms(r));
-    json_object_set_new(root, "sla", json_sla(r));
+    json_object_set_new(root, "vms", json_vms(r, t));
+    json_object_set_new(root, "sla", json_sla(r, t));
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
     json_decref(root);
     if (text == NULL) {
@@ -580,18 +587,7 @@ bool sim_recorder_write(SimRecorder *recorder, const SimRunTotals *totals, const
 
 /* ---- terminal summary ---------------------------------------------------- */
 
-/* Position in vm_fields of the field at `offset`. */
-static guint field_index(size_t offset)
-{
-    for (guint c = 0; c < N_VM_FIELDS; c++) {
-        if (vm_fields[c].offset == offset) {
-            return c;
-        }
-    }
-    g_assert_not_reached();
-}
-
-static void print_vm_table(const SimRecorder *r, FILE *out)
+static void print_vm_table(const SimRecorder *r, const SimRunTotals *t, FILE *out)
 {
     int width = 2; /* "VM" */
     for (guint vm = 0; vm < r->n_vms; vm++) {
@@ -603,7 +599,7 @@ static void print_vm_table(const SimRecorder *r, FILE *out)
             "sharing MiB", "compressed MiB", "swapped MiB", "stall %", "perf index");
     for (guint vm = 0; vm < r->n_vms; vm++) {
         VmStats st;
-        vm_stats_compute(r, vm, &st);
+        vm_stats_compute(r, t, vm, &st);
         const char *name = vm_name(r, vm);
         /* Pad by characters, not bytes, so UTF-8 names stay aligned. */
         int pad = width - (int)g_utf8_strlen(name, -1);
@@ -641,16 +637,15 @@ static void print_reclaimed(const SimRunTotals *t, FILE *out)
             t->reclaimed_swapped_mb);
 }
 
-static void print_sla(const SimRecorder *r, FILE *out)
+static void print_sla(const SimRecorder *r, const SimRunTotals *t, FILE *out)
 {
     const SimScenario *sc = r->scenario;
     if (!sc->has_sla) {
         return;
     }
-    SlaResult res = sla_evaluate(r);
+    SlaResult res = sla_evaluate(r, t);
     if (res.worst_vm < 0) {
-        fprintf(out, "SLA perf index >= %.4f: %s\n", sc->sla_perf_index,
-                r->n_vms == 0 ? "met (no VMs)" : "unknown (no samples)");
+        fprintf(out, "SLA perf index >= %.4f: met (no VMs)\n", sc->sla_perf_index);
         return;
     }
     fprintf(out, "SLA perf index >= %.4f: %s (worst VM %s, mean %.4f)\n", sc->sla_perf_index,
@@ -660,7 +655,9 @@ static void print_sla(const SimRecorder *r, FILE *out)
 void sim_recorder_print_summary(const SimRecorder *recorder, const SimRunTotals *totals, FILE *out)
 {
     g_return_if_fail(recorder != NULL && totals != NULL && out != NULL);
-    print_vm_table(recorder, out);
+    g_return_if_fail(totals->n_vms == recorder->n_vms);
+    g_return_if_fail(totals->vms != NULL || totals->n_vms == 0);
+    print_vm_table(recorder, totals, out);
     fputc('\n', out);
     print_state_table(totals, out);
     fputc('\n', out);
@@ -668,5 +665,5 @@ void sim_recorder_print_summary(const SimRecorder *recorder, const SimRunTotals 
     if (recorder->scenario->has_sla) {
         fputc('\n', out);
     }
-    print_sla(recorder, out);
+    print_sla(recorder, totals, out);
 }

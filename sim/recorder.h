@@ -1,8 +1,9 @@
 /*
- * The recorder: keeps the samples taken every `sample_interval` and writes
- * the outputs of docs/design.md section 5 (host.csv, vms.csv, summary.json). All
- * values are already in the units of the columns (MiB, MiB/s, %, index); the
- * model fills the structs, the recorder only formats, aggregates and writes.
+ * The recorder: keeps the samples taken every `sample_interval` (and at the
+ * end of the run) and writes the outputs of docs/design.md section 5 (host.csv,
+ * vms.csv, summary.json). All values are already in the units of the
+ * columns (MiB, MiB/s, %, index); the model fills the structs and its
+ * totals, the recorder only formats, aggregates and writes.
  * Files go to a temporary directory next to DIR and are renamed into place
  * at the end, so DIR is never half written.
  */
@@ -65,14 +66,28 @@ typedef struct SimVmSample {
 } SimVmSample;
 #undef SIM_VM_FIELD_DECL
 
-/* Totals the model reports at the end for summary.json. */
+/* One VM's figures over the run, kept by the run as it goes (not read from
+ * the samples): summary.json's `mean` and the stall and performance index
+ * of the table and the SLA. */
+typedef struct SimVmTotals {
+    double on_s;      /* time the VM was powered on (workload ticks run), s */
+    double stalled_s; /* of that, time its vCPUs waited on memory, s */
+    SimVmSample mean; /* every column's time-weighted mean (docs/model.md) */
+} SimVmTotals;
+
+/* Totals the model reports at the end for summary.json, from its own
+ * accounting over the simulated time, so they do not depend on
+ * sample_interval (docs/model.md, "Outputs"). */
 typedef struct SimRunTotals {
     double min_free_mb;
     double thresholds_mb[SIM_HOST_STATE_MAX]; /* high, clear, soft, hard, low */
+    /* s in each state: the integral of the state signal host.csv samples */
     double time_in_state_s[SIM_HOST_STATE_MAX];
     /* reclaimed memory by mechanism, MiB: peak over the run */
     double reclaimed_balloon_mb, reclaimed_shared_mb, reclaimed_compressed_mb,
         reclaimed_swapped_mb;
+    guint n_vms;            /* entries in vms: the recorder's VMs */
+    const SimVmTotals *vms; /* scenario order; borrowed from the run */
 } SimRunTotals;
 
 typedef struct SimRecorder SimRecorder;
@@ -100,8 +115,9 @@ bool sim_recorder_write(SimRecorder *recorder, const SimRunTotals *totals, const
 
 /*
  * Prints a short aligned table for the terminal: per VM the final balloon
- * and swap sizes, mean stall % and mean performance index; the host's time
- * in each state; the SLA verdict when the scenario has one.
+ * and swap sizes, stall % and performance index over the run (from
+ * `totals`); the host's time in each state; the SLA verdict when the
+ * scenario has one.
  */
 void sim_recorder_print_summary(const SimRecorder *recorder, const SimRunTotals *totals,
                                 FILE *out);

@@ -1,5 +1,7 @@
 #include "sim/run.h"
 
+#include <math.h>
+
 #include "sim/error.h"
 #include "sim/queue.h"
 
@@ -9,6 +11,8 @@
 #define RUN_HOST_TICK SIM_S
 /* The workload's tick: allocation, touches and faults are drawn per second. */
 #define RUN_WORKLOAD_TICK SIM_S
+/* The grid of summary.json's means of the level columns (integrate_levels). */
+#define RUN_LEVEL_STEP SIM_S
 /* A free-memory change larger than this share of minFree since the last
  * balance triggers a new one before BalancePeriod ends (assumption). */
 #define RUN_REBALANCE_FREE_SHARE 0.5
@@ -43,10 +47,20 @@ struct SimRun {
     PolicyVmView *views;
     PolicyTargets targets;
     SimRecorder *recorder;
-    SimRunTotals totals;
+    SimRunTotals totals;      /* snapshot at `reached`, written by fill_totals */
+    SimVmTotals *vm_totals;   /* n_vms, what totals.vms points to */
+    SimVmSample *vm_integrals; /* n_vms: each level column integrated, MiB x s */
+    SimTime integrated;       /* time those integrals cover, from 0 */
+    SimTime next_level;       /* next point of their grid, SIM_TIME_NEVER after the end */
     uint64_t free_at_balance;
     uint64_t last_reads, last_writes;
-    SimTime last_sample;
+    SimTime last_sample;      /* time of the last sample taken */
+    SimTime next_sample;      /* time of the next one, SIM_TIME_NEVER after the end */
+    SimTime reached;          /* the furthest time sim_run_until ran to */
+    /* The host state as a signal over time: ns spent in each state up to
+     * state_since, when the current state began (written by update_state). */
+    SimTime state_time[SIM_HOST_STATE_MAX];
+    SimTime state_since;
     SimRunHook hook;
     void *hook_data;
     SimRunProgress progress;
@@ -205,11 +219,24 @@ static void build_view(SimRun *run, PolicyView *view, SimTime now)
     };
 }
 
+/*
+ * Re-reads the host state, crediting the time since the last re-read to the
+ * state the host was in. Every state change goes through here, so
+ * state_time is the exact integral of the state signal that host.csv
+ * samples (docs/model.md, "Outputs").
+ */
+static void update_state(SimRun *run, SimTime now)
+{
+    run->state_time[host_state(run->host)] += now - run->state_since;
+    run->state_since = now;
+    host_update_state(run->host);
+}
+
 static void on_policy(SimTime now, void *data)
 {
     SimRun *run = data;
     PolicyView view;
-    host_update_state(run->host);
+    update_state(run, now);
     build_view(run, &view, now);
     run->policy->tick(run->policy_state, &view, &run->targets);
     for (guint i = 0; i < run->n_vms; i++) {
@@ -242,10 +269,11 @@ static Reclaimed reclaimed_now(SimRun *run)
     return r;
 }
 
-static void account_state(SimRun *run, SimTime dt)
+/* The peaks of reclaimed_mb, read every host tick (not at the samples, so
+ * they do not depend on sample_interval). */
+static void account_reclaimed(SimRun *run)
 {
     SimRunTotals *t = &run->totals;
-    t->time_in_state_s[host_state(run->host)] += sim_time_to_s(dt);
     Reclaimed r = reclaimed_now(run);
     double mb = pages_mb(run, 1);
     t->reclaimed_balloon_mb = MAX(t->reclaimed_balloon_mb, r.balloon * mb);
@@ -262,8 +290,8 @@ static void on_host_tick(SimTime now, void *data)
     host_share_scan(run->host, RUN_HOST_TICK, run->targets.share_scan_factor,
                     run->targets.break_large_pages);
     host_reclaim_tick(run->host, now, RUN_HOST_TICK);
-    host_update_state(run->host);
-    account_state(run, RUN_HOST_TICK);
+    update_state(run, now);
+    account_reclaimed(run);
     uint64_t free_now = host_free_pages(run->host);
     uint64_t moved = free_now > run->free_at_balance ? free_now - run->free_at_balance
                                                      : run->free_at_balance - free_now;
@@ -291,18 +319,14 @@ static void on_sample_active(SimTime now, void *data)
     host_sched_sample(((SimRun *)data)->host);
 }
 
-static void fill_vm_sample(SimRun *run, guint i, double interval_s, SimVmSample *s)
+/* The level columns of VM i now (sizes in MiB); rates and stall are left 0. */
+static void fill_vm_levels(SimRun *run, guint i, SimVmSample *s)
 {
-    RunVm *rv = &run->vms[i];
     HostVm *vm = host_vm(run->host, i);
-    Guest *g = rv->guest;
-    SimTime stalled = 0, on = 0;
-    guest_take_interval(g, &stalled, &on);
-    double stall = on > 0 ? (double)stalled / (double)on : 0.0;
+    Guest *g = run->vms[i].guest;
     uint64_t shared = guest_pages_count_backing(vm->pages, GUEST_BACK_SHARED);
     uint64_t resident = guest_pages_count_backing(vm->pages, GUEST_BACK_PRIVATE) + shared;
     uint64_t zipped = guest_pages_count_backing(vm->pages, GUEST_BACK_ZIP);
-    uint64_t swapped = host_vm_swapped(vm);
     double mb = pages_mb(run, 1);
     *s = (SimVmSample){
         .memsz_mb = pages_mb(run, vm->configured),
@@ -313,11 +337,8 @@ static void fill_vm_sample(SimRun *run, guint i, double interval_s, SimVmSample 
         .mctlsz_mb = pages_mb(run, guest_balloon_size(g)),
         .mctltgt_mb = pages_mb(run, MIN(vm->mctl_target, guest_balloon_max(g))),
         .mctlmax_mb = pages_mb(run, guest_balloon_max(g)),
-        .swcur_mb = pages_mb(run, swapped),
+        .swcur_mb = pages_mb(run, host_vm_swapped(vm)),
         .swtgt_mb = pages_mb(run, vm->swap_target),
-        .swr_mbps = interval_s > 0 ? pages_mb(run, vm->swap_ins - rv->last_swap_ins) / interval_s : 0,
-        .sww_mbps =
-            interval_s > 0 ? pages_mb(run, vm->swap_outs - rv->last_swap_outs) / interval_s : 0,
         .zip_mb = pages_mb(run, zipped),
         .zsaved_mb = ((double)zipped - (double)vm->zip_frames) * mb,
         .shrd_mb = host_vm_shared_pages(vm) * mb,
@@ -326,11 +347,50 @@ static void fill_vm_sample(SimRun *run, guint i, double interval_s, SimVmSample 
         .guest_free_mb = pages_mb(run, guest_free_pages(g)),
         .guest_cache_mb = pages_mb(run, guest_cache_pages(g)),
         .guest_swap_mb = pages_mb(run, guest_swap_used(g)),
-        .stall_pct = 100.0 * stall,
-        .perf_index = 1.0 - stall,
     };
+}
+
+/* One vms.csv row: the levels now, rates and stall over the interval. */
+static void fill_vm_sample(SimRun *run, guint i, double interval_s, SimVmSample *s)
+{
+    RunVm *rv = &run->vms[i];
+    HostVm *vm = host_vm(run->host, i);
+    SimTime stalled = 0, on = 0;
+    guest_take_interval(rv->guest, &stalled, &on);
+    double stall = on > 0 ? (double)stalled / (double)on : 0.0;
+    fill_vm_levels(run, i, s);
+    if (interval_s > 0) {
+        s->swr_mbps = pages_mb(run, vm->swap_ins - rv->last_swap_ins) / interval_s;
+        s->sww_mbps = pages_mb(run, vm->swap_outs - rv->last_swap_outs) / interval_s;
+    }
+    s->stall_pct = 100.0 * stall;
+    s->perf_index = 1.0 - stall;
     rv->last_swap_ins = vm->swap_ins;
     rv->last_swap_outs = vm->swap_outs;
+}
+
+/*
+ * One step of the level integrals behind summary.json's means: at each
+ * whole second t of the run, after every event at t, each VM's levels are
+ * held for the second that follows (cut at the end of the run). Every
+ * process of the model runs once a second, so this is the model's own
+ * grid and the means do not depend on sample_interval. O(VMs) a second,
+ * each O(1): small next to the VMs' own ticks.
+ */
+static void integrate_levels(SimRun *run, SimTime now)
+{
+    double w = sim_time_to_s(MIN(RUN_LEVEL_STEP, run->scenario->duration - now));
+    for (guint i = 0; i < run->n_vms; i++) {
+        SimVmSample s;
+        SimVmSample *acc = &run->vm_integrals[i];
+        fill_vm_levels(run, i, &s);
+#define RUN_ADD_FIELD(f) acc->f += w * s.f;
+        SIM_VM_FIELDS(RUN_ADD_FIELD)
+#undef RUN_ADD_FIELD
+    }
+    run->integrated += MIN(RUN_LEVEL_STEP, run->scenario->duration - now);
+    run->next_level = now + RUN_LEVEL_STEP < run->scenario->duration ? now + RUN_LEVEL_STEP
+                                                                       : SIM_TIME_NEVER;
 }
 
 static void fill_host_sample(SimRun *run, SimTime now, double interval_s, SimHostSample *s)
@@ -374,9 +434,14 @@ static void assert_conservation(const SimRun *run, SimTime now)
     g_string_free(why, TRUE);
 }
 
-static void on_record(SimTime now, void *data)
+/*
+ * Takes the sample at `now`, after every event at `now` has run (the state
+ * at that instant; rates and stall over the interval since the last
+ * sample), and schedules the next: every sample_interval from 0, and
+ * always one at the end of the run.
+ */
+static void take_sample(SimRun *run, SimTime now)
 {
-    SimRun *run = data;
     assert_conservation(run, now);
     double interval_s = sim_time_to_s(now - run->last_sample);
     SimHostSample hs;
@@ -387,6 +452,12 @@ static void on_record(SimTime now, void *data)
     }
     sim_recorder_add(run->recorder, &hs, vs);
     run->last_sample = now;
+    SimTime duration = run->scenario->duration, interval = run->scenario->sample_interval;
+    if (now >= duration) {
+        run->next_sample = SIM_TIME_NEVER;
+    } else {
+        run->next_sample = duration - now > interval ? now + interval : duration;
+    }
 }
 
 static void schedule_events(SimRun *run)
@@ -415,13 +486,13 @@ static void schedule_events(SimRun *run)
     }
 }
 
-/* Order at equal times is push order: the recorder samples first (the state
- * the previous second left), then power-ons and events, then the host, the
- * policy and the VMs. */
+/* Order at equal times is push order: power-ons and events, then the host
+ * tick, the VMs' ticks and polls (pushed by the power-ons at 0), the policy
+ * (re-pushed after them at 0). Samples are not events: sim_run_until takes
+ * each after every event at its time. */
 static void schedule_processes(SimRun *run)
 {
     const SimHostConfig *hc = &run->scenario->host;
-    sim_queue_push(run->queue, 0, run->scenario->sample_interval, on_record, run);
     for (guint i = 0; i < run->n_vms; i++) {
         SimTime at = g_array_index(run->scenario->vms, SimVmConfig, i).power_on;
         if (at != SIM_TIME_NEVER) {
@@ -489,6 +560,8 @@ SimRun *sim_run_new(const SimScenario *scenario_in, const char *policy, GError *
     run->n_vms = scenario->vms->len;
     run->vms = g_new0(RunVm, MAX(run->n_vms, 1));
     run->views = g_new0(PolicyVmView, MAX(run->n_vms, 1));
+    run->vm_totals = g_new0(SimVmTotals, MAX(run->n_vms, 1));
+    run->vm_integrals = g_new0(SimVmSample, MAX(run->n_vms, 1));
     run->targets.n_vms = run->n_vms;
     run->targets.vms = g_new0(PolicyVmTargets, MAX(run->n_vms, 1));
     for (guint i = 0; i < run->n_vms; i++) {
@@ -525,6 +598,8 @@ void sim_run_free(SimRun *run)
     sim_recorder_free(run->recorder);
     g_free(run->vms);
     g_free(run->views);
+    g_free(run->vm_totals);
+    g_free(run->vm_integrals);
     g_free(run->targets.vms);
     g_free(run->events);
     g_ptr_array_free(run->warnings, TRUE);
@@ -543,26 +618,75 @@ void sim_run_set_progress(SimRun *run, SimRunProgress fn, void *data)
     run->progress_data = data;
 }
 
-void sim_run_until(SimRun *run, SimTime until)
+/*
+ * VM i's figures over the run so far: the level integrals over the time
+ * they cover, rates as what moved over that time, stall and performance
+ * index from the guest's stalled and powered-on time.
+ */
+static void fill_vm_totals(SimRun *run, guint i, SimVmTotals *t)
 {
-    while (sim_queue_run_one(run->queue, until)) {
-    }
+    SimTime stalled = 0, on = 0;
+    guest_totals(run->vms[i].guest, &stalled, &on);
+    *t = (SimVmTotals){.on_s = sim_time_to_s(on), .stalled_s = sim_time_to_s(stalled)};
+    double span = sim_time_to_s(run->integrated);
+    const SimVmSample *acc = &run->vm_integrals[i];
+#define RUN_MEAN_FIELD(f) t->mean.f = span > 0 ? acc->f / span : NAN;
+    SIM_VM_FIELDS(RUN_MEAN_FIELD)
+#undef RUN_MEAN_FIELD
+    const HostVm *vm = host_vm_const(run->host, i);
+    t->mean.swr_mbps = span > 0 ? pages_mb(run, vm->swap_ins) / span : NAN;
+    t->mean.sww_mbps = span > 0 ? pages_mb(run, vm->swap_outs) / span : NAN;
+    /* 0 for a VM never powered on, as its rows in vms.csv read. */
+    double stall = on > 0 ? (double)stalled / (double)on : 0.0;
+    t->mean.stall_pct = 100.0 * stall;
+    t->mean.perf_index = 1.0 - stall;
 }
 
+/* The summary's figures up to `reached`, from the model's own accounting:
+ * the state signal's integral and each guest's stalled and powered-on time. */
 static void fill_totals(SimRun *run)
 {
+    SimRunTotals *totals = &run->totals;
     const HostThresholds *t = host_thresholds(run->host);
-    run->totals.min_free_mb = pages_mb(run, t->min_free);
+    totals->min_free_mb = pages_mb(run, t->min_free);
+    SimHostState now = host_state(run->host);
     for (int s = 0; s < SIM_HOST_STATE_MAX; s++) {
-        run->totals.thresholds_mb[s] = pages_mb(run, t->start[s]);
+        totals->thresholds_mb[s] = pages_mb(run, t->start[s]);
+        SimTime open = s == (int)now ? run->reached - run->state_since : 0;
+        totals->time_in_state_s[s] = sim_time_to_s(run->state_time[s] + open);
     }
+    for (guint i = 0; i < run->n_vms; i++) {
+        fill_vm_totals(run, i, &run->vm_totals[i]);
+    }
+    totals->n_vms = run->n_vms;
+    totals->vms = run->vm_totals;
+}
+
+/* Runs the events up to `until`, taking each due sample once no event at
+ * or before its time is left: a sample sees everything that happened at
+ * its instant, whatever the order of the events there. */
+void sim_run_until(SimRun *run, SimTime until)
+{
+    for (;;) {
+        SimTime next = sim_queue_next_time(run->queue);
+        while (run->next_level <= until && run->next_level < next) {
+            integrate_levels(run, run->next_level);
+        }
+        while (run->next_sample <= until && run->next_sample < next) {
+            take_sample(run, run->next_sample);
+        }
+        if (!sim_queue_run_one(run->queue, until)) {
+            break;
+        }
+    }
+    run->reached = MAX(run->reached, until);
+    fill_totals(run);
 }
 
 bool sim_run_execute(SimRun *run, GError **error)
 {
     (void)error;
     sim_run_until(run, run->scenario->duration);
-    fill_totals(run);
     return true;
 }
 

@@ -51,20 +51,28 @@ static void scenario_free(SimScenario *sc)
     g_free(sc);
 }
 
-static const SimRunTotals totals = {
-    .min_free_mb = 163.84,
-    .thresholds_mb = {655.36, 163.84, 104.8576, 52.4288, 26.2144},
-    .time_in_state_s = {30, 20, 10, 0, 0},
-    .reclaimed_balloon_mb = 512,
-    .reclaimed_shared_mb = 100.123456,
-    .reclaimed_compressed_mb = 0,
-    .reclaimed_swapped_mb = 64,
+/* The model's figures over the run for the two VMs of recorder_with_samples:
+ * vm-1 stalled 4.8 of its 40 s (12%, perf index 0.88), vm-2 0.4 s (0.99).
+ * None of vm-1's means is the rows' plain mean (balloon 128, stall 10%,
+ * perf index 0.9): the summary, the table and the SLA must take the
+ * model's. */
+static const SimVmTotals vm_totals[2] = {
+    {.on_s = 40, .stalled_s = 4.8, .mean = {.mctlsz_mb = 129.5, .stall_pct = 12, .perf_index = 0.88}},
+    {.on_s = 40, .stalled_s = 0.4, .mean = {.stall_pct = 1, .perf_index = 0.99}},
 };
+
+#define HOST_TOTALS                                                                                \
+    .min_free_mb = 163.84, .thresholds_mb = {655.36, 163.84, 104.8576, 52.4288, 26.2144},          \
+    .time_in_state_s = {30, 20, 10, 0, 0}, .reclaimed_balloon_mb = 512,                            \
+    .reclaimed_shared_mb = 100.123456, .reclaimed_compressed_mb = 0, .reclaimed_swapped_mb = 64
+
+static const SimRunTotals totals = {HOST_TOTALS, .n_vms = 2, .vms = vm_totals};
+static const SimRunTotals totals_no_vms = {HOST_TOTALS, .n_vms = 0, .vms = NULL};
 
 /*
  * Three samples at 0, 20 and 40.5 s. vm-1's perf index falls 1.0, 0.9, 0.8
- * (mean 0.9); vm-2's is 1.0, 1.0, 0.97 (mean 0.99). vm-1's balloon grows
- * 0, 256, 128 (mean 128, max 256, final 128).
+ * and its stall rises 0, 10, 20%; vm-2's perf index is 1.0, 1.0, 0.97.
+ * vm-1's balloon grows 0, 256, 128 (max 256, final 128).
  */
 static SimRecorder *recorder_with_samples(const SimScenario *sc)
 {
@@ -153,11 +161,16 @@ static char *list_dir(const char *dir)
     return joined;
 }
 
-static void write_ok(SimRecorder *r, const char *dir)
+static void write_with(SimRecorder *r, const SimRunTotals *t, const char *dir)
 {
     GError *error = NULL;
-    assert_true(sim_recorder_write(r, &totals, dir, &error));
+    assert_true(sim_recorder_write(r, t, dir, &error));
     g_assert_no_error(error);
+}
+
+static void write_ok(SimRecorder *r, const char *dir)
+{
+    write_with(r, &totals, dir);
 }
 
 static void test_recorder_writes_exact_csv_headers_and_rows(void **state)
@@ -234,14 +247,18 @@ static void test_recorder_summary_computes_final_mean_and_max(void **state)
     json_t *root = read_summary(tmp);
     assert_string_equal(json_string_value(json_at(root, "vms.1.name")), "vm-2");
     assert_true(json_num(root, "vms.0.final.mctlsz_mb") == 128.0);
-    assert_true(json_num(root, "vms.0.mean.mctlsz_mb") == 128.0);
+    /* The mean is the model's time-weighted one, not the rows'. */
+    assert_true(json_num(root, "vms.0.mean.mctlsz_mb") == 129.5);
     assert_true(json_num(root, "vms.0.max.mctlsz_mb") == 256.0);
-    assert_true(json_num(root, "vms.0.mean.perf_index") == 0.9);
-    assert_true(json_num(root, "vms.0.max.perf_index") == 1.0);
+    assert_true(json_num(root, "vms.0.mean.perf_index") == 0.88);
+    /* The t = 0 row covers no time: its perf index 1.0 is not the max. */
+    assert_true(json_num(root, "vms.0.max.perf_index") == 0.9);
+    assert_true(json_num(root, "vms.0.max.stall_pct") == 20.0);
     assert_true(json_num(root, "vms.0.final.perf_index") == 0.8);
     assert_true(json_num(root, "vms.1.mean.perf_index") == 0.99);
+    assert_true(json_num(root, "vms.1.max.perf_index") == 1.0);
     assert_true(json_num(root, "vms.1.max.swcur_mb") == 16.0);
-    assert_true(json_num(root, "vms.0.mean.stall_pct") == 10.0);
+    assert_true(json_num(root, "vms.0.mean.stall_pct") == 12.0);
     json_decref(root);
     test_rmtree(tmp);
     scenario_free(sc);
@@ -254,7 +271,7 @@ static char *sla_text(SimScenario *sc, bool has_sla, double threshold)
     sc->sla_perf_index = threshold;
     g_autoptr(SimRecorder) r = recorder_with_samples(sc);
     g_autofree char *tmp = test_tmpdir();
-    write_ok(r, tmp);
+    write_with(r, sc->vms->len > 0 ? &totals : &totals_no_vms, tmp);
     json_t *root = read_summary(tmp);
     char *text = json_dumps(json_at(root, "sla"),
                             JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
@@ -271,8 +288,12 @@ static void test_recorder_sla_verdict_names_the_worst_vm(void **state)
     SimScenario *sc = scenario_new(2);
     g_autofree char *missed = sla_text(sc, true, 0.95);
     assert_string_equal(missed, "{\"perf_index\":0.95,\"met\":false,\"worst_vm\":\"vm-1\"}");
-    g_autofree char *met = sla_text(sc, true, 0.9);
-    assert_string_equal(met, "{\"perf_index\":0.9,\"met\":true,\"worst_vm\":\"vm-1\"}");
+    /* Missed on the model's 0.88, which the rows' plain mean (0.9) would meet. */
+    g_autofree char *missed_on_rows = sla_text(sc, true, 0.89);
+    assert_string_equal(missed_on_rows,
+                        "{\"perf_index\":0.89,\"met\":false,\"worst_vm\":\"vm-1\"}");
+    g_autofree char *met = sla_text(sc, true, 0.85);
+    assert_string_equal(met, "{\"perf_index\":0.85,\"met\":true,\"worst_vm\":\"vm-1\"}");
     g_autofree char *none = sla_text(sc, false, 0);
     assert_string_equal(none, "{\"perf_index\":null,\"met\":null,\"worst_vm\":\"vm-1\"}");
     scenario_free(sc);
@@ -386,12 +407,12 @@ static void test_recorder_prints_summary_table_with_sla_verdict(void **state)
     assert_non_null(strstr(buf, "VM     balloon MiB   sharing MiB  compressed MiB"
                                 "   swapped MiB   stall %  perf index\n"));
     /* vm-1: final balloon 128, sharing 8, compressed 4, swap 0, mean stall
-     * 10%, mean perf 0.9. */
+     * 12% and perf index 0.88 over the run (the model's, not the rows'). */
     assert_non_null(strstr(buf, "vm-1        128.00          8.00            4.00"
-                                "          0.00     10.00      0.9000\n"));
+                                "          0.00     12.00      0.8800\n"));
     assert_non_null(strstr(buf, "high      0:00:30    50.0%\n"));
     assert_non_null(
-        strstr(buf, "\nSLA perf index >= 0.9500: NOT met (worst VM vm-1, mean 0.9000)"));
+        strstr(buf, "\nSLA perf index >= 0.9500: NOT met (worst VM vm-1, mean 0.8800)"));
     free(buf);
     scenario_free(sc);
 }

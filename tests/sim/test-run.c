@@ -68,11 +68,85 @@ static void test_run_power_events_start_and_stop_vms(void **state)
     test_model_free(m);
 }
 
+static TestModel *limit_sampled_every(const char *duration, const char *interval)
+{
+    g_autofree char *d = g_strdup_printf("duration=%s", duration);
+    g_autofree char *i = g_strdup_printf("sample_interval=%s", interval);
+    const char *sets[] = {d, i, NULL};
+    return test_model_from_file_with_sets("scenarios/limit.json", sets);
+}
+
+/* Samples every interval from 0, and one at the end of the run when the
+ * interval does not divide it. */
+static void test_run_samples_the_end_when_the_interval_does_not_divide_the_run(void **state)
+{
+    (void)state;
+    TestModel *m = limit_sampled_every("65s", "20s");
+    test_model_execute(m);
+    const SimRecorder *rec = sim_run_recorder(m->run);
+    const double want[] = {0, 20, 40, 60, 65};
+    assert_int_equal(sim_recorder_n_samples(rec), G_N_ELEMENTS(want));
+    for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
+        assert_true(sim_recorder_host_sample(rec, i)->time_s == want[i]);
+    }
+    test_model_free(m);
+}
+
+/* Sampling only observes: a run sampled every second and one sampled every
+ * 7 s hold the same levels at the instants both sample. */
+static void test_run_sampling_does_not_change_the_run(void **state)
+{
+    (void)state;
+    TestModel *fine = limit_sampled_every("2m", "1s"), *coarse = limit_sampled_every("2m", "7s");
+    test_model_execute(fine);
+    test_model_execute(coarse);
+    const SimRecorder *rf = sim_run_recorder(fine->run), *rc = sim_run_recorder(coarse->run);
+    assert_int_equal(sim_recorder_n_samples(rc), 19); /* 0, 7, ..., 119, 120 */
+    for (guint i = 0; i < sim_recorder_n_samples(rc); i++) {
+        const SimHostSample *hc = sim_recorder_host_sample(rc, i);
+        const SimHostSample *hf = sim_recorder_host_sample(rf, (guint)hc->time_s);
+        assert_true(hf->time_s == hc->time_s);
+        assert_true(hf->free_mb == hc->free_mb && hf->state == hc->state);
+        const SimVmSample *vc = sim_recorder_vm_sample(rc, i, 0);
+        const SimVmSample *vf = sim_recorder_vm_sample(rf, (guint)hc->time_s, 0);
+        assert_true(vf->consumed_mb == vc->consumed_mb && vf->mctlsz_mb == vc->mctlsz_mb);
+        assert_true(vf->swcur_mb == vc->swcur_mb && vf->zip_mb == vc->zip_mb);
+    }
+    test_model_free(fine);
+    test_model_free(coarse);
+}
+
+static double total_state_time(const TestModel *m)
+{
+    const SimRunTotals *t = sim_run_totals(m->run);
+    double total = 0;
+    for (int s = 0; s < SIM_HOST_STATE_MAX; s++) {
+        total += t->time_in_state_s[s];
+    }
+    return total;
+}
+
+/* The state integral covers exactly the time run, also when a run stops
+ * between whole seconds and goes on (the state held then is counted once). */
+static void test_run_time_in_state_covers_exactly_the_time_run(void **state)
+{
+    (void)state;
+    TestModel *m = test_model_from_file("scenarios/default.json");
+    sim_run_until(m->run, 90 * SIM_S + SIM_S / 2);
+    assert_true(total_state_time(m) == 90.5);
+    sim_run_until(m->run, 2 * SIM_MIN);
+    assert_true(total_state_time(m) == 120.0);
+    test_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_run_adding_a_vm_does_not_change_another_vms_draws),
         cmocka_unit_test(test_run_power_events_start_and_stop_vms),
+        cmocka_unit_test(test_run_samples_the_end_when_the_interval_does_not_divide_the_run),
+        cmocka_unit_test(test_run_sampling_does_not_change_the_run),
+        cmocka_unit_test(test_run_time_in_state_covers_exactly_the_time_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@ void test_model_free(TestModel *m);
 
 /* Last recorded value of a vms.csv field for VM i, by offset in SimVmSample. */
 const SimVmSample *test_model_last_vm(const TestModel *m, guint vm);
+/* VM i's performance index over the run so far (summary.json's mean). */
 double test_model_mean_perf(const TestModel *m, guint vm);
 /* The mean over the VMs of test_model_mean_perf. */
 double test_model_fleet_mean_perf(const TestModel *m);

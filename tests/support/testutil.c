@@ -158,13 +158,10 @@ double test_model_fleet_mean_perf(const TestModel *m)
     return n > 0 ? sum / n : 0.0;
 }
 
+/* The run's own figure (as summary.json's), not a mean over the samples. */
 double test_model_mean_perf(const TestModel *m, guint vm)
 {
-    const SimRecorder *rec = sim_run_recorder(m->run);
-    guint n = sim_recorder_n_samples(rec);
-    double sum = 0;
-    for (guint i = 0; i < n; i++) {
-        sum += sim_recorder_vm_sample(rec, i, vm)->perf_index;
-    }
-    return n > 0 ? sum / n : 0.0;
+    const SimRunTotals *t = sim_run_totals(m->run);
+    g_assert(vm < t->n_vms);
+    return t->vms[vm].mean.perf_index;
 }
