@@ -1,6 +1,7 @@
 #include "sim/run.h"
 
 #include "sim/error.h"
+#include "sim/interrupt.h"
 #include "sim/queue.h"
 
 /* The host's reclamation period: policy targets are applied and the state
@@ -543,9 +544,10 @@ void sim_run_set_progress(SimRun *run, SimRunProgress fn, void *data)
     run->progress_data = data;
 }
 
+/* Stops early at an interrupt (sim/interrupt.h): one load of a flag per event. */
 void sim_run_until(SimRun *run, SimTime until)
 {
-    while (sim_queue_run_one(run->queue, until)) {
+    while (sim_interrupt_signal() == 0 && sim_queue_run_one(run->queue, until)) {
     }
 }
 
@@ -560,10 +562,9 @@ static void fill_totals(SimRun *run)
 
 bool sim_run_execute(SimRun *run, GError **error)
 {
-    (void)error;
     sim_run_until(run, run->scenario->duration);
     fill_totals(run);
-    return true;
+    return sim_interrupt_check(error);
 }
 
 SimTime sim_run_now(const SimRun *run)
@@ -611,10 +612,10 @@ bool sim_run_check(const SimRun *run, GString *why)
     return host_check_conservation(run->host, why);
 }
 
-bool sim_run_write(SimRun *run, const char *dir, GError **error)
+bool sim_run_write(SimRun *run, const char *dir, const char *shown, GError **error)
 {
     fill_totals(run);
-    return sim_recorder_write(run->recorder, &run->totals, dir, error);
+    return sim_recorder_write(run->recorder, &run->totals, dir, shown, error);
 }
 
 guint64 sim_run_page_moves(const SimRun *run)
