@@ -44,7 +44,8 @@ static int fail_or_interrupted(GError *error, const char *kept)
         return fail(error);
     }
     g_error_free(error);
-    return fail(g_error_new(SIM_ERROR, SIM_ERROR_RUNTIME, "reclaimsim: interrupted by %s; %s is unchanged",
+    return fail(g_error_new(SIM_ERROR, SIM_ERROR_RUNTIME,
+                            "reclaimsim: interrupted by %s; %s is unchanged",
                             sim_interrupt_name(signo), kept));
 }
 

@@ -423,7 +423,9 @@ bool sim_outdir_commit(SimOutdir *out, GError **error)
         return false;
     }
     sync_dir(out->stage);
-    if (!put_in_place(out, exists, error)) {
+    /* Once more right before the rename: the syncs take time, and after
+     * the rename the new output stands. */
+    if (!sim_interrupt_check(error) || !put_in_place(out, exists, error)) {
         return false;
     }
     g_autofree char *parent = g_path_get_dirname(out->path);

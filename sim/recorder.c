@@ -194,9 +194,9 @@ static bool io_error(GError **error, const char *what, const char *path, int err
  */
 typedef struct OutFile {
     FILE *fp;
-    char *shown;   /* the name messages give: NAME in the directory the user named */
+    char *shown; /* the name messages give: NAME in the directory the user named */
     GString *line;
-    int errsv;     /* errno of the first failed write, 0 while none */
+    int errsv;   /* errno of the first failed write, 0 while none */
 } OutFile;
 
 /* Opens NAME in `dir`; messages name it in `shown_dir`. */
