@@ -33,10 +33,13 @@ static void catch_one(int signo)
     sigaction(signo, &sa, NULL);
 }
 
+/* SIGHUP too: closing the terminal of a run must not leave a staging
+ * directory behind either. */
 void sim_interrupt_catch(void)
 {
     catch_one(SIGINT);
     catch_one(SIGTERM);
+    catch_one(SIGHUP);
 }
 
 int sim_interrupt_signal(void)
@@ -52,6 +55,8 @@ const char *sim_interrupt_name(int signo)
         return "SIGINT";
     case SIGTERM:
         return "SIGTERM";
+    case SIGHUP:
+        return "SIGHUP";
     default:
         g_snprintf(other, sizeof other, "signal %d", signo);
         return other;

@@ -1,5 +1,5 @@
 /*
- * SIGINT and SIGTERM while reclaimsim makes an output (issue 9): the
+ * SIGINT, SIGTERM and SIGHUP while reclaimsim makes an output (issue 9): the
  * handlers only record the signal; the run loop and the writers check it at
  * safe points, clean up (the staging directory goes, DIR stays as it was),
  * and the CLI then dies of the same signal, so a shell sees the interrupt.
@@ -22,7 +22,7 @@ int sim_interrupt_signal(void);
  * "interrupted by SIGINT" (or SIGTERM). */
 bool sim_interrupt_check(GError **error);
 
-/* "SIGINT", "SIGTERM"; "signal N" for another number. */
+/* "SIGINT", "SIGTERM", "SIGHUP"; "signal N" for another number. */
 const char *sim_interrupt_name(int signo);
 
 /* After cleaning up: restores the default action of the caught signal and

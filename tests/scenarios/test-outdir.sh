@@ -176,12 +176,16 @@ no_staging "hostile names"
 # The signals process PID catches (hex SigCgt of /proc/PID/status), or
 # nothing once it has ended.
 caught_mask() { awk '/^State:/ && $2 == "Z" { exit } /^SigCgt:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
-# Polls until PID catches both SIGINT (bit 2) and SIGTERM (bit 15): the run
-# is then simulating. False when it ended first.
+# Polls until PID runs BIN (not the shell forked to start it, which has
+# this script's traps) and catches both SIGINT (bit 2) and SIGTERM (bit 15):
+# the run is then simulating. False when it ended first.
+bin_real=$(readlink -f "$bin")
 wait_handlers() {
     local mask
     while mask=$(caught_mask "$1") && [ -n "$mask" ]; do
-        if (((16#$mask & 0x4002) == 0x4002)); then return 0; fi
+        if [ "$(readlink "/proc/$1/exe")" = "$bin_real" ] && (((16#$mask & 0x4002) == 0x4002)); then
+            return 0
+        fi
         sleep 0.05
     done
     return 1
