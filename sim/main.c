@@ -34,7 +34,7 @@ static int fail(GError *error)
     return code;
 }
 
-/* After a failure: when SIGINT or SIGTERM caused it, one line saying that
+/* After a failure: when SIGINT, SIGTERM or SIGHUP caused it, one line saying that
  * `kept` is unchanged instead of the error (main() then re-raises the
  * signal, once everything is cleaned up); else the error. */
 static int fail_or_interrupted(GError *error, const char *kept)
@@ -158,7 +158,7 @@ static bool check_policy(const char *name, GError **error)
     return false;
 }
 
-/* -o "" would name the current directory's parent entry: refused early. */
+/* -o "" names no directory at all: refused before the scenario is loaded. */
 static bool check_output(const CliOptions *opt, GError **error)
 {
     if (opt->output != NULL && opt->output[0] == '\0') {
@@ -217,7 +217,7 @@ static bool write_outputs(SimRun *run, SimOutdir *out, GError **error)
 }
 
 /* DIR is checked before the run, so a refusal does not come after an hour
- * of simulation; SIGINT and SIGTERM are caught from the run on. */
+ * of simulation; SIGINT, SIGTERM and SIGHUP are caught from the run on. */
 static int run_scenario(const char *path, CliOptions *opt)
 {
     GError *error = NULL;
@@ -378,8 +378,8 @@ int main(int argc, char **argv)
     g_free(opt.policy);
     g_free(opt.seed_text);
     g_strfreev(opt.sets);
-    /* Everything is cleaned up: die of a caught SIGINT or SIGTERM, so the
-     * shell sees the interrupt (sim/interrupt.h). */
+    /* Everything is cleaned up: die of a caught SIGINT, SIGTERM or SIGHUP,
+     * so the shell sees the interrupt (sim/interrupt.h). */
     sim_interrupt_reraise();
     return code;
 }
