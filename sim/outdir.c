@@ -105,6 +105,61 @@ static bool has_marker(const char *dir)
     return ok;
 }
 
+/* A regular file (not a link) named `name` in `dir`. */
+static bool is_regular(const char *dir, const char *name)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    GStatBuf st;
+    return g_lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* DIR/plots of a run: a real directory of regular .png and .svg files. */
+static bool holds_only_images(const char *dir, const char *name)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    GStatBuf st;
+    GDir *d = g_lstat(path, &st) == 0 && S_ISDIR(st.st_mode) ? g_dir_open(path, 0, NULL) : NULL;
+    bool ok = d != NULL;
+    for (const char *e = ok ? g_dir_read_name(d) : NULL; ok && e != NULL; e = g_dir_read_name(d)) {
+        ok = (g_str_has_suffix(e, ".png") || g_str_has_suffix(e, ".svg")) && is_regular(path, e);
+    }
+    if (d != NULL) {
+        g_dir_close(d);
+    }
+    return ok;
+}
+
+/*
+ * An output written before the marker existed: DIR holds host.csv, vms.csv
+ * and summary.json and nothing but the files a run, `plot` and `report`
+ * write. Everything in it is reclaimsim's own, so replacing it loses
+ * nothing of the user's (a `make run` from an older clone goes on working).
+ */
+static bool is_older_output(const char *dir)
+{
+    static const char *const names[] = {"host.csv", "vms.csv", "summary.json", "esxtop.csv",
+                                        "report.html"};
+    GDir *d = g_dir_open(dir, 0, NULL);
+    bool ok = d != NULL;
+    guint required = 0; /* the first three names */
+    for (const char *e = ok ? g_dir_read_name(d) : NULL; ok && e != NULL; e = g_dir_read_name(d)) {
+        guint i = 0;
+        while (i < G_N_ELEMENTS(names) && strcmp(e, names[i]) != 0) {
+            i++;
+        }
+        if (i < G_N_ELEMENTS(names)) {
+            ok = is_regular(dir, e);
+            required += i < 3;
+        } else {
+            ok = strcmp(e, "plots") == 0 && holds_only_images(dir, e);
+        }
+    }
+    if (d != NULL) {
+        g_dir_close(d);
+    }
+    return ok && required == 3;
+}
+
 /* A DIR that does not exist yet: its nearest existing ancestor must be a
  * directory we may write into (the missing ones are created there). */
 static bool check_new(const char *path, GError **error)
@@ -142,7 +197,8 @@ static bool check_existing(const char *path, const GStatBuf *st, SimOutdirFlags 
         return refuse(error, path, "exists and is not a directory; reclaimsim replaces only "
                                    "directories");
     }
-    if (!(flags & (SIM_OUTDIR_FORCE | SIM_OUTDIR_PART)) && !has_marker(path)) {
+    if (!(flags & (SIM_OUTDIR_FORCE | SIM_OUTDIR_PART)) && !has_marker(path) &&
+        !is_older_output(path)) {
         return refuse(error, path,
                       "exists and is not a reclaimsim output (it has no " SIM_OUTDIR_MARKER
                       "); use --force to replace it and everything in it, or another -o DIR");

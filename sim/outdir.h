@@ -9,8 +9,11 @@
  * leaves DIR as it was.
  *
  * What may be replaced: a directory that holds the marker file reclaimsim
- * writes into every output it makes (SIM_OUTDIR_MARKER); a directory
- * without it only with SIM_OUTDIR_FORCE (the CLI's --force). A symbolic
+ * writes into every output it makes (SIM_OUTDIR_MARKER), or an output from
+ * before the marker (host.csv, vms.csv, summary.json and only the other
+ * files reclaimsim writes: esxtop.csv, report.html, plots/ of .png and
+ * .svg); any other directory only with SIM_OUTDIR_FORCE (the CLI's
+ * --force). A symbolic
  * link, a regular file or anything else that is not a directory is never
  * replaced, nor a mount point. Deleting the replaced tree never follows a
  * symbolic link and never enters another file system.

@@ -133,6 +133,42 @@ static void test_outdir_refuses_a_directory_without_the_marker(void **state)
     test_rmtree(tmp);
 }
 
+/* An output from before the marker is replaced when everything in it is a
+ * file reclaimsim writes; one more file of the user's and it is refused. */
+static void test_outdir_replaces_an_older_output_only_when_all_is_reclaimsims(void **state)
+{
+    (void)state;
+    g_autofree char *tmp = test_tmpdir();
+    g_autofree char *plots = g_build_filename(tmp, "plots", NULL);
+    const char *files[] = {"host.csv", "vms.csv", "summary.json", "esxtop.csv", "report.html"};
+    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+        put_file(tmp, files[i], "old");
+    }
+    assert_int_equal(g_mkdir(plots, 0777), 0);
+    put_file(plots, "host-free.png", "png");
+    put_file(plots, "host-free.svg", "svg");
+    GError *error = NULL;
+    SimOutdir *out = sim_outdir_new(tmp, SIM_OUTDIR_DEFAULT, &error);
+    g_assert_no_error(error);
+    sim_outdir_free(out);
+    const char *extra[][2] = {{".", "notes.txt"}, {"plots", "notes.txt"}};
+    for (guint i = 0; i < G_N_ELEMENTS(extra); i++) {
+        g_autofree char *where = g_build_filename(tmp, extra[i][0], NULL);
+        put_file(where, extra[i][1], "mine");
+        error = refusal(tmp, SIM_OUTDIR_DEFAULT);
+        assert_non_null(strstr(error->message, "--force"));
+        g_clear_error(&error);
+        g_autofree char *path = g_build_filename(where, extra[i][1], NULL);
+        assert_int_equal(g_unlink(path), 0);
+    }
+    /* Without summary.json it is not a run. */
+    g_autofree char *summary = g_build_filename(tmp, "summary.json", NULL);
+    assert_int_equal(g_unlink(summary), 0);
+    error = refusal(tmp, SIM_OUTDIR_DEFAULT);
+    g_clear_error(&error);
+    test_rmtree(tmp);
+}
+
 static void test_outdir_force_replaces_a_directory_without_the_marker(void **state)
 {
     (void)state;
@@ -386,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_outdir_creates_dir_with_the_marker_and_no_staging_left),
         cmocka_unit_test(test_outdir_replaces_its_own_output_as_a_whole),
         cmocka_unit_test(test_outdir_refuses_a_directory_without_the_marker),
+        cmocka_unit_test(test_outdir_replaces_an_older_output_only_when_all_is_reclaimsims),
         cmocka_unit_test(test_outdir_force_replaces_a_directory_without_the_marker),
         cmocka_unit_test(test_outdir_never_replaces_a_file_a_link_or_the_current_directory),
         cmocka_unit_test(test_outdir_delete_does_not_follow_links_in_the_replaced_tree),
