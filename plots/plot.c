@@ -11,6 +11,8 @@
 
 #include "plots/rundata.h"
 #include "sim/error.h"
+#include "sim/interrupt.h"
+#include "sim/outdir.h"
 
 static const PlotSpec specs[] = {
     {"host-free", "host free memory and memory states",
@@ -89,6 +91,7 @@ typedef struct Figure {
     const PlotSpec *spec;
     const char *scripts; /* where the .gp scripts are */
     const char *stage;  /* the staging directory (becomes DIR/plots) */
+    const char *shown;  /* DIR/plots, the name messages give */
     const char *work;   /* scratch directory for data and parameters */
     GString *params;    /* gnuplot assignments */
     double tmax;        /* end of the time axis, s */
@@ -591,10 +594,11 @@ static bool run_gnuplot(const Figure *f, const char *params, const char *fmt, GE
     }
     g_autofree char *suffix = g_strconcat(".", fmt, NULL);
     g_autofree char *out = figure_path(f, f->stage, suffix);
+    g_autofree char *shown = figure_path(f, f->shown, suffix);
     GStatBuf st;
     if (g_stat(out, &st) != 0 || st.st_size == 0) {
         g_set_error(error, SIM_ERROR, SIM_ERROR_RUNTIME,
-                    "reclaimsim: plot: gnuplot ran %s but wrote no %s", script, out);
+                    "reclaimsim: plot: gnuplot ran %s but wrote no %s", script, shown);
         return false;
     }
     return true;
@@ -618,9 +622,9 @@ static bool figure_render(Figure *f, guint index, GError **error)
     return ok;
 }
 
-/* ---- staging: DIR/plots appears whole or not at all ---- */
+/* ---- staging: DIR/plots appears whole or not at all (sim/outdir.h) ---- */
 
-/* Removes a directory of plain files (what staging and plots hold). */
+/* Removes a directory of plain files (the scratch directory). */
 static void remove_flat_dir(const char *path)
 {
     GDir *dir = g_dir_open(path, 0, NULL);
@@ -635,67 +639,37 @@ static void remove_flat_dir(const char *path)
     g_rmdir(path);
 }
 
-/* Moves the staging directory to DIR/plots; an old DIR/plots is first set
- * aside, so a failure leaves either the old or the new plots in place. */
-static bool publish(const char *stage, const char *dir, GError **error)
-{
-    g_autofree char *final = g_build_filename(dir, "plots", NULL);
-    g_autofree char *old = g_build_filename(dir, ".plots-old-XXXXXX", NULL);
-    bool had_old = g_file_test(final, G_FILE_TEST_IS_DIR);
-    if (had_old && (g_mkdtemp(old) == NULL || g_rename(final, old) != 0)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: error: cannot replace: %s", final,
-                    g_strerror(errno));
-        return false;
-    }
-    if (g_rename(stage, final) != 0) {
-        int saved = errno;
-        if (had_old) {
-            g_rename(old, final);
-        }
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: error: cannot write: %s", final,
-                    g_strerror(saved));
-        return false;
-    }
-    if (had_old) {
-        remove_flat_dir(old);
-    }
-    return true;
-}
-
-static bool render_all(Figure *f, const char *dir, GError **error)
+/* An interrupt is checked after every figure (gnuplot, in the same process
+ * group, usually dies of a terminal's SIGINT too and fails the figure). */
+static bool render_all(Figure *f, SimOutdir *plots, GError **error)
 {
     if (!link_dirs(f, error)) {
         return false;
     }
     for (guint i = 0; i < G_N_ELEMENTS(specs); i++) {
         f->spec = &specs[i];
-        if (!figure_render(f, i, error)) {
+        if (!figure_render(f, i, error) || !sim_interrupt_check(error)) {
             return false;
         }
     }
-    return publish(f->stage, dir, error);
+    return sim_outdir_commit(plots, error);
 }
 
 bool plot_render(const char *dir, GError **error)
 {
+    if (!sim_outdir_check_run(dir, error)) {
+        return false;
+    }
     g_autoptr(PlotRunData) data = plot_rundata_load(dir, error);
     if (data == NULL) {
         return false;
     }
     g_autofree char *scripts = plot_scripts_dir();
-    g_autofree char *stage = g_build_filename(dir, ".plots-XXXXXX", NULL);
-    if (g_mkdtemp(stage) == NULL) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: error: cannot create a directory: %s",
-                    dir, g_strerror(errno));
-        return false;
-    }
-    /* g_mkdtemp makes it 0700; the plots are as readable as the run's files */
-    mode_t mask = umask(0);
-    umask(mask);
-    g_chmod(stage, 0777 & ~mask);
-    g_autofree char *work = g_dir_make_tmp("reclaimsim-plot-XXXXXX", error);
+    g_autofree char *shown = g_build_filename(dir, "plots", NULL);
+    g_autoptr(SimOutdir) plots = sim_outdir_new(shown, SIM_OUTDIR_PART, error);
+    const char *stage = plots != NULL ? sim_outdir_stage(plots, error) : NULL;
+    g_autofree char *work = stage != NULL ? g_dir_make_tmp("reclaimsim-plot-XXXXXX", error) : NULL;
     if (work == NULL) {
-        remove_flat_dir(stage);
         return false;
     }
     double duration = plot_rundata_summary_number(data, "duration_s", NULL);
@@ -703,14 +677,12 @@ bool plot_render(const char *dir, GError **error)
         .data = data,
         .scripts = scripts,
         .stage = stage,
+        .shown = shown,
         .work = work,
         /* at least a minute: gnuplot refuses an empty time axis */
         .tmax = MAX(isfinite(duration) ? duration : data->times[data->n_times - 1], 60),
     };
-    bool ok = render_all(&f, dir, error);
+    bool ok = render_all(&f, plots, error);
     remove_flat_dir(work);
-    if (!ok) {
-        remove_flat_dir(stage);
-    }
     return ok;
 }

@@ -7,6 +7,7 @@
 #include "plots/plot.h"
 #include "plots/rundata.h"
 #include "sim/error.h"
+#include "sim/outdir.h"
 
 char *plot_report_escape(const char *text)
 {
@@ -325,6 +326,9 @@ static bool plots_present(const char *dir)
 
 bool plot_report_write(const char *dir, GError **error)
 {
+    if (!sim_outdir_check_run(dir, error)) {
+        return false;
+    }
     g_autoptr(PlotRunData) d = plot_rundata_load(dir, error);
     if (d == NULL || (!plots_present(dir) && !plot_render(dir, error))) {
         return false;
@@ -342,12 +346,7 @@ bool plot_report_write(const char *dir, GError **error)
     g_string_append(html, "<footer><p>Written by reclaimsim " RECLAIMSIM_VERSION
                           " from host.csv, vms.csv and summary.json.</p></footer>\n"
                           "</body>\n</html>\n");
+    /* through a temporary file and a rename: the old report or the new one */
     g_autofree char *path = g_build_filename(dir, "report.html", NULL);
-    GError *local = NULL;
-    if (!g_file_set_contents(path, html->str, (gssize)html->len, &local)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: error: %s", path, local->message);
-        g_error_free(local);
-        return false;
-    }
-    return true;
+    return sim_outdir_write_file(path, html->str, html->len, error);
 }

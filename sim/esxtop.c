@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim/error.h"
 #include "sim/readfile.h"
@@ -254,36 +255,50 @@ static void append_row(GString *out, const SimScenario *sc, const SimRecorder *r
     g_string_append_c(out, '\n');
 }
 
-/* Streams row by row, so a long run's file never sits in memory as a whole. */
+/* "out/x/esxtop.csv: error: cannot write: No space left on device" */
+static bool write_failed(GError **error, const char *shown, int errsv)
+{
+    g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: error: cannot write: %s", shown,
+                g_strerror(errsv));
+    return false;
+}
+
+/* 0, or the errno of a failed fwrite of `line`. */
+static int write_line(FILE *fp, const GString *line)
+{
+    if (fwrite(line->str, 1, line->len, fp) == line->len) {
+        return 0;
+    }
+    return errno != 0 ? errno : EIO;
+}
+
+/* Streams row by row, so a long run's file never sits in memory as a whole.
+ * A full disk may show at fwrite, fflush, fsync or fclose: each is checked
+ * and the first errno kept; after a failed row the rest is not attempted. */
 bool sim_esxtop_write(const SimScenario *scenario, const SimRecorder *recorder, const char *path,
-                      GError **error)
+                      const char *shown, GError **error)
 {
     g_return_val_if_fail(scenario != NULL && recorder != NULL && path != NULL, false);
+    shown = shown != NULL ? shown : path;
     FILE *fp = fopen(path, "w");
     if (fp == NULL) {
-        int errsv = errno;
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "cannot write %s: %s", path,
-                    g_strerror(errsv));
-        return false;
+        return write_failed(error, shown, errno);
     }
     g_autoptr(GString) line = g_string_sized_new(4096);
     append_header(line, scenario);
-    fwrite(line->str, 1, line->len, fp);
-    for (guint i = 0; i < sim_recorder_n_samples(recorder); i++) {
+    int errsv = write_line(fp, line);
+    for (guint i = 0; errsv == 0 && i < sim_recorder_n_samples(recorder); i++) {
         g_string_truncate(line, 0);
         append_row(line, scenario, recorder, i);
-        fwrite(line->str, 1, line->len, fp);
+        errsv = write_line(fp, line);
     }
-    int errsv = ferror(fp) ? EIO : 0;
+    if (errsv == 0 && (fflush(fp) != 0 || fsync(fileno(fp)) != 0)) {
+        errsv = errno;
+    }
     if (fclose(fp) != 0 && errsv == 0) {
         errsv = errno;
     }
-    if (errsv != 0) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "cannot write %s: %s", path,
-                    g_strerror(errsv));
-        return false;
-    }
-    return true;
+    return errsv == 0 || write_failed(error, shown, errsv);
 }
 
 /* ---- reader -------------------------------------------------------------- */

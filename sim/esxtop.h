@@ -30,11 +30,12 @@
 #define SIM_ESXTOP_HOST "HOST"
 
 /*
- * Writes esxtop.csv for the samples of `recorder` into `path`. The
- * scenario gives the VM names and whether each runs a balloon driver.
+ * Writes esxtop.csv for the samples of `recorder` into `path`; messages
+ * name the file `shown` (NULL: `path`). The scenario gives the VM names
+ * and whether each runs a balloon driver.
  */
 bool sim_esxtop_write(const SimScenario *scenario, const SimRecorder *recorder, const char *path,
-                      GError **error);
+                      const char *shown, GError **error);
 
 /* The GID written for VM `vm` of the scenario: stable per VM name, unique in the file. */
 guint32 sim_esxtop_gid(const SimScenario *scenario, guint vm);

@@ -7,6 +7,8 @@
 #include "plots/report.h"
 #include "policy/policy.h"
 #include "sim/error.h"
+#include "sim/interrupt.h"
+#include "sim/outdir.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
 
@@ -17,7 +19,8 @@ typedef struct CliOptions {
     guint64 seed;
     char **sets;
     gboolean quiet;
-    gboolean plot; /* run --plot: render DIR/plots after the run */
+    gboolean plot;  /* run --plot: render DIR/plots after the run */
+    gboolean force; /* run --force: replace a DIR that is not a reclaimsim output */
 } CliOptions;
 
 /* fputs, not g_printerr: the message quotes the user's text byte for byte,
@@ -29,6 +32,21 @@ static int fail(GError *error)
     fputc('\n', stderr);
     g_error_free(error);
     return code;
+}
+
+/* After a failure: when SIGINT, SIGTERM or SIGHUP caused it, one line saying that
+ * `kept` is unchanged instead of the error (main() then re-raises the
+ * signal, once everything is cleaned up); else the error. */
+static int fail_or_interrupted(GError *error, const char *kept)
+{
+    int signo = sim_interrupt_signal();
+    if (signo == 0) {
+        return fail(error);
+    }
+    g_error_free(error);
+    return fail(g_error_new(SIM_ERROR, SIM_ERROR_RUNTIME,
+                            "reclaimsim: interrupted by %s; %s is unchanged",
+                            sim_interrupt_name(signo), kept));
 }
 
 static int usage_error(GOptionContext *ctx, const char *message)
@@ -140,44 +158,96 @@ static bool check_policy(const char *name, GError **error)
     return false;
 }
 
+/* -o "" names no directory at all: refused before the scenario is loaded. */
+static bool check_output(const CliOptions *opt, GError **error)
+{
+    if (opt->output != NULL && opt->output[0] == '\0') {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                    "reclaimsim: -o: the output directory name is empty");
+        return false;
+    }
+    return true;
+}
+
+/* DIR: -o, else out/NAME with the scenario's name made a safe folder name
+ * (sim_outdir_name_for), with a warning when that changed it. */
+static char *output_dir(const CliOptions *opt, const SimScenario *sc)
+{
+    if (opt->output != NULL) {
+        return g_strdup(opt->output);
+    }
+    g_autofree char *name = sim_outdir_name_for(sc->name);
+    char *dir = g_build_filename("out", name, NULL);
+    if (g_strcmp0(name, sc->name) != 0) {
+        fprintf(stderr, "warning: %s: the scenario's name is not a usable folder name; "
+                        "outputs go to %s/\n", sc->path, dir);
+    }
+    return dir;
+}
+
+/* Simulates the whole duration, with progress on a terminal. */
+static bool execute(SimRun *run, const SimScenario *sc, const CliOptions *opt, GError **error)
+{
+    Progress progress = {.start = g_get_monotonic_time()};
+    if (!opt->quiet && isatty(STDERR_FILENO)) {
+        sim_run_set_progress(run, show_progress, &progress);
+    }
+    bool ran = sim_run_execute(run, error);
+    clear_progress(&progress); /* before any message */
+    const GPtrArray *warnings = sim_run_warnings(run);
+    for (guint i = 0; ran && i < warnings->len; i++) {
+        fprintf(stderr, "warning: %s: %s\n", sc->path, (const char *)warnings->pdata[i]);
+    }
+    return ran;
+}
+
+/* The files go to a staging directory that replaces DIR when complete. */
+static bool write_outputs(SimRun *run, SimOutdir *out, GError **error)
+{
+    const char *stage = sim_outdir_stage(out, error);
+    if (stage == NULL || !sim_run_write(run, stage, sim_outdir_path(out), error) ||
+        !sim_outdir_commit(out, error)) {
+        return false;
+    }
+    if (sim_outdir_leftover(out) != NULL) {
+        fprintf(stderr, "warning: %s: the previous output could not be deleted in full; "
+                        "what is left is in %s\n", sim_outdir_path(out), sim_outdir_leftover(out));
+    }
+    return true;
+}
+
+/* DIR is checked before the run, so a refusal does not come after an hour
+ * of simulation; SIGINT, SIGTERM and SIGHUP are caught from the run on. */
 static int run_scenario(const char *path, CliOptions *opt)
 {
     GError *error = NULL;
-    if (!parse_seed(opt, &error) || !check_policy(opt->policy, &error)) {
+    if (!parse_seed(opt, &error) || !check_policy(opt->policy, &error) ||
+        !check_output(opt, &error)) {
         return fail(error);
     }
     g_autoptr(SimScenario) sc = load(path, opt, &error);
     if (sc == NULL) {
         return fail(error);
     }
-    g_autoptr(SimRun) run = sim_run_new(sc, opt->policy, &error);
+    g_autofree char *dir = output_dir(opt, sc);
+    g_autoptr(SimOutdir) out =
+        sim_outdir_new(dir, opt->force ? SIM_OUTDIR_FORCE : SIM_OUTDIR_DEFAULT, &error);
+    g_autoptr(SimRun) run = out != NULL ? sim_run_new(sc, opt->policy, &error) : NULL;
     if (run == NULL) {
         return fail(error);
     }
-    Progress progress = {.start = g_get_monotonic_time()};
-    if (!opt->quiet && isatty(STDERR_FILENO)) {
-        sim_run_set_progress(run, show_progress, &progress);
+    sim_interrupt_catch();
+    if (!execute(run, sc, opt, &error) || !write_outputs(run, out, &error)) {
+        return fail_or_interrupted(error, sim_outdir_path(out));
     }
-    bool ran = sim_run_execute(run, &error);
-    clear_progress(&progress); /* before any message */
-    if (!ran) {
-        return fail(error);
-    }
-    const GPtrArray *warnings = sim_run_warnings(run);
-    for (guint i = 0; i < warnings->len; i++) {
-        fprintf(stderr, "warning: %s: %s\n", sc->path, (const char *)warnings->pdata[i]);
-    }
-    g_autofree char *dir = opt->output != NULL ? g_strdup(opt->output)
-                                               : g_build_filename("out", sc->name, NULL);
-    if (!sim_run_write(run, dir, &error)) {
-        return fail(error);
-    }
-    if (opt->plot && !plot_render(dir, &error)) {
-        return fail(error);
+    g_autofree char *plots = g_build_filename(sim_outdir_path(out), "plots", NULL);
+    if (opt->plot && !plot_render(sim_outdir_path(out), &error)) {
+        return fail_or_interrupted(error, plots);
     }
     if (!opt->quiet) {
         printf("%s: policy %s, seed %" G_GUINT64_FORMAT ", %.0f s simulated, outputs in %s/\n",
-               sc->name, sim_run_policy(run)->name, sc->seed, sim_time_to_s(sc->duration), dir);
+               sc->name, sim_run_policy(run)->name, sc->seed, sim_time_to_s(sc->duration),
+               sim_outdir_path(out));
         sim_recorder_print_summary(sim_run_recorder(run), sim_run_totals(run), stdout);
     }
     return SIM_EXIT_OK;
@@ -204,12 +274,13 @@ static int check_scenarios(char **paths, int n)
 static int plot_or_report(const char *cmd, const char *dir)
 {
     GError *error = NULL;
-    bool ok = strcmp(cmd, "plot") == 0 ? plot_render(dir, &error)
-                                       : plot_report_write(dir, &error);
-    if (!ok) {
-        return fail(error);
+    bool plot = strcmp(cmd, "plot") == 0;
+    g_autofree char *made = g_build_filename(dir, plot ? "plots" : "report.html", NULL);
+    sim_interrupt_catch();
+    if (!(plot ? plot_render(dir, &error) : plot_report_write(dir, &error))) {
+        return fail_or_interrupted(error, made);
     }
-    printf("%s/%s\n", dir, strcmp(cmd, "plot") == 0 ? "plots/" : "report.html");
+    printf("%s%s\n", made, plot ? "/" : "");
     return SIM_EXIT_OK;
 }
 
@@ -241,6 +312,8 @@ static GOptionContext *make_context(CliOptions *opt, gboolean *version)
          "KEY=VALUE"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt->quiet, "No progress or summary", NULL},
         {"plot", 0, 0, G_OPTION_ARG_NONE, &opt->plot, "run: also render the plots", NULL},
+        {"force", 0, 0, G_OPTION_ARG_NONE, &opt->force,
+         "run: replace DIR even when it is not a reclaimsim output", NULL},
         {"version", 0, 0, G_OPTION_ARG_NONE, version, "Print the version and exit", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -305,5 +378,8 @@ int main(int argc, char **argv)
     g_free(opt.policy);
     g_free(opt.seed_text);
     g_strfreev(opt.sets);
+    /* Everything is cleaned up: die of a caught SIGINT, SIGTERM or SIGHUP,
+     * so the shell sees the interrupt (sim/interrupt.h). */
+    sim_interrupt_reraise();
     return code;
 }

@@ -1,9 +1,8 @@
 /*
  * The recorder: samples in GArrays, written at the end as host.csv, vms.csv
  * and summary.json (docs/design.md section 5). Every number goes through one
- * fixed format so the same run gives byte-identical files, and the files
- * are written into a temporary directory that replaces DIR only when all of
- * them are complete.
+ * fixed format so the same run gives byte-identical files. The files go
+ * into a directory the caller gives (sim/outdir.h stages and publishes it).
  */
 #include "sim/recorder.h"
 
@@ -13,9 +12,11 @@
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim/error.h"
 #include "sim/esxtop.h"
+#include "sim/interrupt.h"
 
 /* Decimals of the CSV columns and of the reals in summary.json. */
 #define CSV_DECIMALS 2
@@ -179,9 +180,11 @@ static void append_csv_text(GString *out, const char *text)
 
 /* ---- files --------------------------------------------------------------- */
 
+/* "out/x/vms.csv: error: cannot write: No space left on device" */
 static bool io_error(GError **error, const char *what, const char *path, int errsv)
 {
-    g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "cannot %s %s: %s", what, path, g_strerror(errsv));
+    g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: error: cannot %s: %s", path, what,
+                g_strerror(errsv));
     return false;
 }
 
@@ -191,47 +194,61 @@ static bool io_error(GError **error, const char *what, const char *path, int err
  */
 typedef struct OutFile {
     FILE *fp;
-    const char *path;
+    char *shown; /* the name messages give: NAME in the directory the user named */
     GString *line;
+    int errsv;   /* errno of the first failed write, 0 while none */
 } OutFile;
 
-static bool out_open(OutFile *f, const char *path, GError **error)
+/* Opens NAME in `dir`; messages name it in `shown_dir`. */
+static bool out_open(OutFile *f, const char *dir, const char *shown_dir, const char *name,
+                     GError **error)
 {
-    f->path = path;
-    f->fp = fopen(path, "w");
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    f->shown = g_build_filename(shown_dir, name, NULL);
     f->line = g_string_sized_new(256);
+    f->errsv = 0;
+    f->fp = fopen(path, "w");
     if (f->fp == NULL) {
-        return io_error(error, "write", path, errno);
+        return io_error(error, "write", f->shown, errno);
     }
     return true;
 }
 
-/* Writes the buffered line; errors are collected by out_close through ferror. */
+/* Writes the buffered line, keeping the errno of the first failure (a full
+ * disk: ENOSPC); after one, the rest is not attempted. */
 static void out_flush_line(OutFile *f)
 {
-    fwrite(f->line->str, 1, f->line->len, f->fp);
+    if (f->errsv == 0 && f->line->len > 0 &&
+        fwrite(f->line->str, 1, f->line->len, f->fp) != f->line->len) {
+        f->errsv = errno != 0 ? errno : EIO;
+    }
     g_string_truncate(f->line, 0);
 }
 
+/* A full disk may show at fwrite, fflush, fsync or fclose: each is checked
+ * and the first errno reported. fsync, so the rename that publishes the
+ * directory never publishes files whose blocks were not yet written. */
 static bool out_close(OutFile *f, GError **error)
 {
-    g_string_free(f->line, TRUE);
-    if (f->fp == NULL) {
-        return false;
-    }
-    bool failed = ferror(f->fp) != 0;
-    int errsv = failed ? EIO : 0;
-    if (fclose(f->fp) != 0 && !failed) {
-        failed = true;
+    int errsv = f->errsv;
+    bool opened = f->fp != NULL;
+    if (opened && errsv == 0 && (fflush(f->fp) != 0 || fsync(fileno(f->fp)) != 0)) {
         errsv = errno;
     }
-    return failed ? io_error(error, "write", f->path, errsv) : true;
+    if (opened && fclose(f->fp) != 0 && errsv == 0) {
+        errsv = errno;
+    }
+    g_string_free(f->line, TRUE);
+    bool ok = opened && (errsv == 0 || io_error(error, "write", f->shown, errsv));
+    g_free(f->shown);
+    return ok;
 }
 
-static bool write_host_csv(const SimRecorder *r, const char *path, GError **error)
+static bool write_host_csv(const SimRecorder *r, const char *dir, const char *shown,
+                           GError **error)
 {
     OutFile f;
-    if (!out_open(&f, path, error)) {
+    if (!out_open(&f, dir, shown, "host.csv", error)) {
         return out_close(&f, NULL);
     }
     g_string_append(f.line, "time_s,state,free_mb,min_free_mb,overhead_mb,shared_mb,"
@@ -255,10 +272,11 @@ static bool write_host_csv(const SimRecorder *r, const char *path, GError **erro
     return out_close(&f, error);
 }
 
-static bool write_vms_csv(const SimRecorder *r, const char *path, GError **error)
+static bool write_vms_csv(const SimRecorder *r, const char *dir, const char *shown,
+                          GError **error)
 {
     OutFile f;
-    if (!out_open(&f, path, error)) {
+    if (!out_open(&f, dir, shown, "vms.csv", error)) {
         return out_close(&f, NULL);
     }
     g_string_append(f.line, "time_s,vm");
@@ -454,8 +472,8 @@ static json_t *json_seed(uint64_t seed)
     return json_string(buf);
 }
 
-static bool write_summary(const SimRecorder *r, const SimRunTotals *t, const char *path,
-                          GError **error)
+static bool write_summary(const SimRecorder *r, const SimRunTotals *t, const char *dir,
+                          const char *shown, GError **error)
 {
     /* The run fills one SimVmTotals per VM: anything else is a caller's bug. */
     g_assert(t->n_vms == r->n_vms && (t->vms != NULL || t->n_vms == 0));
@@ -472,11 +490,12 @@ static bool write_summary(const SimRecorder *r, const SimRunTotals *t, const cha
     json_decref(root);
     if (text == NULL) {
         /* Only out of memory, or a string that is not UTF-8 (a VM name). */
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "cannot write %s: cannot encode JSON", path);
+        g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
+                    "%s/summary.json: error: cannot write: cannot encode JSON", shown);
         return false;
     }
     OutFile f;
-    bool ok = out_open(&f, path, error);
+    bool ok = out_open(&f, dir, shown, "summary.json", error);
     if (ok) {
         g_string_append(f.line, text);
         g_string_append_c(f.line, '\n');
@@ -486,103 +505,23 @@ static bool write_summary(const SimRecorder *r, const SimRunTotals *t, const cha
     return ok ? out_close(&f, error) : out_close(&f, NULL);
 }
 
-/* ---- the output directory ---------------------------------------------- */
+/* ---- writing into a directory ------------------------------------------ */
 
-/*
- * Removes a directory tree without following symbolic links. Best effort:
- * it only cleans up our own temporary and replaced directories.
- */
-static void remove_tree(const char *path)
-{
-    GStatBuf st;
-    if (g_lstat(path, &st) != 0) {
-        return;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        GDir *dir = g_dir_open(path, 0, NULL);
-        const char *name = NULL;
-        while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-            g_autofree char *child = g_build_filename(path, name, NULL);
-            remove_tree(child);
-        }
-        if (dir != NULL) {
-            g_dir_close(dir);
-        }
-        g_rmdir(path);
-    } else {
-        g_unlink(path);
-    }
-}
-
-static bool write_files(const SimRecorder *r, const SimRunTotals *totals, const char *tmp,
-                        GError **error)
-{
-    g_autofree char *host = g_build_filename(tmp, "host.csv", NULL);
-    g_autofree char *vms = g_build_filename(tmp, "vms.csv", NULL);
-    g_autofree char *summary = g_build_filename(tmp, "summary.json", NULL);
-    g_autofree char *esxtop = g_build_filename(tmp, "esxtop.csv", NULL);
-    return write_host_csv(r, host, error) && write_vms_csv(r, vms, error) &&
-           write_summary(r, totals, summary, error) &&
-           sim_esxtop_write(r->scenario, r, esxtop, error);
-}
-
-/*
- * Puts the complete directory `tmp` in place of `dir`. An existing `dir` is
- * first renamed aside (onto an empty placeholder made by g_mkdtemp, which
- * rename(2) may replace) and removed only after the new one is in place, so
- * at every moment `dir` is either the old or the new complete output.
- */
-static bool swap_into_place(const char *tmp, const char *dir, GError **error)
-{
-    g_autofree char *old = NULL;
-    if (g_file_test(dir, G_FILE_TEST_EXISTS) || g_file_test(dir, G_FILE_TEST_IS_SYMLINK)) {
-        old = g_strdup_printf("%s.old-XXXXXX", dir);
-        if (g_mkdtemp(old) == NULL) {
-            return io_error(error, "create directory", old, errno);
-        }
-        if (g_rename(dir, old) != 0) {
-            int errsv = errno;
-            g_rmdir(old);
-            return io_error(error, "replace", dir, errsv);
-        }
-    }
-    if (g_rename(tmp, dir) != 0) {
-        int errsv = errno;
-        if (old != NULL) {
-            g_rename(old, dir); /* put the previous output back */
-        }
-        return io_error(error, "rename into", dir, errsv);
-    }
-    if (old != NULL) {
-        remove_tree(old);
-    }
-    return true;
-}
-
+/* An interrupt (sim/interrupt.h) is checked between files: a long run's
+ * vms.csv takes seconds to write. */
 bool sim_recorder_write(SimRecorder *recorder, const SimRunTotals *totals, const char *dir,
-                        GError **error)
+                        const char *shown, GError **error)
 {
-    g_return_val_if_fail(recorder != NULL && totals != NULL && dir != NULL && *dir != '\0', false);
+    g_return_val_if_fail(recorder != NULL && totals != NULL && dir != NULL, false);
     g_return_val_if_fail(error == NULL || *error == NULL, false);
-    /* "out/" must name "out", or the temporary directory would land inside it. */
-    g_autofree char *target = g_strdup(dir);
-    for (gsize len = strlen(target); len > 1 && G_IS_DIR_SEPARATOR(target[len - 1]); len--) {
-        target[len - 1] = '\0';
-    }
-    g_autofree char *parent = g_path_get_dirname(target);
-    if (g_mkdir_with_parents(parent, 0777) != 0) {
-        return io_error(error, "create directory", parent, errno);
-    }
-    /* Next to DIR, so the final rename stays on one file system. */
-    g_autofree char *tmp = g_strdup_printf("%s.tmp-XXXXXX", target);
-    if (g_mkdtemp_full(tmp, 0777) == NULL) {
-        return io_error(error, "create directory", tmp, errno);
-    }
-    if (!write_files(recorder, totals, tmp, error) || !swap_into_place(tmp, target, error)) {
-        remove_tree(tmp);
-        return false;
-    }
-    return true;
+    const SimRecorder *r = recorder;
+    shown = shown != NULL ? shown : dir;
+    g_autofree char *esxtop = g_build_filename(dir, "esxtop.csv", NULL);
+    g_autofree char *esxtop_shown = g_build_filename(shown, "esxtop.csv", NULL);
+    return write_host_csv(r, dir, shown, error) && sim_interrupt_check(error) &&
+           write_vms_csv(r, dir, shown, error) && sim_interrupt_check(error) &&
+           write_summary(r, totals, dir, shown, error) && sim_interrupt_check(error) &&
+           sim_esxtop_write(r->scenario, r, esxtop, esxtop_shown, error);
 }
 
 /* ---- terminal summary ---------------------------------------------------- */

@@ -1,11 +1,10 @@
 /*
- * The recorder: keeps the samples taken every `sample_interval` (and at the
- * end of the run) and writes the outputs of docs/design.md section 5 (host.csv,
- * vms.csv, summary.json). All values are already in the units of the
- * columns (MiB, MiB/s, %, index); the model fills the structs and its
- * totals, the recorder only formats, aggregates and writes.
- * Files go to a temporary directory next to DIR and are renamed into place
- * at the end, so DIR is never half written.
+ * The recorder: keeps the samples taken every `sample_interval` and writes
+ * the outputs of docs/design.md section 5 (host.csv, vms.csv, summary.json). All
+ * values are already in the units of the columns (MiB, MiB/s, %, index); the
+ * model fills the structs, the recorder only formats, aggregates and writes.
+ * It writes into a directory it is given; sim/outdir.h makes that a staging
+ * directory that replaces DIR only when every file is complete.
  */
 #pragma once
 
@@ -106,12 +105,14 @@ const SimVmSample *sim_recorder_vm_sample(const SimRecorder *recorder, guint i, 
 
 /*
  * Writes host.csv, vms.csv, summary.json and esxtop.csv (sim/esxtop.h)
- * into `dir` (created, or replaced
- * as a whole). Numbers are printed with a fixed format so the same run gives
- * byte-identical files.
+ * into the existing directory `dir`. Messages name the files in `shown`
+ * (the directory the user named, when `dir` is the staging directory that
+ * will replace it; NULL: `dir`). Numbers are printed with a fixed format so
+ * the same run gives byte-identical files. Stops with an error when an
+ * interrupt was caught (sim/interrupt.h).
  */
 bool sim_recorder_write(SimRecorder *recorder, const SimRunTotals *totals, const char *dir,
-                        GError **error);
+                        const char *shown, GError **error);
 
 /*
  * Prints a short aligned table for the terminal: per VM the final balloon

@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "sim/error.h"
+#include "sim/interrupt.h"
 #include "sim/queue.h"
 
 /* The host's reclamation period: policy targets are applied and the state
@@ -664,10 +665,11 @@ static void fill_totals(SimRun *run)
 
 /* Runs the events up to `until`, taking each due sample once no event at
  * or before its time is left: a sample sees everything that happened at
- * its instant, whatever the order of the events there. */
+ * its instant, whatever the order of the events there. Stops early at an
+ * interrupt (sim/interrupt.h): one load of a flag per event. */
 void sim_run_until(SimRun *run, SimTime until)
 {
-    for (;;) {
+    while (sim_interrupt_signal() == 0) {
         SimTime next = sim_queue_next_time(run->queue);
         while (run->next_level <= until && run->next_level < next) {
             integrate_levels(run, run->next_level);
@@ -685,9 +687,8 @@ void sim_run_until(SimRun *run, SimTime until)
 
 bool sim_run_execute(SimRun *run, GError **error)
 {
-    (void)error;
     sim_run_until(run, run->scenario->duration);
-    return true;
+    return sim_interrupt_check(error);
 }
 
 SimTime sim_run_now(const SimRun *run)
@@ -735,10 +736,10 @@ bool sim_run_check(const SimRun *run, GString *why)
     return host_check_conservation(run->host, why);
 }
 
-bool sim_run_write(SimRun *run, const char *dir, GError **error)
+bool sim_run_write(SimRun *run, const char *dir, const char *shown, GError **error)
 {
     fill_totals(run);
-    return sim_recorder_write(run->recorder, &run->totals, dir, error);
+    return sim_recorder_write(run->recorder, &run->totals, dir, shown, error);
 }
 
 guint64 sim_run_page_moves(const SimRun *run)

@@ -31,10 +31,11 @@ void sim_run_set_hook(SimRun *run, SimRunHook hook, void *data);
 typedef void (*SimRunProgress)(SimTime done, SimTime total, void *data);
 void sim_run_set_progress(SimRun *run, SimRunProgress fn, void *data);
 
-/* Runs the whole duration. */
+/* Runs the whole duration; false (SIM_ERROR_RUNTIME) when an interrupt
+ * (sim/interrupt.h) stopped it first. */
 bool sim_run_execute(SimRun *run, GError **error);
 
-/* Runs until simulated time `until` (for tests). */
+/* Runs until simulated time `until` (for tests), or until an interrupt. */
 void sim_run_until(SimRun *run, SimTime until);
 
 SimTime sim_run_now(const SimRun *run);
@@ -52,8 +53,9 @@ const GPtrArray *sim_run_warnings(const SimRun *run);
 /* Conservation on the host and every VM (docs/design.md section 2). */
 bool sim_run_check(const SimRun *run, GString *why);
 
-/* Writes host.csv, vms.csv and summary.json into dir (atomically). */
-bool sim_run_write(SimRun *run, const char *dir, GError **error);
+/* Writes the outputs into the existing directory `dir`; messages name the
+ * files in `shown` (sim_recorder_write). */
+bool sim_run_write(SimRun *run, const char *dir, const char *shown, GError **error);
 
 /* Page state changes so far, all VMs: the work done. */
 guint64 sim_run_page_moves(const SimRun *run);

@@ -161,10 +161,12 @@ static char *list_dir(const char *dir)
     return joined;
 }
 
+/* The recorder writes into a directory that exists (sim/outdir.h makes it). */
 static void write_with(SimRecorder *r, const SimRunTotals *t, const char *dir)
 {
     GError *error = NULL;
-    assert_true(sim_recorder_write(r, t, dir, &error));
+    assert_int_equal(g_mkdir_with_parents(dir, 0777), 0);
+    assert_true(sim_recorder_write(r, t, dir, NULL, &error));
     g_assert_no_error(error);
 }
 
@@ -324,69 +326,35 @@ static void test_recorder_output_is_byte_identical_when_written_twice(void **sta
     scenario_free(sc);
 }
 
-static void test_recorder_replaces_an_existing_directory_as_a_whole(void **state)
+static void test_recorder_writes_its_four_files_into_the_directory_given(void **state)
 {
     (void)state;
     SimScenario *sc = scenario_new(2);
     g_autoptr(SimRecorder) r = recorder_with_samples(sc);
     g_autofree char *tmp = test_tmpdir();
-    g_autofree char *out = g_build_filename(tmp, "out", NULL);
-    g_autofree char *plots = g_build_filename(out, "plots", NULL);
-    g_autofree char *stale = g_build_filename(plots, "old.png", NULL);
-    assert_int_equal(g_mkdir_with_parents(plots, 0777), 0);
-    assert_true(g_file_set_contents(stale, "x", 1, NULL));
-    g_autofree char *with_slash = g_strconcat(out, "/", NULL);
-    write_ok(r, with_slash);
-    assert_false(g_file_test(stale, G_FILE_TEST_EXISTS));
-    g_autofree char *entries = list_dir(out);
+    write_ok(r, tmp);
+    g_autofree char *entries = list_dir(tmp);
     assert_string_equal(entries, "esxtop.csv host.csv summary.json vms.csv");
-    /* Neither the temporary nor the replaced directory is left next to it. */
-    g_autofree char *siblings = list_dir(tmp);
-    assert_string_equal(siblings, "out");
     test_rmtree(tmp);
     scenario_free(sc);
 }
 
-static void test_recorder_write_under_a_regular_file_fails_with_io_error(void **state)
+/* Messages name the file in the directory the user gave, not the one written. */
+static void test_recorder_write_error_names_the_shown_directory(void **state)
 {
     (void)state;
     SimScenario *sc = scenario_new(2);
     g_autoptr(SimRecorder) r = recorder_with_samples(sc);
     g_autofree char *tmp = test_tmpdir();
-    g_autofree char *file = g_build_filename(tmp, "file", NULL);
-    assert_true(g_file_set_contents(file, "keep", 4, NULL));
-    g_autofree char *out = g_build_filename(file, "out", NULL);
+    g_autofree char *blocker = g_build_filename(tmp, "vms.csv", NULL);
+    assert_int_equal(g_mkdir(blocker, 0777), 0); /* fopen("vms.csv", "w") fails: EISDIR */
     GError *error = NULL;
-    assert_false(sim_recorder_write(r, &totals, out, &error));
-    assert_non_null(error);
+    assert_false(sim_recorder_write(r, &totals, tmp, "out/x", &error));
     assert_true(g_error_matches(error, SIM_ERROR, SIM_ERROR_IO));
-    assert_non_null(strstr(error->message, file));
-    assert_non_null(strstr(error->message, g_strerror(ENOTDIR)));
+    g_autofree char *want = g_strdup_printf("out/x/vms.csv: error: cannot write: %s",
+                                            g_strerror(EISDIR));
+    assert_string_equal(error->message, want);
     g_clear_error(&error);
-    g_autofree char *entries = list_dir(tmp);
-    assert_string_equal(entries, "file");
-    test_rmtree(tmp);
-    scenario_free(sc);
-}
-
-/* DIR exists as a file: the temporary directory is made, then removed, and the file stays. */
-static void test_recorder_does_not_replace_a_regular_file_and_cleans_up(void **state)
-{
-    (void)state;
-    SimScenario *sc = scenario_new(2);
-    g_autoptr(SimRecorder) r = recorder_with_samples(sc);
-    g_autofree char *tmp = test_tmpdir();
-    g_autofree char *file = g_build_filename(tmp, "out", NULL);
-    assert_true(g_file_set_contents(file, "keep", 4, NULL));
-    GError *error = NULL;
-    assert_false(sim_recorder_write(r, &totals, file, &error));
-    assert_true(g_error_matches(error, SIM_ERROR, SIM_ERROR_IO));
-    assert_non_null(strstr(error->message, file));
-    g_clear_error(&error);
-    g_autofree char *entries = list_dir(tmp);
-    assert_string_equal(entries, "out");
-    g_autofree char *kept = read_file(tmp, "out");
-    assert_string_equal(kept, "keep");
     test_rmtree(tmp);
     scenario_free(sc);
 }
@@ -446,9 +414,8 @@ int main(void)
         cmocka_unit_test(test_recorder_summary_computes_final_mean_and_max),
         cmocka_unit_test(test_recorder_sla_verdict_names_the_worst_vm),
         cmocka_unit_test(test_recorder_output_is_byte_identical_when_written_twice),
-        cmocka_unit_test(test_recorder_replaces_an_existing_directory_as_a_whole),
-        cmocka_unit_test(test_recorder_write_under_a_regular_file_fails_with_io_error),
-        cmocka_unit_test(test_recorder_does_not_replace_a_regular_file_and_cleans_up),
+        cmocka_unit_test(test_recorder_writes_its_four_files_into_the_directory_given),
+        cmocka_unit_test(test_recorder_write_error_names_the_shown_directory),
         cmocka_unit_test(test_recorder_prints_summary_table_with_sla_verdict),
         cmocka_unit_test(test_recorder_names_host_states),
         cmocka_unit_test(test_recorder_gives_back_its_samples),
