@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "sim/error.h"
 #include "sim/esxtop.h"
 
 /* The counters the trace reader asks for (sim/trace.c). */
@@ -52,10 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     g_autoptr(GError) e = NULL;
     g_autoptr(SimEsxtop) x = sim_esxtop_read(fuzz_memfd(data, size), &spread, &e);
     if (x == NULL) {
-        fuzz_check_one_line("error", e->message);
-        if (sim_error_exit_code(e) != SIM_EXIT_BAD_INPUT) {
-            abort();
-        }
+        fuzz_check_bad_input(e);
         return 0;
     }
     if (sim_esxtop_host(x) == NULL || spread > sim_esxtop_n_samples(x)) {

@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     g_autofree char *text = read_with(path, SIM_READFILE_TRACE_MAX, &len, &e);
     bool gz = size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
     if (text == NULL) {
-        fuzz_check_one_line("error", e->message);
+        fuzz_check_bad_input(e);
         if (!gz || !g_error_matches(e, SIM_ERROR, SIM_ERROR_VALUE)) {
             abort(); /* only a corrupt gzip stream fails here */
         }

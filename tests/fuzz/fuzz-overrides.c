@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "sim/error.h"
 #include "sim/scenario.h"
 
 /* Splits at the first "--" line: the overrides before, the file after (or NULL). */
@@ -47,10 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     g_autoptr(SimScenario) sc =
         sim_scenario_load_with_overrides(path, (const char *const *)sets, &e);
     if (sc == NULL) {
-        fuzz_check_one_line("error", e->message);
-        if (sim_error_exit_code(e) != SIM_EXIT_BAD_INPUT) {
-            abort();
-        }
+        fuzz_check_bad_input(e);
         return 0;
     }
     for (guint i = 0; i < sc->warnings->len; i++) {

@@ -14,7 +14,6 @@
 
 #include "fuzz.h"
 #include "plots/rundata.h"
-#include "sim/error.h"
 
 static const char *const files[] = {"host.csv", "vms.csv", "summary.json"};
 #define SEPARATOR "\n%%\n"
@@ -70,10 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     g_autoptr(GError) e = NULL;
     g_autoptr(PlotRunData) d = plot_rundata_load(fuzz_dir(), &e);
     if (d == NULL) {
-        fuzz_check_one_line("error", e->message);
-        if (sim_error_exit_code(e) != SIM_EXIT_BAD_INPUT) {
-            abort();
-        }
+        fuzz_check_bad_input(e);
         return 0;
     }
     check_run(d);

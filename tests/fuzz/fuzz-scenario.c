@@ -11,7 +11,6 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "sim/error.h"
 #include "sim/scenario.h"
 
 static void check_loaded(const SimScenario *sc)
@@ -34,10 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     g_autoptr(GError) e = NULL;
     g_autoptr(SimScenario) sc = sim_scenario_load_text(fuzz_scenario_path(), text, size, &e);
     if (sc == NULL) {
-        fuzz_check_one_line("error", e->message);
-        if (sim_error_exit_code(e) != SIM_EXIT_BAD_INPUT) {
-            abort();
-        }
+        fuzz_check_bad_input(e);
         return 0;
     }
     check_loaded(sc);

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "sim/error.h"
 #include "sim/scenario.h" /* SimPhase */
 #include "sim/trace.h"
 
@@ -72,10 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_check_one_line("warning", g_ptr_array_index(warnings, i));
     }
     if (points == NULL) {
-        fuzz_check_one_line("error", e->message);
-        if (sim_error_exit_code(e) != SIM_EXIT_BAD_INPUT) {
-            abort();
-        }
+        fuzz_check_bad_input(e);
         return 0;
     }
     check_points(points);

@@ -18,10 +18,10 @@
 #include "sim/error.h"
 #include "sim/units.h"
 
-/* Aborts unless a parse failure is a located-free one-line VALUE or RANGE error. */
-static void check_failure(GError *e)
+/* Aborts unless a parse failure is a one-line VALUE or RANGE error. */
+static void check_failure(const GError *e)
 {
-    fuzz_check_one_line("error", e->message);
+    fuzz_check_bad_input(e);
     if (!g_error_matches(e, SIM_ERROR, SIM_ERROR_VALUE) &&
         !g_error_matches(e, SIM_ERROR, SIM_ERROR_RANGE)) {
         abort();

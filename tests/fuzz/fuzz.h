@@ -49,3 +49,10 @@ char *fuzz_strndup(const uint8_t *data, size_t size);
  * (issue 9, point 4). `what` names the message in the report.
  */
 void fuzz_check_one_line(const char *what, const char *message);
+
+/*
+ * Aborts unless a reader that returned NULL set an error (a reader that
+ * fails silently is a finding), of one line, mapped by sim_error_exit_code
+ * to exit code 2: bad input, never a crash or a runtime failure.
+ */
+void fuzz_check_bad_input(const GError *error);

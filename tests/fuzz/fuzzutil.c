@@ -10,6 +10,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "sim/error.h"
+
 static char *dir;         /* the private folder, or NULL before first use */
 static GPtrArray *written; /* names written into it, to remove at exit */
 static int memfd = -1;
@@ -152,5 +154,19 @@ void fuzz_check_one_line(const char *what, const char *message)
                     (const char *)p - message, message);
             abort();
         }
+    }
+}
+
+void fuzz_check_bad_input(const GError *error)
+{
+    if (error == NULL) {
+        fprintf(stderr, "fuzz: failed without an error\n");
+        abort();
+    }
+    fuzz_check_one_line("error", error->message);
+    if (sim_error_exit_code(error) != SIM_EXIT_BAD_INPUT) {
+        fprintf(stderr, "fuzz: exit code %d, not %d, for: %s\n", sim_error_exit_code(error),
+                SIM_EXIT_BAD_INPUT, error->message);
+        abort();
     }
 }

@@ -5,7 +5,9 @@
 # in BUILD/fuzz/corpus/NAME. A crash, leak, sanitizer report, timeout (an
 # input running longer than FUZZ_TIMEOUT s) or OOM (over FUZZ_RSS_MB MiB)
 # is a finding: its input lands in BUILD/fuzz/findings/NAME/ and the script
-# exits 1. Prints a table of executions and coverage per target.
+# exits 1. Prints a table of executions and coverage per target. FUZZ_FLAGS
+# adds libFuzzer flags (e.g. "-fork=1 -ignore_crashes=1" to explore past a
+# known finding, docs/testing.md).
 # usage: run.sh BUILD SECONDS [JOBS] [NAME...]
 set -uo pipefail
 if [ $# -lt 2 ]; then
@@ -36,7 +38,7 @@ fuzz_one() {
     mkdir -p "$out/corpus/$name" "$out/findings/$name"
     "$bin" -max_total_time="$seconds" -max_len="$max_len" \
         -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
-        -print_final_stats=1 -artifact_prefix="$out/findings/$name/" "${dict_opt[@]}" \
+        -print_final_stats=1 ${FUZZ_FLAGS:-} -artifact_prefix="$out/findings/$name/" "${dict_opt[@]}" \
         "$out/corpus/$name" "$@" >"$out/$name.log" 2>&1
     echo $? >"$out/$name.rc"
 }
