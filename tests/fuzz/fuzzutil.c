@@ -3,6 +3,7 @@
 #include "fuzz.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,25 +53,7 @@ static void remember(const char *name)
     g_ptr_array_add(written, g_strdup(name));
 }
 
-char *fuzz_write(const char *name, const void *data, size_t size)
-{
-    char *path = g_build_filename(fuzz_dir(), name, NULL);
-    remember(name);
-    g_autoptr(GError) e = NULL;
-    if (!g_file_set_contents(path, data, (gssize)size, &e)) {
-        fprintf(stderr, "fuzz: %s\n", e->message);
-        abort();
-    }
-    return path;
-}
-
-void fuzz_remove(const char *name)
-{
-    g_autofree char *path = g_build_filename(fuzz_dir(), name, NULL);
-    g_unlink(path);
-}
-
-/* write() until done: a memfd takes everything, but a signal may cut a write short. */
+/* write() until done: a signal may cut a write short. */
 static void write_all(int fd, const char *p, size_t size)
 {
     while (size > 0) {
@@ -79,12 +62,33 @@ static void write_all(int fd, const char *p, size_t size)
             continue;
         }
         if (n <= 0) {
-            fprintf(stderr, "fuzz: writing the memfd: %s\n", g_strerror(errno));
+            fprintf(stderr, "fuzz: write: %s\n", g_strerror(errno));
             abort();
         }
         p += n;
         size -= (size_t)n;
     }
+}
+
+/* Not g_file_set_contents: its fsync would bound a target to tens of runs a second. */
+char *fuzz_write(const char *name, const void *data, size_t size)
+{
+    char *path = g_build_filename(fuzz_dir(), name, NULL);
+    remember(name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "fuzz: %s: %s\n", path, g_strerror(errno));
+        abort();
+    }
+    write_all(fd, data, size);
+    close(fd);
+    return path;
+}
+
+void fuzz_remove(const char *name)
+{
+    g_autofree char *path = g_build_filename(fuzz_dir(), name, NULL);
+    g_unlink(path);
 }
 
 const char *fuzz_memfd(const void *data, size_t size)

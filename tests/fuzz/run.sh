@@ -67,6 +67,10 @@ for line in "${lines[@]}"; do
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
     last=$(grep -E '^#[0-9]+' "$log" | tail -1)
+    if [ -z "$execs" ]; then # -fork mode prints no final stats: "#EXECS: cov: ..."
+        execs=$(sed -n 's/^#\([0-9]*\):.*/\1/p' <<<"$last")
+        rate=$([ -n "$execs" ] && echo $((execs / seconds)))
+    fi
     cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
     ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
     corp=$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$last")

@@ -16,11 +16,14 @@ dir=$2
 declare -A count smallest size
 for f in "$dir"/*; do
     [ -f "$f" ] || continue
-    report=$(timeout 60 "$bin" -timeout=10 -rss_limit_mb=2048 "$f" 2>&1)
-    kind=$(grep -m1 -oE 'runtime error: [a-z -]+|ERROR: AddressSanitizer: [a-z-]+|ERROR: LeakSanitizer|ERROR: libFuzzer: [a-z -]+|fuzz: [a-z ]+' <<<"$report" | head -1)
-    frame=$(grep -E '^ +#[0-9]+ ' <<<"$report" |
-        grep -m1 -oE '(sim|host|guest|policy|plots|tests/fuzz)/[A-Za-z0-9_./-]+\.c:[0-9]+' |
-        grep -v 'fuzzutil.c')
+    report=$(UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        timeout 60 "$bin" -timeout=10 -rss_limit_mb=2048 "$f" 2>&1)
+    # The report's first line, numbers and addresses blurred so that alike ones group.
+    kind=$(grep -m1 -oE 'runtime error: .*|ERROR: AddressSanitizer: [a-z-]+|ERROR: LeakSanitizer|ERROR: libFuzzer: [a-z -]+|fuzz: [a-z ]+' <<<"$report" |
+        sed -E 's/0x[0-9a-f]+/N/g; s/[-+]?[0-9][0-9.e+-]*/N/g' | cut -c1-90)
+    frame=$(grep -E '^ +#[0-9]+ |^SUMMARY' <<<"$report" |
+        grep -oE '(sim|host|guest|policy|plots|tests/fuzz)/[A-Za-z0-9_./-]+\.c:[0-9]+' |
+        grep -v 'fuzzutil.c' | head -1)
     [ -n "$kind" ] || kind="no report (fixed?)"
     key="$kind @ ${frame:-?}"
     n=$(stat -c %s "$f")
