@@ -18,7 +18,10 @@
 
 /* The counters the trace reader asks for (sim/trace.c). */
 static const char *const counters[] = {
-    "Memory Size MBytes", "% Active Estimate", "Memory Granted Size MBytes", "Touched MBytes",
+    "Memory Size MBytes",
+    "% Active Estimate",
+    "Memory Granted Size MBytes",
+    "Touched MBytes",
 };
 
 static void read_group(const SimEsxtop *x, const char *instance)

@@ -31,8 +31,8 @@ static void check_points(const GArray *points)
     }
     for (guint i = 0; i < points->len; i++) {
         const SimTracePoint *p = &g_array_index(points, SimTracePoint, i);
-        if (!isfinite(p->t_s) || !isfinite(p->memory_mb) || !isfinite(p->active_mb) ||
-            p->t_s < 0 || p->memory_mb < 0 || p->active_mb < 0) {
+        if (!isfinite(p->t_s) || !isfinite(p->memory_mb) || !isfinite(p->active_mb) || p->t_s < 0 ||
+            p->memory_mb < 0 || p->active_mb < 0) {
             abort();
         }
         if (i > 0 && p->t_s < g_array_index(points, SimTracePoint, i - 1).t_s) {
@@ -44,8 +44,8 @@ static void check_points(const GArray *points)
 /* Lays the trace over a day of a 16 GiB VM, as the scenario loader would. */
 static void expand(const GArray *points)
 {
-    const SimTraceReplay replay = {.start = 0, .repeat = false, .scale = 1.0,
-                                   .duration = SIM_DAY, .room = UINT64_C(16) << 30};
+    const SimTraceReplay replay = {
+        .start = 0, .repeat = false, .scale = 1.0, .duration = SIM_DAY, .room = UINT64_C(16) << 30};
     g_autoptr(GArray) phases = g_array_new(FALSE, FALSE, sizeof(SimPhase));
     uint64_t memory = 0, active = 0;
     SimTraceStats stats;
@@ -61,7 +61,8 @@ static void expand(const GArray *points)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const SimTraceOptions options = {.format = FUZZ_TRACE_FORMAT, .vm = FUZZ_TRACE_VM,
+    const SimTraceOptions options = {.format = FUZZ_TRACE_FORMAT,
+                                     .vm = FUZZ_TRACE_VM,
                                      .kernel_mb = 64,
                                      .memory_window = SIM_TRACE_DEFAULT_MEMORY_WINDOW};
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);

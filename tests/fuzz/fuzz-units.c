@@ -72,8 +72,8 @@ static void try_percent(const char *text)
     /* "%g" keeps 6 significant digits; below 0.0001% and from 1e6% on it
      * writes an exponent, which the parser rightly refuses. */
     double pct = f * 100;
-    if ((pct == 0 || (pct >= 1e-4 && pct < 1e6)) && (!sim_units_parse_percent(formatted, &again, NULL) ||
-                          fabs(again - f) > 5e-6 * f)) {
+    if ((pct == 0 || (pct >= 1e-4 && pct < 1e6)) &&
+        (!sim_units_parse_percent(formatted, &again, NULL) || fabs(again - f) > 5e-6 * f)) {
         abort();
     }
 }

@@ -13,7 +13,7 @@
 
 #include "sim/error.h"
 
-static char *dir;         /* the private folder, or NULL before first use */
+static char *dir;          /* the private folder, or NULL before first use */
 static GPtrArray *written; /* names written into it, to remove at exit */
 static int memfd = -1;
 static char memfd_path[64];

@@ -49,8 +49,8 @@ static char *load_error(const char *dir)
 static void test_rundata_reads_a_dense_run(void **state)
 {
     (void)state;
-    g_autofree char *vms = g_strconcat(vms_header, "0,a,1,1,1,0,0,0,0,0,0,0,1\n",
-                                       "0,b,2,2,2,0,0,0,0,0,0,0,1\n", NULL);
+    g_autofree char *vms =
+        g_strconcat(vms_header, "0,a,1,1,1,0,0,0,0,0,0,0,1\n", "0,b,2,2,2,0,0,0,0,0,0,0,1\n", NULL);
     g_autofree char *dir = make_run(host_csv, vms, -1, summary_json);
     g_autoptr(PlotRunData) d = plot_rundata_load(dir, NULL);
     assert_non_null(d);
