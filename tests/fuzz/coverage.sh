@@ -14,6 +14,10 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$1
 fuzz=$(cd "$2" && pwd)
 flags="-fprofile-instr-generate -fcoverage-mapping"
+# Inputs that crash leave the target's private folder behind: keep them here.
+TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-replay.XXXXXX")
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
     -DCMAKE_C_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
 build=$(cd "$build" && pwd)

@@ -10,7 +10,6 @@
  * exit code 2.
  */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -29,7 +28,8 @@ static void read_group(const SimEsxtop *x, const char *instance)
     const char *colon = strchr(instance, ':');
     const char *found = sim_esxtop_find_group(x, colon != NULL ? colon + 1 : instance);
     if (found == NULL || sim_esxtop_find_group(x, instance) == NULL) {
-        abort(); /* both names of a listed group must find one */
+        fuzz_fail("a listed group is not found by both its names"); /* both names of a listed group
+                                                                       must find one */
     }
     for (guint c = 0; c < G_N_ELEMENTS(counters); c++) {
         int col = sim_esxtop_find(x, "Group Memory", found, counters[c]);
@@ -43,7 +43,7 @@ static void check_times(const SimEsxtop *x)
 {
     for (guint i = 1; i < sim_esxtop_n_samples(x); i++) {
         if (!(sim_esxtop_time(x, i) >= sim_esxtop_time(x, i - 1))) {
-            abort();
+            fuzz_fail("sample times decrease after spreading");
         }
     }
 }
@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     if (sim_esxtop_host(x) == NULL || spread > sim_esxtop_n_samples(x)) {
-        abort();
+        fuzz_fail("no host name, or more rows spread than samples");
     }
     check_times(x);
     const GPtrArray *groups = sim_esxtop_groups(x);

@@ -9,7 +9,6 @@
  * what it needed fails with SIM_ERROR_RANGE, and with the bound it needed
  * reads back the same bytes.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -29,7 +28,7 @@ static void check_bound(const char *path, const char *text, gsize len, size_t si
     g_autoptr(GError) e = NULL;
     g_autofree char *again = read_with(path, need, &again_len, &e);
     if (again == NULL || again_len != len || memcmp(again, text, len) != 0) {
-        abort();
+        fuzz_fail("reading again with the bound it needed gives other bytes");
     }
     if (need == 0) {
         return;
@@ -37,7 +36,7 @@ static void check_bound(const char *path, const char *text, gsize len, size_t si
     g_autoptr(GError) e2 = NULL;
     g_autofree char *cut = read_with(path, need - 1, &again_len, &e2);
     if (cut != NULL || !g_error_matches(e2, SIM_ERROR, SIM_ERROR_RANGE)) {
-        abort();
+        fuzz_fail("one byte below the bound needed is not a RANGE error");
     }
 }
 
@@ -51,12 +50,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (text == NULL) {
         fuzz_check_bad_input(e);
         if (!gz || !g_error_matches(e, SIM_ERROR, SIM_ERROR_VALUE)) {
-            abort(); /* only a corrupt gzip stream fails here */
+            fuzz_fail(
+                "only a corrupt gzip stream may fail"); /* only a corrupt gzip stream fails here */
         }
         return 0;
     }
     if (text[len] != '\0' || (!gz && (len != size || memcmp(text, data, size) != 0))) {
-        abort();
+        fuzz_fail("the text is not NUL-terminated or a plain file did not read back as is");
     }
     check_bound(path, text, len, size);
     return 0;

@@ -8,7 +8,6 @@
  * Checked: a failure is one line mapped to exit code 2; a success has every
  * warning on one line.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"

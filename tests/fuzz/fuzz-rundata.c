@@ -9,7 +9,6 @@
  * (host rows, the VM matrix, the summary numbers) can be read.
  */
 #define _GNU_SOURCE /* memmem */
-#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -46,13 +45,13 @@ static void check_run(const PlotRunData *d)
     }
     for (guint t = 1; t < d->n_times; t++) {
         if (!(d->times[t] > d->times[t - 1])) {
-            abort();
+            fuzz_fail("times not ascending");
         }
     }
     for (guint v = 0; v < d->n_vms; v++) {
         for (guint w = 0; w < v; w++) {
             if (strcmp(d->vm_names[v], d->vm_names[w]) == 0) {
-                abort();
+                fuzz_fail("two VMs of one name");
             }
         }
         for (guint t = 0; t < d->n_times; t++) {

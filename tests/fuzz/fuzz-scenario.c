@@ -8,7 +8,6 @@
  * one line of text, mapped to exit code 2 (bad input); a success has every
  * warning on one line and VM names that sim_scenario_find_vm finds.
  */
-#include <stdlib.h>
 
 #include "fuzz.h"
 #include "sim/scenario.h"
@@ -21,7 +20,9 @@ static void check_loaded(const SimScenario *sc)
     for (guint i = 0; i < sc->vms->len; i++) {
         const SimVmConfig *vm = &g_array_index(sc->vms, SimVmConfig, i);
         if (sim_scenario_find_vm(sc, vm->name) != (int)i) {
-            abort(); /* two VMs of one name: the loader refuses that */
+            fuzz_fail(
+                "a VM is not found by its name (two of one name?)"); /* two VMs of one name: the
+                                                                        loader refuses that */
         }
     }
 }

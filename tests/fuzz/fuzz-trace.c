@@ -11,7 +11,6 @@
  * mapped to exit code 2, and every warning is one line.
  */
 #include <math.h>
-#include <stdlib.h>
 
 #include "fuzz.h"
 #include "sim/scenario.h" /* SimPhase */
@@ -27,16 +26,16 @@
 static void check_points(const GArray *points)
 {
     if (points->len == 0) {
-        abort(); /* "at least one": an empty trace must be an error */
+        fuzz_fail("no points and no error"); /* "at least one": an empty trace must be an error */
     }
     for (guint i = 0; i < points->len; i++) {
         const SimTracePoint *p = &g_array_index(points, SimTracePoint, i);
         if (!isfinite(p->t_s) || !isfinite(p->memory_mb) || !isfinite(p->active_mb) || p->t_s < 0 ||
             p->memory_mb < 0 || p->active_mb < 0) {
-            abort();
+            fuzz_fail("a point not finite or negative");
         }
         if (i > 0 && p->t_s < g_array_index(points, SimTracePoint, i - 1).t_s) {
-            abort();
+            fuzz_fail("points out of time order");
         }
     }
 }
@@ -55,7 +54,7 @@ static void expand(const GArray *points)
         return;
     }
     if (memory > replay.room || active > memory) {
-        abort();
+        fuzz_fail("expansion beyond the room, or active above memory");
     }
 }
 

@@ -11,7 +11,6 @@
  * SIM_UNITS_MAX_BYTES and durations are not negative.
  */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -24,7 +23,7 @@ static void check_failure(const GError *e)
     fuzz_check_bad_input(e);
     if (!g_error_matches(e, SIM_ERROR, SIM_ERROR_VALUE) &&
         !g_error_matches(e, SIM_ERROR, SIM_ERROR_RANGE)) {
-        abort();
+        fuzz_fail("an error neither VALUE nor RANGE");
     }
 }
 
@@ -39,7 +38,7 @@ static void try_size(const char *text)
     g_autofree char *formatted = sim_units_format_bytes(bytes);
     if (bytes > SIM_UNITS_MAX_BYTES || !sim_units_parse_size(formatted, &again, NULL) ||
         again != bytes) {
-        abort();
+        fuzz_fail("a size out of range or not round-tripping");
     }
 }
 
@@ -53,7 +52,7 @@ static void try_duration(const char *text)
     }
     g_autofree char *formatted = sim_units_format_duration(t);
     if (t < 0 || !sim_units_parse_duration(formatted, &again, NULL) || again != t) {
-        abort();
+        fuzz_fail("a duration negative or not round-tripping");
     }
 }
 
@@ -67,14 +66,14 @@ static void try_percent(const char *text)
     }
     g_autofree char *formatted = sim_units_format_percent(f);
     if (!isfinite(f) || f < 0) {
-        abort();
+        fuzz_fail("a percentage not finite or negative");
     }
     /* "%g" keeps 6 significant digits; below 0.0001% and from 1e6% on it
      * writes an exponent, which the parser rightly refuses. */
     double pct = f * 100;
     if ((pct == 0 || (pct >= 1e-4 && pct < 1e6)) &&
         (!sim_units_parse_percent(formatted, &again, NULL) || fabs(again - f) > 5e-6 * f)) {
-        abort();
+        fuzz_fail("a percentage not round-tripping");
     }
 }
 
@@ -85,13 +84,13 @@ static void try_rates(const char *text)
     if (!sim_units_parse_rate(text, &per_s, &e)) {
         check_failure(e);
     } else if (!isfinite(per_s) || per_s < 0) {
-        abort();
+        fuzz_fail("a rate not finite or negative");
     }
     g_autoptr(GError) e2 = NULL;
     if (!sim_units_parse_byte_rate(text, &per_s, &e2)) {
         check_failure(e2);
     } else if (!isfinite(per_s) || per_s < 0) {
-        abort();
+        fuzz_fail("a byte rate not finite or negative");
     }
 }
 
@@ -109,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!sim_units_size_from_mib(mib, &bytes, &e)) {
         check_failure(e);
     } else if (bytes > SIM_UNITS_MAX_BYTES || bytes / (UINT64_C(1) << 20) != (uint64_t)mib) {
-        abort();
+        fuzz_fail("size_from_mib out of range or not exact");
     }
     return 0;
 }

@@ -40,6 +40,9 @@ const char *fuzz_memfd(const void *data, size_t size);
  */
 const char *fuzz_scenario_path(void);
 
+/* Prints "fuzz: WHAT" and aborts: a check of a target failed (a finding). */
+G_GNUC_NORETURN void fuzz_fail(const char *what);
+
 /* `data` as a NUL-terminated string (g_free it): what argv and JSON strings give. */
 char *fuzz_strndup(const uint8_t *data, size_t size);
 

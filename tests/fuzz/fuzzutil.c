@@ -4,8 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
 #include <glib/gstdio.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,4 +183,10 @@ void fuzz_check_bad_input(const GError *error)
                 SIM_EXIT_BAD_INPUT, error->message);
         abort();
     }
+}
+
+void fuzz_fail(const char *what)
+{
+    fprintf(stderr, "fuzz: %s\n", what);
+    abort();
 }

@@ -13,9 +13,14 @@ if [ $# -ne 2 ]; then
 fi
 bin=$1
 dir=$2
+# Inputs that crash leave the target's private folder behind: keep them here.
+TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-replay.XXXXXX")
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 declare -A count smallest size
 for f in "$dir"/*; do
     [ -f "$f" ] || continue
+    [[ $(basename "$f") == README* ]] && continue
     report=$(UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         timeout 60 "$bin" -timeout=10 -rss_limit_mb=2048 "$f" 2>&1)
     # The report's first line, numbers and addresses blurred so that alike ones group.
