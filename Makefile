@@ -2,9 +2,13 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 CLANG_BUILD ?= build-clang
+FUZZ_BUILD ?= build-fuzz
+# Seconds each fuzz target runs in `make fuzz`; two run at a time.
+FUZZ_TIME ?= 60
+FUZZ_JOBS ?= 2
 JOBS ?= $(shell nproc)
 
-.PHONY: run test build deps deps-run asan clang clean bench
+.PHONY: run test build deps deps-run asan clang clean bench fuzz
 
 # What `make run` needs, and what `make test` needs on top (scripts/deps.sh).
 deps-run:
@@ -40,8 +44,16 @@ clang: deps
 	ctest --test-dir $(CLANG_BUILD) --output-on-failure --no-tests=error -j $(JOBS) \
 	  -E '^(scenarios|validation|plots|valgrind)-'
 
+# The libFuzzer targets of tests/fuzz (clang, ASan+UBSan), FUZZ_TIME seconds
+# each, FUZZ_JOBS at a time; any crash, leak, UB, timeout or OOM fails
+# (docs/testing.md). FUZZ_TARGETS="scenario units" runs only those.
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DRECLAIMSIM_FUZZ=ON
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz-targets
+	bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TIME) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+
 bench: build
 	bash bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(CLANG_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(CLANG_BUILD) $(FUZZ_BUILD)

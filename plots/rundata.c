@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sim/error.h"
+#include "sim/readfile.h"
 
 /* Every column name is a contract (docs/design.md section 5). */
 static const char *const host_columns[PLOT_HOST_MAX] = {
@@ -19,6 +20,15 @@ static const char *const vm_columns[PLOT_VM_MAX] = {
 /* The widest row we accept; vms.csv has 24 columns today. */
 #define CSV_MAX_FIELDS 256
 
+/*
+ * A run writes a vms.csv row for every VM at every sample, so its VM x time
+ * matrix has as many cells as the file has rows. A file whose matrix would
+ * be far larger (distinct VMs and times on every row: a few KiB of text
+ * asking for gigabytes) is not a run's output; up to this many cells, or
+ * twice the rows, are laid out.
+ */
+#define VM_MATRIX_MIN_CELLS 65536
+
 /* A CSV file in memory, split line by line in place. */
 typedef struct Csv {
     char *path;                     /* DIR/NAME, for messages */
@@ -29,6 +39,27 @@ typedef struct Csv {
     guint n_fields;                 /* fields of the current line */
     char *fields[CSV_MAX_FIELDS];   /* pointers into text */
 } Csv;
+
+/*
+ * Text from a file for a message: control characters as \n, \t or \xHH,
+ * so that the error stays one line whatever the file holds.
+ */
+static char *escape(const char *text)
+{
+    GString *out = g_string_new(NULL);
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+        if (*p == '\n') {
+            g_string_append(out, "\\n");
+        } else if (*p == '\t') {
+            g_string_append(out, "\\t");
+        } else if (*p < 0x20 || *p == 0x7f) {
+            g_string_append_printf(out, "\\x%02x", *p);
+        } else {
+            g_string_append_c(out, (char)*p);
+        }
+    }
+    return g_string_free(out, FALSE);
+}
 
 static void csv_clear(Csv *csv)
 {
@@ -48,19 +79,42 @@ static void G_GNUC_PRINTF(4, 5)
                 col, msg);
 }
 
+/* Reads DIR/NAME whole: regular files only, bounded (sim/readfile.h), no NUL byte. */
+static char *read_output(const char *path, GError **error)
+{
+    gsize len = 0;
+    g_autoptr(GError) local = NULL;
+    char *text = sim_read_file(path, SIM_READFILE_TRACE_MAX, SIM_READFILE_PLAIN, &len, &local);
+    if (text == NULL) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: error: cannot read the run output: %s",
+                    path, local->message);
+        return NULL;
+    }
+    const char *nul = memchr(text, '\0', len);
+    if (nul != NULL) {
+        guint line = 1;
+        const char *start = text;
+        for (const char *p = text; p < nul; p++) {
+            if (*p == '\n') {
+                line++;
+                start = p + 1;
+            }
+        }
+        g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "%s:%u:%ld: error: a NUL byte", path, line,
+                    (long)(nul - start) + 1);
+        g_free(text);
+        return NULL;
+    }
+    return text;
+}
+
 static bool csv_open(Csv *csv, const char *dir, const char *name, GError **error)
 {
     memset(csv, 0, sizeof *csv);
     csv->path = g_build_filename(dir, name, NULL);
-    GError *local = NULL;
-    if (!g_file_get_contents(csv->path, &csv->text, NULL, &local)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: error: cannot read the run output: %s",
-                    csv->path, local->message);
-        g_error_free(local);
-        return false;
-    }
+    csv->text = read_output(csv->path, error);
     csv->next = csv->text;
-    return true;
+    return csv->text != NULL;
 }
 
 /* Advances to the next non-empty line and splits it at commas in place.
@@ -135,7 +189,8 @@ static bool csv_number(const Csv *csv, guint field, double *out, GError **error)
     char *end = NULL;
     double v = g_ascii_strtod(text, &end);
     if (*text == '\0' || *end != '\0' || !isfinite(v)) {
-        csv_error(error, csv, text, "expected a number, got \"%s\"", text);
+        g_autofree char *shown = escape(text);
+        csv_error(error, csv, text, "expected a number, got \"%s\"", shown);
         return false;
     }
     *out = v;
@@ -231,6 +286,19 @@ static void vm_matrix(PlotRunData *d, GArray *rows, GPtrArray *names, GArray *ti
     }
 }
 
+/* Whether the VM x time matrix stays within VM_MATRIX_MIN_CELLS or twice the rows. */
+static bool matrix_fits(const Csv *csv, guint n_vms, guint n_times, guint n_rows, GError **error)
+{
+    if ((gsize)n_vms * n_times <= MAX((gsize)VM_MATRIX_MIN_CELLS, 2 * (gsize)n_rows)) {
+        return true;
+    }
+    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
+                "%s: error: %u VMs at %u times in %u rows: not the output of a run (which has a "
+                "row for every VM at every time)",
+                csv->path, n_vms, n_times, n_rows);
+    return false;
+}
+
 static bool load_vms(PlotRunData *d, GError **error)
 {
     Csv csv;
@@ -261,6 +329,12 @@ static bool load_vms(PlotRunData *d, GError **error)
         csv_error(error, &csv, NULL, "no samples after the header");
         got = -1;
     }
+    if (got == 0 && !matrix_fits(&csv, names->len, times->len, rows->len, error)) {
+        got = -1;
+        g_ptr_array_set_size(names, 0); /* nothing to lay out */
+        g_array_set_size(times, 0);
+        g_array_set_size(rows, 0);
+    }
     vm_matrix(d, rows, names, times);
     csv_clear(&csv);
     return got == 0;
@@ -270,11 +344,16 @@ static bool load_vms(PlotRunData *d, GError **error)
 static bool load_summary(PlotRunData *d, GError **error)
 {
     g_autofree char *path = g_build_filename(d->dir, "summary.json", NULL);
+    g_autofree char *text = read_output(path, error);
+    if (text == NULL) {
+        return false;
+    }
     json_error_t jerr;
-    d->summary = json_load_file(path, 0, &jerr);
+    d->summary = json_loads(text, 0, &jerr);
     if (d->summary == NULL) {
+        g_autofree char *shown = escape(jerr.text); /* jansson quotes the bad bytes */
         g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "%s:%d:%d: error: %s", path, jerr.line,
-                    jerr.column, jerr.text);
+                    jerr.column, shown);
         return false;
     }
     static const char *const thresholds[] = {"high", "clear", "soft", "hard", "low"};
