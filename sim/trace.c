@@ -484,6 +484,7 @@ static bool bb_points(char **lines, const int pos[BB_N], GArray *points, guint *
                       guint *skipped, const char *path, GError **error)
 {
     double t0 = NAN;
+    double prev = NAN;
     for (guint i = 1; lines[i] != NULL; i++) {
         double v[BB_N];
         if (g_strstrip(lines[i])[0] == '\0') {
@@ -493,12 +494,14 @@ static bool bb_points(char **lines, const int pos[BB_N], GArray *points, guint *
             return false;
         }
         (*rows)++;
-        t0 = isnan(t0) ? v[BB_TIME] : t0;
-        SimTracePoint p = {v[BB_TIME] - t0, 0, v[BB_USAGE] / 1024.0};
-        if (points->len > 0 && p.t_s < g_array_index(points, SimTracePoint, points->len - 1).t_s) {
+        /* every row, skipped ones included, is in time order: the first sets t = 0 */
+        if (!isnan(t0) && v[BB_TIME] < prev) {
             return bad(error, path, i + 1, "timestamp %.0f is earlier than the row before",
                        v[BB_TIME]);
         }
+        t0 = isnan(t0) ? v[BB_TIME] : t0;
+        prev = v[BB_TIME];
+        SimTracePoint p = {v[BB_TIME] - t0, 0, v[BB_USAGE] / 1024.0};
         if (v[BB_PROVISIONED] == 0) {
             (*skipped)++; /* no VM at that time (the archive writes zeros) */
             continue;

@@ -573,6 +573,11 @@ static const char *const value_cases[][3] = {
      NULL},
     {"Timestamp [ms];\tMemory capacity provisioned [KB];\tMemory usage [KB]\nInf;\t1;\t1\n",
      ":2: \"Timestamp [ms]\" is infinite", NULL},
+    /* found by fuzz-trace-auto: a skipped row (no memory provisioned) still
+     * orders the rows, so a later, earlier row cannot give a negative time */
+    {"Timestamp [ms];\tMemory capacity provisioned [KB];\tMemory usage [KB]\n7;\t0;\t6\n"
+     "0;\t1;\t0\n",
+     ":3: timestamp 0 is earlier than the row before", NULL},
     {"\"(PDH-CSV 4.0) (UTC)(0)\",\"\\\\h\\Group Memory(1:a)\\Touched MBytes\","
      "\"\\\\h\\Group Memory(1:a)\\Memory Granted Size MBytes\",\n"
      "\"01/01/2024 00:00:00\",\"1\",\"2\",\n\"01/01/2024 00:00:05\",\"1e300\",\"2\",\n",
