@@ -199,17 +199,21 @@ static const Override *override_for(const Loader *ld, const char *ptr)
     return NULL;
 }
 
-/* "FILE:LINE:COL" of what `ptr` names, or of its nearest existing ancestor. */
-static char *locate(const Loader *ld, const char *ptr, SimSrcLocTarget target)
+/*
+ * "FILE:LINE:COL" of what `ptr` names or, when the text does not have it (a
+ * default), of its nearest enclosing value that exists; `*found` is that
+ * value's pointer, for the "(at ...)" of the message.
+ */
+static char *locate(const Loader *ld, const char *ptr, SimSrcLocTarget target, char **found)
 {
     const Override *o = override_for(ld, ptr);
+    *found = g_strdup(ptr);
     if (o != NULL) {
         return g_strdup_printf("--set %s", o->arg);
     }
-    g_autofree char *p = g_strdup(ptr);
     gsize offset = 0;
-    while (!sim_srcloc_find(ld->loc, p, target, &offset)) {
-        char *slash = strrchr(p, '/');
+    while (!sim_srcloc_find(ld->loc, *found, target, &offset)) {
+        char *slash = strrchr(*found, '/');
         if (slash == NULL) {
             offset = 0;
             break;
@@ -223,7 +227,12 @@ static char *locate(const Loader *ld, const char *ptr, SimSrcLocTarget target)
     return g_strdup_printf("%s:%u:%u", ld->path, line, col);
 }
 
-/* Sets the one error of the load, placed at `ptr`; always returns false. */
+/*
+ * Sets the one error of the load, placed at `ptr`; always returns false. A
+ * NULL `ptr` (a value that came from a default, with no place of its own)
+ * is a bug of the caller, which must pass the enclosing object instead; it
+ * still gets a location, the document's start, rather than a crash.
+ */
 G_GNUC_PRINTF(5, 6)
 static bool fail_at(Loader *ld, SimErrorCode code, const char *ptr, SimSrcLocTarget target,
                     const char *fmt, ...)
@@ -235,9 +244,10 @@ static bool fail_at(Loader *ld, SimErrorCode code, const char *ptr, SimSrcLocTar
     va_start(ap, fmt);
     g_autofree char *msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    g_autofree char *where = locate(ld, ptr, target);
+    g_autofree char *found = NULL;
+    g_autofree char *where = locate(ld, ptr != NULL ? ptr : "", target, &found);
     g_set_error(ld->error, SIM_ERROR, (gint)code, "%s: error: %s (at %s)", where, msg,
-                ptr[0] != '\0' ? ptr : "/");
+                found[0] != '\0' ? found : "/");
     return false;
 }
 
@@ -854,8 +864,11 @@ static bool load_host_memory(Loader *ld, const Scope *s, SimHostConfig *h)
         return false;
     }
     if (h->overhead >= h->memory) {
-        return fail(ld, SIM_ERROR_RANGE, ptr, "overhead (%s) must be smaller than host memory (%s)",
-                    fmt_bytes(ld, h->overhead), fmt_bytes(ld, h->memory));
+        /* with the default overhead, the memory given is what is too small */
+        return fail(ld, SIM_ERROR_RANGE, ptr != NULL ? ptr : mem_at,
+                    "overhead (%s%s) must be smaller than host memory (%s)",
+                    fmt_bytes(ld, h->overhead), ptr != NULL ? "" : " by default",
+                    fmt_bytes(ld, h->memory));
     }
     return true;
 }
@@ -1227,8 +1240,9 @@ static bool load_phases(Loader *ld, const Scope *wl, SimVmConfig *vm, const char
         const PhaseAt *p = &g_array_index(tmp, PhaseAt, k);
         memory = p->phase.has_memory ? p->phase.memory : memory;
         active = p->phase.has_active ? p->phase.active : active;
-        if (!check_fit(ld, vm, memory, active, p->phase.has_memory ? p->memory : mem_at,
-                       p->phase.has_active ? p->active : (p->memory ? p->memory : active_at))) {
+        const char *m_at = p->phase.has_memory ? p->memory : mem_at != NULL ? mem_at : wl->ptr[0];
+        const char *a_at = p->phase.has_active ? p->active : p->memory ? p->memory : active_at;
+        if (!check_fit(ld, vm, memory, active, m_at, a_at)) {
             return false;
         }
         g_array_append_val(vm->workload.phases, p->phase);
