@@ -1075,9 +1075,9 @@ static bool check_vm_name(Loader *ld, const char *name, const char *ptr)
         gunichar u = g_utf8_get_char(c);
         if (u < 0x20 || (u >= 0x7f && u <= 0x9f) || u == '"' || u == '\\') {
             return fail(ld, SIM_ERROR_VALUE, ptr,
-                        "VM name \"%s\" contains %s U+%04X; names must not hold control "
+                        "VM name \"%s\" contains %s (U+%04X); names must not hold control "
                         "characters, '\"' or '\\' (they would corrupt the CSV and esxtop outputs)",
-                        quote(ld, name), u == '"' || u == '\\' ? "the character" : "the control",
+                        quote(ld, name), u == '"' || u == '\\' ? "a quote or backslash" : "a control character",
                         (unsigned)u);
         }
         blank = blank && g_unichar_isspace(u);
@@ -1144,7 +1144,7 @@ static bool load_vm_basics(Loader *ld, const Scope *s, SimVmConfig *vm, VmAt *at
     } else if (!get_duration(ld, s, "power_on", DEFAULT_POWER_ON, 0, &vm->power_on)) {
         return false;
     } else if (vm->power_on > ld->duration) {
-        warn_at(ld, ptr, "VM %s powers on at %s, after the end of the run (%s): it stays off",
+        warn_at(ld, ptr, "VM \"%s\" powers on at %s, after the end of the run (%s): it stays off",
                 quote(ld, vm->name), keep(ld, sim_units_format_duration(vm->power_on)),
                 keep(ld, sim_units_format_duration(ld->duration)));
     }
@@ -1464,7 +1464,7 @@ static const char *fmt_count(Loader *ld, double n)
         return keep(ld, g_strdup_printf("%.0f", n));
     }
     int exp = (int)floor(log10(n));
-    return keep(ld, g_strdup_printf("%.1fe%d", n / pow(10.0, exp), exp));
+    return keep(ld, g_strdup_printf("%.2ge%d", n / pow(10.0, exp), exp));
 }
 
 /* "52TiB", "1.5GiB": a size for a message, to 3 digits. */
@@ -2040,7 +2040,7 @@ static void extreme_vms(const SimScenario *sc, guint *most_phases, guint *fastes
 }
 
 /* Which of sample_interval, duration and the VMs drives the samples most, against its default. */
-static EstTerm sample_blame(Loader *ld, const SimScenario *sc, double bytes)
+static EstTerm sample_blame(Loader *ld, const SimScenario *sc, double est_samples, double bytes)
 {
     double by_interval = (double)DEFAULT_SAMPLE_INTERVAL / (double)sc->sample_interval;
     double by_duration = (double)sc->duration / (double)DEFAULT_DURATION;
@@ -2052,9 +2052,10 @@ static EstTerm sample_blame(Loader *ld, const SimScenario *sc, double bytes)
     };
     EstTerm t = *largest(terms, G_N_ELEMENTS(terms));
     t.value = bytes;
-    t.what = keep(ld, g_strdup_printf("samples every %s of %u VMs",
+    t.what = keep(ld, g_strdup_printf("%s samples (every %s, of %u VM%s)",
+                                      fmt_count(ld, est_samples * (double)sc->vms->len),
                                       keep(ld, sim_units_format_duration(sc->sample_interval)),
-                                      sc->vms->len));
+                                      sc->vms->len, sc->vms->len == 1 ? "" : "s"));
     return t;
 }
 
@@ -2067,21 +2068,21 @@ static bool blame_bytes(Loader *ld, const SimScenario *sc, const SimRunEstimate 
     double share_frames = MIN((double)(sc->host.memory / sc->host.page_size), est->pages);
     double row_bytes = sizeof(SimHostSample) + (double)sc->vms->len * sizeof(SimVmSample);
     EstTerm terms[] = {
-        {est->pages * EST_PAGE_BYTES + share_frames * EST_SHARE_BYTES, "page state of the VMs",
+        {est->pages * EST_PAGE_BYTES + share_frames * EST_SHARE_BYTES,
+         keep(ld, g_strdup_printf("the state of %s pages", fmt_count(ld, est->pages))),
          "lower the VMs' memory or count", "/vms"},
-        sample_blame(ld, sc, est->samples * row_bytes),
-        {est->phases * EST_PHASE_BYTES, "workload phases", "use fewer phases",
-         ptr_key(ld, vm_ptr, "workload")},
-        {(double)sc->vms->len * EST_VM_BYTES, "VMs", "use fewer VMs", "/vms"},
+        sample_blame(ld, sc, est->samples, est->samples * row_bytes),
+        {est->phases * EST_PHASE_BYTES,
+         keep(ld, g_strdup_printf("%s workload phases", fmt_count(ld, est->phases))),
+         "use fewer phases", ptr_key(ld, vm_ptr, "workload")},
+        {(double)sc->vms->len * EST_VM_BYTES,
+         keep(ld, g_strdup_printf("%u VMs", sc->vms->len)), "use fewer VMs", "/vms"},
     };
     const EstTerm *t = largest(terms, G_N_ELEMENTS(terms));
     return fail(ld, SIM_ERROR_RANGE, t->ptr,
-                "the run would need %s of memory, more than %s (%s pages, %s samples of VMs, %s "
-                "phases; most for %s); %s",
+                "the run would need %s of memory, more than %s, most of it for %s; %s",
                 fmt_approx_bytes(ld, est->bytes),
-                fmt_approx_bytes(ld, (double)SIM_SCENARIO_MAX_RUN_BYTES), fmt_count(ld, est->pages),
-                fmt_count(ld, est->samples * (double)sc->vms->len), fmt_count(ld, est->phases),
-                t->what, t->remedy);
+                fmt_approx_bytes(ld, (double)SIM_SCENARIO_MAX_RUN_BYTES), t->what, t->remedy);
 }
 
 static const char *poll_ptr(Loader *ld, const SimVmConfig *vm)
@@ -2119,7 +2120,7 @@ static bool blame_events(Loader *ld, const SimScenario *sc, const SimRunEstimate
     };
     const EstTerm *t = largest(terms, G_N_ELEMENTS(terms));
     return fail(ld, SIM_ERROR_RANGE, t->ptr,
-                "the run would process %s events, more than %s (most of them %s); %s",
+                "the run would process %s events, more than %s, most of them %s; %s",
                 fmt_count(ld, est->events), fmt_count(ld, SIM_SCENARIO_MAX_EVENTS), t->what,
                 t->remedy);
 }
