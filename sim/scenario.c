@@ -1516,9 +1516,10 @@ static bool check_trace_phases(Loader *ld, const GArray *points, const TraceSpec
         return true;
     }
     return fail(ld, SIM_ERROR_RANGE, t->repeat_at,
-                "replaying the trace (%u samples, %s loops, %" G_GINT64_FORMAT " VMs) would make "
+                "replaying the trace (%u samples, %s loops, %" G_GINT64_FORMAT " VM%s) would make "
                 "up to %s workload phases (%s of memory; at most %s phases and %s); %s",
-                points->len, fmt_count(ld, loops), ld->count, fmt_count(ld, phases),
+                points->len, fmt_count(ld, loops), ld->count, ld->count == 1 ? "" : "s",
+                fmt_count(ld, phases),
                 fmt_approx_bytes(ld, bytes), fmt_count(ld, SIM_SCENARIO_MAX_EVENTS),
                 fmt_approx_bytes(ld, (double)SIM_SCENARIO_MAX_RUN_BYTES),
                 loops > 1 ? "the trace's period is too short to repeat: set repeat to false"
