@@ -54,6 +54,7 @@ CANNOT_EXPRESS = {
     "balloon-poll-events-over-bound": ("accept", "estimate: events over the duration <= 1e9"),
     "repeat-period-too-short": ("accept", "estimate: a repeating trace's loops, from the file"),
     "syntax-raw-newline-in-string": ("unparsable", "not JSON: a raw newline in a string"),
+    "syntax-c1-control-in-near-text": ("unparsable", "not JSON: a raw control character in a string"),
     "balloon-slow-min-above-max": ("accept", "cross-field: rate_slow_min <= rate_slow_max"),
     "content-sum-over-one": ("accept", "cross-field: zero + image_shared + duplicate <= 1"),
     "duplicate-key": ("unparsable", "JSON syntax: a duplicate key is gone once parsed"),
