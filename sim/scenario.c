@@ -123,6 +123,7 @@ typedef struct Loader {
     GHashTable *vm_index; /* expanded VM name -> index + 1 into the scenario's vms */
     double pages;         /* configured pages of the VMs loaded so far */
     double phases;        /* their workload phases */
+    double vms;           /* and their number */
     uint64_t page_size;   /* the host's, once loaded */
     SimTime duration;     /* of the run, once loaded */
     int64_t count;        /* `count` of the VM entry being loaded */
@@ -1718,7 +1719,9 @@ static bool check_entry(Loader *ld, const Scope *s, const SimVmConfig *vm, const
     double pages = (double)(vm->memory / ld->page_size) * (double)ld->count;
     ld->pages += pages;
     ld->phases += (double)vm->workload.phases->len * (double)ld->count;
-    double page_bytes = ld->pages * EST_PAGE_BYTES;
+    ld->vms += (double)ld->count;
+    /* per-VM structures count with the pages: both grow with memory x count */
+    double page_bytes = ld->pages * EST_PAGE_BYTES + ld->vms * EST_VM_BYTES;
     double phase_bytes = ld->phases * EST_PHASE_BYTES;
     double max = (double)SIM_SCENARIO_MAX_RUN_BYTES;
     const char *ptr = at->memory;
@@ -1730,10 +1733,11 @@ static bool check_entry(Loader *ld, const Scope *s, const SimVmConfig *vm, const
             scope_get(ld, s, "count", &ptr);
         }
         return fail(ld, SIM_ERROR_RANGE, ptr,
-                    "the VMs up to this one hold %s pages (%s of page state at 14 B a page; at "
-                    "most %s); lower memory or count",
-                    fmt_count(ld, ld->pages), fmt_approx_bytes(ld, page_bytes),
-                    fmt_approx_bytes(ld, max));
+                    "the %s VM%s up to this one hold%s %s pages (%s of page state at 14 B a "
+                    "page and 8 KiB a VM; at most %s); lower memory or count",
+                    fmt_count(ld, ld->vms), ld->vms == 1 ? "" : "s", ld->vms == 1 ? "s" : "",
+                    fmt_count(ld, ld->pages),
+                    fmt_approx_bytes(ld, page_bytes), fmt_approx_bytes(ld, max));
     }
     return fail(ld, SIM_ERROR_RANGE, ptr_key(ld, vm->pointer, "workload"),
                 "the VMs up to this one have %s workload phases (%s of memory; at most %s phases "

@@ -616,7 +616,7 @@ static void test_scenario_vm_pages_stop_at_the_page_model_limit(void **state)
     g_autoptr(SimScenario) sc = sim_scenario_load_text("t.json", ok, strlen(ok), &error);
     /* it passes the page check, then the page state estimate (56 GiB) refuses it */
     assert_null(sc);
-    assert_non_null(strstr(error->message, "the VMs up to this one hold 4.3e9 pages"));
+    assert_non_null(strstr(error->message, "the 1 VM up to this one holds 4.3e9 pages"));
     g_clear_error(&error);
     g_autofree char *bad = g_strdup_printf(
         "{\"host\": {\"memory\": \"64GiB\"}, \"vms\": [{\"name\": \"a\", \"memory\": \"%" G_GUINT64_FORMAT
