@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK(reclaimsim-error-quark, sim_error)
+G_DEFINE_QUARK(reclaimsim - error - quark, sim_error)
 
 int sim_error_exit_code(const GError *error)
 {

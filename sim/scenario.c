@@ -1103,6 +1103,27 @@ static bool check_vm_pages(Loader *ld, const SimVmConfig *vm, const char *ptr)
                 SIM_SCENARIO_MAX_VM_PAGES);
 }
 
+/* A time, or null: off until an event; after the end of the run it warns. */
+static bool load_power_on(Loader *ld, const Scope *s, SimVmConfig *vm)
+{
+    const char *ptr = NULL;
+    json_t *v = scope_get(ld, s, "power_on", &ptr);
+    vm->power_on = DEFAULT_POWER_ON;
+    if (v != NULL && json_is_null(v)) {
+        vm->power_on = SIM_TIME_NEVER;
+        return true;
+    }
+    if (!get_duration(ld, s, "power_on", DEFAULT_POWER_ON, 0, &vm->power_on)) {
+        return false;
+    }
+    if (vm->power_on > ld->duration) {
+        warn_at(ld, ptr, "VM \"%s\" powers on at %s, after the end of the run (%s): it stays off",
+                quote(ld, vm->name), keep(ld, sim_units_format_duration(vm->power_on)),
+                keep(ld, sim_units_format_duration(ld->duration)));
+    }
+    return true;
+}
+
 /* memory, reservation, limit, shares, max_balloon, power_on, salt. */
 static bool load_vm_basics(Loader *ld, const Scope *s, SimVmConfig *vm, VmAt *at)
 {
@@ -1139,17 +1160,8 @@ static bool load_vm_basics(Loader *ld, const Scope *s, SimVmConfig *vm, VmAt *at
         !parse_shares(ld, v, ptr, vm->memory, &vm->shares)) {
         return false;
     }
-    vm->power_on = DEFAULT_POWER_ON;
-    if ((v = scope_get(ld, s, "power_on", &ptr)) != NULL && json_is_null(v)) {
-        vm->power_on = SIM_TIME_NEVER;
-    } else if (!get_duration(ld, s, "power_on", DEFAULT_POWER_ON, 0, &vm->power_on)) {
-        return false;
-    } else if (vm->power_on > ld->duration) {
-        warn_at(ld, ptr, "VM \"%s\" powers on at %s, after the end of the run (%s): it stays off",
-                quote(ld, vm->name), keep(ld, sim_units_format_duration(vm->power_on)),
-                keep(ld, sim_units_format_duration(ld->duration)));
-    }
-    return get_percent(ld, s, "max_balloon", DEFAULT_MAX_BALLOON, 1.0, &vm->max_balloon) &&
+    return load_power_on(ld, s, vm) &&
+           get_percent(ld, s, "max_balloon", DEFAULT_MAX_BALLOON, 1.0, &vm->max_balloon) &&
            get_string(ld, s, "salt", NULL, true, &vm->salt, NULL);
 }
 

@@ -34,7 +34,8 @@ static void test_error_one_line_escapes_c1_controls_byte_by_byte(void **state)
 static void test_error_one_line_keeps_printable_utf8(void **state)
 {
     (void)state;
-    check_line("caf\xc3\xa9 \xc2\xa0\xe2\x82\xac \"q\" \\", "caf\xc3\xa9 \xc2\xa0\xe2\x82\xac \"q\" \\");
+    check_line("caf\xc3\xa9 \xc2\xa0\xe2\x82\xac \"q\" \\",
+               "caf\xc3\xa9 \xc2\xa0\xe2\x82\xac \"q\" \\");
 }
 
 static void test_error_one_line_escapes_bytes_that_are_not_utf8(void **state)
