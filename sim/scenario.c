@@ -120,6 +120,7 @@ typedef struct Loader {
     GPtrArray *pool;      /* strings (JSON pointers, quoted text) freed with the loader */
     json_t *templates;    /* the "templates" object, or NULL */
     GPtrArray *warnings;  /* the scenario's: char *, one line each */
+    GHashTable *warned;   /* lines already in `warnings` (a template's value is read per VM) */
     GHashTable *vm_index; /* expanded VM name -> index + 1 into the scenario's vms */
     double pages;         /* configured pages of the VMs loaded so far */
     double phases;        /* their workload phases */
@@ -277,7 +278,9 @@ static void warn_at(Loader *ld, const char *ptr, const char *fmt, ...)
     g_autofree char *where = locate(ld, ptr, SIM_SRCLOC_VALUE, &found);
     g_autofree char *line =
         g_strdup_printf("%s: %s (at %s)", where, msg, found[0] != '\0' ? found : "/");
-    g_ptr_array_add(ld->warnings, sim_error_one_line(line));
+    if (g_hash_table_add(ld->warned, g_strdup(line))) {
+        g_ptr_array_add(ld->warnings, sim_error_one_line(line));
+    }
 }
 
 static bool rethrow(Loader *ld, const char *ptr, const GError *e)
@@ -2334,6 +2337,7 @@ static SimScenario *load_common(const char *path, const char *text, gsize len,
         .overrides = g_ptr_array_new_with_free_func(override_free),
         .pool = g_ptr_array_new_with_free_func(g_free),
         .vm_index = g_hash_table_new(g_str_hash, g_str_equal), /* keys: the VMs' names */
+        .warned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
         .error = &local,
     };
     SimScenario *sc = scenario_new(path);
@@ -2349,6 +2353,7 @@ static SimScenario *load_common(const char *path, const char *text, gsize len,
     g_ptr_array_unref(ld.overrides);
     g_ptr_array_unref(ld.pool);
     g_hash_table_unref(ld.vm_index);
+    g_hash_table_unref(ld.warned);
     if (!ok) {
         g_propagate_error(error, local);
         g_clear_pointer(&sc, sim_scenario_free);

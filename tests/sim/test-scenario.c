@@ -765,6 +765,18 @@ static void test_scenario_odd_input_gets_one_warning_each(void **state)
                         "happens (at /events/1/at)");
 }
 
+static void test_scenario_a_template_value_warns_once(void **state)
+{
+    (void)state;
+    g_autoptr(SimScenario) sc = load_ok(
+        "{\"host\": {\"memory\": \"16GiB\"}, \"templates\": {\"t\": {\"power_on\": "
+        "\"30m30m\"}}, \"vms\": [{\"name\": \"a\", \"template\": \"t\", \"memory\": \"1GiB\"}, "
+        "{\"name\": \"b\", \"template\": \"t\", \"memory\": \"1GiB\"}]}");
+    assert_int_equal(vm_at(sc, 1)->power_on, SIM_HOUR);
+    assert_int_equal(sc->warnings->len, 1);
+    assert_non_null(strstr(g_ptr_array_index(sc->warnings, 0), "(at /templates/t/power_on)"));
+}
+
 static void test_scenario_events_find_their_vm_among_many(void **state)
 {
     (void)state;
@@ -829,6 +841,7 @@ int main(void)
         cmocka_unit_test(test_scenario_vm_names_refuse_what_breaks_an_output_line),
         cmocka_unit_test(test_scenario_count_names_stay_unique),
         cmocka_unit_test(test_scenario_odd_input_gets_one_warning_each),
+        cmocka_unit_test(test_scenario_a_template_value_warns_once),
         cmocka_unit_test(test_scenario_events_find_their_vm_among_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
