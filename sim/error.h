@@ -26,3 +26,12 @@ GQuark sim_error_quark(void);
 
 /* Maps an error to the exit code: bad usage or input is 2, the rest 1. */
 int sim_error_exit_code(const GError *error);
+
+/*
+ * `text` made safe for one line of a terminal or a log: C0 controls, DEL
+ * and C1 controls (U+0080..U+009F) become escapes (\n, \r, \t, else \xNN
+ * per byte), as do bytes that are not UTF-8; printable UTF-8 is kept as is.
+ * Every error and warning the CLI prints goes through it, so no user text
+ * (a key, a value, a path, jansson's "near '...'") can break the line.
+ */
+char *sim_error_one_line(const char *text);

@@ -24,11 +24,13 @@ typedef struct CliOptions {
 } CliOptions;
 
 /* fputs, not g_printerr: the message quotes the user's text byte for byte,
- * which g_printerr would mangle outside a UTF-8 locale. */
+ * which g_printerr would mangle outside a UTF-8 locale. Every error goes
+ * through here, so this is the one place that keeps it on one line. */
 static int fail(GError *error)
 {
     int code = sim_error_exit_code(error);
-    fputs(error->message, stderr);
+    g_autofree char *line = sim_error_one_line(error->message);
+    fputs(line, stderr);
     fputc('\n', stderr);
     g_error_free(error);
     return code;

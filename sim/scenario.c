@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "policy/policy.h"
 #include "sim/error.h"
 #include "sim/readfile.h"
+#include "sim/recorder.h"
 #include "sim/srcloc.h"
 #include "sim/trace.h"
 #include "sim/units.h"
@@ -101,6 +103,8 @@ extern const char sim_default_scenario_json[];
 
 /* Flags of the typed getters. */
 #define NONZERO 1u
+#define PERIOD 2u /* a period of a periodic process: SIM_SCENARIO_MIN_PERIOD..MAX_TIME */
+#define PERIOD_KEY (NONZERO | PERIOD)
 
 /* ---- loader state, errors and positions ---- */
 
@@ -115,6 +119,15 @@ typedef struct Loader {
     GPtrArray *overrides; /* Override *, in command-line order */
     GPtrArray *pool;      /* strings (JSON pointers, quoted text) freed with the loader */
     json_t *templates;    /* the "templates" object, or NULL */
+    GPtrArray *warnings;  /* the scenario's: char *, one line each */
+    GHashTable *warned;   /* lines already in `warnings` (a template's value is read per VM) */
+    GHashTable *vm_index; /* expanded VM name -> index + 1 into the scenario's vms */
+    double pages;         /* configured pages of the VMs loaded so far */
+    double phases;        /* their workload phases */
+    double vms;           /* and their number */
+    uint64_t page_size;   /* the host's, once loaded */
+    SimTime duration;     /* of the run, once loaded */
+    int64_t count;        /* `count` of the VM entry being loaded */
     GError **error;
 } Loader;
 
@@ -199,17 +212,21 @@ static const Override *override_for(const Loader *ld, const char *ptr)
     return NULL;
 }
 
-/* "FILE:LINE:COL" of what `ptr` names, or of its nearest existing ancestor. */
-static char *locate(const Loader *ld, const char *ptr, SimSrcLocTarget target)
+/*
+ * "FILE:LINE:COL" of what `ptr` names or, when the text does not have it (a
+ * default), of its nearest enclosing value that exists; `*found` is that
+ * value's pointer, for the "(at ...)" of the message.
+ */
+static char *locate(const Loader *ld, const char *ptr, SimSrcLocTarget target, char **found)
 {
     const Override *o = override_for(ld, ptr);
+    *found = g_strdup(ptr);
     if (o != NULL) {
         return g_strdup_printf("--set %s", o->arg);
     }
-    g_autofree char *p = g_strdup(ptr);
     gsize offset = 0;
-    while (!sim_srcloc_find(ld->loc, p, target, &offset)) {
-        char *slash = strrchr(p, '/');
+    while (!sim_srcloc_find(ld->loc, *found, target, &offset)) {
+        char *slash = strrchr(*found, '/');
         if (slash == NULL) {
             offset = 0;
             break;
@@ -223,7 +240,12 @@ static char *locate(const Loader *ld, const char *ptr, SimSrcLocTarget target)
     return g_strdup_printf("%s:%u:%u", ld->path, line, col);
 }
 
-/* Sets the one error of the load, placed at `ptr`; always returns false. */
+/*
+ * Sets the one error of the load, placed at `ptr`; always returns false. A
+ * NULL `ptr` (a value that came from a default, with no place of its own)
+ * is a bug of the caller, which must pass the enclosing object instead; it
+ * still gets a location, the document's start, rather than a crash.
+ */
 G_GNUC_PRINTF(5, 6)
 static bool fail_at(Loader *ld, SimErrorCode code, const char *ptr, SimSrcLocTarget target,
                     const char *fmt, ...)
@@ -235,13 +257,31 @@ static bool fail_at(Loader *ld, SimErrorCode code, const char *ptr, SimSrcLocTar
     va_start(ap, fmt);
     g_autofree char *msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    g_autofree char *where = locate(ld, ptr, target);
+    g_autofree char *found = NULL;
+    g_autofree char *where = locate(ld, ptr != NULL ? ptr : "", target, &found);
     g_set_error(ld->error, SIM_ERROR, (gint)code, "%s: error: %s (at %s)", where, msg,
-                ptr[0] != '\0' ? ptr : "/");
+                found[0] != '\0' ? found : "/");
     return false;
 }
 
 #define fail(ld, code, ptr, ...) fail_at((ld), (code), (ptr), SIM_SRCLOC_VALUE, __VA_ARGS__)
+
+/* Adds a warning about an accepted but odd value at `ptr`, located as errors are. */
+G_GNUC_PRINTF(3, 4)
+static void warn_at(Loader *ld, const char *ptr, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_autofree char *found = NULL;
+    g_autofree char *where = locate(ld, ptr, SIM_SRCLOC_VALUE, &found);
+    g_autofree char *line =
+        g_strdup_printf("%s: %s (at %s)", where, msg, found[0] != '\0' ? found : "/");
+    if (g_hash_table_add(ld->warned, g_strdup(line))) {
+        g_ptr_array_add(ld->warnings, sim_error_one_line(line));
+    }
+}
 
 static bool rethrow(Loader *ld, const char *ptr, const GError *e)
 {
@@ -599,11 +639,20 @@ static bool get_duration(Loader *ld, const Scope *s, const char *key, SimTime de
     if (!json_is_string(v)) {
         return type_error(ld, ptr, v, EXPECT_DURATION);
     }
-    if (!sim_units_parse_duration(json_string_value(v), out, &e)) {
+    g_autofree char *odd = NULL;
+    if (!sim_units_parse_duration_odd(json_string_value(v), out, &odd, &e)) {
         return rethrow(ld, ptr, e);
+    }
+    if (odd != NULL) {
+        warn_at(ld, ptr, "%s", odd);
     }
     if ((flags & NONZERO) != 0 && *out == 0) {
         return fail(ld, SIM_ERROR_RANGE, ptr, "%s must be greater than 0", key);
+    }
+    if ((flags & PERIOD) != 0 && (*out < SIM_SCENARIO_MIN_PERIOD || *out > SIM_SCENARIO_MAX_TIME)) {
+        return fail(ld, SIM_ERROR_RANGE, ptr, "%s must be at %s (got %s)", key,
+                    *out < SIM_SCENARIO_MIN_PERIOD ? "least 1ms" : "most 36500d",
+                    keep(ld, sim_units_format_duration(*out)));
     }
     return true;
 }
@@ -854,8 +903,11 @@ static bool load_host_memory(Loader *ld, const Scope *s, SimHostConfig *h)
         return false;
     }
     if (h->overhead >= h->memory) {
-        return fail(ld, SIM_ERROR_RANGE, ptr, "overhead (%s) must be smaller than host memory (%s)",
-                    fmt_bytes(ld, h->overhead), fmt_bytes(ld, h->memory));
+        /* with the default overhead, the memory given is what is too small */
+        return fail(ld, SIM_ERROR_RANGE, ptr != NULL ? ptr : mem_at,
+                    "overhead (%s%s) must be smaller than host memory (%s)",
+                    fmt_bytes(ld, h->overhead), ptr != NULL ? "" : " by default",
+                    fmt_bytes(ld, h->memory));
     }
     return true;
 }
@@ -876,9 +928,9 @@ static bool load_host_knobs(Loader *ld, const Scope *s, SimHostConfig *h)
         get_percent(ld, s, "state_hysteresis", DEFAULT_STATE_HYSTERESIS, 1.0,
                     &h->state_hysteresis) &&
         get_percent(ld, s, "idle_tax", DEFAULT_IDLE_TAX, MAX_IDLE_TAX, &h->idle_tax) &&
-        get_duration(ld, s, "balance_period", DEFAULT_BALANCE_PERIOD, NONZERO,
+        get_duration(ld, s, "balance_period", DEFAULT_BALANCE_PERIOD, PERIOD_KEY,
                      &h->balance_period) &&
-        get_duration(ld, s, "sample_period", DEFAULT_SAMPLE_PERIOD, NONZERO, &h->sample_period) &&
+        get_duration(ld, s, "sample_period", DEFAULT_SAMPLE_PERIOD, PERIOD_KEY, &h->sample_period) &&
         get_int(ld, s, "sample_pages", DEFAULT_SAMPLE_PAGES, 1, MAX_SAMPLE_PAGES, &pages) &&
         get_percent(ld, s, "ctl_max_pct", DEFAULT_CTL_MAX_PCT, 1.0, &h->ctl_max_pct);
     h->vm_overhead_base = (double)base;
@@ -930,7 +982,10 @@ static bool load_host(Loader *ld, json_t *root, SimHostConfig *h)
     if (s.obj[0] == NULL) {
         return missing(ld, "", "host");
     }
-    return load_host_memory(ld, &s, h) && load_host_knobs(ld, &s, h) && load_host_parts(ld, &s, h);
+    bool ok =
+        load_host_memory(ld, &s, h) && load_host_knobs(ld, &s, h) && load_host_parts(ld, &s, h);
+    ld->page_size = h->page_size;
+    return ok;
 }
 
 /* ---- VMs ---- */
@@ -1009,6 +1064,69 @@ static bool parse_shares(Loader *ld, const json_t *v, const char *ptr, uint64_t 
                 quote(ld, json_string_value(v)), hint(ld, json_string_value(v), levels, 3));
 }
 
+/*
+ * Names end up in CSV cells and esxtop headers: control characters (C0,
+ * DEL, C1), '"' and '\\' would break those lines or their quoting. A name
+ * of only spaces is accepted with a warning: it is legal but hard to read.
+ */
+static bool check_vm_name(Loader *ld, const char *name, const char *ptr)
+{
+    if (name[0] == '\0') {
+        return fail(ld, SIM_ERROR_VALUE, ptr, "name must not be empty");
+    }
+    bool blank = true;
+    for (const char *c = name; *c != '\0'; c = g_utf8_next_char(c)) {
+        gunichar u = g_utf8_get_char(c);
+        if (u < 0x20 || (u >= 0x7f && u <= 0x9f) || u == '"' || u == '\\') {
+            return fail(ld, SIM_ERROR_VALUE, ptr,
+                        "VM name \"%s\" contains %s (U+%04X); names must not hold control "
+                        "characters, '\"' or '\\' (they would corrupt the CSV and esxtop outputs)",
+                        quote(ld, name), u == '"' || u == '\\' ? "a quote or backslash" : "a control character",
+                        (unsigned)u);
+        }
+        blank = blank && g_unichar_isspace(u);
+    }
+    if (blank) {
+        warn_at(ld, ptr, "VM name \"%s\" is only spaces", name);
+    }
+    return true;
+}
+
+/* The page model indexes a VM's pages with 32 bits (SIM_SCENARIO_MAX_VM_PAGES). */
+static bool check_vm_pages(Loader *ld, const SimVmConfig *vm, const char *ptr)
+{
+    uint64_t pages = vm->memory / ld->page_size;
+    if (pages <= SIM_SCENARIO_MAX_VM_PAGES) {
+        return true;
+    }
+    return fail(ld, SIM_ERROR_RANGE, ptr,
+                "memory (%s) is %" G_GUINT64_FORMAT " pages of %s; the page model holds at most "
+                "%" G_GUINT64_FORMAT " pages (2^32 - 4096) per VM",
+                fmt_bytes(ld, vm->memory), pages, fmt_bytes(ld, ld->page_size),
+                SIM_SCENARIO_MAX_VM_PAGES);
+}
+
+/* A time, or null: off until an event; after the end of the run it warns. */
+static bool load_power_on(Loader *ld, const Scope *s, SimVmConfig *vm)
+{
+    const char *ptr = NULL;
+    json_t *v = scope_get(ld, s, "power_on", &ptr);
+    vm->power_on = DEFAULT_POWER_ON;
+    if (v != NULL && json_is_null(v)) {
+        vm->power_on = SIM_TIME_NEVER;
+        return true;
+    }
+    if (!get_duration(ld, s, "power_on", DEFAULT_POWER_ON, 0, &vm->power_on)) {
+        return false;
+    }
+    if (vm->power_on > ld->duration) {
+        warn_at(ld, ptr, "VM \"%s\" powers on at %s, after the end of the run (%s): it stays off",
+                quote(ld, vm->name), keep(ld, sim_units_format_duration(vm->power_on)),
+                keep(ld, sim_units_format_duration(ld->duration)));
+    }
+    return true;
+}
+
 /* memory, reservation, limit, shares, max_balloon, power_on, salt. */
 static bool load_vm_basics(Loader *ld, const Scope *s, SimVmConfig *vm, VmAt *at)
 {
@@ -1020,10 +1138,9 @@ static bool load_vm_basics(Loader *ld, const Scope *s, SimVmConfig *vm, VmAt *at
     if (vm->name == NULL || scope_get(ld, s, "memory", &ptr) == NULL) {
         return missing(ld, s->ptr[0], vm->name == NULL ? "name" : "memory");
     }
-    if (vm->name[0] == '\0') {
-        return fail(ld, SIM_ERROR_VALUE, at->name, "name must not be empty");
-    }
-    if (!get_size(ld, s, "memory", 0, NONZERO, &vm->memory, &at->memory) ||
+    if (!check_vm_name(ld, vm->name, at->name) ||
+        !get_size(ld, s, "memory", 0, NONZERO, &vm->memory, &at->memory) ||
+        !check_vm_pages(ld, vm, at->memory) ||
         !get_size(ld, s, "reservation", 0, 0, &vm->reservation, &at->reservation)) {
         return false;
     }
@@ -1046,13 +1163,8 @@ static bool load_vm_basics(Loader *ld, const Scope *s, SimVmConfig *vm, VmAt *at
         !parse_shares(ld, v, ptr, vm->memory, &vm->shares)) {
         return false;
     }
-    vm->power_on = DEFAULT_POWER_ON;
-    if ((v = scope_get(ld, s, "power_on", &ptr)) != NULL && json_is_null(v)) {
-        vm->power_on = SIM_TIME_NEVER;
-    } else if (!get_duration(ld, s, "power_on", DEFAULT_POWER_ON, 0, &vm->power_on)) {
-        return false;
-    }
-    return get_percent(ld, s, "max_balloon", DEFAULT_MAX_BALLOON, 1.0, &vm->max_balloon) &&
+    return load_power_on(ld, s, vm) &&
+           get_percent(ld, s, "max_balloon", DEFAULT_MAX_BALLOON, 1.0, &vm->max_balloon) &&
            get_string(ld, s, "salt", NULL, true, &vm->salt, NULL);
 }
 
@@ -1061,7 +1173,7 @@ static bool load_balloon(Loader *ld, const Scope *guest, SimBalloonConfig *b)
     Scope s;
     const char *ptr = NULL;
     bool ok = scope_child(ld, guest, "balloon", &s) &&
-              get_duration(ld, &s, "poll", DEFAULT_BALLOON_POLL, NONZERO, &b->poll) &&
+              get_duration(ld, &s, "poll", DEFAULT_BALLOON_POLL, PERIOD_KEY, &b->poll) &&
               get_u32(ld, &s, "rate_fast", DEFAULT_RATE_FAST, 1, &b->rate_fast) &&
               get_u32(ld, &s, "rate_slow_max", DEFAULT_RATE_SLOW_MAX, 1, &b->rate_slow_max) &&
               get_u32(ld, &s, "rate_slow_min", DEFAULT_RATE_SLOW_MIN, 1, &b->rate_slow_min) &&
@@ -1227,8 +1339,9 @@ static bool load_phases(Loader *ld, const Scope *wl, SimVmConfig *vm, const char
         const PhaseAt *p = &g_array_index(tmp, PhaseAt, k);
         memory = p->phase.has_memory ? p->phase.memory : memory;
         active = p->phase.has_active ? p->phase.active : active;
-        if (!check_fit(ld, vm, memory, active, p->phase.has_memory ? p->memory : mem_at,
-                       p->phase.has_active ? p->active : (p->memory ? p->memory : active_at))) {
+        const char *m_at = p->phase.has_memory ? p->memory : mem_at != NULL ? mem_at : wl->ptr[0];
+        const char *a_at = p->phase.has_active ? p->active : p->memory ? p->memory : active_at;
+        if (!check_fit(ld, vm, memory, active, m_at, a_at)) {
             return false;
         }
         g_array_append_val(vm->workload.phases, p->phase);
@@ -1245,6 +1358,7 @@ typedef struct TraceSpec {
     char *file;           /* as written */
     const char *file_at;  /* pointer of the file name */
     const char *start_at; /* pointer of "start", or of the trace */
+    const char *repeat_at; /* pointer of "repeat", or of the trace */
     SimTraceOptions options;
     SimTraceReplay replay;
     char *vm;             /* options.vm, owned */
@@ -1298,6 +1412,7 @@ static bool load_trace_spec(Loader *ld, const Scope *wl, const SimVmConfig *vm, 
     if (ok && scope_get(ld, &s, "start", &ptr) != NULL) {
         t->start_at = ptr;
     }
+    t->repeat_at = scope_get(ld, &s, "repeat", &ptr) != NULL ? ptr : t->start_at;
     t->options.format = (SimTraceFormat)format;
     t->options.vm = t->vm;
     return ok;
@@ -1315,9 +1430,10 @@ static void add_trace_warnings(SimScenario *sc, GPtrArray *warnings, const SimVm
                                const TraceSpec *t)
 {
     for (guint i = 0; i < warnings->len; i++) {
-        g_ptr_array_add(sc->warnings, g_strdup_printf("%s (VM %s, at %s)",
-                                                      (const char *)warnings->pdata[i], vm->name,
-                                                      t->file_at));
+        g_autofree char *line = g_strdup_printf("%s (VM %s, at %s)",
+                                                (const char *)warnings->pdata[i], vm->name,
+                                                t->file_at);
+        g_ptr_array_add(sc->warnings, sim_error_one_line(line));
     }
 }
 
@@ -1345,6 +1461,87 @@ static void trace_fit_warnings(GPtrArray *warnings, const char *path, const GArr
     }
 }
 
+/* ---- what a run needs (docs/model.md, "Run size bounds") ---- */
+
+/* Bytes per configured page: content key 4 + partition record 6 + list slot 4 (guest/pages.h). */
+#define EST_PAGE_BYTES 14.0
+/* Bytes per shared frame: a 12-byte slot of a table at most 70% full that
+ * doubles when it grows (host/sharetab.c); frames <= min(host pages, VM pages). */
+#define EST_SHARE_BYTES (12.0 / 0.7 * 2.0)
+/* A phase: its SimPhase, the run's event record and a queue entry (assumption). */
+#define EST_PHASE_BYTES ((double)sizeof(SimPhase) + 64.0)
+/* A VM's fixed structures: guest, host record, partition classes, queue (assumption). */
+#define EST_VM_BYTES 8192.0
+
+/* "8.6e12", "20000": a count for a message. */
+static const char *fmt_count(Loader *ld, double n)
+{
+    if (n < 1e6) {
+        return keep(ld, g_strdup_printf("%.0f", n));
+    }
+    int exp = (int)floor(log10(n));
+    return keep(ld, g_strdup_printf("%.2ge%d", n / pow(10.0, exp), exp));
+}
+
+/* "52TiB", "1.5GiB": a size for a message, to 3 digits. */
+static const char *fmt_approx_bytes(Loader *ld, double b)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    guint u = 0;
+    while (b >= 1024.0 && u + 1 < G_N_ELEMENTS(units)) {
+        b /= 1024.0;
+        u++;
+    }
+    return keep(ld, g_strdup_printf("%.3g%s", b, units[u]));
+}
+
+static gint cmp_double(gconstpointer a, gconstpointer b, gpointer data)
+{
+    (void)data;
+    double x = *(const double *)a;
+    double y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Loops a repeating trace makes over the run: its period is the last point's
+ * time plus the median step between points, as sim_trace_expand reads it. */
+static double trace_loops(const GArray *points, const SimTraceReplay *rp)
+{
+    guint n = points->len;
+    if (!rp->repeat || n < 2) {
+        return 1.0;
+    }
+    g_autofree double *d = g_new(double, n - 1);
+    for (guint i = 0; i + 1 < n; i++) {
+        d[i] = g_array_index(points, SimTracePoint, i + 1).t_s -
+               g_array_index(points, SimTracePoint, i).t_s;
+    }
+    g_qsort_with_data(d, (gint)(n - 1), sizeof(double), cmp_double, NULL);
+    double period = g_array_index(points, SimTracePoint, n - 1).t_s + d[(n - 1) / 2];
+    return period > 0 ? ceil(sim_time_to_s(rp->duration) / period) + 1.0 : 1.0;
+}
+
+/* Before expanding a trace: at most one phase per point and loop, times `count` VMs. */
+static bool check_trace_phases(Loader *ld, const GArray *points, const TraceSpec *t)
+{
+    double loops = trace_loops(points, &t->replay);
+    double phases = (double)points->len * loops * (double)ld->count;
+    double bytes = phases * EST_PHASE_BYTES;
+    if (phases + ld->phases <= SIM_SCENARIO_MAX_EVENTS &&
+        bytes + ld->phases * EST_PHASE_BYTES <= (double)SIM_SCENARIO_MAX_RUN_BYTES) {
+        return true;
+    }
+    return fail(ld, SIM_ERROR_RANGE, t->repeat_at,
+                "replaying the trace (%u samples, %s loops, %" G_GINT64_FORMAT " VM%s) would make "
+                "up to %s workload phases (%s of memory; at most %s phases and %s); %s",
+                points->len, fmt_count(ld, loops), ld->count, ld->count == 1 ? "" : "s",
+                fmt_count(ld, phases),
+                fmt_approx_bytes(ld, bytes), fmt_count(ld, SIM_SCENARIO_MAX_EVENTS),
+                fmt_approx_bytes(ld, (double)SIM_SCENARIO_MAX_RUN_BYTES),
+                loops > 1 ? "the trace's period is too short to repeat: set repeat to false"
+                          : "shorten the trace");
+}
+
 /* Reads the trace and turns it into the workload's memory, active and phases. */
 static bool trace_apply(Loader *ld, SimScenario *sc, SimVmConfig *vm, TraceSpec *t)
 {
@@ -1356,8 +1553,14 @@ static bool trace_apply(Loader *ld, SimScenario *sc, SimVmConfig *vm, TraceSpec 
     if (points == NULL) {
         return fail(ld, SIM_ERROR_VALUE, t->file_at, "%s", e->message);
     }
+    if (points->len == 0) { /* sim_trace_read promises one point; never expand nothing */
+        return fail(ld, SIM_ERROR_VALUE, t->file_at, "%s: the trace has no samples", path);
+    }
     t->replay.duration = sc->duration;
     t->replay.room = vm->memory - vm->guest.kernel;
+    if (!check_trace_phases(ld, points, t)) {
+        return false;
+    }
     SimWorkload *w = &vm->workload;
     SimTraceStats st;
     if (!sim_trace_expand(points, &t->replay, &w->memory, &w->active, w->phases, &st, &e)) {
@@ -1522,22 +1725,60 @@ static bool check_reservations(Loader *ld, const SimHostConfig *h, const SimVmCo
     return true;
 }
 
+/*
+ * Before the entry is copied `count` times: the page state and phases of the
+ * VMs so far stay within the bounds (the whole run is estimated at the end).
+ */
+static bool check_entry(Loader *ld, const Scope *s, const SimVmConfig *vm, const VmAt *at)
+{
+    double pages = (double)(vm->memory / ld->page_size) * (double)ld->count;
+    ld->pages += pages;
+    ld->phases += (double)vm->workload.phases->len * (double)ld->count;
+    ld->vms += (double)ld->count;
+    /* per-VM structures count with the pages: both grow with memory x count */
+    double page_bytes = ld->pages * EST_PAGE_BYTES + ld->vms * EST_VM_BYTES;
+    double phase_bytes = ld->phases * EST_PHASE_BYTES;
+    double max = (double)SIM_SCENARIO_MAX_RUN_BYTES;
+    const char *ptr = at->memory;
+    if (page_bytes + phase_bytes <= max && ld->phases <= SIM_SCENARIO_MAX_EVENTS) {
+        return true;
+    }
+    if (page_bytes >= phase_bytes) {
+        if (ld->count > 1) {
+            scope_get(ld, s, "count", &ptr);
+        }
+        return fail(ld, SIM_ERROR_RANGE, ptr,
+                    "the %s VM%s up to this one hold%s %s pages (%s of page state at 14 B a "
+                    "page and 8 KiB a VM; at most %s); lower memory or count",
+                    fmt_count(ld, ld->vms), ld->vms == 1 ? "" : "s", ld->vms == 1 ? "s" : "",
+                    fmt_count(ld, ld->pages),
+                    fmt_approx_bytes(ld, page_bytes), fmt_approx_bytes(ld, max));
+    }
+    return fail(ld, SIM_ERROR_RANGE, ptr_key(ld, vm->pointer, "workload"),
+                "the VMs up to this one have %s workload phases (%s of memory; at most %s phases "
+                "and %s); use fewer phases or a lower count",
+                fmt_count(ld, ld->phases), fmt_approx_bytes(ld, phase_bytes),
+                fmt_count(ld, SIM_SCENARIO_MAX_EVENTS), fmt_approx_bytes(ld, max));
+}
+
 static bool load_vm_entry(Loader *ld, json_t *el, const char *ptr, SimScenario *sc,
                           GHashTable *names, uint64_t *reserved)
 {
     Scope s;
     SimVmConfig vm = {0};
     VmAt at = {0};
-    int64_t count = 0;
     if (!json_is_object(el)) {
         return type_error(ld, ptr, el, "an object (a VM)");
     }
     vm.pointer = g_strdup(ptr);
+    /* count before the workload: a trace's phases are bounded for all copies */
     bool ok = vm_scope(ld, el, ptr, &s) && load_vm_basics(ld, &s, &vm, &at) &&
-              load_guest(ld, &s, &vm, &at) && load_workload(ld, &s, sc, &vm) &&
-              get_int(ld, &s, "count", DEFAULT_COUNT, 1, MAX_COUNT, &count) &&
-              check_reservations(ld, &sc->host, &vm, count, &at, reserved) &&
-              expand_vm(ld, &vm, count, at.name, ptr, names, sc->vms);
+              load_guest(ld, &s, &vm, &at) &&
+              get_int(ld, &s, "count", DEFAULT_COUNT, 1, MAX_COUNT, &ld->count) &&
+              load_workload(ld, &s, sc, &vm) &&
+              check_reservations(ld, &sc->host, &vm, ld->count, &at, reserved) &&
+              check_entry(ld, &s, &vm, &at) &&
+              expand_vm(ld, &vm, ld->count, at.name, ptr, names, sc->vms);
     vm_clear(&vm);
     return ok;
 }
@@ -1563,6 +1804,10 @@ static bool load_vms(Loader *ld, json_t *root, SimScenario *sc)
         if (!load_vm_entry(ld, el, ptr_index(ld, "/vms", i), sc, names, &reserved)) {
             return false;
         }
+    }
+    for (guint k = 0; k < sc->vms->len; k++) {
+        g_hash_table_insert(ld->vm_index, g_array_index(sc->vms, SimVmConfig, k).name,
+                            GUINT_TO_POINTER(k + 1));
     }
     return true;
 }
@@ -1609,9 +1854,11 @@ static bool event_vm(Loader *ld, const Scope *s, const SimScenario *sc, guint *i
     if (name == NULL) {
         return missing(ld, s->ptr[0], "vm");
     }
-    int found = sim_scenario_find_vm(sc, name);
-    if (found >= 0) {
-        *index = (guint)found;
+    /* a hash built once (load_vms): events x VMs string compares took
+     * 17 s for 20,000 events on 100,000 VMs */
+    guint found = GPOINTER_TO_UINT(g_hash_table_lookup(ld->vm_index, name));
+    if (found > 0) {
+        *index = found - 1;
         return true;
     }
     g_autofree const char **names = g_new(const char *, sc->vms->len);
@@ -1686,6 +1933,12 @@ static bool load_event(Loader *ld, json_t *el, const char *ptr, SimScenario *sc,
         return false;
     }
     ev->action = (SimEventAction)action;
+    if (ev->at > sc->duration) {
+        scope_get(ld, &s, "at", &p);
+        warn_at(ld, p, "event at %s comes after the end of the run (%s) and never happens",
+                keep(ld, sim_units_format_duration(ev->at)),
+                keep(ld, sim_units_format_duration(sc->duration)));
+    }
     return event_settings(ld, &s, &g_array_index(sc->vms, SimVmConfig, ev->vm), ev);
 }
 
@@ -1749,9 +2002,16 @@ static bool load_header(Loader *ld, json_t *root, SimScenario *sc)
               get_string(ld, &s, "description", "", false, &sc->description, NULL) &&
               get_int(ld, &s, "seed", DEFAULT_SEED, 0, INT64_MAX, &seed) &&
               get_duration(ld, &s, "duration", DEFAULT_DURATION, NONZERO, &sc->duration) &&
-              get_duration(ld, &s, "sample_interval", DEFAULT_SAMPLE_INTERVAL, NONZERO,
+              get_duration(ld, &s, "sample_interval", DEFAULT_SAMPLE_INTERVAL, PERIOD_KEY,
                            &sc->sample_interval);
+    if (ok && sc->duration > SIM_SCENARIO_MAX_TIME) {
+        const char *ptr = NULL;
+        scope_get(ld, &s, "duration", &ptr);
+        return fail(ld, SIM_ERROR_RANGE, ptr, "duration must be at most 36500d (got %s)",
+                    keep(ld, sim_units_format_duration(sc->duration)));
+    }
     sc->seed = (uint64_t)seed;
+    ld->duration = sc->duration;
     return ok;
 }
 
@@ -1767,6 +2027,137 @@ static bool load_sla(Loader *ld, json_t *root, SimScenario *sc)
     return get_number(ld, &s, "perf_index", 1.0, 0, true, 1.0, &sc->sla_perf_index);
 }
 
+/* ---- the whole run's estimate (docs/model.md, "Run size bounds") ---- */
+
+/* One part of an estimate and what to change when it is the largest. */
+typedef struct EstTerm {
+    double value;
+    const char *what;   /* "balloon polls every 1ms", for the message */
+    const char *remedy; /* "raise poll" */
+    const char *ptr;    /* the key that drives it (the nearest existing value is shown) */
+} EstTerm;
+
+static const EstTerm *largest(const EstTerm *terms, guint n)
+{
+    const EstTerm *best = &terms[0];
+    for (guint i = 1; i < n; i++) {
+        best = terms[i].value > best->value ? &terms[i] : best;
+    }
+    return best;
+}
+
+/* The VM with the most phases and the one with the shortest balloon poll. */
+static void extreme_vms(const SimScenario *sc, guint *most_phases, guint *fastest_poll)
+{
+    *most_phases = *fastest_poll = 0;
+    for (guint i = 0; i < sc->vms->len; i++) {
+        const SimVmConfig *vm = &g_array_index(sc->vms, SimVmConfig, i);
+        const SimVmConfig *p = &g_array_index(sc->vms, SimVmConfig, *most_phases);
+        const SimVmConfig *f = &g_array_index(sc->vms, SimVmConfig, *fastest_poll);
+        *most_phases = vm->workload.phases->len > p->workload.phases->len ? i : *most_phases;
+        *fastest_poll = vm->guest.balloon.poll < f->guest.balloon.poll ? i : *fastest_poll;
+    }
+}
+
+/* Which of sample_interval, duration and the VMs drives the samples most, against its default. */
+static EstTerm sample_blame(Loader *ld, const SimScenario *sc, double est_samples, double bytes)
+{
+    double by_interval = (double)DEFAULT_SAMPLE_INTERVAL / (double)sc->sample_interval;
+    double by_duration = (double)sc->duration / (double)DEFAULT_DURATION;
+    double by_vms = (double)sc->vms->len;
+    EstTerm terms[] = {
+        {by_interval, NULL, "raise sample_interval", "/sample_interval"},
+        {by_duration, NULL, "shorten duration", "/duration"},
+        {by_vms, NULL, "use fewer VMs", "/vms"},
+    };
+    EstTerm t = *largest(terms, G_N_ELEMENTS(terms));
+    t.value = bytes;
+    t.what = keep(ld, g_strdup_printf("%s samples (every %s, of %u VM%s)",
+                                      fmt_count(ld, est_samples * (double)sc->vms->len),
+                                      keep(ld, sim_units_format_duration(sc->sample_interval)),
+                                      sc->vms->len, sc->vms->len == 1 ? "" : "s"));
+    return t;
+}
+
+static bool blame_bytes(Loader *ld, const SimScenario *sc, const SimRunEstimate *est)
+{
+    guint phases_vm = 0;
+    guint poll_vm = 0;
+    extreme_vms(sc, &phases_vm, &poll_vm);
+    const char *vm_ptr = g_array_index(sc->vms, SimVmConfig, phases_vm).pointer;
+    double share_frames = MIN((double)(sc->host.memory / sc->host.page_size), est->pages);
+    double row_bytes = sizeof(SimHostSample) + (double)sc->vms->len * sizeof(SimVmSample);
+    EstTerm terms[] = {
+        {est->pages * EST_PAGE_BYTES + share_frames * EST_SHARE_BYTES,
+         keep(ld, g_strdup_printf("the state of %s pages", fmt_count(ld, est->pages))),
+         "lower the VMs' memory or count", "/vms"},
+        sample_blame(ld, sc, est->samples, est->samples * row_bytes),
+        {est->phases * EST_PHASE_BYTES,
+         keep(ld, g_strdup_printf("%s workload phases", fmt_count(ld, est->phases))),
+         "use fewer phases", ptr_key(ld, vm_ptr, "workload")},
+        {(double)sc->vms->len * EST_VM_BYTES,
+         keep(ld, g_strdup_printf("%u VMs", sc->vms->len)), "use fewer VMs", "/vms"},
+    };
+    const EstTerm *t = largest(terms, G_N_ELEMENTS(terms));
+    return fail(ld, SIM_ERROR_RANGE, t->ptr,
+                "the run would need %s of memory, more than %s, most of it for %s; %s",
+                fmt_approx_bytes(ld, est->bytes),
+                fmt_approx_bytes(ld, (double)SIM_SCENARIO_MAX_RUN_BYTES), t->what, t->remedy);
+}
+
+static const char *poll_ptr(Loader *ld, const SimVmConfig *vm)
+{
+    return ptr_key(ld, ptr_key(ld, ptr_key(ld, vm->pointer, "guest"), "balloon"), "poll");
+}
+
+static bool blame_events(Loader *ld, const SimScenario *sc, const SimRunEstimate *est)
+{
+    const SimHostConfig *h = &sc->host;
+    double d = sim_time_to_s(sc->duration);
+    guint phases_vm = 0;
+    guint poll_vm = 0;
+    extreme_vms(sc, &phases_vm, &poll_vm);
+    const SimVmConfig *fast = &g_array_index(sc->vms, SimVmConfig, poll_vm);
+    double polls = 0;
+    for (guint i = 0; i < sc->vms->len; i++) {
+        polls += d / sim_time_to_s(g_array_index(sc->vms, SimVmConfig, i).guest.balloon.poll);
+    }
+    EstTerm terms[] = {
+        {d * (1.0 + (double)sc->vms->len), "1 s ticks of the host and the VMs",
+         "shorten duration or use fewer VMs", "/duration"},
+        {polls, keep(ld, g_strdup_printf("balloon polls (every %s in VM %s)",
+                                         keep(ld, sim_units_format_duration(fast->guest.balloon.poll)),
+                                         quote(ld, fast->name))),
+         "raise poll", poll_ptr(ld, fast)},
+        {d / sim_time_to_s(sc->sample_interval), "samples", "raise sample_interval",
+         "/sample_interval"},
+        {d / sim_time_to_s(h->balance_period), "balance periods", "raise balance_period",
+         "/host/balance_period"},
+        {d / sim_time_to_s(h->sample_period), "active memory samples", "raise sample_period",
+         "/host/sample_period"},
+        {est->phases, "workload phases", "use fewer phases",
+         ptr_key(ld, g_array_index(sc->vms, SimVmConfig, phases_vm).pointer, "workload")},
+    };
+    const EstTerm *t = largest(terms, G_N_ELEMENTS(terms));
+    return fail(ld, SIM_ERROR_RANGE, t->ptr,
+                "the run would process %s events, more than %s, most of them %s; %s",
+                fmt_count(ld, est->events), fmt_count(ld, SIM_SCENARIO_MAX_EVENTS), t->what,
+                t->remedy);
+}
+
+/* After everything is loaded: the run's memory and event count are within the bounds. */
+static bool check_estimate(Loader *ld, const SimScenario *sc)
+{
+    SimRunEstimate est = sim_scenario_estimate(sc);
+    if (est.bytes > (double)SIM_SCENARIO_MAX_RUN_BYTES) {
+        return blame_bytes(ld, sc, &est);
+    }
+    if (est.events > SIM_SCENARIO_MAX_EVENTS) {
+        return blame_events(ld, sc, &est);
+    }
+    return true;
+}
+
 static bool load_root(Loader *ld, json_t *root, SimScenario *sc)
 {
     if (!json_is_object(root)) {
@@ -1775,7 +2166,7 @@ static bool load_root(Loader *ld, json_t *root, SimScenario *sc)
     }
     return check_keys(ld, root, "", KEY_OBJECT, top_keys) && load_header(ld, root, sc) &&
            load_host(ld, root, &sc->host) && load_templates(ld, root) && load_vms(ld, root, sc) &&
-           load_events(ld, root, sc) && load_sla(ld, root, sc);
+           load_events(ld, root, sc) && load_sla(ld, root, sc) && check_estimate(ld, sc);
 }
 
 /* ---- --set overrides ---- */
@@ -1945,9 +2336,12 @@ static SimScenario *load_common(const char *path, const char *text, gsize len,
         .loc = sim_srcloc_new(text, len),
         .overrides = g_ptr_array_new_with_free_func(override_free),
         .pool = g_ptr_array_new_with_free_func(g_free),
+        .vm_index = g_hash_table_new(g_str_hash, g_str_equal), /* keys: the VMs' names */
+        .warned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
         .error = &local,
     };
     SimScenario *sc = scenario_new(path);
+    ld.warnings = sc->warnings;
     bool ok = true;
     for (const char *const *set = sets; ok && json_is_object(root) && set != NULL && *set != NULL;
          set++) {
@@ -1958,6 +2352,8 @@ static SimScenario *load_common(const char *path, const char *text, gsize len,
     sim_srcloc_free(ld.loc);
     g_ptr_array_unref(ld.overrides);
     g_ptr_array_unref(ld.pool);
+    g_hash_table_unref(ld.vm_index);
+    g_hash_table_unref(ld.warned);
     if (!ok) {
         g_propagate_error(error, local);
         g_clear_pointer(&sc, sim_scenario_free);
@@ -2024,7 +2420,39 @@ void sim_scenario_free(SimScenario *scenario)
     g_free(scenario);
 }
 
-/* O(VMs): called while loading events and by the CLI, never per simulated step. */
+/*
+ * The formula of docs/model.md ("Run size bounds"), O(VMs). Every periodic
+ * process runs duration / period times; each VM is counted as powered on
+ * for the whole run, so this is an upper estimate.
+ */
+SimRunEstimate sim_scenario_estimate(const SimScenario *sc)
+{
+    const SimHostConfig *h = &sc->host;
+    const PolicyClass *policy = policy_lookup(h->policy);
+    double d = sim_time_to_s(sc->duration);
+    double n_vms = (double)sc->vms->len;
+    SimRunEstimate est = {0};
+    double per_s = 1.0 + 1.0 / sim_time_to_s(h->balance_period) +
+                   1.0 / sim_time_to_s(h->sample_period) + 1.0 / sim_time_to_s(sc->sample_interval);
+    if (policy != NULL && policy->period > 0) {
+        per_s += 1.0 / sim_time_to_s(policy->period);
+    }
+    for (guint i = 0; i < sc->vms->len; i++) {
+        const SimVmConfig *vm = &g_array_index(sc->vms, SimVmConfig, i);
+        est.pages += (double)(vm->memory / h->page_size);
+        est.phases += vm->workload.phases != NULL ? (double)vm->workload.phases->len : 0.0;
+        per_s += 1.0 + 1.0 / sim_time_to_s(vm->guest.balloon.poll);
+    }
+    est.samples = floor((double)sc->duration / (double)sc->sample_interval) + 2.0;
+    double share_frames = MIN((double)(h->memory / h->page_size), est.pages);
+    double row_bytes = sizeof(SimHostSample) + n_vms * sizeof(SimVmSample);
+    est.bytes = est.pages * EST_PAGE_BYTES + share_frames * EST_SHARE_BYTES +
+                est.samples * row_bytes + est.phases * EST_PHASE_BYTES + n_vms * EST_VM_BYTES;
+    est.events = d * per_s + est.phases + (double)sc->events->len + n_vms;
+    return est;
+}
+
+/* O(VMs): called by the CLI, never per simulated step (the loader hashes names). */
 int sim_scenario_find_vm(const SimScenario *scenario, const char *name)
 {
     for (guint i = 0; i < scenario->vms->len; i++) {

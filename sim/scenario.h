@@ -15,6 +15,22 @@
 
 #define SIM_SIZE_UNLIMITED UINT64_MAX
 
+/*
+ * Bounds of what a scenario may ask of a run (docs/model.md, "Run size
+ * bounds"); the loader checks them before anything is allocated for the run.
+ */
+/* Shortest period of any periodic process (balloon poll, balance, sampling). */
+#define SIM_SCENARIO_MIN_PERIOD SIM_MS
+/* Longest duration and period: 100 years, so that a time plus a period stays in SimTime. */
+#define SIM_SCENARIO_MAX_TIME (36500 * SIM_DAY)
+/* Pages of one VM: 32-bit page indexes, less one partition chunk (sim/partition.c
+ * rounds the count up to 4096-slot chunks in 32 bits). */
+#define SIM_SCENARIO_MAX_VM_PAGES (UINT64_C(4294967296) - 4096)
+/* Memory the run's model may need, by the estimate of docs/model.md. */
+#define SIM_SCENARIO_MAX_RUN_BYTES (UINT64_C(32) << 30)
+/* Events the run may process: about 10 hours at the default scenario's rate. */
+#define SIM_SCENARIO_MAX_EVENTS 1e9
+
 typedef enum { SIM_OS_LINUX, SIM_OS_WINDOWS, SIM_OS_MAX } SimGuestOs;
 const char *sim_guest_os_to_string(SimGuestOs os);
 
@@ -189,6 +205,21 @@ const char *sim_scenario_default_text(void);
 
 void sim_scenario_free(SimScenario *scenario);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimScenario, sim_scenario_free)
+
+/*
+ * What the run needs, as the loader estimated it to check the bounds above
+ * (docs/model.md, "Run size bounds"): an upper estimate, not a measure.
+ */
+typedef struct SimRunEstimate {
+    double pages;   /* configured pages of all VMs */
+    double phases;  /* workload phases of all VMs (a repeating trace counted by its loops) */
+    double samples; /* sample rows, t = 0 and the end included */
+    double bytes;   /* page state + share table + samples + phases + per-VM structures */
+    double events;  /* events the queue would run */
+} SimRunEstimate;
+
+/* The estimate of a loaded scenario (recomputed; O(VMs)). */
+SimRunEstimate sim_scenario_estimate(const SimScenario *scenario);
 
 /* Index of the VM named `name`, or -1. */
 int sim_scenario_find_vm(const SimScenario *scenario, const char *name);

@@ -180,8 +180,10 @@ bool sim_units_size_from_mib(int64_t mib, uint64_t *bytes, GError **error)
     return true;
 }
 
-/* One "NUMBER UNIT" part of a duration at *p, added to *total (ns). */
-static bool duration_part(const char *s, const char **p, uint64_t *total, GError **error)
+/* One "NUMBER UNIT" part of a duration at *p, added to *total (ns); *unit_out
+ * is the part's unit in ns. */
+static bool duration_part(const char *s, const char **p, uint64_t *total, uint64_t *unit_out,
+                          GError **error)
 {
     Decimal d;
     if (!scan_decimal(p, &d)) {
@@ -218,11 +220,30 @@ static bool duration_part(const char *s, const char **p, uint64_t *total, GError
         return false;
     }
     *total += part;
+    *unit_out = unit;
     *p = skip_spaces(*p);
     return true;
 }
 
+/* "1h1h" or "30m1h": the sum is clear, but a unit that is not smaller than
+ * the one before is more likely a typo than meant (docs/model.md). */
+static char *duration_oddity(const char *s, const char *unit_start, const char *unit_end,
+                             uint64_t unit, uint64_t previous, uint64_t total)
+{
+    g_autofree char *name = g_strndup(unit_start, (gsize)(unit_end - unit_start));
+    g_strstrip(name);
+    g_autofree char *as = sim_units_format_duration((SimTime)total);
+    return g_strdup_printf("duration \"%s\" %s unit \"%s\"%s; read as %s", s,
+                           unit == previous ? "repeats the" : "has the", name,
+                           unit == previous ? "" : " after a smaller one", as);
+}
+
 bool sim_units_parse_duration(const char *text, SimTime *out, GError **error)
+{
+    return sim_units_parse_duration_odd(text, out, NULL, error);
+}
+
+bool sim_units_parse_duration_odd(const char *text, SimTime *out, char **oddity, GError **error)
 {
     g_autofree char *s = g_strstrip(g_strdup(text));
     if (s[0] == '-') {
@@ -238,11 +259,29 @@ bool sim_units_parse_duration(const char *text, SimTime *out, GError **error)
         return true;
     }
     uint64_t total = 0;
+    uint64_t previous = UINT64_MAX;
     const char *p = s;
+    const char *odd_start = NULL;
+    const char *odd_end = NULL;
+    uint64_t odd_unit = 0;
+    uint64_t odd_previous = 0;
     while (*p != '\0') {
-        if (!duration_part(s, &p, &total, error)) {
+        uint64_t unit = 0;
+        if (!duration_part(s, &p, &total, &unit, error)) {
             return false;
         }
+        if (unit >= previous && odd_start == NULL) {
+            odd_end = p;
+            for (odd_start = p; odd_start > s && !g_ascii_isdigit(odd_start[-1]);) {
+                odd_start--;
+            }
+            odd_unit = unit;
+            odd_previous = previous;
+        }
+        previous = unit;
+    }
+    if (oddity != NULL && odd_start != NULL) {
+        *oddity = duration_oddity(s, odd_start, odd_end, odd_unit, odd_previous, total);
     }
     *out = (SimTime)total;
     return true;

@@ -33,6 +33,15 @@ bool sim_units_size_from_mib(int64_t mib, uint64_t *bytes, GError **error);
  */
 bool sim_units_parse_duration(const char *text, SimTime *out, GError **error);
 
+/*
+ * The same, and when the duration is accepted but odd, *oddity (if not
+ * NULL) gets a message for a warning: a unit that repeats ("1h1h", read as
+ * 2h) or comes after a smaller one ("30m1h", read as 1h30m). The sum is
+ * unambiguous, so this is a warning, not an error (docs/model.md). *oddity
+ * is left alone otherwise.
+ */
+bool sim_units_parse_duration_odd(const char *text, SimTime *out, char **oddity, GError **error);
+
 /* An event rate "20000/s", "300/min", "10/h": events per second. */
 bool sim_units_parse_rate(const char *text, double *per_second, GError **error);
 

@@ -37,6 +37,24 @@ from jsonschema import Draft202012Validator
 # what the schema does with the file: "accept" (valid JSON the schema lets
 # through) or "unparsable" (not JSON, so no schema ever sees it).
 CANNOT_EXPRESS = {
+    # Bounds of docs/model.md "Run size bounds" (issue 9): values of durations
+    # and sizes, or estimates over the whole scenario, which no pattern holds.
+    "balance-period-below-1ms": ("accept", "value of a duration string: period >= 1ms"),
+    "balloon-poll-below-1ms": ("accept", "value of a duration string: period >= 1ms"),
+    "sample-interval-below-1ms": ("accept", "value of a duration string: period >= 1ms"),
+    "sample-period-below-1ms": ("accept", "value of a duration string: period >= 1ms"),
+    "period-above-100-years": ("accept", "value of a duration string: period <= 36500d"),
+    "duration-over-100-years": ("accept", "value of a duration string: duration <= 36500d"),
+    "host-overhead-default-above-memory": ("accept", "cross-field with a default: overhead < memory"),
+    "vm-memory-over-page-model": ("accept", "cross-field: memory / page_size <= 2^32 - 4096"),
+    "count-page-state-over-bound": ("accept", "estimate: page state of all VMs <= 32GiB"),
+    "phases-times-count-over-bound": ("accept", "estimate: phases x count within the bounds"),
+    "sample-interval-memory-over-bound": ("accept", "estimate: samples x VMs within 32GiB"),
+    "duration-events-over-bound": ("accept", "estimate: events over the duration <= 1e9"),
+    "balloon-poll-events-over-bound": ("accept", "estimate: events over the duration <= 1e9"),
+    "repeat-period-too-short": ("accept", "estimate: a repeating trace's loops, from the file"),
+    "syntax-raw-newline-in-string": ("unparsable", "not JSON: a raw newline in a string"),
+    "syntax-c1-control-in-near-text": ("unparsable", "not JSON: a raw control character in a string"),
     "balloon-slow-min-above-max": ("accept", "cross-field: rate_slow_min <= rate_slow_max"),
     "content-sum-over-one": ("accept", "cross-field: zero + image_shared + duplicate <= 1"),
     "duplicate-key": ("unparsable", "JSON syntax: a duplicate key is gone once parsed"),

@@ -582,6 +582,222 @@ static void test_scenario_enums_have_names(void **state)
     assert_string_equal(sim_event_action_to_string(SIM_EVENT_POWER_OFF), "power_off");
 }
 
+/* ---- issue 9: locations on defaults, bounds, names, warnings ---- */
+
+static void test_scenario_error_on_a_default_points_at_the_value_given(void **state)
+{
+    (void)state;
+    /* the default overhead (1GiB) does not fit: the message says so and points at memory */
+    load_err("{\"host\": {\"memory\": \"512MiB\"},\n \"vms\": [{\"name\": \"a\", \"memory\": "
+             "\"1GiB\"}]}",
+             SIM_ERROR_RANGE,
+             "t.json:1:21: error: overhead (1GiB by default) must be smaller than host memory "
+             "(512MiB) (at /host/memory)");
+    /* through --set the place is the override */
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *path = write_scenario(dir, MINIMAL);
+    const char *sets[] = {"host.memory=512MiB", NULL};
+    GError *error = NULL;
+    assert_null(sim_scenario_load_with_overrides(path, sets, &error));
+    assert_non_null(strstr(error->message, "--set host.memory=512MiB: error: overhead (1GiB by"));
+    g_error_free(error);
+    test_rmtree(dir);
+}
+
+static void test_scenario_vm_pages_stop_at_the_page_model_limit(void **state)
+{
+    (void)state;
+    /* 2^32 - 4096 pages of 4KiB is the largest VM: one page more is refused */
+    g_autofree char *ok = g_strdup_printf(
+        "{\"host\": {\"memory\": \"64GiB\"}, \"vms\": [{\"name\": \"a\", \"memory\": \"%" G_GUINT64_FORMAT
+        "KiB\"}]}",
+        SIM_SCENARIO_MAX_VM_PAGES * 4);
+    GError *error = NULL;
+    g_autoptr(SimScenario) sc = sim_scenario_load_text("t.json", ok, strlen(ok), &error);
+    /* it passes the page check, then the page state estimate (56 GiB) refuses it */
+    assert_null(sc);
+    assert_non_null(strstr(error->message, "the 1 VM up to this one holds 4.3e9 pages"));
+    g_clear_error(&error);
+    g_autofree char *bad = g_strdup_printf(
+        "{\"host\": {\"memory\": \"64GiB\"}, \"vms\": [{\"name\": \"a\", \"memory\": \"%" G_GUINT64_FORMAT
+        "KiB\"}]}",
+        SIM_SCENARIO_MAX_VM_PAGES * 4 + 4);
+    load_err(bad, SIM_ERROR_RANGE,
+             "t.json:1:63: error: memory (17179852804KiB) is 4294963201 pages of 4KiB; the page "
+             "model holds at most 4294963200 pages (2^32 - 4096) per VM (at /vms/0/memory)");
+}
+
+static void test_scenario_periods_have_a_lower_bound_of_1ms(void **state)
+{
+    (void)state;
+    g_autoptr(SimScenario) sc = load_ok(
+        "{\"sample_interval\": \"1ms\", \"duration\": \"10s\", \"host\": {\"memory\": \"16GiB\", "
+        "\"balance_period\": \"1ms\", \"sample_period\": \"1ms\"}, \"vms\": [{\"name\": \"a\", "
+        "\"memory\": \"1GiB\", \"guest\": {\"balloon\": {\"poll\": \"1ms\"}}}]}");
+    assert_int_equal(sc->sample_interval, SIM_SCENARIO_MIN_PERIOD);
+    assert_int_equal(sc->host.balance_period, SIM_SCENARIO_MIN_PERIOD);
+    assert_int_equal(vm_at(sc, 0)->guest.balloon.poll, SIM_SCENARIO_MIN_PERIOD);
+    load_err("{\"host\": {\"memory\": \"16GiB\", \"sample_period\": \"999999ns\"}, \"vms\": "
+             "[{\"name\": \"a\", \"memory\": \"1GiB\"}]}",
+             SIM_ERROR_RANGE,
+             "t.json:1:47: error: sample_period must be at least 1ms (got 999us999ns) (at "
+             "/host/sample_period)");
+}
+
+static void test_scenario_estimate_counts_pages_samples_and_events(void **state)
+{
+    (void)state;
+    g_autoptr(SimScenario) sc = load_ok(
+        "{\"duration\": \"1h\", \"sample_interval\": \"1m\", \"host\": {\"memory\": \"16GiB\"}, "
+        "\"vms\": [{\"name\": \"a\", \"count\": 2, \"memory\": \"1GiB\", \"workload\": "
+        "{\"phases\": [{\"at\": \"1m\", \"touch_rate\": 5}]}}]}");
+    SimRunEstimate est = sim_scenario_estimate(sc);
+    assert_float_equal(est.pages, 2.0 * 262144, 0);
+    assert_float_equal(est.phases, 2, 0);
+    assert_float_equal(est.samples, 62, 0); /* t = 0, 59 more, the end */
+    /* per second: host tick, policy, balance (15s), active sampling (60s), samples (60s),
+     * and each VM's workload tick and poll (1s) */
+    double per_s = 1.0 + 1.0 + 1.0 / 15 + 1.0 / 60 + 1.0 / 60 + 2 * 2.0;
+    assert_float_equal(est.events, 3600 * per_s + 2 + 0 + 2, 1e-6);
+    assert_true(est.bytes > 2.0 * 262144 * 14);
+}
+
+static void test_scenario_memory_estimate_names_the_key_that_drives_it(void **state)
+{
+    (void)state;
+    load_err("{\"duration\": \"100d\", \"sample_interval\": \"1ms\", \"host\": {\"memory\": "
+             "\"64GiB\"}, \"vms\": [{\"name\": \"a\", \"memory\": \"1GiB\"}]}",
+             SIM_ERROR_RANGE,
+             "t.json:1:41: error: the run would need 2.14TiB of memory, more than 32GiB, most of "
+             "it for 8.6e9 samples (every 1ms, of 1 VM); raise sample_interval (at "
+             "/sample_interval)");
+}
+
+static void test_scenario_event_estimate_blames_the_fastest_poll(void **state)
+{
+    (void)state;
+    load_err("{\"duration\": \"1000d\", \"sample_interval\": \"1h\", \"host\": {\"memory\": "
+             "\"64GiB\"}, \"vms\": [{\"name\": \"slow\", \"memory\": \"1GiB\"}, {\"name\": "
+             "\"fast\", \"memory\": \"1GiB\", \"guest\": {\"balloon\": {\"poll\": \"2ms\"}}}]}",
+             SIM_ERROR_RANGE,
+             "t.json:1:186: error: the run would process 4.4e10 events, more than 1e9, most of "
+             "them balloon polls (every 2ms in VM fast); raise poll (at "
+             "/vms/1/guest/balloon/poll)");
+}
+
+static void test_scenario_repeating_trace_with_a_tiny_period_is_refused_before_expanding(
+    void **state)
+{
+    (void)state;
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *csv = g_build_filename(dir, "t.csv", NULL);
+    assert_true(g_file_set_contents(csv, "time_s,vm,memory_mb,active_mb\n0,a,100,50\n"
+                                         "0.001,a,200,60\n", -1, NULL));
+    g_autofree char *path = write_scenario(
+        dir, "{\"host\": {\"memory\": \"64GiB\"}, \"vms\": [{\"name\": \"a\", \"memory\": "
+             "\"4GiB\", \"count\": 1000, \"workload\": {\"trace\": {\"file\": \"t.csv\", "
+             "\"repeat\": true}}}]}");
+    GError *error = NULL;
+    assert_null(sim_scenario_load(path, &error));
+    /* period 0.002 s: 1.8e6 loops over 1 h, 2 samples each, 1000 VMs */
+    assert_non_null(strstr(error->message, "replaying the trace (2 samples, 1.8e6 loops, 1000 VMs) "
+                                           "would make up to 3.6e9 workload phases"));
+    assert_non_null(strstr(error->message, "(at /vms/0/workload/trace/repeat)"));
+    g_error_free(error);
+    test_rmtree(dir);
+}
+
+static void test_scenario_vm_names_refuse_what_breaks_an_output_line(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"a\\tb", "a\\u001b[1m", "a\\u007f",
+                                      "a\\u0080",  "a\\u009f", "a\\\"b", "a\\\\b"};
+    for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *text = g_strdup_printf(
+            "{\"host\": {\"memory\": \"16GiB\"}, \"vms\": [{\"name\": \"%s\", \"memory\": "
+            "\"1GiB\"}]}",
+            bad[i]);
+        GError *error = NULL;
+        assert_null(sim_scenario_load_text("t.json", text, strlen(text), &error));
+        assert_non_null(strstr(error->message, "names must not hold control characters"));
+        assert_int_equal(error->code, SIM_ERROR_VALUE);
+        g_error_free(error);
+    }
+    /* other odd but harmless names pass: commas, spaces, non-ASCII, U+00A0 */
+    g_autoptr(SimScenario) sc = load_ok(
+        "{\"host\": {\"memory\": \"16GiB\"}, \"vms\": [{\"name\": \"web, caf\\u00e9\\u00a0x\", "
+        "\"memory\": \"1GiB\"}]}");
+    assert_string_equal(vm_at(sc, 0)->name, "web, caf\xc3\xa9\xc2\xa0x");
+    assert_int_equal(sc->warnings->len, 0);
+}
+
+static void test_scenario_count_names_stay_unique(void **state)
+{
+    (void)state;
+    load_err("{\"host\": {\"memory\": \"16GiB\"}, \"vms\": [{\"name\": \"a-1\", \"memory\": "
+             "\"1GiB\"}, {\"name\": \"a\", \"count\": 2, \"memory\": \"1GiB\"}]}",
+             SIM_ERROR_VALUE,
+             "t.json:1:83: error: duplicate VM name \"a-1\", already used by /vms/0 (at "
+             "/vms/1/name)");
+}
+
+static void test_scenario_odd_input_gets_one_warning_each(void **state)
+{
+    (void)state;
+    g_autoptr(SimScenario) sc = load_ok(
+        "{\"duration\": \"1h1h\",\n \"host\": {\"memory\": \"16GiB\"},\n \"vms\": [{\"name\": "
+        "\"  \", \"memory\": \"1GiB\", \"power_on\": \"3h\"}],\n \"events\": [{\"at\": \"2h\", "
+        "\"action\": \"power_off\", \"vm\": \"  \"}, {\"at\": \"2h1ns\", \"action\": "
+        "\"power_on\", \"vm\": \"  \"}]}");
+    assert_int_equal(sc->duration, 2 * SIM_HOUR); /* 1h1h is read as 2h */
+    assert_int_equal(sc->warnings->len, 4);
+    assert_string_equal(g_ptr_array_index(sc->warnings, 0),
+                        "t.json:1:14: duration \"1h1h\" repeats the unit \"h\"; read as 2h (at "
+                        "/duration)");
+    assert_string_equal(g_ptr_array_index(sc->warnings, 1),
+                        "t.json:3:19: VM name \"  \" is only spaces (at /vms/0/name)");
+    assert_string_equal(g_ptr_array_index(sc->warnings, 2),
+                        "t.json:3:55: VM \"  \" powers on at 3h, after the end of the run (2h): it "
+                        "stays off (at /vms/0/power_on)");
+    /* the event at exactly the end runs; the one after it warns */
+    assert_string_equal(g_ptr_array_index(sc->warnings, 3),
+                        "t.json:4:69: event at 2h1ns comes after the end of the run (2h) and never "
+                        "happens (at /events/1/at)");
+}
+
+static void test_scenario_a_template_value_warns_once(void **state)
+{
+    (void)state;
+    g_autoptr(SimScenario) sc = load_ok(
+        "{\"host\": {\"memory\": \"16GiB\"}, \"templates\": {\"t\": {\"power_on\": "
+        "\"30m30m\"}}, \"vms\": [{\"name\": \"a\", \"template\": \"t\", \"memory\": \"1GiB\"}, "
+        "{\"name\": \"b\", \"template\": \"t\", \"memory\": \"1GiB\"}]}");
+    assert_int_equal(vm_at(sc, 1)->power_on, SIM_HOUR);
+    assert_int_equal(sc->warnings->len, 1);
+    assert_non_null(strstr(g_ptr_array_index(sc->warnings, 0), "(at /templates/t/power_on)"));
+}
+
+static void test_scenario_events_find_their_vm_among_many(void **state)
+{
+    (void)state;
+    GString *text = g_string_new("{\"host\": {\"memory\": \"64GiB\"}, \"vms\": [{\"name\": \"v\", "
+                                 "\"count\": 5000, \"memory\": \"32MiB\", \"guest\": {\"kernel\": "
+                                 "\"16MiB\"}}], \"events\": [");
+    for (guint i = 0; i < 2000; i++) {
+        g_string_append_printf(text, "%s{\"at\": \"%us\", \"action\": \"set\", \"vm\": \"v-%u\", "
+                                     "\"shares\": 7}",
+                               i > 0 ? "," : "", i, 1 + (i * 7919) % 5000);
+    }
+    g_string_append(text, "]}");
+    g_autoptr(SimScenario) sc = load_ok(text->str);
+    g_string_free(text, TRUE);
+    for (guint i = 0; i < sc->events->len; i++) {
+        const SimEvent *ev = &g_array_index(sc->events, SimEvent, i);
+        g_autofree char *name = g_strdup_printf("v-%u", 1 + (i * 7919) % 5000);
+        assert_string_equal(vm_at(sc, ev->vm)->name, name);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -615,6 +831,18 @@ int main(void)
         cmocka_unit_test(test_scenario_default_scenario_loads),
         cmocka_unit_test(test_scenario_missing_file_is_bad_input),
         cmocka_unit_test(test_scenario_enums_have_names),
+        cmocka_unit_test(test_scenario_error_on_a_default_points_at_the_value_given),
+        cmocka_unit_test(test_scenario_vm_pages_stop_at_the_page_model_limit),
+        cmocka_unit_test(test_scenario_periods_have_a_lower_bound_of_1ms),
+        cmocka_unit_test(test_scenario_estimate_counts_pages_samples_and_events),
+        cmocka_unit_test(test_scenario_memory_estimate_names_the_key_that_drives_it),
+        cmocka_unit_test(test_scenario_event_estimate_blames_the_fastest_poll),
+        cmocka_unit_test(test_scenario_repeating_trace_with_a_tiny_period_is_refused_before_expanding),
+        cmocka_unit_test(test_scenario_vm_names_refuse_what_breaks_an_output_line),
+        cmocka_unit_test(test_scenario_count_names_stay_unique),
+        cmocka_unit_test(test_scenario_odd_input_gets_one_warning_each),
+        cmocka_unit_test(test_scenario_a_template_value_warns_once),
+        cmocka_unit_test(test_scenario_events_find_their_vm_among_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

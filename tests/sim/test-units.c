@@ -312,6 +312,37 @@ static void test_units_format_uses_the_largest_exact_unit(void **state)
     check_format(sim_units_format_percent(0.012), "1.2%");
 }
 
+/* Accepted but odd: the sum is clear, so the loader warns (docs/model.md). */
+static void test_units_duration_repeated_or_rising_unit_is_reported_as_odd(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        SimTime value;
+        const char *oddity; /* NULL: not odd */
+    } cases[] = {
+        {"1h1h", 2 * SIM_HOUR, "duration \"1h1h\" repeats the unit \"h\"; read as 2h"},
+        {"30m1h", 90 * SIM_MIN, "duration \"30m1h\" has the unit \"h\" after a smaller one; read as 1h30m"},
+        {"1m 2min", 3 * SIM_MIN, "duration \"1m 2min\" repeats the unit \"min\"; read as 3m"},
+        {"1h30m", 90 * SIM_MIN, NULL},
+        {"1d2h3m4s5ms6us7ns", SIM_DAY + 2 * SIM_HOUR + 3 * SIM_MIN + 4 * SIM_S + 5 * SIM_MS +
+                                  6 * SIM_US + 7, NULL},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        SimTime t = 0;
+        char *odd = NULL;
+        GError *error = NULL;
+        assert_true(sim_units_parse_duration_odd(cases[i].text, &t, &odd, &error));
+        assert_int_equal(t, cases[i].value);
+        if (cases[i].oddity == NULL) {
+            assert_null(odd);
+        } else {
+            assert_string_equal(odd, cases[i].oddity);
+        }
+        g_free(odd);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_units_duration_bare_number_is_rejected_except_zero),
         cmocka_unit_test(test_units_duration_negative_overflow_and_garbage),
         cmocka_unit_test(test_units_duration_unknown_unit_lists_valid_ones),
+        cmocka_unit_test(test_units_duration_repeated_or_rising_unit_is_reported_as_odd),
         cmocka_unit_test(test_units_rate_per_second_minute_hour),
         cmocka_unit_test(test_units_rate_needs_a_count_and_a_time_unit),
         cmocka_unit_test(test_units_byte_rate_is_a_size_per_time),
