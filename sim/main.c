@@ -1,4 +1,5 @@
 /* The reclaimsim command line (docs/design.md section 4). Only this file prints. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,6 +35,18 @@ static int fail(GError *error)
     fputc('\n', stderr);
     g_error_free(error);
     return code;
+}
+
+/* One `warning:` line, kept on one line the way fail() keeps errors. */
+G_GNUC_PRINTF(1, 2)
+static void warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_autofree char *line = sim_error_one_line(text);
+    fprintf(stderr, "warning: %s\n", line);
 }
 
 /* After a failure: when SIGINT, SIGTERM or SIGHUP caused it, one line saying that
@@ -77,7 +90,7 @@ static bool parse_seed(CliOptions *opt, GError **error)
 static void print_warnings(const SimScenario *sc)
 {
     for (guint i = 0; sc->warnings != NULL && i < sc->warnings->len; i++) {
-        fprintf(stderr, "warning: %s\n", (const char *)g_ptr_array_index(sc->warnings, i));
+        warn("%s", (const char *)g_ptr_array_index(sc->warnings, i));
     }
 }
 
@@ -181,8 +194,8 @@ static char *output_dir(const CliOptions *opt, const SimScenario *sc)
     g_autofree char *name = sim_outdir_name_for(sc->name);
     char *dir = g_build_filename("out", name, NULL);
     if (g_strcmp0(name, sc->name) != 0) {
-        fprintf(stderr, "warning: %s: the scenario's name is not a usable folder name; "
-                        "outputs go to %s/\n", sc->path, dir);
+        warn("%s: the scenario's name is not a usable folder name; outputs go to %s/", sc->path,
+             dir);
     }
     return dir;
 }
@@ -198,7 +211,7 @@ static bool execute(SimRun *run, const SimScenario *sc, const CliOptions *opt, G
     clear_progress(&progress); /* before any message */
     const GPtrArray *warnings = sim_run_warnings(run);
     for (guint i = 0; ran && i < warnings->len; i++) {
-        fprintf(stderr, "warning: %s: %s\n", sc->path, (const char *)warnings->pdata[i]);
+        warn("%s: %s", sc->path, (const char *)warnings->pdata[i]);
     }
     return ran;
 }
@@ -212,8 +225,8 @@ static bool write_outputs(SimRun *run, SimOutdir *out, GError **error)
         return false;
     }
     if (sim_outdir_leftover(out) != NULL) {
-        fprintf(stderr, "warning: %s: the previous output could not be deleted in full; "
-                        "what is left is in %s\n", sim_outdir_path(out), sim_outdir_leftover(out));
+        warn("%s: the previous output could not be deleted in full; what is left is in %s",
+             sim_outdir_path(out), sim_outdir_leftover(out));
     }
     return true;
 }

@@ -1,5 +1,5 @@
 /*
- * Scenario loading and validation (DESIGN.md section 3).
+ * Scenario loading and validation (docs/design.md section 3).
  *
  * Every key, its default and its allowed range are listed in docs/model.md
  * ("Scenario keys"); each default is also a #define below with its value.
@@ -36,7 +36,7 @@ extern const char sim_default_scenario_json[];
 #define DEFAULT_SEED 1                       /* 1 */
 #define DEFAULT_DURATION SIM_HOUR            /* "1h" */
 #define DEFAULT_SAMPLE_INTERVAL (20 * SIM_S) /* "20s" */
-/* Host (vSphere advanced settings named in DESIGN.md section 2). */
+/* Host (vSphere advanced settings named in docs/design.md section 2). */
 #define DEFAULT_PAGE_SIZE (4 * KIB)            /* "4KiB" */
 #define LARGE_PAGE_SIZE (2 * MIB)              /* "2MiB", the only other page size */
 #define DEFAULT_CPU_GHZ 40.0                   /* 40 */
@@ -1364,7 +1364,7 @@ typedef struct TraceSpec {
     char *vm;             /* options.vm, owned */
 } TraceSpec;
 
-/* The trace file relative to the scenario file's folder (DESIGN.md section 3). */
+/* The trace file relative to the scenario file's folder (docs/design.md section 3). */
 static char *trace_path(const SimScenario *sc, const char *file)
 {
     g_autofree char *dir = g_path_get_dirname(sc->path);
@@ -2240,6 +2240,10 @@ static bool apply_override(Loader *ld, json_t *root, const char *arg, GError **e
         return usage_error(error, arg, "expected KEY=VALUE, e.g. host.memory=96GiB");
     }
     g_autofree char *key = g_strndup(arg, (gsize)(eq - arg));
+    /* jansson refuses (and frees the value of) a member whose key is not UTF-8 */
+    if (!g_utf8_validate(key, -1, NULL)) {
+        return usage_error(error, arg, "the key is not valid UTF-8");
+    }
     g_auto(GStrv) parts = g_strsplit(key, ".", -1);
     json_t *value = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
     if (value == NULL && (value = json_string(eq + 1)) == NULL) {

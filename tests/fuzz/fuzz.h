@@ -47,9 +47,9 @@ G_GNUC_NORETURN void fuzz_fail(const char *what);
 char *fuzz_strndup(const uint8_t *data, size_t size);
 
 /*
- * Aborts (a finding) unless `message` is one line without control
- * characters: every error and warning reclaimsim prints is one line
- * (issue 9, point 4). `what` names the message in the report. With
+ * Aborts (a finding) unless `message`, as the CLI prints it (through
+ * sim_error_one_line), is one line without C0, DEL or C1 controls: every
+ * error and warning reclaimsim prints is one line (issue 9, point 4). `what` names the message in the report. With
  * FUZZ_LAX_ERRORS set in the environment, this check and the one of a
  * missing error below are skipped, to look past those known findings.
  */

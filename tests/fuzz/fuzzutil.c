@@ -159,10 +159,12 @@ void fuzz_check_one_line(const char *what, const char *message)
     if (lax_errors()) {
         return;
     }
-    for (const unsigned char *p = (const unsigned char *)message; *p != '\0'; p++) {
-        if (*p < 0x20 || *p == 0x7f) {
+    /* The CLI prints every message through sim_error_one_line: check what it prints. */
+    g_autofree char *shown = sim_error_one_line(message);
+    for (const unsigned char *p = (const unsigned char *)shown; *p != '\0'; p++) {
+        if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
             fprintf(stderr, "fuzz: %s has control character 0x%02x at byte %td: %s\n", what, *p,
-                    (const char *)p - message, message);
+                    (const char *)p - shown, shown);
             abort();
         }
     }

@@ -546,6 +546,8 @@ static void test_scenario_override_into_nothing_is_a_usage_error(void **state)
                  "--set host..memory=2: error: empty part in key \"host..memory\"");
     override_err("host.memory", SIM_ERROR_USAGE,
                  "--set host.memory: error: expected KEY=VALUE, e.g. host.memory=96GiB");
+    /* found by fuzz-overrides: jansson freed the value of a non-UTF-8 key, then it was used */
+    override_err("\xab.n=1", SIM_ERROR_USAGE, "--set \xab.n=1: error: the key is not valid UTF-8");
 }
 
 static void test_scenario_default_scenario_loads(void **state)
