@@ -55,6 +55,7 @@ CANNOT_EXPRESS = {
     "repeat-period-too-short": ("accept", "estimate: a repeating trace's loops, from the file"),
     "syntax-raw-newline-in-string": ("unparsable", "not JSON: a raw newline in a string"),
     "syntax-c1-control-in-near-text": ("unparsable", "not JSON: a raw control character in a string"),
+    "fuzz-del-byte-in-near-text": ("unparsable", "not JSON: a DEL byte where a value should start"),
     "balloon-slow-min-above-max": ("accept", "cross-field: rate_slow_min <= rate_slow_max"),
     "content-sum-over-one": ("accept", "cross-field: zero + image_shared + duplicate <= 1"),
     "duplicate-key": ("unparsable", "JSON syntax: a duplicate key is gone once parsed"),

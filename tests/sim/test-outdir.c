@@ -15,28 +15,6 @@
 #include "sim/outdir.h"
 #include "support/testutil.h"
 
-static gint compare_names(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Names of the entries of `dir` (hidden ones too), sorted, joined by spaces. */
-static char *list_dir(const char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    assert_non_null(d);
-    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-    for (const char *name = g_dir_read_name(d); name != NULL; name = g_dir_read_name(d)) {
-        g_ptr_array_add(names, g_strdup(name));
-    }
-    g_dir_close(d);
-    g_ptr_array_sort(names, compare_names);
-    g_ptr_array_add(names, NULL);
-    char *joined = g_strjoinv(" ", (char **)names->pdata);
-    g_ptr_array_unref(names);
-    return joined;
-}
-
 static void put_file(const char *dir, const char *name, const char *text)
 {
     g_autofree char *path = g_build_filename(dir, name, NULL);
@@ -81,14 +59,14 @@ static void test_outdir_creates_dir_with_the_marker_and_no_staging_left(void **s
     g_autofree char *tmp = test_tmpdir();
     g_autofree char *dir = g_build_filename(tmp, "a", "b", "run", NULL);
     make_output(dir, SIM_OUTDIR_DEFAULT, "one");
-    g_autofree char *entries = list_dir(dir);
+    g_autofree char *entries = test_list_dir(dir);
     assert_string_equal(entries, ".reclaimsim-output host.csv");
     g_autofree char *marker = get_file(dir, SIM_OUTDIR_MARKER);
     g_auto(GStrv) lines = g_strsplit(marker, "\n", 3);
     assert_string_equal(lines[0], SIM_OUTDIR_MARKER_LINE);
     assert_string_equal(lines[1], "reclaimsim " RECLAIMSIM_VERSION);
     g_autofree char *parent = g_path_get_dirname(dir);
-    g_autofree char *siblings = list_dir(parent);
+    g_autofree char *siblings = test_list_dir(parent);
     assert_string_equal(siblings, "run");
     test_rmtree(tmp);
 }
@@ -104,11 +82,11 @@ static void test_outdir_replaces_its_own_output_as_a_whole(void **state)
     put_file(plots, "old.png", "x");
     g_autofree char *with_slash = g_strconcat(dir, "/", NULL); /* "out/" names "out" */
     make_output(with_slash, SIM_OUTDIR_DEFAULT, "two");
-    g_autofree char *entries = list_dir(dir);
+    g_autofree char *entries = test_list_dir(dir);
     assert_string_equal(entries, ".reclaimsim-output host.csv");
     g_autofree char *text = get_file(dir, "host.csv");
     assert_string_equal(text, "two");
-    g_autofree char *siblings = list_dir(tmp);
+    g_autofree char *siblings = test_list_dir(tmp);
     assert_string_equal(siblings, "out");
     test_rmtree(tmp);
 }
@@ -177,7 +155,7 @@ static void test_outdir_force_replaces_a_directory_without_the_marker(void **sta
     assert_int_equal(g_mkdir(dir, 0777), 0);
     put_file(dir, "keep.txt", "mine");
     make_output(dir, SIM_OUTDIR_FORCE, "new");
-    g_autofree char *entries = list_dir(dir);
+    g_autofree char *entries = test_list_dir(dir);
     assert_string_equal(entries, ".reclaimsim-output host.csv");
     test_rmtree(tmp);
 }
@@ -208,7 +186,7 @@ static void test_outdir_never_replaces_a_file_a_link_or_the_current_directory(vo
         assert_non_null(strstr(error->message, cases[i].says));
         g_clear_error(&error);
     }
-    g_autofree char *entries = list_dir(tmp);
+    g_autofree char *entries = test_list_dir(tmp);
     assert_string_equal(entries, "file link");
     g_autofree char *kept = get_file(tmp, "file");
     assert_string_equal(kept, "keep");
@@ -235,7 +213,7 @@ static void test_outdir_delete_does_not_follow_links_in_the_replaced_tree(void *
     make_output(dir, SIM_OUTDIR_FORCE, "new");
     g_autofree char *kept = get_file(outside, "precious");
     assert_string_equal(kept, "keep");
-    g_autofree char *entries = list_dir(tmp);
+    g_autofree char *entries = test_list_dir(tmp);
     assert_string_equal(entries, "dir outside");
     test_rmtree(tmp);
 }
@@ -259,9 +237,9 @@ static void test_outdir_commit_checks_dir_again(void **state)
     assert_true(g_str_has_prefix(error->message, dir));
     g_clear_error(&error);
     sim_outdir_free(out);
-    g_autofree char *entries = list_dir(tmp);
+    g_autofree char *entries = test_list_dir(tmp);
     assert_string_equal(entries, "out");
-    g_autofree char *inside = list_dir(dir);
+    g_autofree char *inside = test_list_dir(dir);
     assert_string_equal(inside, "keep.txt");
     test_rmtree(tmp);
 }
@@ -283,7 +261,7 @@ static void test_outdir_free_without_commit_removes_the_staging(void **state)
     assert_int_equal(g_mkdir(nested, 0777), 0);
     put_file(nested, "a.png", "x");
     sim_outdir_free(out);
-    g_autofree char *entries = list_dir(tmp);
+    g_autofree char *entries = test_list_dir(tmp);
     assert_string_equal(entries, "out");
     g_autofree char *text = get_file(dir, "host.csv");
     assert_string_equal(text, "one");
@@ -300,7 +278,7 @@ static void test_outdir_part_replaces_a_directory_without_a_marker(void **state)
     assert_int_equal(g_mkdir(plots, 0777), 0);
     put_file(plots, "old.png", "x");
     make_output(plots, SIM_OUTDIR_PART, "new");
-    g_autofree char *entries = list_dir(plots);
+    g_autofree char *entries = test_list_dir(plots);
     assert_string_equal(entries, "host.csv");
     g_autofree char *link = g_build_filename(tmp, "link", NULL);
     assert_int_equal(symlink(plots, link), 0);
@@ -400,7 +378,7 @@ static void test_outdir_write_file_replaces_and_names_the_file(void **state)
     g_assert_no_error(error);
     g_autofree char *text = get_file(tmp, "report.html");
     assert_string_equal(text, "new!");
-    g_autofree char *entries = list_dir(tmp);
+    g_autofree char *entries = test_list_dir(tmp);
     assert_string_equal(entries, "report.html");
     /* A directory in the way: the error names the file, not a temporary one. */
     assert_int_equal(g_unlink(path), 0);
@@ -411,7 +389,7 @@ static void test_outdir_write_file_replaces_and_names_the_file(void **state)
                                             g_strerror(EISDIR));
     assert_string_equal(error->message, want);
     g_clear_error(&error);
-    g_autofree char *after = list_dir(tmp);
+    g_autofree char *after = test_list_dir(tmp);
     assert_string_equal(after, "report.html");
     test_rmtree(tmp);
 }

@@ -138,29 +138,6 @@ static double json_num(json_t *root, const char *path)
     return json_number_value(json_at(root, path));
 }
 
-static gint compare_names(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Names of the entries of `dir`, sorted, joined by spaces. */
-static char *list_dir(const char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    assert_non_null(d);
-    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-    const char *name = NULL;
-    while ((name = g_dir_read_name(d)) != NULL) {
-        g_ptr_array_add(names, g_strdup(name));
-    }
-    g_dir_close(d);
-    g_ptr_array_sort(names, compare_names);
-    g_ptr_array_add(names, NULL);
-    char *joined = g_strjoinv(" ", (char **)names->pdata);
-    g_ptr_array_unref(names);
-    return joined;
-}
-
 /* The recorder writes into a directory that exists (sim/outdir.h makes it). */
 static void write_with(SimRecorder *r, const SimRunTotals *t, const char *dir)
 {
@@ -333,7 +310,7 @@ static void test_recorder_writes_its_four_files_into_the_directory_given(void **
     g_autoptr(SimRecorder) r = recorder_with_samples(sc);
     g_autofree char *tmp = test_tmpdir();
     write_ok(r, tmp);
-    g_autofree char *entries = list_dir(tmp);
+    g_autofree char *entries = test_list_dir(tmp);
     assert_string_equal(entries, "esxtop.csv host.csv summary.json vms.csv");
     test_rmtree(tmp);
     scenario_free(sc);

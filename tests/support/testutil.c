@@ -165,3 +165,24 @@ double test_model_mean_perf(const TestModel *m, guint vm)
     g_assert(vm < t->n_vms);
     return t->vms[vm].mean.perf_index;
 }
+
+static gint compare_names(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char *test_list_dir(const char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    g_assert_nonnull(d);
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    for (const char *name = g_dir_read_name(d); name != NULL; name = g_dir_read_name(d)) {
+        g_ptr_array_add(names, g_strdup(name));
+    }
+    g_dir_close(d);
+    g_ptr_array_sort(names, compare_names);
+    g_ptr_array_add(names, NULL);
+    char *joined = g_strjoinv(" ", (char **)names->pdata);
+    g_ptr_array_unref(names);
+    return joined;
+}

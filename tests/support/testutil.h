@@ -10,6 +10,8 @@ int test_run_binary(const char *const *argv, char **out, char **err);
 /* A fresh temporary directory, removed by test_rmtree(). */
 char *test_tmpdir(void);
 void test_rmtree(const char *path);
+/* The names of the entries of `dir` (hidden ones too), sorted, joined by spaces. */
+char *test_list_dir(const char *dir);
 
 /* Absolute path of a file under the source tree. */
 char *test_source_path(const char *relative);
