@@ -175,8 +175,7 @@ static void test_reclaim_reads_back_host_swapped_anon_before_swapping_it(void **
     HostVm *v = host_vm(f->host, 0);
     host_swap_out(f->host, 0, f->pages->n / 4, f->now);
     uint64_t anon_out = guest_pages_count_res(f->pages, GUEST_USE_ANON_INACTIVE, GUEST_RES_OUT);
-    uint64_t cache_out =
-        guest_pages_count_res(f->pages, GUEST_USE_CACHE_INACTIVE, GUEST_RES_OUT);
+    uint64_t cache_out = guest_pages_count_res(f->pages, GUEST_USE_CACHE_INACTIVE, GUEST_RES_OUT);
     assert_true(anon_out > 100 && cache_out > 100);
     uint64_t swap_ins = v->swap_ins;
     uint64_t reads = host_swap_reads(f->host);
@@ -207,9 +206,8 @@ static void test_reclaim_starts_at_the_min_watermark_and_refills_to_high(void **
     SimTime cost = 0;
     uint64_t allocated = 0;
     while (guest_free_pages(f->g) > w->min) {
-        assert_int_not_equal(
-            guest_take_free(f->g, f->host, GUEST_USE_ANON_INACTIVE, f->now, &cost),
-            GUEST_NO_PAGE);
+        assert_int_not_equal(guest_take_free(f->g, f->host, GUEST_USE_ANON_INACTIVE, f->now, &cost),
+                             GUEST_NO_PAGE);
         allocated++;
     }
     assert_int_equal(allocated, f->before[GUEST_USE_FREE] - w->min);
@@ -223,7 +221,7 @@ static void test_reclaim_starts_at_the_min_watermark_and_refills_to_high(void **
     assert_conserved(f);
 }
 
-#define RECLAIM_TEST(fn, json)                                                                 \
+#define RECLAIM_TEST(fn, json)                                                                     \
     cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, (void *)(json))
 
 int main(void)

@@ -13,12 +13,11 @@
 
 /* One Linux VM on a roomy host, no page cache growth, no compression (a
  * page chosen for swap-out goes to the swap file). */
-static const char *plain_vm =
-    "{\"duration\": \"1h\", \"host\": {\"memory\": \"16GiB\","
-    "  \"compression\": {\"enabled\": false}},"
-    " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\","
-    "  \"guest\": {\"cache_fill\": \"0MiB/s\"},"
-    "  \"workload\": {\"memory\": \"512MiB\", \"active\": \"256MiB\"}}]}";
+static const char *plain_vm = "{\"duration\": \"1h\", \"host\": {\"memory\": \"16GiB\","
+                              "  \"compression\": {\"enabled\": false}},"
+                              " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\","
+                              "  \"guest\": {\"cache_fill\": \"0MiB/s\"},"
+                              "  \"workload\": {\"memory\": \"512MiB\", \"active\": \"256MiB\"}}]}";
 
 /* Same, with small pages only and contents that share within the VM, so
  * the scanner has shared pages after a few minutes. */
@@ -287,7 +286,7 @@ static void test_access_at_the_limit_swaps_one_of_the_vms_own_pages_first(void *
     assert_conserved(f);
 }
 
-#define ACCESS_TEST(fn, json, setup)                                                           \
+#define ACCESS_TEST(fn, json, setup)                                                               \
     cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, (void *)(json))
 
 int main(void)
@@ -304,8 +303,7 @@ int main(void)
         ACCESS_TEST(test_access_write_to_a_private_page_keeps_its_frame, plain_vm, setup_settled),
         ACCESS_TEST(test_access_release_of_a_private_page_gives_its_frame_back, plain_vm,
                     setup_settled),
-        ACCESS_TEST(test_access_release_of_a_swapped_page_frees_no_frame, plain_vm,
-                    setup_settled),
+        ACCESS_TEST(test_access_release_of_a_swapped_page_frees_no_frame, plain_vm, setup_settled),
         ACCESS_TEST(test_access_release_of_a_shared_page_drops_one_reference, sharing_vm,
                     setup_shared),
         ACCESS_TEST(test_access_at_the_limit_swaps_one_of_the_vms_own_pages_first, limited_vm,
