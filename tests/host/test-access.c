@@ -1,0 +1,313 @@
+/* host/access.c: a guest touch, write or release of one page as the host
+ * sees it. Each test builds a one-VM run, lets it boot and settle, then
+ * drives host_access/host_write/host_release on one page and checks the
+ * page's backing, the host's counters and the stall charged, with
+ * conservation (sim_run_check) after the access. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "support/model.h"
+
+/* One Linux VM on a roomy host, no page cache growth, no compression (a
+ * page chosen for swap-out goes to the swap file). */
+static const char *plain_vm = "{\"duration\": \"1h\", \"host\": {\"memory\": \"16GiB\","
+                              "  \"compression\": {\"enabled\": false}},"
+                              " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\","
+                              "  \"guest\": {\"cache_fill\": \"0MiB/s\"},"
+                              "  \"workload\": {\"memory\": \"512MiB\", \"active\": \"256MiB\"}}]}";
+
+/* Same, with small pages only and contents that share within the VM, so
+ * the scanner has shared pages after a few minutes. */
+static const char *sharing_vm =
+    "{\"duration\": \"1h\", \"host\": {\"memory\": \"16GiB\","
+    "  \"sharing\": {\"large_pages\": false}, \"compression\": {\"enabled\": false}},"
+    " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\","
+    "  \"guest\": {\"cache_fill\": \"0MiB/s\"},"
+    "  \"workload\": {\"memory\": \"512MiB\", \"active\": \"256MiB\", \"write_share\": 0,"
+    "   \"content\": {\"zero\": 0.2, \"image_shared\": 0, \"duplicate\": 0.5}}}]}";
+
+/* A VM held at a 1 GiB limit with the balloon off: the host swaps its pages. */
+static const char *limited_vm =
+    "{\"duration\": \"1h\", \"host\": {\"memory\": \"16GiB\","
+    "  \"compression\": {\"enabled\": false}},"
+    " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\", \"limit\": \"1GiB\","
+    "  \"guest\": {\"balloon_driver\": false, \"cache_fill\": \"0MiB/s\"},"
+    "  \"workload\": {\"memory\": \"1536MiB\", \"active\": \"256MiB\"}}]}";
+
+typedef struct Fixture {
+    TestModel *m;
+    Host *host;
+    HostVm *v;
+    GuestPages *pages;
+    SimTime now;
+} Fixture;
+
+/* Builds the run from the scenario text given as the test's prestate and
+ * runs it to `settle`. */
+static int setup_at(void **state, SimTime settle)
+{
+    Fixture *f = g_new0(Fixture, 1);
+    f->m = test_model_new(*state);
+    sim_run_until(f->m->run, settle);
+    f->host = sim_run_host(f->m->run);
+    f->v = host_vm(f->host, 0);
+    f->pages = guest_pages(sim_run_guest(f->m->run, 0));
+    f->now = sim_run_now(f->m->run);
+    *state = f;
+    return 0;
+}
+
+static int setup_settled(void **state)
+{
+    return setup_at(state, 10 * SIM_S);
+}
+
+/* The sharing scanner needs minutes to find the duplicates. */
+static int setup_shared(void **state)
+{
+    return setup_at(state, 10 * SIM_MIN);
+}
+
+static int teardown(void **state)
+{
+    Fixture *f = *state;
+    test_model_free(f->m);
+    g_free(f);
+    return 0;
+}
+
+/* The first page (lowest number) with this use and backing. */
+static uint32_t first_page(const GuestPages *pages, GuestUse use, GuestBacking b)
+{
+    for (uint32_t p = 0; p < pages->n; p++) {
+        if (guest_pages_use(pages, p) == use && guest_pages_backing(pages, p) == b) {
+            return p;
+        }
+    }
+    fail_msg("no %s page backed %s", guest_use_to_string(use), guest_backing_to_string(b));
+    return GUEST_NO_PAGE;
+}
+
+static uint32_t first_backed(const GuestPages *pages, GuestBacking b)
+{
+    for (uint32_t p = 0; p < pages->n; p++) {
+        if (guest_pages_backing(pages, p) == b) {
+            return p;
+        }
+    }
+    fail_msg("no page backed %s", guest_backing_to_string(b));
+    return GUEST_NO_PAGE;
+}
+
+static void assert_conserved(const Fixture *f)
+{
+    g_autoptr(GString) why = g_string_new(NULL);
+    if (!sim_run_check(f->m->run, why)) {
+        fail_msg("conservation broken: %s", why->str);
+    }
+}
+
+/* Swaps one page of the VM out to its swap file and returns it. */
+static uint32_t swap_one_out(Fixture *f)
+{
+    uint64_t before = guest_pages_count_backing(f->pages, GUEST_BACK_SWAP);
+    assert_int_equal(host_swap_out(f->host, 0, 1, f->now), 1);
+    assert_int_equal(guest_pages_count_backing(f->pages, GUEST_BACK_SWAP), before + 1);
+    SimRng rng;
+    sim_rng_init(&rng, 1, "test-access");
+    uint32_t p = guest_pages_pick_res(f->pages, &rng, GUEST_RES_OUT);
+    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_SWAP);
+    return p;
+}
+
+static void test_access_first_touch_takes_one_frame_at_no_cost(void **state)
+{
+    Fixture *f = *state;
+    uint32_t p = first_page(f->pages, GUEST_USE_FREE, GUEST_BACK_NONE);
+    uint64_t used = host_frames_used(f->host);
+    uint64_t free = host_free_pages(f->host);
+    uint64_t consumed = host_vm_consumed(f->v);
+    assert_int_equal(host_access(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now), 0);
+    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
+    assert_int_equal(guest_pages_use(f->pages, p), GUEST_USE_ANON_ACTIVE);
+    assert_int_equal(host_frames_used(f->host), used + 1);
+    assert_int_equal(host_free_pages(f->host), free - 1);
+    assert_int_equal(host_vm_consumed(f->v), consumed + 1);
+    assert_conserved(f);
+}
+
+/* AllocGuestLargePage: a first touch is backed by a 2 MiB page when the
+ * scenario allows large pages (the default). */
+static void test_access_first_touch_is_backed_by_a_large_page(void **state)
+{
+    Fixture *f = *state;
+    assert_true(f->m->scenario->host.sharing.large_pages);
+    uint32_t p = first_page(f->pages, GUEST_USE_FREE, GUEST_BACK_NONE);
+    host_access(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now);
+    assert_true(guest_pages_large(f->pages, p));
+    assert_int_equal(guest_pages_count_res(f->pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_LARGE),
+                     guest_pages_count_private(f->pages, GUEST_USE_ANON_ACTIVE));
+    assert_conserved(f);
+}
+
+static void test_access_to_a_resident_page_only_moves_it_to_its_new_list(void **state)
+{
+    Fixture *f = *state;
+    uint32_t p = first_page(f->pages, GUEST_USE_ANON_ACTIVE, GUEST_BACK_PRIVATE);
+    uint64_t used = host_frames_used(f->host);
+    uint32_t inactive = guest_pages_count_use(f->pages, GUEST_USE_ANON_INACTIVE);
+    assert_int_equal(host_access(f->host, 0, p, GUEST_USE_ANON_INACTIVE, f->now), 0);
+    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
+    assert_int_equal(guest_pages_count_use(f->pages, GUEST_USE_ANON_INACTIVE), inactive + 1);
+    assert_int_equal(host_frames_used(f->host), used);
+    assert_conserved(f);
+}
+
+/* A touch of a page in the swap file reads it back: one device read, one
+ * swap-in for the VM, a fresh small frame, and the vCPU waits for the
+ * device's latency and the page's transfer (the device is idle: no queue). */
+static void test_access_to_a_host_swapped_page_reads_it_back_and_stalls(void **state)
+{
+    Fixture *f = *state;
+    uint32_t p = swap_one_out(f);
+    uint64_t used = host_frames_used(f->host);
+    uint64_t reads = host_swap_reads(f->host);
+    uint64_t swap_ins = f->v->swap_ins;
+    uint64_t swapped = host_vm_swapped(f->v);
+    GuestUse use = guest_pages_use(f->pages, p);
+    SimTime cost = host_access(f->host, 0, p, use, f->now);
+    const SimSwapConfig *sw = &f->m->scenario->host.swap;
+    double transfer_s = (double)host_page_size(f->host) / sw->bandwidth;
+    assert_float_equal(sim_time_to_s(cost), sim_time_to_s(sw->latency) + transfer_s, 1e-9);
+    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
+    assert_false(guest_pages_large(f->pages, p));
+    assert_int_equal(host_frames_used(f->host), used + 1);
+    assert_int_equal(host_swap_reads(f->host), reads + 1);
+    assert_int_equal(f->v->swap_ins, swap_ins + 1);
+    assert_int_equal(host_vm_swapped(f->v), swapped - 1);
+    assert_conserved(f);
+}
+
+/* A read of a shared page leaves it on its shared frame; a write copies it
+ * to a private frame: one reference fewer on the shared frame, one frame
+ * more in use, and no stall (copying is not modelled as a device access). */
+static void test_access_reads_a_shared_page_in_place_and_a_write_copies_it(void **state)
+{
+    Fixture *f = *state;
+    uint32_t p = first_page(f->pages, GUEST_USE_ANON_ACTIVE, GUEST_BACK_SHARED);
+    uint64_t used = host_frames_used(f->host);
+    uint64_t refs = host_shared_refs(f->host);
+    assert_int_equal(host_access(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now), 0);
+    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_SHARED);
+    assert_int_equal(host_shared_refs(f->host), refs);
+    assert_int_equal(host_frames_used(f->host), used);
+
+    assert_int_equal(host_write(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now), 0);
+    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
+    assert_false(guest_pages_large(f->pages, p));
+    assert_int_equal(host_shared_refs(f->host), refs - 1);
+    assert_int_equal(host_frames_used(f->host), used + 1);
+    assert_conserved(f);
+}
+
+/* A write to a private page is an ordinary touch: it stays where it is. */
+static void test_access_write_to_a_private_page_keeps_its_frame(void **state)
+{
+    Fixture *f = *state;
+    uint32_t p = first_page(f->pages, GUEST_USE_ANON_ACTIVE, GUEST_BACK_PRIVATE);
+    uint64_t used = host_frames_used(f->host);
+    uint64_t refs = host_shared_refs(f->host);
+    assert_int_equal(host_write(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now), 0);
+    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
+    assert_int_equal(host_frames_used(f->host), used);
+    assert_int_equal(host_shared_refs(f->host), refs);
+    assert_conserved(f);
+}
+
+static void test_access_release_of_a_private_page_gives_its_frame_back(void **state)
+{
+    Fixture *f = *state;
+    uint32_t p = first_page(f->pages, GUEST_USE_ANON_ACTIVE, GUEST_BACK_PRIVATE);
+    uint64_t used = host_frames_used(f->host);
+    uint64_t free = host_free_pages(f->host);
+    host_release(f->host, 0, p, GUEST_USE_BALLOON);
+    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_NONE);
+    assert_int_equal(guest_pages_use(f->pages, p), GUEST_USE_BALLOON);
+    assert_int_equal(host_frames_used(f->host), used - 1);
+    assert_int_equal(host_free_pages(f->host), free + 1);
+    assert_conserved(f);
+}
+
+/* A page in the swap file holds no frame: releasing it frees none, and its
+ * swap slot is no longer counted. */
+static void test_access_release_of_a_swapped_page_frees_no_frame(void **state)
+{
+    Fixture *f = *state;
+    uint32_t p = swap_one_out(f);
+    uint64_t used = host_frames_used(f->host);
+    uint64_t swapped = host_vm_swapped(f->v);
+    host_release(f->host, 0, p, GUEST_USE_BALLOON);
+    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_NONE);
+    assert_int_equal(host_frames_used(f->host), used);
+    assert_int_equal(host_vm_swapped(f->v), swapped - 1);
+    assert_conserved(f);
+}
+
+static void test_access_release_of_a_shared_page_drops_one_reference(void **state)
+{
+    Fixture *f = *state;
+    uint32_t p = first_backed(f->pages, GUEST_BACK_SHARED);
+    uint64_t used = host_frames_used(f->host);
+    uint64_t refs = host_shared_refs(f->host);
+    host_release(f->host, 0, p, GUEST_USE_BALLOON);
+    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_NONE);
+    assert_int_equal(host_shared_refs(f->host), refs - 1);
+    assert_int_equal(host_frames_used(f->host), used);
+    assert_conserved(f);
+}
+
+/* A VM at its limit gets a new frame only after the host swaps one of its
+ * own pages: its consumption stays at the limit, one page more is out. */
+static void test_access_at_the_limit_swaps_one_of_the_vms_own_pages_first(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(host_vm_consumed(f->v), f->v->limit);
+    uint32_t p = first_page(f->pages, GUEST_USE_FREE, GUEST_BACK_NONE);
+    uint64_t swap_outs = f->v->swap_outs;
+    uint64_t swapped = host_vm_swapped(f->v);
+    assert_int_equal(host_access(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now), 0);
+    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
+    assert_int_equal(f->v->swap_outs, swap_outs + 1);
+    assert_int_equal(host_vm_swapped(f->v), swapped + 1);
+    assert_int_equal(host_vm_consumed(f->v), f->v->limit);
+    assert_conserved(f);
+}
+
+#define ACCESS_TEST(fn, json, setup)                                                               \
+    cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, (void *)(json))
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        ACCESS_TEST(test_access_first_touch_takes_one_frame_at_no_cost, plain_vm, setup_settled),
+        ACCESS_TEST(test_access_first_touch_is_backed_by_a_large_page, plain_vm, setup_settled),
+        ACCESS_TEST(test_access_to_a_resident_page_only_moves_it_to_its_new_list, plain_vm,
+                    setup_settled),
+        ACCESS_TEST(test_access_to_a_host_swapped_page_reads_it_back_and_stalls, plain_vm,
+                    setup_settled),
+        ACCESS_TEST(test_access_reads_a_shared_page_in_place_and_a_write_copies_it, sharing_vm,
+                    setup_shared),
+        ACCESS_TEST(test_access_write_to_a_private_page_keeps_its_frame, plain_vm, setup_settled),
+        ACCESS_TEST(test_access_release_of_a_private_page_gives_its_frame_back, plain_vm,
+                    setup_settled),
+        ACCESS_TEST(test_access_release_of_a_swapped_page_frees_no_frame, plain_vm, setup_settled),
+        ACCESS_TEST(test_access_release_of_a_shared_page_drops_one_reference, sharing_vm,
+                    setup_shared),
+        ACCESS_TEST(test_access_at_the_limit_swaps_one_of_the_vms_own_pages_first, limited_vm,
+                    setup_shared),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
