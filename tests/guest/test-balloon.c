@@ -4,9 +4,10 @@
 
 #include <cmocka.h>
 
+#include "guest/guest-private.h" /* the slow rate: g->balloon.rate_slow */
 #include "support/model.h"
 
-#define MIB_PAGES(m) ((uint64_t)(m) * 256)
+#define MIB_PAGES(m) ((uint64_t)(m)*256)
 
 /* A 1 GiB Linux guest on a roomy host: 384 MiB anon (64 MiB hot), 128 MiB
  * of file working set, and a slow cache fill, so after a minute it has free
@@ -148,6 +149,141 @@ static void test_balloon_deflates_slowly_when_the_guest_needs_nothing(void **sta
     test_model_free(m);
 }
 
+/* The slow rate (docs/model.md "Balloon driver", after vmw_balloon's
+ * rate_alloc): 2048 pages per poll, halved on a failed allocation down to
+ * 512, +16 per good poll back to 2048. */
+
+/* A 1 GiB Linux guest whose memory is all hot anon, with no guest swap and
+ * no page cache: once the balloon has taken its free memory, the guest can
+ * reclaim nothing and every allocation the balloon makes fails. */
+static const char *no_reclaim_json =
+    "{\"duration\": \"1h\", \"host\": {\"memory\": \"8GiB\"},"
+    " \"vms\": [{\"name\": \"g\", \"memory\": \"1GiB\","
+    "  \"guest\": {\"kernel\": \"64MiB\", \"swap\": \"0\", \"cache_fill\": \"0MiB/s\"},"
+    "  \"workload\": {\"memory\": \"768MiB\", \"active\": \"768MiB\", \"page_cache\": \"0\"}}]}";
+
+/* Fixture: that guest a minute after power-on, its workload at full size. */
+static int no_reclaim_setup(void **state)
+{
+    TestModel *m = test_model_new(no_reclaim_json);
+    test_model_check_every_event(m);
+    sim_run_until(m->run, 60 * SIM_S);
+    *state = m;
+    return 0;
+}
+
+static int model_teardown(void **state)
+{
+    TestModel *m = *state;
+    GString *why = g_string_new(NULL);
+    bool ok = sim_run_check(m->run, why);
+    if (!ok) {
+        fail_msg("conservation: %s", why->str);
+    }
+    g_string_free(why, TRUE);
+    test_model_free(m);
+    return 0;
+}
+
+/* One poll toward the cap; returns the pages the balloon grew by. */
+static uint64_t poll_to_max(TestModel *m)
+{
+    Guest *g = sim_run_guest(m->run, 0);
+    uint64_t before = guest_balloon_size(g);
+    guest_balloon_poll(g, sim_run_host(m->run), guest_balloon_max(g), sim_run_now(m->run));
+    return guest_balloon_size(g) - before;
+}
+
+static void test_balloon_slow_rate_halves_on_each_failed_allocation_down_to_512(void **state)
+{
+    TestModel *m = *state;
+    Guest *g = sim_run_guest(m->run, 0);
+    assert_int_equal(g->balloon.rate_slow, 2048);
+    /* free memory above the low watermark goes at the fast rate, no reclaim */
+    while (guest_free_pages(g) > g->wmark.low + 16384) {
+        assert_int_equal(poll_to_max(m), 16384);
+        assert_int_equal(g->balloon.rate_slow, 2048);
+    }
+    /* the rest of the free memory, then the first allocation that must
+     * reclaim fails: the guest stops at its min watermark */
+    uint64_t got = poll_to_max(m);
+    assert_true(got > 0);
+    assert_int_equal(guest_free_pages(g), g->wmark.min);
+    const uint32_t expected[] = {1024, 512, 512, 512};
+    assert_int_equal(g->balloon.rate_slow, expected[0]);
+    for (size_t i = 1; i < G_N_ELEMENTS(expected); i++) {
+        assert_int_equal(poll_to_max(m), 0);
+        assert_int_equal(g->balloon.rate_slow, expected[i]);
+        assert_int_equal(guest_free_pages(g), g->wmark.min);
+    }
+    assert_true(guest_balloon_size(g) < guest_balloon_max(g));
+}
+
+/* Drives the no-reclaim guest's balloon until an allocation fails at the
+ * slowest rate. */
+static void fail_down_to_the_slowest_rate(TestModel *m)
+{
+    Guest *g = sim_run_guest(m->run, 0);
+    for (int poll = 0; poll < 100 && g->balloon.rate_slow > 512; poll++) {
+        poll_to_max(m);
+    }
+    assert_int_equal(g->balloon.rate_slow, 512);
+    assert_int_equal(poll_to_max(m), 0);
+}
+
+static void test_balloon_slow_rate_grows_by_16_per_good_poll_back_to_2048(void **state)
+{
+    TestModel *m = *state;
+    Guest *g = sim_run_guest(m->run, 0);
+    Host *host = sim_run_host(m->run);
+    fail_down_to_the_slowest_rate(m);
+    /* Give the guest 4096 free pages back (a deflation), then take them
+     * again: the last ones come from between the low and min watermarks,
+     * through the slow path, and no allocation fails. */
+    uint64_t size = guest_balloon_size(g);
+    uint32_t rate = g->balloon.rate_slow;
+    int good_polls = 0;
+    for (int cycle = 0; cycle < 120; cycle++) {
+        guest_balloon_poll(g, host, size - 4096, sim_run_now(m->run));
+        assert_int_equal(guest_balloon_size(g), size - 4096);
+        assert_int_equal(g->balloon.rate_slow, rate); /* deflation leaves the rate alone */
+        guest_balloon_poll(g, host, size, sim_run_now(m->run));
+        assert_int_equal(guest_balloon_size(g), size);
+        assert_int_equal(guest_free_pages(g), g->wmark.min);
+        uint32_t next = g->balloon.rate_slow;
+        if (rate < 2048) {
+            assert_int_equal(next, rate + 16);
+            good_polls++;
+        } else {
+            assert_int_equal(next, 2048); /* never above the maximum */
+        }
+        rate = next;
+    }
+    assert_int_equal(good_polls, (2048 - 512) / 16);
+    /* and a failure halves it again */
+    assert_int_equal(poll_to_max(m), 0);
+    assert_int_equal(g->balloon.rate_slow, 1024);
+}
+
+static void test_balloon_takes_2048_pages_per_poll_once_the_guest_must_reclaim(void **state)
+{
+    (void)state;
+    TestModel *m = test_model_new(guest_json);
+    sim_run_until(m->run, 60 * SIM_S);
+    Guest *g = sim_run_guest(m->run, 0);
+    while (guest_free_pages(g) > g->wmark.low) {
+        poll_to_max(m);
+    }
+    /* inactive cache and cold anon to reclaim: every allocation succeeds,
+     * each poll takes the slow rate and the rate stays at its maximum */
+    for (int poll = 0; poll < 20; poll++) {
+        assert_int_equal(poll_to_max(m), 2048);
+        assert_int_equal(g->balloon.rate_slow, 2048);
+        assert_int_equal(guest_free_pages(g), g->wmark.min);
+    }
+    test_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +292,13 @@ int main(void)
         cmocka_unit_test(test_balloon_pages_are_released_to_the_host),
         cmocka_unit_test(test_balloon_cap_is_the_smallest_of_the_three_limits),
         cmocka_unit_test(test_balloon_deflates_slowly_when_the_guest_needs_nothing),
+        cmocka_unit_test_setup_teardown(
+            test_balloon_slow_rate_halves_on_each_failed_allocation_down_to_512, no_reclaim_setup,
+            model_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_balloon_slow_rate_grows_by_16_per_good_poll_back_to_2048, no_reclaim_setup,
+            model_teardown),
+        cmocka_unit_test(test_balloon_takes_2048_pages_per_poll_once_the_guest_must_reclaim),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
