@@ -507,31 +507,31 @@ static void schedule_processes(SimRun *run)
     sim_queue_push(run->queue, hc->sample_period, hc->sample_period, on_sample_active, run);
 }
 
-/* ESXi 6.0+ defaults (sim/scenario.c) that an era policy replaces. */
-#define ESXI6_SALTING 2
-#define ESXI6_SAMPLE_PERIOD (60 * SIM_S)
-#define ESXI6_CTL_MAX_PCT 0.65
-
-/* The scenario as the policy's era runs it: each value the scenario left at
- * its 6.0+ default takes the era's (a shallow copy: only host fields change). */
+/* The scenario as the policy's era runs it: each value the scenario did not
+ * give takes the era's (a shallow copy: only host fields change). */
 static SimScenario era_scenario(const SimScenario *sc, const PolicyEra *era)
 {
     SimScenario eff = *sc;
     if (era == NULL) {
         return eff;
     }
+    /* The era changes defaults only: a value the scenario gave stays. */
     SimHostConfig *hc = &eff.host;
-    if (hc->sharing.salting == ESXI6_SALTING) {
+    if (!sim_scenario_gives(sc, "/host/sharing/salting")) {
         hc->sharing.salting = era->salting;
     }
-    if (hc->sample_period == ESXI6_SAMPLE_PERIOD) {
+    if (!sim_scenario_gives(sc, "/host/sample_period")) {
         hc->sample_period = era->sample_period;
     }
-    if (hc->ctl_max_pct == ESXI6_CTL_MAX_PCT) {
+    if (!sim_scenario_gives(sc, "/host/ctl_max_pct")) {
         hc->ctl_max_pct = era->ctl_max_pct;
     }
-    hc->sharing.large_pages = hc->sharing.large_pages && era->large_pages;
-    hc->compression.enabled = hc->compression.enabled && era->compression;
+    if (!sim_scenario_gives(sc, "/host/sharing/large_pages")) {
+        hc->sharing.large_pages = hc->sharing.large_pages && era->large_pages;
+    }
+    if (!sim_scenario_gives(sc, "/host/compression/enabled")) {
+        hc->compression.enabled = hc->compression.enabled && era->compression;
+    }
     return eff;
 }
 

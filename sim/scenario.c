@@ -122,6 +122,7 @@ typedef struct Loader {
     GPtrArray *warnings;  /* the scenario's: char *, one line each */
     GHashTable *warned;   /* lines already in `warnings` (a template's value is read per VM) */
     GHashTable *vm_index; /* expanded VM name -> index + 1 into the scenario's vms */
+    GHashTable *given;    /* the scenario's `given`: pointers of the values read from the text */
     double pages;         /* configured pages of the VMs loaded so far */
     double phases;        /* their workload phases */
     double vms;           /* and their number */
@@ -560,6 +561,7 @@ static json_t *scope_get(Loader *ld, const Scope *s, const char *key, const char
         json_t *v = s->obj[i] != NULL ? json_object_get(s->obj[i], key) : NULL;
         if (v != NULL) {
             *ptr = ptr_key(ld, s->ptr[i], key);
+            g_hash_table_add(ld->given, g_strdup(*ptr));
             return v;
         }
     }
@@ -2284,6 +2286,7 @@ static SimScenario *scenario_new(const char *path)
     sc->events = g_array_new(FALSE, TRUE, sizeof(SimEvent));
     g_array_set_clear_func(sc->events, event_clear);
     sc->warnings = g_ptr_array_new_with_free_func(g_free);
+    sc->given = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return sc;
 }
 
@@ -2346,6 +2349,7 @@ static SimScenario *load_common(const char *path, const char *text, gsize len,
     };
     SimScenario *sc = scenario_new(path);
     ld.warnings = sc->warnings;
+    ld.given = sc->given;
     bool ok = true;
     for (const char *const *set = sets; ok && json_is_object(root) && set != NULL && *set != NULL;
          set++) {
@@ -2421,7 +2425,13 @@ void sim_scenario_free(SimScenario *scenario)
     g_array_unref(scenario->vms);
     g_array_unref(scenario->events);
     g_clear_pointer(&scenario->warnings, g_ptr_array_unref);
+    g_clear_pointer(&scenario->given, g_hash_table_unref);
     g_free(scenario);
+}
+
+bool sim_scenario_gives(const SimScenario *scenario, const char *pointer)
+{
+    return scenario->given != NULL && g_hash_table_contains(scenario->given, pointer);
 }
 
 /*

@@ -181,6 +181,9 @@ typedef struct SimScenario {
     double sla_perf_index;
     GPtrArray *warnings;    /* char *: problems worked around while loading (a trace
                                without a counter, clipped samples); the CLI prints them */
+    GHashTable *given;      /* JSON pointers (char *) of the values the scenario gave,
+                               --set included, where read (/templates/... for a template's);
+                               NULL = none recorded. Read with sim_scenario_gives() */
 } SimScenario;
 
 /*
@@ -188,6 +191,13 @@ typedef struct SimScenario {
  * an error whose message is "FILE:LINE:COL: error: MESSAGE (at /pointer)".
  */
 SimScenario *sim_scenario_load(const char *path, GError **error);
+
+/*
+ * Whether the scenario itself (its text or a --set) gave the value at
+ * `pointer` ("/host/sharing/salting"), rather than the loader taking the
+ * default: a policy's era replaces only defaults (sim/run.c).
+ */
+bool sim_scenario_gives(const SimScenario *scenario, const char *pointer);
 
 /* The same from text in memory; `path` only names it in messages. */
 SimScenario *sim_scenario_load_text(const char *path, const char *text, gsize len,

@@ -139,6 +139,34 @@ static void test_run_time_in_state_covers_exactly_the_time_run(void **state)
     test_model_free(m);
 }
 
+/* The balloon cap (mctlmax) of a 1 GiB VM after 10 s under the esx2002
+ * era, with `host_extra` added to the host object. */
+static double esx2002_mctlmax_mb(const char *host_extra)
+{
+    char *json = g_strdup_printf(
+        "{\"duration\": \"10s\", \"host\": {\"memory\": \"8GiB\", \"policy\": \"esx2002\"%s},"
+        " \"vms\": [{\"name\": \"a\", \"memory\": \"1GiB\"}]}",
+        host_extra);
+    TestModel *m = test_model_new(json);
+    GError *error = NULL;
+    assert_true(sim_run_execute(m->run, &error));
+    double cap = test_model_last_vm(m, 0)->mctlmax_mb;
+    test_model_free(m);
+    g_free(json);
+    return cap;
+}
+
+/* An era changes defaults only: a value the scenario gives stays, even one
+ * equal to the 6.0+ default (before, 65% was taken for the default). */
+static void test_run_an_era_keeps_the_values_the_scenario_gives(void **state)
+{
+    (void)state;
+    const double page_mb = 4.0 / 1024; /* the cap is whole pages */
+    assert_float_equal(esx2002_mctlmax_mb(""), 512.0, page_mb); /* the era's 50% */
+    assert_float_equal(esx2002_mctlmax_mb(", \"ctl_max_pct\": \"65%\""), 665.6, page_mb);
+    assert_float_equal(esx2002_mctlmax_mb(", \"ctl_max_pct\": \"30%\""), 307.2, page_mb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +175,7 @@ int main(void)
         cmocka_unit_test(test_run_samples_the_end_when_the_interval_does_not_divide_the_run),
         cmocka_unit_test(test_run_sampling_does_not_change_the_run),
         cmocka_unit_test(test_run_time_in_state_covers_exactly_the_time_run),
+        cmocka_unit_test(test_run_an_era_keeps_the_values_the_scenario_gives),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
