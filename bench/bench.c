@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
-#include "sim/run.h"
+#include "sim/load/scenario.h"
+#include "sim/run/run.h"
 
 static uint64_t guest_pages_total(const SimScenario *sc)
 {

@@ -29,7 +29,7 @@ struct Host {
     uint64_t frames_used;     /* frames backing guest pages */
     HostThresholds thresholds;
     uint64_t hysteresis;      /* pages */
-    SimHostState state;
+    HostState state;
     HostSwapDevice swap;
     HostSwapDevice cache;     /* host cache (SSD) tier in front of the swap files */
     uint64_t cache_pages;     /* its capacity, pages (0 = none) */

@@ -55,7 +55,7 @@ Host *host_new(const SimScenario *scenario, const double *state_pct, bool pct_of
         /* 2002: thresholds are % of host memory; there is no minFree, and
          * the free level reclamation defends is the high threshold (6%) */
         host_thresholds_init(&host->thresholds, host->n_pages, &table);
-        host->thresholds.min_free = host->thresholds.start[SIM_HOST_HIGH];
+        host->thresholds.min_free = host->thresholds.start[HOST_STATE_HIGH];
     }
     host->hysteresis = (uint64_t)((double)host->thresholds.min_free * hc->state_hysteresis);
     host->swap.latency = hc->swap.latency;
@@ -70,7 +70,7 @@ Host *host_new(const SimScenario *scenario, const double *state_pct, bool pct_of
         vm_init(host, i, &g_array_index(scenario->vms, SimVmConfig, i));
     }
     host_share_init(host);
-    host->state = SIM_HOST_HIGH;
+    host->state = HOST_STATE_HIGH;
     host_update_state(host);
     return host;
 }
@@ -141,7 +141,7 @@ const HostThresholds *host_thresholds(const Host *host)
     return &host->thresholds;
 }
 
-SimHostState host_state(const Host *host)
+HostState host_state(const Host *host)
 {
     return host->state;
 }

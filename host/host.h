@@ -12,21 +12,21 @@
 #include <stdint.h>
 
 #include "guest/pages.h"
-#include "sim/recorder.h"
+#include "host/state.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
 #include "sim/time.h"
 
-/* Thresholds in pages, indexed by the state they start (SimHostState). */
+/* Thresholds in pages, indexed by the state they start (HostState). */
 typedef struct HostThresholds {
     uint64_t min_free;                    /* minFree, pages */
-    uint64_t start[SIM_HOST_STATE_MAX];   /* lower bound of each state's band */
+    uint64_t start[HOST_STATE_MAX];   /* lower bound of each state's band */
     bool has_clear;                       /* 6.0+ has a clear state */
 } HostThresholds;
 
 /* Thresholds as percentages of minFree, one era per row (docs/design.md section 2). */
 typedef struct HostStateTable {
-    double pct[SIM_HOST_STATE_MAX]; /* high, clear, soft, hard, low; clear < 0 = absent */
+    double pct[HOST_STATE_MAX]; /* high, clear, soft, hard, low; clear < 0 = absent */
 } HostStateTable;
 
 extern const HostStateTable host_states_esxi6; /* 400, 100, 64, 32, 16 */
@@ -37,12 +37,12 @@ uint64_t host_minfree_for(uint64_t host_bytes);
 void host_thresholds_init(HostThresholds *t, uint64_t min_free_pages, const HostStateTable *table);
 
 /* The state free memory alone puts the host in, by the chosen reading. */
-SimHostState host_state_for(const HostThresholds *t, SimStateReading reading, uint64_t free);
+HostState host_state_for(const HostThresholds *t, SimStateReading reading, uint64_t free);
 
 /* The next state: more severe at once, less severe only once free is above
  * the boundary by `hysteresis` pages. */
-SimHostState host_state_next(const HostThresholds *t, SimStateReading reading,
-                             SimHostState current, uint64_t free, uint64_t hysteresis);
+HostState host_state_next(const HostThresholds *t, SimStateReading reading,
+                             HostState current, uint64_t free, uint64_t hysteresis);
 
 /* A sharing domain: the VMs whose identical pages may share a frame (one VM
  * with salting 2, a salt group with 1, all VMs with 0). */
@@ -106,7 +106,7 @@ uint64_t host_overhead_pages(const Host *host); /* host + powered-on VMs */
 uint64_t host_free_pages(const Host *host);
 uint64_t host_frames_used(const Host *host);
 const HostThresholds *host_thresholds(const Host *host);
-SimHostState host_state(const Host *host);
+HostState host_state(const Host *host);
 
 /* Machine frames a VM holds: private frames + its share of the shared frames
  * of its domain (pages it shares x frames / references) + its compression

@@ -12,7 +12,7 @@
 #include "plots/rundata.h"
 #include "sim/error.h"
 #include "sim/interrupt.h"
-#include "sim/outdir.h"
+#include "sim/out/outdir.h"
 
 static const PlotSpec specs[] = {
     {"host-free", "host free memory and memory states",
@@ -622,7 +622,7 @@ static bool figure_render(Figure *f, guint index, GError **error)
     return ok;
 }
 
-/* ---- staging: DIR/plots appears whole or not at all (sim/outdir.h) ---- */
+/* ---- staging: DIR/plots appears whole or not at all (sim/out/outdir.h) ---- */
 
 /* Removes a directory of plain files (the scratch directory). */
 static void remove_flat_dir(const char *path)

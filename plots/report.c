@@ -7,7 +7,7 @@
 #include "plots/plot.h"
 #include "plots/rundata.h"
 #include "sim/error.h"
-#include "sim/outdir.h"
+#include "sim/out/outdir.h"
 
 char *plot_report_escape(const char *text)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "sim/error.h"
-#include "sim/readfile.h"
+#include "sim/load/readfile.h"
 
 /* Every column name is a contract (docs/design.md section 5). */
 static const char *const host_columns[PLOT_HOST_MAX] = {
@@ -79,7 +79,7 @@ static void G_GNUC_PRINTF(4, 5)
                 col, msg);
 }
 
-/* Reads DIR/NAME whole: regular files only, bounded (sim/readfile.h), no NUL byte. */
+/* Reads DIR/NAME whole: regular files only, bounded (sim/load/readfile.h), no NUL byte. */
 static char *read_output(const char *path, GError **error)
 {
     gsize len = 0;

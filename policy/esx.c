@@ -5,7 +5,7 @@ static uint64_t sub0(uint64_t a, uint64_t b)
     return a > b ? a - b : 0;
 }
 
-static void vm_tick(SimHostState state, const PolicyVmView *v, PolicyVmTargets *t)
+static void vm_tick(HostState state, const PolicyVmView *v, PolicyVmTargets *t)
 {
     if (!v->powered_on) {
         *t = (PolicyVmTargets){0};
@@ -13,14 +13,14 @@ static void vm_tick(SimHostState state, const PolicyVmView *v, PolicyVmTargets *
     }
     uint64_t need = sub0(v->configured, v->sztgt);       /* above the target */
     uint64_t limit_need = sub0(v->configured, v->limit); /* above the limit */
-    uint64_t grow = state == SIM_HOST_SOFT ? need : limit_need;
+    uint64_t grow = state == HOST_STATE_SOFT ? need : limit_need;
     /* Hold the balloon while the VM is still above its target; let it
      * deflate (slowly, in the driver) once the target has room again. */
     t->mctl_target = MIN(MAX(MIN(v->mctl, need), grow), v->mctl_max);
     uint64_t over = sub0(v->consumed, v->sztgt);
-    bool swapping = state == SIM_HOST_HARD || state == SIM_HOST_LOW;
+    bool swapping = state == HOST_STATE_HARD || state == HOST_STATE_LOW;
     t->swap_target = v->swapped + (swapping ? over : 0);
-    t->block_alloc = state == SIM_HOST_LOW && over > 0;
+    t->block_alloc = state == HOST_STATE_LOW && over > 0;
 }
 
 void policy_esx_tick(const EsxRules *rules, const PolicyView *view, PolicyTargets *out)

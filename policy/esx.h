@@ -11,7 +11,7 @@
 
 typedef struct EsxRules {
     bool compression;               /* compress pages chosen for swap-out */
-    SimHostState break_large_below; /* break large pages in this state and worse; MAX = never */
+    HostState break_large_below; /* break large pages in this state and worse; MAX = never */
 } EsxRules;
 
 void policy_esx_tick(const EsxRules *rules, const PolicyView *view, PolicyTargets *out);

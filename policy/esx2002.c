@@ -10,7 +10,7 @@
 
 static const EsxRules esx2002_rules = {
     .compression = false,
-    .break_large_below = SIM_HOST_STATE_MAX, /* no large pages to break */
+    .break_large_below = HOST_STATE_MAX, /* no large pages to break */
 };
 
 static const PolicyEra esx2002_era = {

@@ -13,7 +13,7 @@
 
 static const EsxRules esxi_rules = {
     .compression = true,
-    .break_large_below = SIM_HOST_CLEAR, /* below high: at the next scan */
+    .break_large_below = HOST_STATE_CLEAR, /* below high: at the next scan */
 };
 
 static void esxi_tick(void *state, const PolicyView *view, PolicyTargets *out)

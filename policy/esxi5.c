@@ -10,7 +10,7 @@
 
 static const EsxRules esxi5_rules = {
     .compression = true,
-    .break_large_below = SIM_HOST_SOFT,
+    .break_large_below = HOST_STATE_SOFT,
 };
 
 static const PolicyEra esxi5_era = {

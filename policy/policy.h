@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/recorder.h"
+#include "host/state.h"
 #include "sim/time.h"
 
 #define POLICY_ABI_VERSION 1u
@@ -39,7 +39,7 @@ typedef struct PolicyView {
     uint64_t host_pages;       /* machine memory, pages */
     uint64_t host_free;        /* free machine pages */
     uint64_t min_free;         /* minFree, pages */
-    SimHostState state;        /* host memory state (6.0+ reading) */
+    HostState state;           /* host memory state (6.0+ reading) */
     guint n_vms;
     const PolicyVmView *vms;
 } PolicyView;
@@ -61,11 +61,11 @@ typedef struct PolicyTargets {
 
 /*
  * The host of a policy's era: its memory states and the defaults it ran
- * with. A value equal to the ESXi 6.0+ default in the scenario is replaced
- * by the era's; a scenario that set another value keeps it.
+ * with. They replace only the defaults: a value the scenario gives is kept
+ * (sim_scenario_gives()).
  */
 typedef struct PolicyEra {
-    double state_pct[SIM_HOST_STATE_MAX]; /* thresholds; clear < 0 = no clear state */
+    double state_pct[HOST_STATE_MAX]; /* thresholds; clear < 0 = no clear state */
     bool pct_of_host;      /* thresholds in % of host memory (2002), not of minFree */
     int salting;           /* Mem.ShareForceSalting of the era */
     SimTime sample_period; /* active memory sampling period */

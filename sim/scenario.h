@@ -1,6 +1,6 @@
 /*
  * A loaded, validated scenario (docs/design.md section 3). Plain data: the loader
- * fills it, the model reads it and never changes it. Sizes are bytes, times
+ * (sim/load/scenario.h) fills it, the model reads it and never changes it. Sizes are bytes, times
  * are SimTime, rates are per second, percentages are fractions (0.65 for
  * "65%"). Every knob has its documented default (docs/model.md) applied by
  * the loader, so the model never sees "unset".
@@ -14,22 +14,6 @@
 #include "sim/time.h"
 
 #define SIM_SIZE_UNLIMITED UINT64_MAX
-
-/*
- * Bounds of what a scenario may ask of a run (docs/model.md, "Run size
- * bounds"); the loader checks them before anything is allocated for the run.
- */
-/* Shortest period of any periodic process (balloon poll, balance, sampling). */
-#define SIM_SCENARIO_MIN_PERIOD SIM_MS
-/* Longest duration and period: 100 years, so that a time plus a period stays in SimTime. */
-#define SIM_SCENARIO_MAX_TIME (36500 * SIM_DAY)
-/* Pages of one VM: 32-bit page indexes, less one partition chunk (sim/partition.c
- * rounds the count up to 4096-slot chunks in 32 bits). */
-#define SIM_SCENARIO_MAX_VM_PAGES (UINT64_C(4294967296) - 4096)
-/* Memory the run's model may need, by the estimate of docs/model.md. */
-#define SIM_SCENARIO_MAX_RUN_BYTES (UINT64_C(32) << 30)
-/* Events the run may process: about 10 hours at the default scenario's rate. */
-#define SIM_SCENARIO_MAX_EVENTS 1e9
 
 typedef enum { SIM_OS_LINUX, SIM_OS_WINDOWS, SIM_OS_MAX } SimGuestOs;
 const char *sim_guest_os_to_string(SimGuestOs os);
@@ -71,7 +55,7 @@ typedef struct SimWorkload {
     double write_share;   /* fraction of touches that are writes (break copy-on-write), 0..1 */
     double alloc_rate;    /* bytes per second the workload can allocate */
     SimContentMix content;
-    GArray *phases;       /* SimPhase, sorted by at; a trace adds its own (sim/trace.h) */
+    GArray *phases;       /* SimPhase, sorted by at; a trace adds its own (sim/load/trace.h) */
     char *trace;          /* the trace file as resolved against the scenario's folder, or NULL */
 } SimWorkload;
 
@@ -187,49 +171,14 @@ typedef struct SimScenario {
 } SimScenario;
 
 /*
- * Loads and validates a scenario file. On any problem returns NULL and sets
- * an error whose message is "FILE:LINE:COL: error: MESSAGE (at /pointer)".
- */
-SimScenario *sim_scenario_load(const char *path, GError **error);
-
-/*
  * Whether the scenario itself (its text or a --set) gave the value at
  * `pointer` ("/host/sharing/salting"), rather than the loader taking the
- * default: a policy's era replaces only defaults (sim/run.c).
+ * default: a policy's era replaces only defaults (sim/run/run.c).
  */
 bool sim_scenario_gives(const SimScenario *scenario, const char *pointer);
 
-/* The same from text in memory; `path` only names it in messages. */
-SimScenario *sim_scenario_load_text(const char *path, const char *text, gsize len,
-                                    GError **error);
-
-/*
- * Applies "--set KEY=VALUE" overrides before validation: KEY is a dotted
- * path ("host.memory", "vms.0.count"), VALUE a JSON value or a bare string.
- */
-SimScenario *sim_scenario_load_with_overrides(const char *path, const char *const *sets,
-                                              GError **error);
-
-/* The built-in default scenario (scenarios/default.json, compiled in). */
-const char *sim_scenario_default_text(void);
-
 void sim_scenario_free(SimScenario *scenario);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimScenario, sim_scenario_free)
-
-/*
- * What the run needs, as the loader estimated it to check the bounds above
- * (docs/model.md, "Run size bounds"): an upper estimate, not a measure.
- */
-typedef struct SimRunEstimate {
-    double pages;   /* configured pages of all VMs */
-    double phases;  /* workload phases of all VMs (a repeating trace counted by its loops) */
-    double samples; /* sample rows, t = 0 and the end included */
-    double bytes;   /* page state + share table + samples + phases + per-VM structures */
-    double events;  /* events the queue would run */
-} SimRunEstimate;
-
-/* The estimate of a loaded scenario (recomputed; O(VMs)). */
-SimRunEstimate sim_scenario_estimate(const SimScenario *scenario);
 
 /* Index of the VM named `name`, or -1. */
 int sim_scenario_find_vm(const SimScenario *scenario, const char *name);

@@ -5,7 +5,7 @@
  * and every kept counter read at every sample, as the esxtop trace reader
  * does.
  *
- * Checked: sample times do not decrease after spreading (sim/esxtop.h), an
+ * Checked: sample times do not decrease after spreading (sim/load/esxtop.h), an
  * instance found is one of the groups, and a failure is one line mapped to
  * exit code 2.
  */
@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "sim/esxtop.h"
+#include "sim/load/esxtop.h"
 
-/* The counters the trace reader asks for (sim/trace.c). */
+/* The counters the trace reader asks for (sim/load/trace.c). */
 static const char *const counters[] = {
     "Memory Size MBytes",
     "% Active Estimate",

@@ -3,7 +3,7 @@
  * as the trace readers do (SIM_READFILE_GZIP, bounded by
  * SIM_READFILE_TRACE_MAX). The input is the file, through a memfd.
  *
- * Checked (sim/readfile.h): the text is NUL-terminated; a file without the
+ * Checked (sim/load/readfile.h): the text is NUL-terminated; a file without the
  * gzip magic reads back byte for byte; a corrupt stream is SIM_ERROR_VALUE;
  * the bound holds exactly: the same file read with a bound one byte below
  * what it needed fails with SIM_ERROR_RANGE, and with the bound it needed
@@ -13,7 +13,7 @@
 
 #include "fuzz.h"
 #include "sim/error.h"
-#include "sim/readfile.h"
+#include "sim/load/readfile.h"
 
 static char *read_with(const char *path, gsize max_len, gsize *len, GError **error)
 {

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "sim/scenario.h"
+#include "sim/load/scenario.h"
 
 /* Splits at the first "--" line: the overrides before, the file after (or NULL). */
 static char **split_input(char *text, const char **file)

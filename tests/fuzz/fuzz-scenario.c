@@ -10,7 +10,7 @@
  */
 
 #include "fuzz.h"
-#include "sim/scenario.h"
+#include "sim/load/scenario.h"
 
 static void check_loaded(const SimScenario *sc)
 {

@@ -5,7 +5,7 @@
  * through a memfd; the VM asked for is "styx", a VM of the real esxtop
  * captures the seeds come from (tests/fuzz/corpus/SOURCES.md).
  *
- * Checked beyond "no crash, no leak, no hang": what sim/trace.h promises.
+ * Checked beyond "no crash, no leak, no hang": what sim/load/trace.h promises.
  * A success is at least one point, in time order, of finite non-negative
  * values, and expands into phases over a day; a failure is one error line
  * mapped to exit code 2, and every warning is one line.
@@ -14,7 +14,7 @@
 
 #include "fuzz.h"
 #include "sim/scenario.h" /* SimPhase */
-#include "sim/trace.h"
+#include "sim/load/trace.h"
 
 #ifndef FUZZ_TRACE_FORMAT
 #error "build with -DFUZZ_TRACE_FORMAT=SIM_TRACE_..."
@@ -22,7 +22,7 @@
 
 #define FUZZ_TRACE_VM "styx"
 
-/* The points as sim/trace.h describes them, or abort. */
+/* The points as sim/load/trace.h describes them, or abort. */
 static void check_points(const GArray *points)
 {
     if (points->len == 0) {

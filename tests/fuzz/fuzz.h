@@ -2,7 +2,7 @@
  * Shared by the libFuzzer targets of tests/fuzz/ and by replay.c, which runs
  * a target's corpus once as an ordinary test. Every reader of reclaimsim
  * opens a path, so the helpers here put the fuzzer's bytes where a reader
- * can open them: a memfd (a regular file, as sim/readfile.h requires) or a
+ * can open them: a memfd (a regular file, as sim/load/readfile.h requires) or a
  * file in a private temporary folder, for readers that look beside it.
  */
 #pragma once

@@ -23,7 +23,7 @@ static void test_limit_is_enforced_by_ballooning_configured_minus_limit(void **s
     assert_true(last->consumed_mb <= 12288.0);
     /* the host had no pressure at all: the limit alone did it */
     const SimRunTotals *t = sim_run_totals(m->run);
-    assert_float_equal(t->time_in_state_s[SIM_HOST_HIGH], 3600.0, 0.5);
+    assert_float_equal(t->time_in_state_s[HOST_STATE_HIGH], 3600.0, 0.5);
     test_model_free(m);
 }
 

@@ -46,11 +46,11 @@ static void test_thresholds_are_percentages_of_minfree(void **state)
     (void)state;
     HostThresholds t;
     host_thresholds_init(&t, 10000, &host_states_esxi6);
-    assert_int_equal(t.start[SIM_HOST_HIGH], 40000);
-    assert_int_equal(t.start[SIM_HOST_CLEAR], 10000);
-    assert_int_equal(t.start[SIM_HOST_SOFT], 6400);
-    assert_int_equal(t.start[SIM_HOST_HARD], 3200);
-    assert_int_equal(t.start[SIM_HOST_LOW], 1600);
+    assert_int_equal(t.start[HOST_STATE_HIGH], 40000);
+    assert_int_equal(t.start[HOST_STATE_CLEAR], 10000);
+    assert_int_equal(t.start[HOST_STATE_SOFT], 6400);
+    assert_int_equal(t.start[HOST_STATE_HARD], 3200);
+    assert_int_equal(t.start[HOST_STATE_LOW], 1600);
 }
 
 int main(void)

@@ -130,10 +130,10 @@ static void test_share_large_pages_hide_sharing_until_below_high(void **state)
         "              {\"at\": \"1h\", \"action\": \"power_on\", \"vm\": \"late-2\"}]}");
     sim_run_until(m->run, 59 * SIM_MIN);
     Host *host = sim_run_host(m->run);
-    assert_int_equal(host_state(host), SIM_HOST_HIGH);
+    assert_int_equal(host_state(host), HOST_STATE_HIGH);
     assert_int_equal(host_shared_refs(host), 0);
     sim_run_until(m->run, 2 * SIM_HOUR + 5 * SIM_MIN);
-    assert_true(host_state(host) != SIM_HOST_HIGH || host_shared_refs(host) > 0);
+    assert_true(host_state(host) != HOST_STATE_HIGH || host_shared_refs(host) > 0);
     /* the zeroed memory of the Windows guests shares */
     assert_true(host_shared_refs(host) > 2 * 262144);
     test_model_free(m);

@@ -23,7 +23,7 @@ static PolicyVmView vm_over_target(void)
     };
 }
 
-static PolicyVmTargets tick_in(SimHostState state, PolicyVmView vm)
+static PolicyVmTargets tick_in(HostState state, PolicyVmView vm)
 {
     const PolicyClass *esxi = policy_lookup("esxi");
     assert_non_null(esxi);
@@ -37,7 +37,7 @@ static PolicyVmTargets tick_in(SimHostState state, PolicyVmView vm)
 static void test_esxi_balloons_toward_the_target_in_soft(void **state)
 {
     (void)state;
-    PolicyVmTargets t = tick_in(SIM_HOST_SOFT, vm_over_target());
+    PolicyVmTargets t = tick_in(HOST_STATE_SOFT, vm_over_target());
     assert_int_equal(t.mctl_target, 400); /* configured - sztgt */
     assert_int_equal(t.swap_target, 0);
     assert_false(t.block_alloc);
@@ -46,7 +46,7 @@ static void test_esxi_balloons_toward_the_target_in_soft(void **state)
 static void test_esxi_stops_balloon_growth_and_swaps_in_hard(void **state)
 {
     (void)state;
-    PolicyVmTargets t = tick_in(SIM_HOST_HARD, vm_over_target());
+    PolicyVmTargets t = tick_in(HOST_STATE_HARD, vm_over_target());
     assert_int_equal(t.mctl_target, 100); /* held, not grown */
     assert_int_equal(t.swap_target, 300); /* consumed - sztgt */
     assert_false(t.block_alloc);
@@ -55,24 +55,24 @@ static void test_esxi_stops_balloon_growth_and_swaps_in_hard(void **state)
 static void test_esxi_blocks_vms_above_target_in_low(void **state)
 {
     (void)state;
-    PolicyVmTargets t = tick_in(SIM_HOST_LOW, vm_over_target());
+    PolicyVmTargets t = tick_in(HOST_STATE_LOW, vm_over_target());
     assert_true(t.block_alloc);
     assert_int_equal(t.swap_target, 300);
     PolicyVmView under = vm_over_target();
     under.consumed = 500;
-    assert_false(tick_in(SIM_HOST_LOW, under).block_alloc);
+    assert_false(tick_in(HOST_STATE_LOW, under).block_alloc);
 }
 
 static void test_esxi_does_not_grow_the_balloon_in_high_or_clear(void **state)
 {
     (void)state;
-    assert_int_equal(tick_in(SIM_HOST_HIGH, vm_over_target()).mctl_target, 100);
-    assert_int_equal(tick_in(SIM_HOST_CLEAR, vm_over_target()).mctl_target, 100);
-    assert_int_equal(tick_in(SIM_HOST_CLEAR, vm_over_target()).swap_target, 0);
+    assert_int_equal(tick_in(HOST_STATE_HIGH, vm_over_target()).mctl_target, 100);
+    assert_int_equal(tick_in(HOST_STATE_CLEAR, vm_over_target()).mctl_target, 100);
+    assert_int_equal(tick_in(HOST_STATE_CLEAR, vm_over_target()).swap_target, 0);
     /* once the target has room again the balloon may deflate */
     PolicyVmView roomy = vm_over_target();
     roomy.sztgt = 1000;
-    assert_int_equal(tick_in(SIM_HOST_HIGH, roomy).mctl_target, 0);
+    assert_int_equal(tick_in(HOST_STATE_HIGH, roomy).mctl_target, 0);
 }
 
 static void test_esxi_enforces_a_limit_in_every_state(void **state)
@@ -81,11 +81,11 @@ static void test_esxi_enforces_a_limit_in_every_state(void **state)
     PolicyVmView limited = vm_over_target();
     limited.limit = 300;
     limited.sztgt = 300;
-    for (int s = SIM_HOST_HIGH; s < SIM_HOST_STATE_MAX; s++) {
-        assert_int_equal(tick_in((SimHostState)s, limited).mctl_target, 650); /* capped */
+    for (int s = HOST_STATE_HIGH; s < HOST_STATE_MAX; s++) {
+        assert_int_equal(tick_in((HostState)s, limited).mctl_target, 650); /* capped */
     }
     limited.mctl_max = 1000;
-    assert_int_equal(tick_in(SIM_HOST_HIGH, limited).mctl_target, 700);
+    assert_int_equal(tick_in(HOST_STATE_HIGH, limited).mctl_target, 700);
 }
 
 static void test_esxi_leaves_powered_off_vms_alone(void **state)
@@ -93,7 +93,7 @@ static void test_esxi_leaves_powered_off_vms_alone(void **state)
     (void)state;
     PolicyVmView off = vm_over_target();
     off.powered_on = false;
-    PolicyVmTargets t = tick_in(SIM_HOST_LOW, off);
+    PolicyVmTargets t = tick_in(HOST_STATE_LOW, off);
     assert_int_equal(t.mctl_target, 0);
     assert_int_equal(t.swap_target, 0);
     assert_false(t.block_alloc);
@@ -111,18 +111,18 @@ static void test_esx_eras_differ_in_compression_and_large_pages(void **state)
         const PolicyClass *cls = policy_lookup(names[i]);
         assert_non_null(cls);
         PolicyVmView vm = vm_over_target();
-        PolicyView view = {.state = SIM_HOST_HARD, .n_vms = 1, .vms = &vm};
+        PolicyView view = {.state = HOST_STATE_HARD, .n_vms = 1, .vms = &vm};
         PolicyVmTargets t = {0};
         PolicyTargets out = {.n_vms = 1, .vms = &t};
         cls->tick(NULL, &view, &out);
         assert_int_equal(out.compression, compress[i]);
-        view.state = SIM_HOST_CLEAR;
+        view.state = HOST_STATE_CLEAR;
         cls->tick(NULL, &view, &out);
         assert_int_equal(out.break_large_pages, breaks_in_clear[i]);
     }
     assert_null(policy_lookup("esxi")->era);
-    assert_true(policy_lookup("esxi5")->era->state_pct[SIM_HOST_CLEAR] < 0);
-    assert_float_equal(policy_lookup("esx2002")->era->state_pct[SIM_HOST_SOFT], 4.0, 0.0);
+    assert_true(policy_lookup("esxi5")->era->state_pct[HOST_STATE_CLEAR] < 0);
+    assert_float_equal(policy_lookup("esx2002")->era->state_pct[HOST_STATE_SOFT], 4.0, 0.0);
     assert_true(policy_lookup("esx2002")->era->pct_of_host);
 }
 

@@ -16,7 +16,7 @@ real binary BIN:
     schema reports the error at the loader's JSON pointer or at its parent,
     except the corpus cases listed in CANNOT_EXPRESS, whose schema outcome
     is asserted as listed;
-  - the schema has exactly the keys of the loader's tables in sim/scenario.c
+  - the schema has exactly the keys of the loader's tables in sim/load/scenario.c
     and of docs/model.md ("Scenario keys"), with the defaults of that table;
     each of its keys, set alone to its default, passes `BIN check`;
   - the schema's policy names include every policy `BIN policies` lists.
@@ -323,7 +323,7 @@ def check_corpus(validator, corpus):
 
 
 def loader_key_names(source):
-    """Every key name in the KeySpec tables of sim/scenario.c."""
+    """Every key name in the KeySpec tables of sim/load/scenario.c."""
     text = open(source, encoding="utf-8").read()
     names = set(re.findall(r'LEAF\("([^"]+)"\)', text))
     names |= set(re.findall(r'"([^"]+)",\s*KEY_(?:OBJECT|ARRAY|MAP)', text))
@@ -364,7 +364,7 @@ def same_default(doc, value):
 def check_keys_agree(schema, source, binary):
     paths = key_paths(schema)
     names = {p.rsplit(".", 1)[-1] for p in paths} - {"*"}
-    loader = loader_key_names(os.path.join(source, "sim", "scenario.c"))
+    loader = loader_key_names(os.path.join(source, "sim", "load", "scenario.c"))
     check(names == loader, "schema keys and loader keys differ: only in the schema %s, only "
           "in the loader %s" % (sorted(names - loader), sorted(loader - names)))
 

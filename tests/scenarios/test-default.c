@@ -4,6 +4,7 @@
 
 #include <cmocka.h>
 
+#include "sim/load/scenario.h"
 #include "support/model.h"
 #include "support/testutil.h"
 
@@ -32,11 +33,11 @@ static void test_default_run_visits_every_state_down_to_hard(void **state)
     GError *error = NULL;
     assert_true(sim_run_execute(m->run, &error));
     const SimRunTotals *t = sim_run_totals(m->run);
-    for (int s = SIM_HOST_HIGH; s <= SIM_HOST_HARD; s++) {
+    for (int s = HOST_STATE_HIGH; s <= HOST_STATE_HARD; s++) {
         assert_true(t->time_in_state_s[s] > 0.0);
     }
     double total = 0;
-    for (int s = 0; s < SIM_HOST_STATE_MAX; s++) {
+    for (int s = 0; s < HOST_STATE_MAX; s++) {
         total += t->time_in_state_s[s];
     }
     assert_float_equal(total, 7200.0, 1.0);

@@ -1,5 +1,5 @@
 /*
- * Tests of sim/esxtop.c: esxtop.csv of a real run (format rules, values
+ * Tests of sim/load/esxtop.c: esxtop.csv of a real run (format rules, values
  * against host.csv and vms.csv of the same run, read by gnuplot, replayed
  * as a trace for VMs with odd names) and the reader on small captures
  * written here with the quirks of real ones (esxtop's unquoted cell, a
@@ -19,8 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/esxtop.h"
-#include "sim/trace.h"
+#include "sim/load/esxtop.h"
+#include "sim/out/esxtop.h"
+#include "sim/load/trace.h"
 #include "support/testutil.h"
 
 #define ESXTOP_DATA RECLAIMSIM_SOURCE_DIR "/../shared/data/esxtop/"

@@ -7,13 +7,14 @@
 
 #include <cmocka.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "sim/error.h"
 #include "sim/interrupt.h"
-#include "sim/outdir.h"
+#include "sim/out/outdir.h"
 #include "support/model.h"
 #include "support/testutil.h"
 

@@ -1,4 +1,4 @@
-/* sim/outdir.c on a real file system: what may be replaced, the staging
+/* sim/out/outdir.c on a real file system: what may be replaced, the staging
  * directory, the marker, the folder name of a scenario, deleting a tree
  * without following links. */
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "sim/error.h"
-#include "sim/outdir.h"
+#include "sim/out/outdir.h"
 #include "support/testutil.h"
 
 static void put_file(const char *dir, const char *name, const char *text)

@@ -1,4 +1,4 @@
-/* Tests of sim/recorder.c: the output files, their aggregates and the atomic replace. */
+/* Tests of sim/run/recorder.c: the output files, their aggregates and the atomic replace. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,8 @@
 #include <string.h>
 
 #include "sim/error.h"
-#include "sim/recorder.h"
+#include "sim/out/results.h"
+#include "sim/run/recorder.h"
 #include "support/testutil.h"
 
 #define HOST_HEADER                                                                                \
@@ -82,7 +83,7 @@ static SimRecorder *recorder_with_samples(const SimScenario *sc)
     const double mctl1[] = {0.0, 256.0, 128.0};
     for (guint i = 0; i < 3; i++) {
         SimHostSample host = {.time_s = times[i],
-                              .state = (SimHostState)i,
+                              .state = (HostState)i,
                               .free_mb = i == 0 ? -0.001 : 1024.0 - 100.0 * i,
                               .min_free_mb = 163.84};
         SimVmSample vms[2] = {{.memsz_mb = 2048,
@@ -138,12 +139,12 @@ static double json_num(json_t *root, const char *path)
     return json_number_value(json_at(root, path));
 }
 
-/* The recorder writes into a directory that exists (sim/outdir.h makes it). */
+/* The recorder writes into a directory that exists (sim/out/outdir.h makes it). */
 static void write_with(SimRecorder *r, const SimRunTotals *t, const char *dir)
 {
     GError *error = NULL;
     assert_int_equal(g_mkdir_with_parents(dir, 0777), 0);
-    assert_true(sim_recorder_write(r, t, dir, NULL, &error));
+    assert_true(sim_results_write(r, t, dir, NULL, &error));
     g_assert_no_error(error);
 }
 
@@ -326,7 +327,7 @@ static void test_recorder_write_error_names_the_shown_directory(void **state)
     g_autofree char *blocker = g_build_filename(tmp, "vms.csv", NULL);
     assert_int_equal(g_mkdir(blocker, 0777), 0); /* fopen("vms.csv", "w") fails: EISDIR */
     GError *error = NULL;
-    assert_false(sim_recorder_write(r, &totals, tmp, "out/x", &error));
+    assert_false(sim_results_write(r, &totals, tmp, "out/x", &error));
     assert_true(g_error_matches(error, SIM_ERROR, SIM_ERROR_IO));
     g_autofree char *want = g_strdup_printf("out/x/vms.csv: error: cannot write: %s",
                                             g_strerror(EISDIR));
@@ -347,7 +348,7 @@ static void test_recorder_prints_summary_table_with_sla_verdict(void **state)
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
     assert_non_null(out);
-    sim_recorder_print_summary(r, &totals, out);
+    sim_results_print_summary(r, &totals, out);
     fclose(out);
     assert_non_null(strstr(buf, "VM     balloon MiB   sharing MiB  compressed MiB"
                                 "   swapped MiB   stall %  perf index\n"));
@@ -366,8 +367,8 @@ static void test_recorder_names_host_states(void **state)
 {
     (void)state;
     const char *want[] = {"high", "clear", "soft", "hard", "low"};
-    for (int s = 0; s < SIM_HOST_STATE_MAX; s++) {
-        assert_string_equal(sim_host_state_to_string((SimHostState)s), want[s]);
+    for (int s = 0; s < HOST_STATE_MAX; s++) {
+        assert_string_equal(host_state_to_string((HostState)s), want[s]);
     }
 }
 

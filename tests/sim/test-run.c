@@ -120,7 +120,7 @@ static double total_state_time(const TestModel *m)
 {
     const SimRunTotals *t = sim_run_totals(m->run);
     double total = 0;
-    for (int s = 0; s < SIM_HOST_STATE_MAX; s++) {
+    for (int s = 0; s < HOST_STATE_MAX; s++) {
         total += t->time_in_state_s[s];
     }
     return total;

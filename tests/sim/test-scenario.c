@@ -9,7 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "sim/error.h"
-#include "sim/scenario.h"
+#include "sim/load/scenario.h"
 #include "support/testutil.h"
 
 #define KIB (UINT64_C(1) << 10)

@@ -1,5 +1,5 @@
 /*
- * Tests of sim/trace.c and of trace loading in sim/scenario.c: the three
+ * Tests of sim/load/trace.c and of trace loading in sim/load/scenario.c: the three
  * formats (small traces generated here; the shipped Bitbrains subset under
  * scenarios/data/; the real esxtop captures only when ../shared/data sits
  * next to the clone, else skipped with a message), what every reader
@@ -20,8 +20,8 @@
 #include <sys/stat.h>
 
 #include "sim/error.h"
-#include "sim/scenario.h"
-#include "sim/trace.h"
+#include "sim/load/scenario.h"
+#include "sim/load/trace.h"
 #include "support/testutil.h"
 
 #define DATA RECLAIMSIM_SOURCE_DIR "/../shared/data/"

@@ -2,7 +2,8 @@
  * checked after every event. */
 #pragma once
 
-#include "sim/run.h"
+#include "sim/load/scenario.h"
+#include "sim/run/run.h"
 
 typedef struct TestModel {
     SimScenario *scenario;

@@ -33,7 +33,7 @@ static void test_published_minfree_and_thresholds_for_ten_host_sizes(void **stat
         assert_float_equal((double)bytes / 1048576.0, rows[i].min_free_mib, 0.005);
         HostThresholds t;
         host_thresholds_init(&t, bytes / 4096, &host_states_esxi6);
-        for (int s = 0; s < SIM_HOST_STATE_MAX; s++) {
+        for (int s = 0; s < HOST_STATE_MAX; s++) {
             double expected_pages = (double)(bytes / 4096) * pct[s] / 100.0;
             assert_float_equal((double)t.start[s], expected_pages, 0.5);
         }

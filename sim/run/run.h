@@ -12,7 +12,7 @@
 #include "guest/guest.h"
 #include "host/host.h"
 #include "policy/policy.h"
-#include "sim/recorder.h"
+#include "sim/run/recorder.h"
 #include "sim/scenario.h"
 
 typedef struct SimRun SimRun;
@@ -52,10 +52,6 @@ const GPtrArray *sim_run_warnings(const SimRun *run);
 
 /* Conservation on the host and every VM (docs/design.md section 2). */
 bool sim_run_check(const SimRun *run, GString *why);
-
-/* Writes the outputs into the existing directory `dir`; messages name the
- * files in `shown` (sim_recorder_write). */
-bool sim_run_write(SimRun *run, const char *dir, const char *shown, GError **error);
 
 /* Page state changes so far, all VMs: the work done. */
 guint64 sim_run_page_moves(const SimRun *run);

@@ -7,7 +7,7 @@
  * - csv: `time_s,vm,memory_mb,active_mb` (header optional, columns by name
  *   when present); times are seconds from the trace start, memory is the
  *   workload's anon memory.
- * - esxtop: a real `esxtop -b` capture (sim/esxtop.h); active = "% Active
+ * - esxtop: a real `esxtop -b` capture (sim/load/esxtop.h); active = "% Active
  *   Estimate" x "Memory Size MBytes" (or "Touched MBytes" with a warning),
  *   memory = "Memory Granted Size MBytes" - the guest kernel, at least active.
  * - bitbrains: Grid Workloads Archive GWA-T-12 (`;`+tab separated);
@@ -61,7 +61,7 @@ typedef struct SimTraceOptions {
 
 /*
  * Reads `path` into SimTracePoint, sorted by time, at least one. The file is
- * read through sim_read_file (sim/readfile.h): a regular file only, at most
+ * read through sim_read_file (sim/load/readfile.h): a regular file only, at most
  * SIM_READFILE_TRACE_MAX bytes, gzip decompressed in every format. Errors
  * (SIM_ERROR_IO: cannot read, not a regular file; SIM_ERROR_RANGE: too
  * large; SIM_ERROR_VALUE: bad content, a NUL byte, an empty trace, a value

@@ -9,9 +9,10 @@
 #include "policy/policy.h"
 #include "sim/error.h"
 #include "sim/interrupt.h"
-#include "sim/outdir.h"
-#include "sim/run.h"
-#include "sim/scenario.h"
+#include "sim/out/outdir.h"
+#include "sim/out/results.h"
+#include "sim/run/run.h"
+#include "sim/load/scenario.h"
 
 typedef struct CliOptions {
     char *output;
@@ -220,7 +221,8 @@ static bool execute(SimRun *run, const SimScenario *sc, const CliOptions *opt, G
 static bool write_outputs(SimRun *run, SimOutdir *out, GError **error)
 {
     const char *stage = sim_outdir_stage(out, error);
-    if (stage == NULL || !sim_run_write(run, stage, sim_outdir_path(out), error) ||
+    if (stage == NULL || !sim_results_write(sim_run_recorder(run), sim_run_totals(run), stage,
+                                            sim_outdir_path(out), error) ||
         !sim_outdir_commit(out, error)) {
         return false;
     }
@@ -263,7 +265,7 @@ static int run_scenario(const char *path, CliOptions *opt)
         printf("%s: policy %s, seed %" G_GUINT64_FORMAT ", %.0f s simulated, outputs in %s/\n",
                sc->name, sim_run_policy(run)->name, sc->seed, sim_time_to_s(sc->duration),
                sim_outdir_path(out));
-        sim_recorder_print_summary(sim_run_recorder(run), sim_run_totals(run), stdout);
+        sim_results_print_summary(sim_run_recorder(run), sim_run_totals(run), stdout);
     }
     return SIM_EXIT_OK;
 }

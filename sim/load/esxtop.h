@@ -1,13 +1,6 @@
 /*
- * esxtop batch files (PDH-CSV 4.0), both ways (docs/design.md section 5, issue 5).
- *
- * Writing: esxtop.csv of a run, as `esxtop -b` writes it: first cell
- * "(PDH-CSV 4.0) (UTC)(0)", every cell quoted, every line ending with ",",
- * timestamps "MM/DD/YYYY HH:MM:SS" in UTC from SIM_ESXTOP_EPOCH, the host's
- * `\\HOST\Memory\...` counters then `\\HOST\Group Memory(GID:NAME)\...` per
- * VM. Only counters the model knows are written (docs/model.md, "esxtop.csv").
- *
- * Reading: a real capture, for trace replay. Only the memory counters
+ * Reading esxtop batch captures (PDH-CSV 4.0) for trace replay (docs/design.md
+ * section 5; the writer of esxtop.csv is sim/out/esxtop.h). Only the memory counters
  * (objects "Memory" and "Group Memory") are kept, so a capture with 17,000
  * columns costs memory only for the few hundred that matter. The reader
  * accepts the quirks of real captures (docs/model.md, "Trace replay"): CRLF, a
@@ -21,24 +14,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/recorder.h"
-#include "sim/scenario.h"
-
-/* 01/01/2024 00:00:00 UTC, the time of a run's t = 0 in esxtop.csv (assumption). */
-#define SIM_ESXTOP_EPOCH INT64_C(1704067200)
-/* The host name in the counter paths: `\\HOST\Memory\Free MBytes` (docs/design.md section 5). */
-#define SIM_ESXTOP_HOST "HOST"
-
-/*
- * Writes esxtop.csv for the samples of `recorder` into `path`; messages
- * name the file `shown` (NULL: `path`). The scenario gives the VM names
- * and whether each runs a balloon driver.
- */
-bool sim_esxtop_write(const SimScenario *scenario, const SimRecorder *recorder, const char *path,
-                      const char *shown, GError **error);
-
-/* The GID written for VM `vm` of the scenario: stable per VM name, unique in the file. */
-guint32 sim_esxtop_gid(const SimScenario *scenario, guint vm);
+/* The first cell of every capture: the format and the time zone of its timestamps. */
+#define SIM_ESXTOP_FIRST_CELL "(PDH-CSV 4.0) (UTC)(0)"
+/* What a file must start with to be read as a capture. */
+#define SIM_ESXTOP_MAGIC "(PDH-CSV 4.0)"
 
 typedef struct SimEsxtop SimEsxtop;
 

@@ -1,4 +1,4 @@
-#include "sim/run.h"
+#include "sim/run/run.h"
 
 #include <math.h>
 
@@ -60,7 +60,7 @@ struct SimRun {
     SimTime reached;          /* the furthest time sim_run_until ran to */
     /* The host state as a signal over time: ns spent in each state up to
      * state_since, when the current state began (written by update_state). */
-    SimTime state_time[SIM_HOST_STATE_MAX];
+    SimTime state_time[HOST_STATE_MAX];
     SimTime state_since;
     SimRunHook hook;
     void *hook_data;
@@ -650,8 +650,8 @@ static void fill_totals(SimRun *run)
     SimRunTotals *totals = &run->totals;
     const HostThresholds *t = host_thresholds(run->host);
     totals->min_free_mb = pages_mb(run, t->min_free);
-    SimHostState now = host_state(run->host);
-    for (int s = 0; s < SIM_HOST_STATE_MAX; s++) {
+    HostState now = host_state(run->host);
+    for (int s = 0; s < HOST_STATE_MAX; s++) {
         totals->thresholds_mb[s] = pages_mb(run, t->start[s]);
         SimTime open = s == (int)now ? run->reached - run->state_since : 0;
         totals->time_in_state_s[s] = sim_time_to_s(run->state_time[s] + open);
@@ -734,12 +734,6 @@ guint64 sim_run_events(const SimRun *run)
 bool sim_run_check(const SimRun *run, GString *why)
 {
     return host_check_conservation(run->host, why);
-}
-
-bool sim_run_write(SimRun *run, const char *dir, const char *shown, GError **error)
-{
-    fill_totals(run);
-    return sim_recorder_write(run->recorder, &run->totals, dir, shown, error);
 }
 
 guint64 sim_run_page_moves(const SimRun *run)

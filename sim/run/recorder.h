@@ -3,32 +3,21 @@
  * the outputs of docs/design.md section 5 (host.csv, vms.csv, summary.json). All
  * values are already in the units of the columns (MiB, MiB/s, %, index); the
  * model fills the structs, the recorder only formats, aggregates and writes.
- * It writes into a directory it is given; sim/outdir.h makes that a staging
+ * It writes into a directory it is given; sim/out/outdir.h makes that a staging
  * directory that replaces DIR only when every file is complete.
  */
 #pragma once
 
 #include <glib.h>
 #include <stdbool.h>
-#include <stdio.h>
 
+#include "host/state.h"
 #include "sim/scenario.h"
-
-/* Host memory states, most relaxed first (6.0+ names). */
-typedef enum {
-    SIM_HOST_HIGH,
-    SIM_HOST_CLEAR,
-    SIM_HOST_SOFT,
-    SIM_HOST_HARD,
-    SIM_HOST_LOW,
-    SIM_HOST_STATE_MAX
-} SimHostState;
-const char *sim_host_state_to_string(SimHostState state);
 
 /* One row of host.csv. */
 typedef struct SimHostSample {
     double time_s;
-    SimHostState state;
+    HostState state;
     double free_mb, min_free_mb, overhead_mb, shared_mb, shrdsvd_mb, zip_mb, swcur_mb,
         mctlsz_mb, swr_mbps, sww_mbps;
 } SimHostSample;
@@ -79,9 +68,9 @@ typedef struct SimVmTotals {
  * sample_interval (docs/model.md, "Outputs"). */
 typedef struct SimRunTotals {
     double min_free_mb;
-    double thresholds_mb[SIM_HOST_STATE_MAX]; /* high, clear, soft, hard, low */
+    double thresholds_mb[HOST_STATE_MAX]; /* high, clear, soft, hard, low */
     /* s in each state: the integral of the state signal host.csv samples */
-    double time_in_state_s[SIM_HOST_STATE_MAX];
+    double time_in_state_s[HOST_STATE_MAX];
     /* reclaimed memory by mechanism, MiB: peak over the run */
     double reclaimed_balloon_mb, reclaimed_shared_mb, reclaimed_compressed_mb,
         reclaimed_swapped_mb;
@@ -103,22 +92,8 @@ guint sim_recorder_n_samples(const SimRecorder *recorder);
 const SimHostSample *sim_recorder_host_sample(const SimRecorder *recorder, guint i);
 const SimVmSample *sim_recorder_vm_sample(const SimRecorder *recorder, guint i, guint vm);
 
-/*
- * Writes host.csv, vms.csv, summary.json and esxtop.csv (sim/esxtop.h)
- * into the existing directory `dir`. Messages name the files in `shown`
- * (the directory the user named, when `dir` is the staging directory that
- * will replace it; NULL: `dir`). Numbers are printed with a fixed format so
- * the same run gives byte-identical files. Stops with an error when an
- * interrupt was caught (sim/interrupt.h).
- */
-bool sim_recorder_write(SimRecorder *recorder, const SimRunTotals *totals, const char *dir,
-                        const char *shown, GError **error);
-
-/*
- * Prints a short aligned table for the terminal: per VM the final balloon
- * and swap sizes, stall % and performance index over the run (from
- * `totals`); the host's time in each state; the SLA verdict when the
- * scenario has one.
- */
-void sim_recorder_print_summary(const SimRecorder *recorder, const SimRunTotals *totals,
-                                FILE *out);
+/* What the writers need besides the samples: the scenario (VM names, SLA),
+ * the policy's name and the VMs per sample. */
+const SimScenario *sim_recorder_scenario(const SimRecorder *recorder);
+const char *sim_recorder_policy(const SimRecorder *recorder);
+guint sim_recorder_n_vms(const SimRecorder *recorder);

@@ -3,7 +3,7 @@
  * place by one rename (see outdir.h for the rules).
  */
 #define _GNU_SOURCE /* renameat2 and RENAME_EXCHANGE (glibc 2.28) */
-#include "sim/outdir.h"
+#include "sim/out/outdir.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  * and the expansion of points into workload phases. The readers are O(file)
  * and run once at load time.
  */
-#include "sim/trace.h"
+#include "sim/load/trace.h"
 
 #include <errno.h>
 #include <math.h>
@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "sim/error.h"
-#include "sim/esxtop.h"
-#include "sim/readfile.h"
+#include "sim/load/esxtop.h"
+#include "sim/load/readfile.h"
 #include "sim/scenario.h"
 
 #define MIB_BYTES (1024.0 * 1024.0)

@@ -1,4 +1,4 @@
-#include "sim/readfile.h"
+#include "sim/load/readfile.h"
 
 #include <errno.h>
 #include <fcntl.h>

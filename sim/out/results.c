@@ -1,10 +1,11 @@
 /*
- * The recorder: samples in GArrays, written at the end as host.csv, vms.csv
- * and summary.json (docs/design.md section 5). Every number goes through one
- * fixed format so the same run gives byte-identical files. The files go
- * into a directory the caller gives (sim/outdir.h stages and publishes it).
+ * The run's result files: host.csv, vms.csv and summary.json (docs/design.md
+ * section 5) from the recorder's samples, and the terminal summary. Every
+ * number goes through one fixed format so the same run gives byte-identical
+ * files. The files go into a directory the caller gives (sim/out/outdir.h
+ * stages and publishes it).
  */
-#include "sim/recorder.h"
+#include "sim/out/results.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -15,8 +16,8 @@
 #include <unistd.h>
 
 #include "sim/error.h"
-#include "sim/esxtop.h"
 #include "sim/interrupt.h"
+#include "sim/out/esxtop.h"
 
 /* Decimals of the CSV columns and of the reals in summary.json. */
 #define CSV_DECIMALS 2
@@ -24,13 +25,6 @@
 #define JSON_SCALE 1e4 /* reals rounded to 4 decimals */
 #define MIB (1024.0 * 1024.0)
 
-struct SimRecorder {
-    const SimScenario *scenario; /* borrowed; VM names and SLA come from it */
-    char *policy;                /* policy name for summary.json, owned */
-    guint n_vms;                 /* VMs per sample, scenario->vms->len */
-    GArray *host;                /* SimHostSample, one per sample */
-    GArray *vms;                 /* SimVmSample, n_vms per sample, scenario order */
-};
 
 /* The numeric vms.csv columns as (name, offset), generated from SIM_VM_FIELDS. */
 typedef struct VmField {
@@ -43,19 +37,6 @@ static const VmField vm_fields[] = {SIM_VM_FIELDS(VM_FIELD_ENTRY)};
 #undef VM_FIELD_ENTRY
 #define N_VM_FIELDS G_N_ELEMENTS(vm_fields)
 
-static const char *const host_state_names[SIM_HOST_STATE_MAX] = {
-    [SIM_HOST_HIGH] = "high", [SIM_HOST_CLEAR] = "clear", [SIM_HOST_SOFT] = "soft",
-    [SIM_HOST_HARD] = "hard", [SIM_HOST_LOW] = "low",
-};
-
-const char *sim_host_state_to_string(SimHostState state)
-{
-    if ((unsigned)state >= SIM_HOST_STATE_MAX) {
-        return "unknown";
-    }
-    return host_state_names[state];
-}
-
 static inline double vm_field_value(const SimVmSample *sample, guint field)
 {
     return G_STRUCT_MEMBER(double, sample, vm_fields[field].offset);
@@ -67,66 +48,15 @@ static inline int vm_field_decimals(guint field)
                                                                         : CSV_DECIMALS;
 }
 
-SimRecorder *sim_recorder_new(const SimScenario *scenario, const char *policy_name)
-{
-    g_return_val_if_fail(scenario != NULL, NULL);
-    SimRecorder *r = g_new0(SimRecorder, 1);
-    r->scenario = scenario;
-    r->policy = g_strdup(policy_name != NULL ? policy_name : "");
-    r->n_vms = scenario->vms != NULL ? scenario->vms->len : 0;
-    r->host = g_array_new(FALSE, FALSE, sizeof(SimHostSample));
-    r->vms = g_array_new(FALSE, FALSE, sizeof(SimVmSample));
-    return r;
-}
-
-void sim_recorder_free(SimRecorder *recorder)
-{
-    if (recorder == NULL) {
-        return;
-    }
-    g_array_unref(recorder->host);
-    g_array_unref(recorder->vms);
-    g_free(recorder->policy);
-    g_free(recorder);
-}
-
-void sim_recorder_add(SimRecorder *recorder, const SimHostSample *host, const SimVmSample *vms)
-{
-    g_return_if_fail(recorder != NULL && host != NULL);
-    g_return_if_fail(vms != NULL || recorder->n_vms == 0);
-    g_array_append_vals(recorder->host, host, 1);
-    if (recorder->n_vms > 0) {
-        g_array_append_vals(recorder->vms, vms, recorder->n_vms);
-    }
-}
-
-guint sim_recorder_n_samples(const SimRecorder *recorder)
-{
-    g_return_val_if_fail(recorder != NULL, 0);
-    return recorder->host->len;
-}
-
-const SimHostSample *sim_recorder_host_sample(const SimRecorder *recorder, guint i)
-{
-    g_return_val_if_fail(recorder != NULL && i < recorder->host->len, NULL);
-    return &g_array_index(recorder->host, SimHostSample, i);
-}
-
-const SimVmSample *sim_recorder_vm_sample(const SimRecorder *recorder, guint i, guint vm)
-{
-    g_return_val_if_fail(recorder != NULL && i < recorder->host->len && vm < recorder->n_vms, NULL);
-    return &g_array_index(recorder->vms, SimVmSample, (gsize)i * recorder->n_vms + vm);
-}
-
 /* Unchecked row access for the loops below; indices come from the loop bounds. */
 static inline const SimVmSample *vm_row(const SimRecorder *r, guint i, guint vm)
 {
-    return &g_array_index(r->vms, SimVmSample, (gsize)i * r->n_vms + vm);
+    return sim_recorder_vm_sample(r, i, vm);
 }
 
 static const char *vm_name(const SimRecorder *recorder, guint vm)
 {
-    return g_array_index(recorder->scenario->vms, SimVmConfig, vm).name;
+    return g_array_index(sim_recorder_scenario(recorder)->vms, SimVmConfig, vm).name;
 }
 
 /* ---- number formatting ------------------------------------------------- */
@@ -253,14 +183,14 @@ static bool write_host_csv(const SimRecorder *r, const char *dir, const char *sh
     }
     g_string_append(f.line, "time_s,state,free_mb,min_free_mb,overhead_mb,shared_mb,"
                             "shrdsvd_mb,zip_mb,swcur_mb,mctlsz_mb,swr_mbps,sww_mbps\n");
-    for (guint i = 0; i < r->host->len; i++) {
-        const SimHostSample *s = &g_array_index(r->host, SimHostSample, i);
+    for (guint i = 0; i < sim_recorder_n_samples(r); i++) {
+        const SimHostSample *s = sim_recorder_host_sample(r, i);
         const double cols[] = {s->free_mb,    s->min_free_mb, s->overhead_mb, s->shared_mb,
                                s->shrdsvd_mb, s->zip_mb,      s->swcur_mb,    s->mctlsz_mb,
                                s->swr_mbps,   s->sww_mbps};
         append_time(f.line, s->time_s);
         g_string_append_c(f.line, ',');
-        g_string_append(f.line, sim_host_state_to_string(s->state));
+        g_string_append(f.line, host_state_to_string(s->state));
         for (guint c = 0; c < G_N_ELEMENTS(cols); c++) {
             g_string_append_c(f.line, ',');
             append_number(f.line, cols[c], CSV_DECIMALS);
@@ -285,9 +215,9 @@ static bool write_vms_csv(const SimRecorder *r, const char *dir, const char *sho
         g_string_append(f.line, vm_fields[c].name);
     }
     g_string_append_c(f.line, '\n');
-    for (guint i = 0; i < r->host->len; i++) {
-        double time_s = g_array_index(r->host, SimHostSample, i).time_s;
-        for (guint vm = 0; vm < r->n_vms; vm++) {
+    for (guint i = 0; i < sim_recorder_n_samples(r); i++) {
+        double time_s = sim_recorder_host_sample(r, i)->time_s;
+        for (guint vm = 0; vm < sim_recorder_n_vms(r); vm++) {
             const SimVmSample *s = vm_row(r, i, vm);
             append_time(f.line, time_s);
             g_string_append_c(f.line, ',');
@@ -341,7 +271,7 @@ typedef struct VmStats {
  */
 static void vm_stats_compute(const SimRecorder *r, const SimRunTotals *t, guint vm, VmStats *st)
 {
-    guint n = r->host->len;
+    guint n = sim_recorder_n_samples(r);
     for (guint c = 0; c < N_VM_FIELDS; c++) {
         st->final[c] = NAN;
         st->mean[c] = vm_field_value(&t->vms[vm].mean, c);
@@ -370,14 +300,14 @@ typedef struct SlaResult {
 static SlaResult sla_evaluate(const SimRecorder *r, const SimRunTotals *t)
 {
     SlaResult res = {.worst_vm = -1, .worst_perf = NAN, .all_met = true};
-    for (guint vm = 0; vm < r->n_vms; vm++) {
+    for (guint vm = 0; vm < sim_recorder_n_vms(r); vm++) {
         double perf = t->vms[vm].mean.perf_index;
         /* Strictly lower: ties keep the first VM in scenario order. */
         if (res.worst_vm < 0 || perf < res.worst_perf) {
             res.worst_vm = (int)vm;
             res.worst_perf = perf;
         }
-        if (r->scenario->has_sla && !(perf >= r->scenario->sla_perf_index)) {
+        if (sim_recorder_scenario(r)->has_sla && !(perf >= sim_recorder_scenario(r)->sla_perf_index)) {
             res.all_met = false;
         }
     }
@@ -395,11 +325,11 @@ static json_t *json_round(double v)
     return json_real(round(v * JSON_SCALE) / JSON_SCALE + 0.0);
 }
 
-static json_t *json_states(const double values[SIM_HOST_STATE_MAX])
+static json_t *json_states(const double values[HOST_STATE_MAX])
 {
     json_t *o = json_object();
-    for (int s = 0; s < SIM_HOST_STATE_MAX; s++) {
-        json_object_set_new(o, host_state_names[s], json_round(values[s]));
+    for (int s = 0; s < HOST_STATE_MAX; s++) {
+        json_object_set_new(o, host_state_to_string((HostState)s), json_round(values[s]));
     }
     return o;
 }
@@ -416,7 +346,7 @@ static json_t *json_vm_fields(const double values[N_VM_FIELDS])
 static json_t *json_host(const SimRecorder *r, const SimRunTotals *t)
 {
     json_t *host = json_object();
-    json_object_set_new(host, "memory_mb", json_round((double)r->scenario->host.memory / MIB));
+    json_object_set_new(host, "memory_mb", json_round((double)sim_recorder_scenario(r)->host.memory / MIB));
     json_object_set_new(host, "min_free_mb", json_round(t->min_free_mb));
     json_object_set_new(host, "thresholds_mb", json_states(t->thresholds_mb));
     json_object_set_new(host, "time_in_state_s", json_states(t->time_in_state_s));
@@ -432,7 +362,7 @@ static json_t *json_host(const SimRecorder *r, const SimRunTotals *t)
 static json_t *json_vms(const SimRecorder *r, const SimRunTotals *t)
 {
     json_t *vms = json_array();
-    for (guint vm = 0; vm < r->n_vms; vm++) {
+    for (guint vm = 0; vm < sim_recorder_n_vms(r); vm++) {
         VmStats st;
         vm_stats_compute(r, t, vm, &st);
         json_t *o = json_object();
@@ -449,7 +379,7 @@ static json_t *json_vms(const SimRecorder *r, const SimRunTotals *t)
  * VMs); worst_vm is null without VMs. */
 static json_t *json_sla(const SimRecorder *r, const SimRunTotals *t)
 {
-    const SimScenario *sc = r->scenario;
+    const SimScenario *sc = sim_recorder_scenario(r);
     SlaResult res = sla_evaluate(r, t);
     json_t *sla = json_object();
     json_object_set_new(sla, "perf_index",
@@ -476,11 +406,11 @@ static bool write_summary(const SimRecorder *r, const SimRunTotals *t, const cha
                           const char *shown, GError **error)
 {
     /* The run fills one SimVmTotals per VM: anything else is a caller's bug. */
-    g_assert(t->n_vms == r->n_vms && (t->vms != NULL || t->n_vms == 0));
-    const SimScenario *sc = r->scenario;
+    g_assert(t->n_vms == sim_recorder_n_vms(r) && (t->vms != NULL || t->n_vms == 0));
+    const SimScenario *sc = sim_recorder_scenario(r);
     json_t *root = json_object();
     json_object_set_new(root, "scenario", json_string(sc->name != NULL ? sc->name : ""));
-    json_object_set_new(root, "policy", json_string(r->policy));
+    json_object_set_new(root, "policy", json_string(sim_recorder_policy(r)));
     json_object_set_new(root, "seed", json_seed(sc->seed));
     json_object_set_new(root, "duration_s", json_round(sim_time_to_s(sc->duration)));
     json_object_set_new(root, "host", json_host(r, t));
@@ -509,7 +439,7 @@ static bool write_summary(const SimRecorder *r, const SimRunTotals *t, const cha
 
 /* An interrupt (sim/interrupt.h) is checked between files: a long run's
  * vms.csv takes seconds to write. */
-bool sim_recorder_write(SimRecorder *recorder, const SimRunTotals *totals, const char *dir,
+bool sim_results_write(const SimRecorder *recorder, const SimRunTotals *totals, const char *dir,
                         const char *shown, GError **error)
 {
     g_return_val_if_fail(recorder != NULL && totals != NULL && dir != NULL, false);
@@ -521,7 +451,7 @@ bool sim_recorder_write(SimRecorder *recorder, const SimRunTotals *totals, const
     return write_host_csv(r, dir, shown, error) && sim_interrupt_check(error) &&
            write_vms_csv(r, dir, shown, error) && sim_interrupt_check(error) &&
            write_summary(r, totals, dir, shown, error) && sim_interrupt_check(error) &&
-           sim_esxtop_write(r->scenario, r, esxtop, esxtop_shown, error);
+           sim_esxtop_write(sim_recorder_scenario(r), r, esxtop, esxtop_shown, error);
 }
 
 /* ---- terminal summary ---------------------------------------------------- */
@@ -529,14 +459,14 @@ bool sim_recorder_write(SimRecorder *recorder, const SimRunTotals *totals, const
 static void print_vm_table(const SimRecorder *r, const SimRunTotals *t, FILE *out)
 {
     int width = 2; /* "VM" */
-    for (guint vm = 0; vm < r->n_vms; vm++) {
+    for (guint vm = 0; vm < sim_recorder_n_vms(r); vm++) {
         width = MAX(width, (int)g_utf8_strlen(vm_name(r, vm), -1));
     }
     /* What each mechanism holds of the VM at the end: the balloon, pages
      * sharing saves (shrdsvd), compressed pages (zip) and host-swapped ones. */
     fprintf(out, "%-*s  %12s  %12s  %14s  %12s  %8s  %10s\n", width, "VM", "balloon MiB",
             "sharing MiB", "compressed MiB", "swapped MiB", "stall %", "perf index");
-    for (guint vm = 0; vm < r->n_vms; vm++) {
+    for (guint vm = 0; vm < sim_recorder_n_vms(r); vm++) {
         VmStats st;
         vm_stats_compute(r, t, vm, &st);
         const char *name = vm_name(r, vm);
@@ -555,14 +485,14 @@ static void print_vm_table(const SimRecorder *r, const SimRunTotals *t, FILE *ou
 static void print_state_table(const SimRunTotals *t, FILE *out)
 {
     double total = 0.0;
-    for (int s = 0; s < SIM_HOST_STATE_MAX; s++) {
+    for (int s = 0; s < HOST_STATE_MAX; s++) {
         total += t->time_in_state_s[s];
     }
     fprintf(out, "%-5s  %10s  %7s\n", "state", "time", "share");
-    for (int s = 0; s < SIM_HOST_STATE_MAX; s++) {
+    for (int s = 0; s < HOST_STATE_MAX; s++) {
         double secs = t->time_in_state_s[s];
         guint64 whole = secs > 0 ? (guint64)(secs + 0.5) : 0;
-        fprintf(out, "%-5s  %4" G_GUINT64_FORMAT ":%02u:%02u  %6.1f%%\n", host_state_names[s],
+        fprintf(out, "%-5s  %4" G_GUINT64_FORMAT ":%02u:%02u  %6.1f%%\n", host_state_to_string((HostState)s),
                 whole / 3600, (unsigned)(whole / 60 % 60), (unsigned)(whole % 60),
                 total > 0 ? 100.0 * secs / total : 0.0);
     }
@@ -578,7 +508,7 @@ static void print_reclaimed(const SimRunTotals *t, FILE *out)
 
 static void print_sla(const SimRecorder *r, const SimRunTotals *t, FILE *out)
 {
-    const SimScenario *sc = r->scenario;
+    const SimScenario *sc = sim_recorder_scenario(r);
     if (!sc->has_sla) {
         return;
     }
@@ -591,17 +521,17 @@ static void print_sla(const SimRecorder *r, const SimRunTotals *t, FILE *out)
             res.all_met ? "met" : "NOT met", vm_name(r, (guint)res.worst_vm), res.worst_perf);
 }
 
-void sim_recorder_print_summary(const SimRecorder *recorder, const SimRunTotals *totals, FILE *out)
+void sim_results_print_summary(const SimRecorder *recorder, const SimRunTotals *totals, FILE *out)
 {
     g_return_if_fail(recorder != NULL && totals != NULL && out != NULL);
-    g_return_if_fail(totals->n_vms == recorder->n_vms);
+    g_return_if_fail(totals->n_vms == sim_recorder_n_vms(recorder));
     g_return_if_fail(totals->vms != NULL || totals->n_vms == 0);
     print_vm_table(recorder, totals, out);
     fputc('\n', out);
     print_state_table(totals, out);
     fputc('\n', out);
     print_reclaimed(totals, out);
-    if (recorder->scenario->has_sla) {
+    if (sim_recorder_scenario(recorder)->has_sla) {
         fputc('\n', out);
     }
     print_sla(recorder, totals, out);

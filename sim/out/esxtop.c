@@ -1,0 +1,297 @@
+/*
+ * The writer of esxtop.csv (docs/design.md section 5): a run's samples as
+ * esxtop batch mode writes them (PDH-CSV 4.0). The spelling, order and number
+ * formats follow the real `esxtop -b` captures of rach-sharp/esxtopd on
+ * GitHub (ESXi 6.x): host MBytes counters as integers, rates and per-group
+ * MBytes with two decimals, percentages and flags as integers. The reader of
+ * real captures is sim/load/esxtop.c.
+ */
+#include "sim/out/esxtop.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/error.h"
+#include "sim/load/esxtop.h"
+
+/* GIDs are drawn from [GID_BASE, GID_BASE + GID_RANGE): 7 digits like real ones. */
+#define GID_BASE 1000000u
+#define GID_RANGE 9000000u
+
+/* Host counters, in the order of a real capture (columns 13-33 of rach-sharp small). */
+typedef enum {
+    HC_MACHINE,
+    HC_FREE,
+    HC_MINFREE,
+    HC_STATE,
+    HC_PSHARE_SHARED,
+    HC_PSHARE_SAVINGS,
+    HC_SWAP_USED,
+    HC_SWAP_TARGET,
+    HC_SWAP_READ,
+    HC_SWAP_WRITE,
+    HC_ZIP,
+    HC_ZIP_SAVED,
+    HC_MEMCTL,
+    HC_MEMCTL_TARGET,
+    HC_MEMCTL_MAX,
+    HC_MAX
+} HostCounter;
+
+static const struct {
+    const char *name;
+    int decimals;
+} host_counters[HC_MAX] = {
+    [HC_MACHINE] = {"Machine MBytes", 0},
+    [HC_FREE] = {"Free MBytes", 0},
+    [HC_MINFREE] = {"Kernel MinFree MBytes", 0},
+    [HC_STATE] = {"Kernel State", 0},
+    [HC_PSHARE_SHARED] = {"PShare Shared MBytes", 0},
+    [HC_PSHARE_SAVINGS] = {"PShare Savings MBytes", 0},
+    [HC_SWAP_USED] = {"Swap Used MBytes", 0},
+    [HC_SWAP_TARGET] = {"Swap Target MBytes", 0},
+    [HC_SWAP_READ] = {"Swap MBytes Read/sec", 2},
+    [HC_SWAP_WRITE] = {"Swap MBytes Write/sec", 2},
+    [HC_ZIP] = {"Total Compressed MBytes", 0},
+    [HC_ZIP_SAVED] = {"Total Saved By Compression MBytes", 0},
+    [HC_MEMCTL] = {"Memctl Current MBytes", 0},
+    [HC_MEMCTL_TARGET] = {"Memctl Target MBytes", 0},
+    [HC_MEMCTL_MAX] = {"Memctl Max MBytes", 0},
+};
+
+/* Per-VM counters: a vms.csv field, or one of two derived values. */
+#define VC_ACTIVE_PCT ((size_t)-1) /* % Active Estimate = active / memsz */
+#define VC_MEMCTL_ON ((size_t)-2)  /* Memctl? = the guest runs a balloon driver */
+
+static const struct {
+    const char *name;
+    size_t offset; /* of the double in SimVmSample, or VC_* */
+    int decimals;
+} vm_counters[] = {
+    {"Memory Size MBytes", offsetof(SimVmSample, memsz_mb), 2},
+    {"Memory Granted Size MBytes", offsetof(SimVmSample, grant_mb), 2},
+    {"Memory Consumed Size MBytes", offsetof(SimVmSample, consumed_mb), 2},
+    {"Target Size MBytes", offsetof(SimVmSample, sztgt_mb), 2},
+    {"% Active Estimate", VC_ACTIVE_PCT, 0},
+    {"Memctl?", VC_MEMCTL_ON, 0},
+    {"Memctl MBytes", offsetof(SimVmSample, mctlsz_mb), 2},
+    {"Memctl Target MBytes", offsetof(SimVmSample, mctltgt_mb), 2},
+    {"Memctl Max MBytes", offsetof(SimVmSample, mctlmax_mb), 2},
+    {"Swapped MBytes", offsetof(SimVmSample, swcur_mb), 2},
+    {"Swap Target MBytes", offsetof(SimVmSample, swtgt_mb), 2},
+    {"Swap Read MBytes/sec", offsetof(SimVmSample, swr_mbps), 2},
+    {"Swap Written MBytes/sec", offsetof(SimVmSample, sww_mbps), 2},
+    {"Zero MBytes", offsetof(SimVmSample, zero_mb), 2},
+    {"Shared MBytes", offsetof(SimVmSample, shrd_mb), 2},
+    {"Shared Saved MBytes", offsetof(SimVmSample, shrdsvd_mb), 2},
+    {"Compressed Memory MBytes", offsetof(SimVmSample, zip_mb), 2},
+};
+
+static const SimVmConfig *vm_config(const SimScenario *sc, guint vm)
+{
+    return &g_array_index(sc->vms, SimVmConfig, vm);
+}
+
+/* FNV-1a: a VM keeps its GID when other VMs are added to or removed from the scenario. */
+static guint32 name_hash(const char *name)
+{
+    guint32 h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
+        h = (h ^ *p) * 16777619u;
+    }
+    return h;
+}
+
+/*
+ * The GIDs of all VMs: the hash of the name, probed linearly past the GIDs
+ * taken by earlier VMs so every GID in the file is unique. O(VMs), once per
+ * file.
+ */
+static void compute_gids(const SimScenario *sc, guint32 *gids)
+{
+    g_autoptr(GHashTable) used = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (guint vm = 0; vm < sc->vms->len; vm++) {
+        guint32 gid = GID_BASE + name_hash(vm_config(sc, vm)->name) % GID_RANGE;
+        while (g_hash_table_contains(used, GUINT_TO_POINTER(gid))) {
+            gid = GID_BASE + (gid - GID_BASE + 1) % GID_RANGE;
+        }
+        g_hash_table_add(used, GUINT_TO_POINTER(gid));
+        gids[vm] = gid;
+    }
+}
+
+guint32 sim_esxtop_gid(const SimScenario *scenario, guint vm)
+{
+    g_return_val_if_fail(scenario != NULL && vm < scenario->vms->len, 0);
+    g_autofree guint32 *gids = g_new(guint32, scenario->vms->len);
+    compute_gids(scenario, gids);
+    return gids[vm];
+}
+
+/* One quoted cell and its comma; quotes inside are doubled as CSV asks. */
+static void append_cell(GString *out, const char *text)
+{
+    g_string_append_c(out, '"');
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p == '"') {
+            g_string_append_c(out, '"');
+        }
+        g_string_append_c(out, *p);
+    }
+    g_string_append(out, "\",");
+}
+
+/* A number cell; "-0" prints as "0" so tiny rounding residues do not change the bytes. */
+static void append_number_cell(GString *out, double v, int decimals)
+{
+    char buf[G_ASCII_DTOSTR_BUF_SIZE + 320];
+    if (!isfinite(v)) {
+        g_snprintf(buf, sizeof buf, "%s", isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
+    } else {
+        g_snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    }
+    const char *text = buf;
+    if (buf[0] == '-' && strspn(buf + 1, "0.") == strlen(buf + 1)) {
+        text = buf + 1;
+    }
+    append_cell(out, text);
+}
+
+static void append_header(GString *out, const SimScenario *sc)
+{
+    g_autofree guint32 *gids = g_new(guint32, MAX(sc->vms->len, 1u));
+    compute_gids(sc, gids);
+    append_cell(out, SIM_ESXTOP_FIRST_CELL);
+    for (guint c = 0; c < HC_MAX; c++) {
+        g_autofree char *cell =
+            g_strdup_printf("\\\\%s\\Memory\\%s", SIM_ESXTOP_HOST, host_counters[c].name);
+        append_cell(out, cell);
+    }
+    for (guint vm = 0; vm < sc->vms->len; vm++) {
+        guint32 gid = gids[vm];
+        for (guint c = 0; c < G_N_ELEMENTS(vm_counters); c++) {
+            g_autofree char *cell =
+                g_strdup_printf("\\\\%s\\Group Memory(%u:%s)\\%s", SIM_ESXTOP_HOST, gid,
+                                vm_config(sc, vm)->name, vm_counters[c].name);
+            append_cell(out, cell);
+        }
+    }
+    g_string_append_c(out, '\n');
+}
+
+/* "MM/DD/YYYY HH:MM:SS" of SIM_ESXTOP_EPOCH + time_s; esxtop has whole seconds. */
+static void append_timestamp(GString *out, double time_s)
+{
+    gint64 t = SIM_ESXTOP_EPOCH + (gint64)floor(time_s);
+    g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(t);
+    g_autofree char *text = dt != NULL ? g_date_time_format(dt, "%m/%d/%Y %H:%M:%S") : NULL;
+    append_cell(out, text != NULL ? text : "");
+}
+
+/* The host counters of sample i; the targets and maxima are sums over the VMs. */
+static void host_values(const SimScenario *sc, const SimRecorder *r, guint i, double v[HC_MAX])
+{
+    const SimHostSample *h = sim_recorder_host_sample(r, i);
+    double swtgt = 0, zsaved = 0, mctltgt = 0, mctlmax = 0;
+    for (guint vm = 0; vm < sc->vms->len; vm++) {
+        const SimVmSample *s = sim_recorder_vm_sample(r, i, vm);
+        swtgt += s->swtgt_mb;
+        zsaved += s->zsaved_mb;
+        mctltgt += s->mctltgt_mb;
+        mctlmax += s->mctlmax_mb;
+    }
+    v[HC_MACHINE] = (double)sc->host.memory / (1024.0 * 1024.0);
+    v[HC_FREE] = h->free_mb;
+    v[HC_MINFREE] = h->min_free_mb;
+    v[HC_STATE] = (double)h->state; /* 0 high, 1 clear, 2 soft, 3 hard, 4 low */
+    v[HC_PSHARE_SHARED] = h->shared_mb;
+    v[HC_PSHARE_SAVINGS] = h->shrdsvd_mb;
+    v[HC_SWAP_USED] = h->swcur_mb;
+    v[HC_SWAP_TARGET] = swtgt;
+    v[HC_SWAP_READ] = h->swr_mbps;
+    v[HC_SWAP_WRITE] = h->sww_mbps;
+    v[HC_ZIP] = h->zip_mb;
+    v[HC_ZIP_SAVED] = zsaved;
+    v[HC_MEMCTL] = h->mctlsz_mb;
+    v[HC_MEMCTL_TARGET] = mctltgt;
+    v[HC_MEMCTL_MAX] = mctlmax;
+}
+
+static double vm_value(const SimVmConfig *cfg, const SimVmSample *s, guint c)
+{
+    size_t off = vm_counters[c].offset;
+    if (off == VC_ACTIVE_PCT) {
+        return s->memsz_mb > 0 ? 100.0 * s->active_mb / s->memsz_mb : 0.0;
+    }
+    if (off == VC_MEMCTL_ON) {
+        return cfg->guest.balloon_driver ? 1.0 : 0.0;
+    }
+    return G_STRUCT_MEMBER(double, s, off);
+}
+
+static void append_row(GString *out, const SimScenario *sc, const SimRecorder *r, guint i)
+{
+    double hv[HC_MAX];
+    host_values(sc, r, i, hv);
+    append_timestamp(out, sim_recorder_host_sample(r, i)->time_s);
+    for (guint c = 0; c < HC_MAX; c++) {
+        append_number_cell(out, hv[c], host_counters[c].decimals);
+    }
+    for (guint vm = 0; vm < sc->vms->len; vm++) {
+        const SimVmSample *s = sim_recorder_vm_sample(r, i, vm);
+        for (guint c = 0; c < G_N_ELEMENTS(vm_counters); c++) {
+            append_number_cell(out, vm_value(vm_config(sc, vm), s, c), vm_counters[c].decimals);
+        }
+    }
+    g_string_append_c(out, '\n');
+}
+
+/* "out/x/esxtop.csv: error: cannot write: No space left on device" */
+static bool write_failed(GError **error, const char *shown, int errsv)
+{
+    g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: error: cannot write: %s", shown,
+                g_strerror(errsv));
+    return false;
+}
+
+/* 0, or the errno of a failed fwrite of `line`. */
+static int write_line(FILE *fp, const GString *line)
+{
+    if (fwrite(line->str, 1, line->len, fp) == line->len) {
+        return 0;
+    }
+    return errno != 0 ? errno : EIO;
+}
+
+/* Streams row by row, so a long run's file never sits in memory as a whole.
+ * A full disk may show at fwrite, fflush, fsync or fclose: each is checked
+ * and the first errno kept; after a failed row the rest is not attempted. */
+bool sim_esxtop_write(const SimScenario *scenario, const SimRecorder *recorder, const char *path,
+                      const char *shown, GError **error)
+{
+    g_return_val_if_fail(scenario != NULL && recorder != NULL && path != NULL, false);
+    shown = shown != NULL ? shown : path;
+    FILE *fp = fopen(path, "w");
+    if (fp == NULL) {
+        return write_failed(error, shown, errno);
+    }
+    g_autoptr(GString) line = g_string_sized_new(4096);
+    append_header(line, scenario);
+    int errsv = write_line(fp, line);
+    for (guint i = 0; errsv == 0 && i < sim_recorder_n_samples(recorder); i++) {
+        g_string_truncate(line, 0);
+        append_row(line, scenario, recorder, i);
+        errsv = write_line(fp, line);
+    }
+    if (errsv == 0 && (fflush(fp) != 0 || fsync(fileno(fp)) != 0)) {
+        errsv = errno;
+    }
+    if (fclose(fp) != 0 && errsv == 0) {
+        errsv = errno;
+    }
+    return errsv == 0 || write_failed(error, shown, errsv);
+}
