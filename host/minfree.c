@@ -1,6 +1,6 @@
 #include "host/host.h"
+#include "sim/units.h"
 
-#define GIB ((uint64_t)1 << 30)
 
 /* Mem.MemMinFreePct = 0 (auto): a sliding scale over the host's memory,
  * 6% of the first 4 GiB, 4% of the next 8, 2% of the next 16, 1% of the
@@ -11,9 +11,9 @@ static const struct {
     uint64_t band_bytes; /* width of the band; 0 = the rest */
     uint64_t pct;        /* percent of the band kept free */
 } minfree_scale[] = {
-    {4 * GIB, 6},
-    {8 * GIB, 4},
-    {16 * GIB, 2},
+    {4 * SIM_GIB, 6},
+    {8 * SIM_GIB, 4},
+    {16 * SIM_GIB, 2},
     {0, 1},
 };
 

@@ -11,9 +11,6 @@
 
 #include "sim/error.h"
 
-#define KIB (UINT64_C(1) << 10)
-#define MIB (UINT64_C(1) << 20)
-#define GIB (UINT64_C(1) << 30)
 #define TIB (UINT64_C(1) << 40)
 
 typedef struct UnitName {
@@ -23,8 +20,8 @@ typedef struct UnitName {
 
 /* "GB" means GiB, as vSphere writes it. */
 static const UnitName size_units[] = {
-    {"b", 1},   {"k", KIB},  {"kb", KIB},  {"kib", KIB}, {"m", MIB},  {"mb", MIB},  {"mib", MIB},
-    {"g", GIB}, {"gb", GIB}, {"gib", GIB}, {"t", TIB},   {"tb", TIB}, {"tib", TIB}, {NULL, 0},
+    {"b", 1},   {"k", SIM_KIB},  {"kb", SIM_KIB},  {"kib", SIM_KIB}, {"m", SIM_MIB},  {"mb", SIM_MIB},  {"mib", SIM_MIB},
+    {"g", SIM_GIB}, {"gb", SIM_GIB}, {"gib", SIM_GIB}, {"t", TIB},   {"tb", TIB}, {"tib", TIB}, {NULL, 0},
 };
 #define SIZE_UNITS_HELP "B, KiB, MiB, GiB, TiB; KB, MB, GB, TB and K, M, G, T mean the same"
 
@@ -171,12 +168,12 @@ bool sim_units_size_from_mib(int64_t mib, uint64_t *bytes, GError **error)
                     mib);
         return false;
     }
-    if ((uint64_t)mib > SIM_UNITS_MAX_BYTES / MIB) {
+    if ((uint64_t)mib > SIM_UNITS_MAX_BYTES / SIM_MIB) {
         g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
                     "size %" G_GINT64_FORMAT " MiB is too large (at most 2^62 bytes)", mib);
         return false;
     }
-    *bytes = (uint64_t)mib * MIB;
+    *bytes = (uint64_t)mib * SIM_MIB;
     return true;
 }
 
@@ -389,7 +386,7 @@ bool sim_units_parse_percent(const char *text, double *fraction, GError **error)
 char *sim_units_format_bytes(uint64_t bytes)
 {
     static const UnitName units[] = {
-        {"TiB", TIB}, {"GiB", GIB}, {"MiB", MIB}, {"KiB", KIB}, {NULL, 0},
+        {"TiB", TIB}, {"GiB", SIM_GIB}, {"MiB", SIM_MIB}, {"KiB", SIM_KIB}, {NULL, 0},
     };
     for (const UnitName *u = units; u->name != NULL && bytes != 0; u++) {
         if (bytes % u->factor == 0) {

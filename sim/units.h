@@ -14,6 +14,11 @@
 #include "sim/time.h"
 
 /* Largest size accepted: 2^62 bytes (4 EiB), so sums of a few stay in uint64_t. */
+/* Binary size units, the only definitions in the project (sizes are bytes). */
+#define SIM_KIB (UINT64_C(1) << 10)
+#define SIM_MIB (UINT64_C(1) << 20)
+#define SIM_GIB (UINT64_C(1) << 30)
+
 #define SIM_UNITS_MAX_BYTES (UINT64_C(1) << 62)
 
 /*

@@ -28,20 +28,16 @@
 
 extern const char sim_default_scenario_json[];
 
-#define KIB (UINT64_C(1) << 10)
-#define MIB (UINT64_C(1) << 20)
-#define GIB (UINT64_C(1) << 30)
-
 /* Top level. */
 #define DEFAULT_SEED 1                       /* 1 */
 #define DEFAULT_DURATION SIM_HOUR            /* "1h" */
 #define DEFAULT_SAMPLE_INTERVAL (20 * SIM_S) /* "20s" */
 /* Host (vSphere advanced settings named in docs/design.md section 2). */
-#define DEFAULT_PAGE_SIZE (4 * KIB)            /* "4KiB" */
-#define LARGE_PAGE_SIZE (2 * MIB)              /* "2MiB", the only other page size */
+#define DEFAULT_PAGE_SIZE (4 * SIM_KIB)            /* "4KiB" */
+#define LARGE_PAGE_SIZE (2 * SIM_MIB)              /* "2MiB", the only other page size */
 #define DEFAULT_CPU_GHZ 40.0                   /* 40 */
-#define DEFAULT_OVERHEAD GIB                   /* "1GiB": assumption */
-#define DEFAULT_VM_OVERHEAD_BASE (20 * MIB)    /* "20MiB": assumption */
+#define DEFAULT_OVERHEAD SIM_GIB                   /* "1GiB": assumption */
+#define DEFAULT_VM_OVERHEAD_BASE (20 * SIM_MIB)    /* "20MiB": assumption */
 #define DEFAULT_VM_OVERHEAD_FRAC 0.012         /* 1.2%: assumption */
 #define DEFAULT_POLICY "esxi"                  /* "esxi" */
 #define DEFAULT_STATE_HYSTERESIS 0.05          /* 5% of minFree: assumption (unpublished) */
@@ -55,14 +51,14 @@ extern const char sim_default_scenario_json[];
 #define DEFAULT_SHARE_SALTING 2                /* 2: Mem.ShareForceSalting */
 #define DEFAULT_SHARE_SCAN_TIME (60 * SIM_MIN) /* "60m": Mem.ShareScanTime */
 #define DEFAULT_SHARE_RATE_MAX 1024.0          /* "1024/s": Mem.ShareRateMax */
-#define DEFAULT_SHARE_SCAN_GHZ (4.0 * MIB)     /* "4MiB/s" per GHz: Mem.ShareScanGHz */
+#define DEFAULT_SHARE_SCAN_GHZ (4.0 * SIM_MIB)     /* "4MiB/s" per GHz: Mem.ShareScanGHz */
 #define DEFAULT_ZIP_MAX_PCT 0.10               /* 10%: Mem.MemZipMaxPct */
 #define DEFAULT_ZIP_LATENCY (20 * SIM_US)      /* "20us": assumption (decompressing 4 KiB) */
 #define DEFAULT_SWAP_LATENCY (5 * SIM_MS)      /* "5ms": assumption (disk) */
-#define DEFAULT_SWAP_BANDWIDTH (200.0 * MIB)   /* "200MiB/s": assumption */
+#define DEFAULT_SWAP_BANDWIDTH (200.0 * SIM_MIB)   /* "200MiB/s": assumption */
 #define DEFAULT_CACHE_SIZE 0                   /* "0": no host cache */
 #define DEFAULT_CACHE_LATENCY (100 * SIM_US)   /* "100us": assumption (SSD) */
-#define DEFAULT_CACHE_BANDWIDTH (1.0 * GIB)    /* "1GiB/s": assumption (SSD) */
+#define DEFAULT_CACHE_BANDWIDTH (1.0 * SIM_GIB)    /* "1GiB/s": assumption (SSD) */
 /* VMs. */
 #define DEFAULT_COUNT 1                      /* 1 */
 #define MAX_COUNT 100000                     /* 100000 */
@@ -71,11 +67,11 @@ extern const char sim_default_scenario_json[];
 #define SHARES_HIGH 20                       /* per configured MiB */
 #define DEFAULT_MAX_BALLOON 1.0              /* 100% */
 #define DEFAULT_POWER_ON 0                   /* "0s" */
-#define DEFAULT_GUEST_SWAP (4 * GIB)         /* "4GiB" */
-#define DEFAULT_KERNEL (256 * MIB)           /* "256MiB" */
-#define DEFAULT_CACHE_FILL (8.0 * MIB)       /* "8MiB/s": assumption */
+#define DEFAULT_GUEST_SWAP (4 * SIM_GIB)         /* "4GiB" */
+#define DEFAULT_KERNEL (256 * SIM_MIB)           /* "256MiB" */
+#define DEFAULT_CACHE_FILL (8.0 * SIM_MIB)       /* "8MiB/s": assumption */
 #define DEFAULT_DISK_LATENCY (5 * SIM_MS)    /* "5ms" */
-#define DEFAULT_DISK_BANDWIDTH (100.0 * MIB) /* "100MiB/s" */
+#define DEFAULT_DISK_BANDWIDTH (100.0 * SIM_MIB) /* "100MiB/s" */
 /* Balloon driver, Linux drivers/misc/vmw_balloon.c. */
 #define DEFAULT_BALLOON_POLL SIM_S /* "1s" */
 #define DEFAULT_RATE_FAST 16384    /* pages per poll */
@@ -89,7 +85,7 @@ extern const char sim_default_scenario_json[];
 #define DEFAULT_WL_PAGE_CACHE 0           /* "0" */
 #define DEFAULT_TOUCH_RATE 10000.0        /* "10000/s" */
 #define DEFAULT_WRITE_SHARE 0.3           /* 0.3: assumption (a typical read/write mix) */
-#define DEFAULT_ALLOC_RATE (256.0 * MIB)  /* "256MiB/s" */
+#define DEFAULT_ALLOC_RATE (256.0 * SIM_MIB)  /* "256MiB/s" */
 #define DEFAULT_CONTENT_ZERO 0.05         /* 0.05 */
 #define DEFAULT_CONTENT_IMAGE_SHARED 0.10 /* 0.10 */
 #define DEFAULT_CONTENT_DUPLICATE 0.05    /* 0.05 */
@@ -1057,7 +1053,7 @@ static bool parse_shares(Loader *ld, const json_t *v, const char *ptr, uint64_t 
     }
     for (guint i = 0; i < G_N_ELEMENTS(levels); i++) {
         if (strcmp(json_string_value(v), levels[i]) == 0) {
-            *out = MAX(UINT64_C(1), memory / MIB) * per_mib[i];
+            *out = MAX(UINT64_C(1), memory / SIM_MIB) * per_mib[i];
             return true;
         }
     }
@@ -1160,7 +1156,7 @@ static bool load_vm_basics(Loader *ld, const Scope *s, SimVmConfig *vm, VmAt *at
         return fail(ld, SIM_ERROR_RANGE, ptr, "limit (%s) is below the reservation (%s)",
                     fmt_bytes(ld, vm->limit), fmt_bytes(ld, vm->reservation));
     }
-    vm->shares = MAX(UINT64_C(1), vm->memory / MIB) * SHARES_NORMAL;
+    vm->shares = MAX(UINT64_C(1), vm->memory / SIM_MIB) * SHARES_NORMAL;
     if ((v = scope_get(ld, s, "shares", &ptr)) != NULL &&
         !parse_shares(ld, v, ptr, vm->memory, &vm->shares)) {
         return false;
@@ -1450,7 +1446,7 @@ static void trace_fit_warnings(GPtrArray *warnings, const char *path, const GArr
                                         "kernel = %.0f MiB); clipped",
                                         path, st->clipped, st->clipped == 1 ? "" : "s",
                                         st->clipped == 1 ? "s" : "", st->peak_mb,
-                                        (double)t->replay.room / (double)MIB));
+                                        (double)t->replay.room / (double)SIM_MIB));
     }
     double last = g_array_index(points, SimTracePoint, points->len - 1).t_s;
     double left = last - sim_time_to_s(t->replay.start);
@@ -1550,7 +1546,7 @@ static bool trace_apply(Loader *ld, SimScenario *sc, SimVmConfig *vm, TraceSpec 
     g_autofree char *path = trace_path(sc, t->file);
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GError) e = NULL;
-    t->options.kernel_mb = (double)vm->guest.kernel / (double)MIB;
+    t->options.kernel_mb = (double)vm->guest.kernel / (double)SIM_MIB;
     g_autoptr(GArray) points = sim_trace_read(path, &t->options, warnings, &e);
     if (points == NULL) {
         return fail(ld, SIM_ERROR_VALUE, t->file_at, "%s", e->message);

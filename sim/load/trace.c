@@ -16,8 +16,8 @@
 #include "sim/load/esxtop.h"
 #include "sim/load/readfile.h"
 #include "sim/scenario.h"
+#include "sim/units.h"
 
-#define MIB_BYTES (1024.0 * 1024.0)
 #define TRACE_ROUND 4096.0 /* bytes: sizes are whole 4 KiB pages, the smallest page size */
 #define MAX_NAMES_LISTED 8 /* VM names shown when the one asked for is missing */
 /* Bitbrains timestamps above this are milliseconds (as the header says; the data has seconds). */
@@ -612,7 +612,7 @@ static double median_step(const GArray *points)
  */
 static uint64_t to_bytes(double mb, double scale)
 {
-    double b = floor(mb * scale * MIB_BYTES / TRACE_ROUND) * TRACE_ROUND;
+    double b = floor(mb * scale * (double)SIM_MIB / TRACE_ROUND) * TRACE_ROUND;
     if (!(b > 0)) {
         return 0;
     }

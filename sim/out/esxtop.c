@@ -17,6 +17,7 @@
 
 #include "sim/error.h"
 #include "sim/load/esxtop.h"
+#include "sim/units.h"
 
 /* GIDs are drawn from [GID_BASE, GID_BASE + GID_RANGE): 7 digits like real ones. */
 #define GID_BASE 1000000u
@@ -204,7 +205,7 @@ static void host_values(const SimScenario *sc, const SimRecorder *r, guint i, do
         mctltgt += s->mctltgt_mb;
         mctlmax += s->mctlmax_mb;
     }
-    v[HC_MACHINE] = (double)sc->host.memory / (1024.0 * 1024.0);
+    v[HC_MACHINE] = (double)sc->host.memory / (double)SIM_MIB;
     v[HC_FREE] = h->free_mb;
     v[HC_MINFREE] = h->min_free_mb;
     v[HC_STATE] = (double)h->state; /* 0 high, 1 clear, 2 soft, 3 hard, 4 low */

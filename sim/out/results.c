@@ -18,12 +18,12 @@
 #include "sim/error.h"
 #include "sim/interrupt.h"
 #include "sim/out/esxtop.h"
+#include "sim/units.h"
 
 /* Decimals of the CSV columns and of the reals in summary.json. */
 #define CSV_DECIMALS 2
 #define PERF_INDEX_DECIMALS 4
 #define JSON_SCALE 1e4 /* reals rounded to 4 decimals */
-#define MIB (1024.0 * 1024.0)
 
 
 /* The numeric vms.csv columns as (name, offset), generated from SIM_VM_FIELDS. */
@@ -346,7 +346,7 @@ static json_t *json_vm_fields(const double values[N_VM_FIELDS])
 static json_t *json_host(const SimRecorder *r, const SimRunTotals *t)
 {
     json_t *host = json_object();
-    json_object_set_new(host, "memory_mb", json_round((double)sim_recorder_scenario(r)->host.memory / MIB));
+    json_object_set_new(host, "memory_mb", json_round((double)sim_recorder_scenario(r)->host.memory / (double)SIM_MIB));
     json_object_set_new(host, "min_free_mb", json_round(t->min_free_mb));
     json_object_set_new(host, "thresholds_mb", json_states(t->thresholds_mb));
     json_object_set_new(host, "time_in_state_s", json_states(t->time_in_state_s));

@@ -5,6 +5,7 @@
 #include "sim/error.h"
 #include "sim/interrupt.h"
 #include "sim/queue.h"
+#include "sim/units.h"
 
 /* The host's reclamation period: policy targets are applied and the state
  * re-read every second, like the balloon poll (assumption: ESXi's internal
@@ -71,7 +72,7 @@ struct SimRun {
 
 static double pages_mb(const SimRun *run, uint64_t pages)
 {
-    return (double)pages * (double)host_page_size(run->host) / (1024.0 * 1024.0);
+    return (double)pages * (double)host_page_size(run->host) / (double)SIM_MIB;
 }
 
 static void run_hook(SimRun *run)

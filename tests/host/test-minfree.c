@@ -5,9 +5,8 @@
 #include <cmocka.h>
 
 #include "host/host.h"
+#include "sim/units.h"
 
-#define MIB ((uint64_t)1 << 20)
-#define GIB ((uint64_t)1 << 30)
 
 /* The sliding scale written out by hand for one size (docs/design.md). */
 static double formula_mib(double gib)
@@ -27,7 +26,7 @@ static void test_minfree_is_901_mib_at_28_gib(void **state)
 {
     (void)state;
     /* vSphere documents 901.12 MiB for a 28 GiB host */
-    double mib = (double)host_minfree_for(28 * GIB) / (double)MIB;
+    double mib = (double)host_minfree_for(28 * SIM_GIB) / (double)SIM_MIB;
     assert_float_equal(mib, 901.12, 0.01);
 }
 
@@ -36,7 +35,7 @@ static void test_minfree_follows_the_sliding_scale_for_many_sizes(void **state)
     (void)state;
     const double sizes[] = {2, 4, 8, 12, 16, 28, 64, 96, 128, 256, 1024};
     for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
-        double mib = (double)host_minfree_for((uint64_t)(sizes[i] * (double)GIB)) / (double)MIB;
+        double mib = (double)host_minfree_for((uint64_t)(sizes[i] * (double)SIM_GIB)) / (double)SIM_MIB;
         assert_float_equal(mib, formula_mib(sizes[i]), 0.01);
     }
 }

@@ -11,10 +11,8 @@
 #include "sim/error.h"
 #include "sim/load/scenario.h"
 #include "support/testutil.h"
+#include "sim/units.h"
 
-#define KIB (UINT64_C(1) << 10)
-#define MIB (UINT64_C(1) << 20)
-#define GIB (UINT64_C(1) << 30)
 
 /* cmocka has no GError check; a message in the failure beats a bare NULL check. */
 #define assert_no_error(e)                                                                         \
@@ -66,11 +64,11 @@ static void test_scenario_minimal_gets_every_default(void **state)
     assert_int_equal(sc->duration, SIM_HOUR);
     assert_int_equal(sc->sample_interval, 20 * SIM_S);
     const SimHostConfig *h = &sc->host;
-    assert_int_equal(h->memory, 16 * GIB);
+    assert_int_equal(h->memory, 16 * SIM_GIB);
     assert_int_equal(h->page_size, 4096);
     assert_float_equal(h->cpu_ghz, 40, 1e-12);
-    assert_int_equal(h->overhead, GIB);
-    assert_float_equal(h->vm_overhead_base, 20.0 * MIB, 1e-6);
+    assert_int_equal(h->overhead, SIM_GIB);
+    assert_float_equal(h->vm_overhead_base, 20.0 * SIM_MIB, 1e-6);
     assert_float_equal(h->vm_overhead_frac, 0.012, 1e-12);
     assert_int_equal(h->min_free, 0);
     assert_string_equal(h->policy, "esxi");
@@ -85,15 +83,15 @@ static void test_scenario_minimal_gets_every_default(void **state)
     assert_int_equal(h->sharing.salting, 2);
     assert_int_equal(h->sharing.scan_time, 60 * SIM_MIN);
     assert_float_equal(h->sharing.rate_max, 1024, 1e-9);
-    assert_float_equal(h->sharing.scan_ghz, 4.0 * MIB, 1e-6);
+    assert_float_equal(h->sharing.scan_ghz, 4.0 * SIM_MIB, 1e-6);
     assert_true(h->compression.enabled);
     assert_float_equal(h->compression.max_pct, 0.10, 1e-12);
     assert_int_equal(h->compression.latency, 20 * SIM_US);
     assert_int_equal(h->swap.latency, 5 * SIM_MS);
-    assert_float_equal(h->swap.bandwidth, 200.0 * MIB, 1e-6);
+    assert_float_equal(h->swap.bandwidth, 200.0 * SIM_MIB, 1e-6);
     assert_int_equal(h->swap.cache_size, 0);
     assert_int_equal(h->swap.cache_latency, 100 * SIM_US);
-    assert_float_equal(h->swap.cache_bandwidth, (double)GIB, 1e-6);
+    assert_float_equal(h->swap.cache_bandwidth, (double)SIM_GIB, 1e-6);
     assert_int_equal(sc->events->len, 0);
     assert_false(sc->has_sla);
 }
@@ -105,7 +103,7 @@ static void test_scenario_vm_gets_every_default(void **state)
     const SimVmConfig *vm = vm_at(sc, 0);
     assert_string_equal(vm->name, "web");
     assert_string_equal(vm->pointer, "/vms/0");
-    assert_int_equal(vm->memory, 4 * GIB);
+    assert_int_equal(vm->memory, 4 * SIM_GIB);
     assert_int_equal(vm->reservation, 0);
     assert_true(vm->limit == SIM_SIZE_UNLIMITED);
     assert_int_equal(vm->shares, 4096 * 10);
@@ -115,12 +113,12 @@ static void test_scenario_vm_gets_every_default(void **state)
     const SimGuestConfig *g = &vm->guest;
     assert_int_equal(g->os, SIM_OS_LINUX);
     assert_null(g->image);
-    assert_int_equal(g->swap, 4 * GIB);
+    assert_int_equal(g->swap, 4 * SIM_GIB);
     assert_true(g->balloon_driver);
-    assert_int_equal(g->kernel, 256 * MIB);
-    assert_float_equal(g->cache_fill_rate, 8.0 * MIB, 1e-6);
+    assert_int_equal(g->kernel, 256 * SIM_MIB);
+    assert_float_equal(g->cache_fill_rate, 8.0 * SIM_MIB, 1e-6);
     assert_int_equal(g->disk_latency, 5 * SIM_MS);
-    assert_float_equal(g->disk_bandwidth, 100.0 * MIB, 1e-6);
+    assert_float_equal(g->disk_bandwidth, 100.0 * SIM_MIB, 1e-6);
     assert_int_equal(g->balloon.poll, SIM_S);
     assert_int_equal(g->balloon.rate_fast, 16384);
     assert_int_equal(g->balloon.rate_slow_max, 2048);
@@ -134,7 +132,7 @@ static void test_scenario_vm_gets_every_default(void **state)
     assert_int_equal(w->page_cache, 0);
     assert_float_equal(w->touch_rate, 10000, 1e-9);
     assert_float_equal(w->write_share, 0.3, 1e-12);
-    assert_float_equal(w->alloc_rate, 256.0 * MIB, 1e-6);
+    assert_float_equal(w->alloc_rate, 256.0 * SIM_MIB, 1e-6);
     assert_float_equal(w->content.zero, 0.05, 1e-12);
     assert_float_equal(w->content.image_shared, 0.10, 1e-12);
     assert_float_equal(w->content.duplicate, 0.05, 1e-12);
@@ -160,19 +158,19 @@ static void test_scenario_values_in_every_notation(void **state)
     assert_int_equal(sc->seed, 7);
     assert_int_equal(sc->duration, 90 * SIM_MIN);
     assert_int_equal(sc->sample_interval, 500 * SIM_MS);
-    assert_int_equal(sc->host.memory, 64 * GIB);
-    assert_int_equal(sc->host.min_free, GIB);
+    assert_int_equal(sc->host.memory, 64 * SIM_GIB);
+    assert_int_equal(sc->host.min_free, SIM_GIB);
     assert_float_equal(sc->host.idle_tax, 0.5, 1e-12);
     assert_float_equal(sc->host.ctl_max_pct, 0.4, 1e-12);
     assert_int_equal(sc->host.state_reading, SIM_STATE_READING_BELOW);
     assert_float_equal(sc->host.sharing.rate_max, 2048, 1e-9);
     assert_int_equal(sc->host.sharing.salting, 0);
-    assert_int_equal(sc->host.swap.cache_size, 8 * GIB);
+    assert_int_equal(sc->host.swap.cache_size, 8 * SIM_GIB);
     const SimVmConfig *vm = vm_at(sc, 0);
     assert_float_equal(vm->max_balloon, 0.65, 1e-12);
     assert_int_equal(vm->guest.os, SIM_OS_WINDOWS);
     assert_string_equal(vm->guest.image, "win");
-    assert_int_equal(vm->workload.active, GIB / 2); /* a quarter of the workload memory */
+    assert_int_equal(vm->workload.active, SIM_GIB / 2); /* a quarter of the workload memory */
     assert_float_equal(vm->workload.touch_rate, 10, 1e-9);
     assert_true(sc->has_sla);
     assert_float_equal(sc->sla_perf_index, 0.95, 1e-12);
@@ -191,13 +189,13 @@ static void test_scenario_template_values_are_inherited_and_overridden(void **st
                 "   \"guest\": {\"image\": \"win11\"},"
                 "   \"workload\": {\"active\": \"1GiB\", \"content\": {\"zero\": 0.3}}}]}");
     const SimVmConfig *vm = vm_at(sc, 0);
-    assert_int_equal(vm->memory, 16 * GIB);         /* the VM's own */
-    assert_int_equal(vm->reservation, GIB);         /* from the template */
+    assert_int_equal(vm->memory, 16 * SIM_GIB);         /* the VM's own */
+    assert_int_equal(vm->reservation, SIM_GIB);         /* from the template */
     assert_int_equal(vm->guest.os, SIM_OS_WINDOWS); /* objects merge member by member */
     assert_string_equal(vm->guest.image, "win11");
-    assert_int_equal(vm->guest.kernel, 512 * MIB);
-    assert_int_equal(vm->workload.memory, 2 * GIB);
-    assert_int_equal(vm->workload.active, GIB);
+    assert_int_equal(vm->guest.kernel, 512 * SIM_MIB);
+    assert_int_equal(vm->workload.memory, 2 * SIM_GIB);
+    assert_int_equal(vm->workload.active, SIM_GIB);
     assert_float_equal(vm->workload.content.zero, 0.3, 1e-12);
     assert_float_equal(vm->workload.content.duplicate, 0.1, 1e-12);
     assert_float_equal(vm->workload.write_share, 0.6, 1e-12);
@@ -245,7 +243,7 @@ static void test_scenario_limit_above_memory_means_unlimited(void **state)
                 "          {\"name\": \"b\", \"memory\": \"4GiB\", \"limit\": \"3GiB\"},"
                 "          {\"name\": \"c\", \"memory\": \"4GiB\", \"limit\": \"unlimited\"}]}");
     assert_true(vm_at(sc, 0)->limit == SIM_SIZE_UNLIMITED);
-    assert_int_equal(vm_at(sc, 1)->limit, 3 * GIB);
+    assert_int_equal(vm_at(sc, 1)->limit, 3 * SIM_GIB);
     assert_true(vm_at(sc, 2)->limit == SIM_SIZE_UNLIMITED);
 }
 
@@ -277,10 +275,10 @@ static void test_scenario_phases_are_sorted_by_time(void **state)
     const SimPhase *p2 = &g_array_index(phases, SimPhase, 2);
     assert_int_equal(p0->at, 30 * SIM_MIN);
     assert_true(p0->has_active && !p0->has_memory);
-    assert_int_equal(p0->active, GIB);
+    assert_int_equal(p0->active, SIM_GIB);
     assert_int_equal(p1->at, SIM_HOUR);
     assert_true(p1->has_memory && !p1->has_active);
-    assert_int_equal(p1->memory, 6 * GIB);
+    assert_int_equal(p1->memory, 6 * SIM_GIB);
     assert_true(p2->has_touch_rate && p2->has_page_cache && p2->has_write_share);
     assert_float_equal(p2->touch_rate, 5, 1e-9);
     assert_float_equal(p2->write_share, 0, 0);
@@ -304,10 +302,10 @@ static void test_scenario_events_are_sorted_by_time_and_stable(void **state)
     assert_int_equal(e[0].action, SIM_EVENT_SET);
     assert_int_equal(e[0].vm, 1);
     assert_true(e[0].has_limit && e[0].has_shares && !e[0].has_reservation);
-    assert_int_equal(e[0].limit, 2 * GIB);
+    assert_int_equal(e[0].limit, 2 * SIM_GIB);
     assert_int_equal(e[0].shares, 4096 * 20);
     assert_string_equal(e[1].pointer, "/events/2");
-    assert_int_equal(e[1].reservation, GIB);
+    assert_int_equal(e[1].reservation, SIM_GIB);
     assert_string_equal(e[2].pointer, "/events/3");
     assert_int_equal(e[2].action, SIM_EVENT_POWER_ON);
     assert_string_equal(e[3].pointer, "/events/0");
@@ -320,9 +318,9 @@ static void test_scenario_host_memory_rounds_down_to_whole_pages(void **state)
     g_autoptr(SimScenario) sc =
         load_ok("{\"host\": {\"memory\": \"16.3GiB\", \"page_size\": \"2MiB\"},"
                 " \"vms\": [{\"name\": \"a\", \"memory\": \"1GiB\"}]}");
-    assert_int_equal(sc->host.page_size, 2 * MIB);
-    assert_int_equal(sc->host.memory % (2 * MIB), 0);
-    assert_int_equal(sc->host.memory, 16 * GIB + 306 * MIB);
+    assert_int_equal(sc->host.page_size, 2 * SIM_MIB);
+    assert_int_equal(sc->host.memory % (2 * SIM_MIB), 0);
+    assert_int_equal(sc->host.memory, 16 * SIM_GIB + 306 * SIM_MIB);
 }
 
 static void test_scenario_error_in_template_points_at_the_template(void **state)
@@ -494,7 +492,7 @@ static void test_scenario_overrides_apply_before_validation(void **state)
     GError *error = NULL;
     g_autoptr(SimScenario) sc = sim_scenario_load_with_overrides(path, sets, &error);
     assert_no_error(error);
-    assert_int_equal(sc->host.memory, 96 * GIB);
+    assert_int_equal(sc->host.memory, 96 * SIM_GIB);
     assert_int_equal(sc->vms->len, 3);
     assert_int_equal(vm_at(sc, 2)->guest.os, SIM_OS_WINDOWS);
     assert_false(sc->host.sharing.enabled);

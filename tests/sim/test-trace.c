@@ -23,6 +23,7 @@
 #include "sim/load/scenario.h"
 #include "sim/load/trace.h"
 #include "support/testutil.h"
+#include "sim/units.h"
 
 #define DATA RECLAIMSIM_SOURCE_DIR "/../shared/data/"
 #define SMALL DATA "esxtop/rach-sharp_esxtopd_small-esxtop-data.csv"
@@ -31,7 +32,7 @@
 #define SHIPPED RECLAIMSIM_SOURCE_DIR "/scenarios/data/"
 #define BB_1 SHIPPED "bitbrains/rnd-2013-7/1.csv.gz"
 #define BB_45 SHIPPED "bitbrains/rnd-2013-7/45.csv.gz"
-#define MIB (1024.0 * 1024.0)
+#define MIB ((double)SIM_MIB)
 
 static void need(const char *path)
 {

@@ -10,9 +10,6 @@
 #include "sim/error.h"
 #include "sim/units.h"
 
-#define KIB (UINT64_C(1) << 10)
-#define MIB (UINT64_C(1) << 20)
-#define GIB (UINT64_C(1) << 30)
 #define TIB (UINT64_C(1) << 40)
 
 static uint64_t size_ok(const char *text)
@@ -61,31 +58,31 @@ static void duration_err(const char *text, int code, const char *part)
 static void test_units_gb_means_gib(void **state)
 {
     (void)state;
-    assert_int_equal(size_ok("16GB"), 16 * GIB);
-    assert_int_equal(size_ok("16G"), 16 * GIB);
-    assert_int_equal(size_ok("16GiB"), 16 * GIB);
-    assert_int_equal(size_ok("512MB"), 512 * MIB);
-    assert_int_equal(size_ok("4KB"), 4 * KIB);
+    assert_int_equal(size_ok("16GB"), 16 * SIM_GIB);
+    assert_int_equal(size_ok("16G"), 16 * SIM_GIB);
+    assert_int_equal(size_ok("16GiB"), 16 * SIM_GIB);
+    assert_int_equal(size_ok("512MB"), 512 * SIM_MIB);
+    assert_int_equal(size_ok("4KB"), 4 * SIM_KIB);
     assert_int_equal(size_ok("2TB"), 2 * TIB);
 }
 
 static void test_units_size_units_are_case_insensitive(void **state)
 {
     (void)state;
-    assert_int_equal(size_ok("4gib"), 4 * GIB);
-    assert_int_equal(size_ok("4GIB"), 4 * GIB);
-    assert_int_equal(size_ok("4kib"), 4 * KIB);
+    assert_int_equal(size_ok("4gib"), 4 * SIM_GIB);
+    assert_int_equal(size_ok("4GIB"), 4 * SIM_GIB);
+    assert_int_equal(size_ok("4kib"), 4 * SIM_KIB);
     assert_int_equal(size_ok("100b"), 100);
-    assert_int_equal(size_ok(" 4 GiB "), 4 * GIB);
+    assert_int_equal(size_ok(" 4 GiB "), 4 * SIM_GIB);
 }
 
 static void test_units_size_decimals_round_down_to_bytes(void **state)
 {
     (void)state;
-    assert_int_equal(size_ok("1.5GiB"), GIB + GIB / 2);
+    assert_int_equal(size_ok("1.5GiB"), SIM_GIB + SIM_GIB / 2);
     assert_int_equal(size_ok("0.5KiB"), 512);
     assert_int_equal(size_ok("1.9B"), 1);
-    assert_int_equal(size_ok(".25MiB"), MIB / 4);
+    assert_int_equal(size_ok(".25MiB"), SIM_MIB / 4);
     assert_int_equal(size_ok("0.001KiB"), 1);
 }
 
@@ -146,7 +143,7 @@ static void test_units_size_from_mib(void **state)
     GError *error = NULL;
     uint64_t bytes = 0;
     assert_true(sim_units_size_from_mib(1024, &bytes, &error));
-    assert_int_equal(bytes, GIB);
+    assert_int_equal(bytes, SIM_GIB);
     assert_false(sim_units_size_from_mib(-1, &bytes, &error));
     assert_int_equal(error->code, SIM_ERROR_RANGE);
     g_clear_error(&error);
@@ -250,9 +247,9 @@ static void test_units_byte_rate_is_a_size_per_time(void **state)
     GError *error = NULL;
     double r = 0;
     assert_true(sim_units_parse_byte_rate("200MiB/s", &r, &error));
-    assert_float_equal(r, 200.0 * MIB, 1e-6);
+    assert_float_equal(r, 200.0 * SIM_MIB, 1e-6);
     assert_true(sim_units_parse_byte_rate("60GiB/min", &r, &error));
-    assert_float_equal(r, (double)GIB, 1e-6);
+    assert_float_equal(r, (double)SIM_GIB, 1e-6);
     assert_false(sim_units_parse_byte_rate("200MiB", &r, &error));
     assert_non_null(strstr(error->message, "byte rate \"200MiB\" needs a time unit"));
     g_clear_error(&error);
@@ -300,8 +297,8 @@ static void check_format(char *got, const char *want)
 static void test_units_format_uses_the_largest_exact_unit(void **state)
 {
     (void)state;
-    check_format(sim_units_format_bytes(12 * GIB), "12GiB");
-    check_format(sim_units_format_bytes(GIB + GIB / 2), "1536MiB");
+    check_format(sim_units_format_bytes(12 * SIM_GIB), "12GiB");
+    check_format(sim_units_format_bytes(SIM_GIB + SIM_GIB / 2), "1536MiB");
     check_format(sim_units_format_bytes(4097), "4097B");
     check_format(sim_units_format_bytes(0), "0B");
     check_format(sim_units_format_bytes(2 * TIB), "2TiB");

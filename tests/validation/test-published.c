@@ -10,8 +10,8 @@
 
 #include "support/model.h"
 #include "support/testutil.h"
+#include "sim/units.h"
 
-#define GIB ((uint64_t)1 << 30)
 
 /* vSphere Resource Management ("Free memory states"): minFree for
  * MemMinFreePct = 0 is 6% of the first 4 GiB, 4% of the next 8, 2% of the
@@ -29,7 +29,7 @@ static void test_published_minfree_and_thresholds_for_ten_host_sizes(void **stat
     };
     const double pct[] = {400, 100, 64, 32, 16};
     for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
-        uint64_t bytes = host_minfree_for(rows[i].gib * GIB);
+        uint64_t bytes = host_minfree_for(rows[i].gib * SIM_GIB);
         assert_float_equal((double)bytes / 1048576.0, rows[i].min_free_mib, 0.005);
         HostThresholds t;
         host_thresholds_init(&t, bytes / 4096, &host_states_esxi6);
