@@ -8,15 +8,12 @@
  */
 #include "sim/out/esxtop.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stddef.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
-#include "sim/error.h"
 #include "sim/load/esxtop.h"
+#include "sim/out/format.h"
+#include "sim/out/outfile.h"
 #include "sim/units.h"
 
 /* GIDs are drawn from [GID_BASE, GID_BASE + GID_RANGE): 7 digits like real ones. */
@@ -133,33 +130,20 @@ guint32 sim_esxtop_gid(const SimScenario *scenario, guint vm)
     return gids[vm];
 }
 
-/* One quoted cell and its comma; quotes inside are doubled as CSV asks. */
+/* One quoted cell and its comma. */
 static void append_cell(GString *out, const char *text)
 {
-    g_string_append_c(out, '"');
-    for (const char *p = text; *p != '\0'; p++) {
-        if (*p == '"') {
-            g_string_append_c(out, '"');
-        }
-        g_string_append_c(out, *p);
-    }
-    g_string_append(out, "\",");
+    sim_format_csv_quoted(out, text);
+    g_string_append_c(out, ',');
 }
 
-/* A number cell; "-0" prints as "0" so tiny rounding residues do not change the bytes. */
+/* A number cell, in the fixed format of every output (sim/out/format.h);
+ * a number holds no quote, so it needs no escaping inside its quotes. */
 static void append_number_cell(GString *out, double v, int decimals)
 {
-    char buf[G_ASCII_DTOSTR_BUF_SIZE + 320];
-    if (!isfinite(v)) {
-        g_snprintf(buf, sizeof buf, "%s", isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
-    } else {
-        g_snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    }
-    const char *text = buf;
-    if (buf[0] == '-' && strspn(buf + 1, "0.") == strlen(buf + 1)) {
-        text = buf + 1;
-    }
-    append_cell(out, text);
+    g_string_append_c(out, '"');
+    sim_format_number(out, v, decimals);
+    g_string_append(out, "\",");
 }
 
 static void append_header(GString *out, const SimScenario *sc)
@@ -251,48 +235,21 @@ static void append_row(GString *out, const SimScenario *sc, const SimRecorder *r
     g_string_append_c(out, '\n');
 }
 
-/* "out/x/esxtop.csv: error: cannot write: No space left on device" */
-static bool write_failed(GError **error, const char *shown, int errsv)
-{
-    g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: error: cannot write: %s", shown,
-                g_strerror(errsv));
-    return false;
-}
-
-/* 0, or the errno of a failed fwrite of `line`. */
-static int write_line(FILE *fp, const GString *line)
-{
-    if (fwrite(line->str, 1, line->len, fp) == line->len) {
-        return 0;
-    }
-    return errno != 0 ? errno : EIO;
-}
-
-/* Streams row by row, so a long run's file never sits in memory as a whole.
- * A full disk may show at fwrite, fflush, fsync or fclose: each is checked
- * and the first errno kept; after a failed row the rest is not attempted. */
+/* Streams row by row through sim/out/outfile.h, so a long run's file never
+ * sits in memory as a whole; after a failed write no more rows are built. */
 bool sim_esxtop_write(const SimScenario *scenario, const SimRecorder *recorder, const char *path,
                       const char *shown, GError **error)
 {
     g_return_val_if_fail(scenario != NULL && recorder != NULL && path != NULL, false);
-    shown = shown != NULL ? shown : path;
-    FILE *fp = fopen(path, "w");
-    if (fp == NULL) {
-        return write_failed(error, shown, errno);
+    SimOutfile *f = sim_outfile_open(path, shown, error);
+    if (f == NULL) {
+        return false;
     }
-    g_autoptr(GString) line = g_string_sized_new(4096);
-    append_header(line, scenario);
-    int errsv = write_line(fp, line);
-    for (guint i = 0; errsv == 0 && i < sim_recorder_n_samples(recorder); i++) {
-        g_string_truncate(line, 0);
-        append_row(line, scenario, recorder, i);
-        errsv = write_line(fp, line);
+    append_header(sim_outfile_line(f), scenario);
+    sim_outfile_flush_line(f);
+    for (guint i = 0; i < sim_recorder_n_samples(recorder) && !sim_outfile_failed(f); i++) {
+        append_row(sim_outfile_line(f), scenario, recorder, i);
+        sim_outfile_flush_line(f);
     }
-    if (errsv == 0 && (fflush(fp) != 0 || fsync(fileno(fp)) != 0)) {
-        errsv = errno;
-    }
-    if (fclose(fp) != 0 && errsv == 0) {
-        errsv = errno;
-    }
-    return errsv == 0 || write_failed(error, shown, errsv);
+    return sim_outfile_close(f, error);
 }

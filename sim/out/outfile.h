@@ -1,0 +1,41 @@
+/*
+ * One output file written through a line buffer and checked at every step:
+ * a writer builds a row in sim_outfile_line() and streams it with
+ * sim_outfile_flush_line(), so a long run's vms.csv never sits in memory as
+ * a whole. A full disk may show at fwrite, fflush, fsync or fclose: each is
+ * checked and the first errno reported by sim_outfile_close(). Messages name
+ * the file as the user knows it (`shown`), not the staging path written
+ * (sim/out/outdir.h): "out/x/vms.csv: error: cannot write: No space left on
+ * device", SIM_ERROR_IO.
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+typedef struct SimOutfile SimOutfile;
+
+/* Creates or truncates `path`; messages name it `shown` (NULL: `path`).
+ * NULL with an error when it cannot be opened. */
+SimOutfile *sim_outfile_open(const char *path, const char *shown, GError **error);
+
+/* sim_outfile_open() of NAME in `dir`, named NAME in `shown_dir` (NULL: `dir`). */
+SimOutfile *sim_outfile_open_in(const char *dir, const char *shown_dir, const char *name,
+                                GError **error);
+
+/* The buffer of the line being built; sim_outfile_flush_line() empties it. */
+GString *sim_outfile_line(SimOutfile *file);
+
+/* Writes and empties the line buffer. After the first failed write the rest
+ * is not attempted; its errno is kept for sim_outfile_close(). */
+void sim_outfile_flush_line(SimOutfile *file);
+
+/* True once a write failed: a writer may stop building rows nobody writes. */
+bool sim_outfile_failed(const SimOutfile *file);
+
+/*
+ * Flushes, fsyncs and closes the file and frees `file`; false with the
+ * first errno of any step. fsync, so the rename that publishes the output
+ * directory never publishes files whose blocks were not yet written.
+ */
+bool sim_outfile_close(SimOutfile *file, GError **error);
