@@ -1,7 +1,10 @@
 /*
- * The writers of a run's results (docs/design.md section 5): the files of
- * the output directory and the summary on the terminal, from a finished
- * run's recorder and totals.
+ * The writers of a run's results (docs/design.md section 5), the one entry
+ * point of the CLI: the files of the output directory and the summary on
+ * the terminal, from a finished run's recorder and totals. Each output has
+ * its own file: host.csv and vms.csv sim/out/csv.h, summary.json
+ * sim/out/summary.h, esxtop.csv sim/out/esxtop.h, the terminal table
+ * sim/out/table.h.
  */
 #pragma once
 
@@ -12,7 +15,7 @@
 #include "sim/run/recorder.h"
 
 /*
- * Writes host.csv, vms.csv, summary.json and esxtop.csv (sim/load/esxtop.h)
+ * Writes host.csv, vms.csv, summary.json and esxtop.csv
  * into the existing directory `dir`. Messages name the files in `shown`
  * (the directory the user named, when `dir` is the staging directory that
  * will replace it; NULL: `dir`). Numbers are printed with a fixed format so
@@ -20,13 +23,7 @@
  * interrupt was caught (sim/interrupt.h).
  */
 bool sim_results_write(const SimRecorder *recorder, const SimRunTotals *totals, const char *dir,
-                        const char *shown, GError **error);
+                       const char *shown, GError **error);
 
-/*
- * Prints a short aligned table for the terminal: per VM the final balloon
- * and swap sizes, stall % and performance index over the run (from
- * `totals`); the host's time in each state; the SLA verdict when the
- * scenario has one.
- */
-void sim_results_print_summary(const SimRecorder *recorder, const SimRunTotals *totals,
-                                FILE *out);
+/* Prints the terminal summary: sim_table_print() of sim/out/table.h. */
+void sim_results_print_summary(const SimRecorder *recorder, const SimRunTotals *totals, FILE *out);

@@ -5,7 +5,6 @@
  */
 #include "sim/run/recorder.h"
 
-
 struct SimRecorder {
     const SimScenario *scenario; /* borrowed; VM names and SLA come from it */
     char *policy;                /* policy name for summary.json, owned */
@@ -78,4 +77,10 @@ const char *sim_recorder_policy(const SimRecorder *recorder)
 guint sim_recorder_n_vms(const SimRecorder *recorder)
 {
     return recorder->n_vms;
+}
+
+const char *sim_recorder_vm_name(const SimRecorder *recorder, guint vm)
+{
+    g_return_val_if_fail(recorder != NULL && vm < recorder->n_vms, NULL);
+    return g_array_index(recorder->scenario->vms, SimVmConfig, vm).name;
 }

@@ -1,10 +1,9 @@
 /*
- * The recorder: keeps the samples taken every `sample_interval` and writes
- * the outputs of docs/design.md section 5 (host.csv, vms.csv, summary.json). All
- * values are already in the units of the columns (MiB, MiB/s, %, index); the
- * model fills the structs, the recorder only formats, aggregates and writes.
- * It writes into a directory it is given; sim/out/outdir.h makes that a staging
- * directory that replaces DIR only when every file is complete.
+ * The recorder: keeps the samples taken every `sample_interval` for the
+ * outputs of docs/design.md section 5. All values are already in the units
+ * of the columns (MiB, MiB/s, %, index); the model fills the structs, the
+ * recorder only records. The writers of sim/out/ (sim/out/results.h) turn
+ * the samples and the run's totals into files once the run is over.
  */
 #pragma once
 
@@ -97,3 +96,5 @@ const SimVmSample *sim_recorder_vm_sample(const SimRecorder *recorder, guint i, 
 const SimScenario *sim_recorder_scenario(const SimRecorder *recorder);
 const char *sim_recorder_policy(const SimRecorder *recorder);
 guint sim_recorder_n_vms(const SimRecorder *recorder);
+/* The name of VM `vm` (< sim_recorder_n_vms()), borrowed from the scenario. */
+const char *sim_recorder_vm_name(const SimRecorder *recorder, guint vm);
