@@ -1,0 +1,126 @@
+/* Tests of sim/out/outfile.c on a real file system: lines, errors and the
+ * full disk of /dev/full. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+#include <errno.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "sim/error.h"
+#include "sim/out/outfile.h"
+#include "support/testutil.h"
+
+/* Every test gets an empty directory as its state. */
+static int tmp_setup(void **state)
+{
+    *state = test_tmpdir();
+    return 0;
+}
+
+static int tmp_teardown(void **state)
+{
+    test_rmtree(*state);
+    g_free(*state);
+    return 0;
+}
+
+static void test_outfile_writes_the_lines_flushed_in_order(void **state)
+{
+    const char *tmp = *state;
+    GError *error = NULL;
+    SimOutfile *f = sim_outfile_open_in(tmp, NULL, "a.csv", &error);
+    g_assert_no_error(error);
+    assert_non_null(f);
+    g_string_append(sim_outfile_line(f), "x,y\n");
+    sim_outfile_flush_line(f);
+    assert_int_equal(sim_outfile_line(f)->len, 0);
+    g_string_append(sim_outfile_line(f), "1,2\n");
+    sim_outfile_flush_line(f);
+    assert_false(sim_outfile_failed(f));
+    assert_true(sim_outfile_close(f, &error));
+    g_assert_no_error(error);
+    g_autofree char *path = g_build_filename(tmp, "a.csv", NULL);
+    g_autofree char *text = NULL;
+    assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    assert_string_equal(text, "x,y\n1,2\n");
+}
+
+/* An existing file is replaced, not appended to. */
+static void test_outfile_truncates_an_existing_file(void **state)
+{
+    const char *tmp = *state;
+    g_autofree char *path = g_build_filename(tmp, "b.csv", NULL);
+    assert_true(g_file_set_contents(path, "old old old\n", -1, NULL));
+    SimOutfile *f = sim_outfile_open(path, NULL, NULL);
+    assert_non_null(f);
+    g_string_append(sim_outfile_line(f), "new\n");
+    sim_outfile_flush_line(f);
+    assert_true(sim_outfile_close(f, NULL));
+    g_autofree char *text = NULL;
+    assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    assert_string_equal(text, "new\n");
+}
+
+/* Messages name the file in the directory the user gave, not the one opened. */
+static void test_outfile_open_error_names_the_shown_file(void **state)
+{
+    const char *tmp = *state;
+    g_autofree char *blocker = g_build_filename(tmp, "vms.csv", NULL);
+    assert_int_equal(g_mkdir(blocker, 0777), 0); /* fopen("vms.csv", "w") fails: EISDIR */
+    GError *error = NULL;
+    assert_null(sim_outfile_open_in(tmp, "out/x", "vms.csv", &error));
+    assert_true(g_error_matches(error, SIM_ERROR, SIM_ERROR_IO));
+    g_autofree char *want =
+        g_strdup_printf("out/x/vms.csv: error: cannot write: %s", g_strerror(EISDIR));
+    assert_string_equal(error->message, want);
+    g_clear_error(&error);
+}
+
+/* /dev/full takes the open and fails the writes with ENOSPC, as a full disk
+ * does: small lines fail at the flush in close, a line larger than stdio's
+ * buffer at once; either way close reports it, naming the shown file. */
+static void test_outfile_full_disk_fails_at_close_with_enospc(void **state)
+{
+    (void)state;
+    if (access("/dev/full", W_OK) != 0) {
+        skip();
+    }
+    GError *error = NULL;
+    SimOutfile *f = sim_outfile_open("/dev/full", "out/x/host.csv", &error);
+    g_assert_no_error(error);
+    g_string_append(sim_outfile_line(f), "time_s\n");
+    sim_outfile_flush_line(f);
+    assert_false(sim_outfile_close(f, &error));
+    g_autofree char *want =
+        g_strdup_printf("out/x/host.csv: error: cannot write: %s", g_strerror(ENOSPC));
+    assert_string_equal(error->message, want);
+    g_clear_error(&error);
+
+    f = sim_outfile_open("/dev/full", "out/x/vms.csv", &error);
+    g_assert_no_error(error);
+    g_string_set_size(sim_outfile_line(f), 1 << 20); /* past any stdio buffer */
+    sim_outfile_flush_line(f);
+    assert_true(sim_outfile_failed(f));
+    assert_false(sim_outfile_close(f, &error));
+    assert_true(g_error_matches(error, SIM_ERROR, SIM_ERROR_IO));
+    assert_true(g_str_has_suffix(error->message, g_strerror(ENOSPC)));
+    g_clear_error(&error);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_outfile_writes_the_lines_flushed_in_order, tmp_setup,
+                                        tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_outfile_truncates_an_existing_file, tmp_setup,
+                                        tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_outfile_open_error_names_the_shown_file, tmp_setup,
+                                        tmp_teardown),
+        cmocka_unit_test(test_outfile_full_disk_fails_at_close_with_enospc),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
