@@ -15,6 +15,21 @@
 #include "sim/out/outdir.h"
 #include "support/testutil.h"
 
+/* Every test that touches the file system gets an empty directory as its
+ * state, removed after it even when it fails. */
+static int tmp_setup(void **state)
+{
+    *state = test_tmpdir();
+    return 0;
+}
+
+static int tmp_teardown(void **state)
+{
+    test_rmtree(*state);
+    g_free(*state);
+    return 0;
+}
+
 static void put_file(const char *dir, const char *name, const char *text)
 {
     g_autofree char *path = g_build_filename(dir, name, NULL);
@@ -55,8 +70,7 @@ static GError *refusal(const char *dir, SimOutdirFlags flags)
 
 static void test_outdir_creates_dir_with_the_marker_and_no_staging_left(void **state)
 {
-    (void)state;
-    g_autofree char *tmp = test_tmpdir();
+    const char *tmp = *state;
     g_autofree char *dir = g_build_filename(tmp, "a", "b", "run", NULL);
     make_output(dir, SIM_OUTDIR_DEFAULT, "one");
     g_autofree char *entries = test_list_dir(dir);
@@ -68,13 +82,11 @@ static void test_outdir_creates_dir_with_the_marker_and_no_staging_left(void **s
     g_autofree char *parent = g_path_get_dirname(dir);
     g_autofree char *siblings = test_list_dir(parent);
     assert_string_equal(siblings, "run");
-    test_rmtree(tmp);
 }
 
 static void test_outdir_replaces_its_own_output_as_a_whole(void **state)
 {
-    (void)state;
-    g_autofree char *tmp = test_tmpdir();
+    const char *tmp = *state;
     g_autofree char *dir = g_build_filename(tmp, "out", NULL);
     make_output(dir, SIM_OUTDIR_DEFAULT, "one");
     g_autofree char *plots = g_build_filename(dir, "plots", NULL);
@@ -88,13 +100,11 @@ static void test_outdir_replaces_its_own_output_as_a_whole(void **state)
     assert_string_equal(text, "two");
     g_autofree char *siblings = test_list_dir(tmp);
     assert_string_equal(siblings, "out");
-    test_rmtree(tmp);
 }
 
 static void test_outdir_refuses_a_directory_without_the_marker(void **state)
 {
-    (void)state;
-    g_autofree char *tmp = test_tmpdir();
+    const char *tmp = *state;
     put_file(tmp, "keep.txt", "mine");
     GError *error = refusal(tmp, SIM_OUTDIR_DEFAULT);
     assert_true(g_error_matches(error, SIM_ERROR, SIM_ERROR_USAGE));
@@ -108,15 +118,13 @@ static void test_outdir_refuses_a_directory_without_the_marker(void **state)
     g_clear_error(&error);
     g_autofree char *kept = get_file(tmp, "keep.txt");
     assert_string_equal(kept, "mine");
-    test_rmtree(tmp);
 }
 
 /* An output from before the marker is replaced when everything in it is a
  * file reclaimsim writes; one more file of the user's and it is refused. */
 static void test_outdir_replaces_an_older_output_only_when_all_is_reclaimsims(void **state)
 {
-    (void)state;
-    g_autofree char *tmp = test_tmpdir();
+    const char *tmp = *state;
     g_autofree char *plots = g_build_filename(tmp, "plots", NULL);
     const char *files[] = {"host.csv", "vms.csv", "summary.json", "esxtop.csv", "report.html"};
     for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
@@ -144,27 +152,23 @@ static void test_outdir_replaces_an_older_output_only_when_all_is_reclaimsims(vo
     assert_int_equal(g_unlink(summary), 0);
     error = refusal(tmp, SIM_OUTDIR_DEFAULT);
     g_clear_error(&error);
-    test_rmtree(tmp);
 }
 
 static void test_outdir_force_replaces_a_directory_without_the_marker(void **state)
 {
-    (void)state;
-    g_autofree char *tmp = test_tmpdir();
+    const char *tmp = *state;
     g_autofree char *dir = g_build_filename(tmp, "mine", NULL);
     assert_int_equal(g_mkdir(dir, 0777), 0);
     put_file(dir, "keep.txt", "mine");
     make_output(dir, SIM_OUTDIR_FORCE, "new");
     g_autofree char *entries = test_list_dir(dir);
     assert_string_equal(entries, ".reclaimsim-output host.csv");
-    test_rmtree(tmp);
 }
 
 /* A file, a link or "." is never replaced, not even with --force. */
 static void test_outdir_never_replaces_a_file_a_link_or_the_current_directory(void **state)
 {
-    (void)state;
-    g_autofree char *tmp = test_tmpdir();
+    const char *tmp = *state;
     g_autofree char *file = g_build_filename(tmp, "file", NULL);
     g_autofree char *link = g_build_filename(tmp, "link", NULL);
     g_autofree char *dot = g_build_filename(tmp, ".", NULL);
@@ -190,15 +194,13 @@ static void test_outdir_never_replaces_a_file_a_link_or_the_current_directory(vo
     assert_string_equal(entries, "file link");
     g_autofree char *kept = get_file(tmp, "file");
     assert_string_equal(kept, "keep");
-    test_rmtree(tmp);
 }
 
 /* --force deletes the replaced tree without following a link inside it:
  * what the link points to stays. */
 static void test_outdir_delete_does_not_follow_links_in_the_replaced_tree(void **state)
 {
-    (void)state;
-    g_autofree char *tmp = test_tmpdir();
+    const char *tmp = *state;
     g_autofree char *outside = g_build_filename(tmp, "outside", NULL);
     g_autofree char *dir = g_build_filename(tmp, "dir", NULL);
     g_autofree char *sub = g_build_filename(dir, "sub", NULL);
@@ -215,15 +217,13 @@ static void test_outdir_delete_does_not_follow_links_in_the_replaced_tree(void *
     assert_string_equal(kept, "keep");
     g_autofree char *entries = test_list_dir(tmp);
     assert_string_equal(entries, "dir outside");
-    test_rmtree(tmp);
 }
 
 /* DIR checked at the start is checked again at the commit: a folder the
  * user made there during the run is not replaced, and the staging goes. */
 static void test_outdir_commit_checks_dir_again(void **state)
 {
-    (void)state;
-    g_autofree char *tmp = test_tmpdir();
+    const char *tmp = *state;
     g_autofree char *dir = g_build_filename(tmp, "out", NULL);
     GError *error = NULL;
     SimOutdir *out = sim_outdir_new(dir, SIM_OUTDIR_DEFAULT, &error);
@@ -241,14 +241,12 @@ static void test_outdir_commit_checks_dir_again(void **state)
     assert_string_equal(entries, "out");
     g_autofree char *inside = test_list_dir(dir);
     assert_string_equal(inside, "keep.txt");
-    test_rmtree(tmp);
 }
 
 /* A staged output that is never committed (a failed write) leaves nothing. */
 static void test_outdir_free_without_commit_removes_the_staging(void **state)
 {
-    (void)state;
-    g_autofree char *tmp = test_tmpdir();
+    const char *tmp = *state;
     g_autofree char *dir = g_build_filename(tmp, "out", NULL);
     make_output(dir, SIM_OUTDIR_DEFAULT, "one");
     GError *error = NULL;
@@ -265,15 +263,13 @@ static void test_outdir_free_without_commit_removes_the_staging(void **state)
     assert_string_equal(entries, "out");
     g_autofree char *text = get_file(dir, "host.csv");
     assert_string_equal(text, "one");
-    test_rmtree(tmp);
 }
 
 /* A part (DIR/plots) is replaced whenever it is a real directory, gets no
  * marker, and is never a link. */
 static void test_outdir_part_replaces_a_directory_without_a_marker(void **state)
 {
-    (void)state;
-    g_autofree char *tmp = test_tmpdir();
+    const char *tmp = *state;
     g_autofree char *plots = g_build_filename(tmp, "plots", NULL);
     assert_int_equal(g_mkdir(plots, 0777), 0);
     put_file(plots, "old.png", "x");
@@ -284,7 +280,6 @@ static void test_outdir_part_replaces_a_directory_without_a_marker(void **state)
     assert_int_equal(symlink(plots, link), 0);
     GError *error = refusal(link, SIM_OUTDIR_PART);
     g_clear_error(&error);
-    test_rmtree(tmp);
 }
 
 static void test_outdir_name_for_keeps_a_plain_name(void **state)
@@ -342,8 +337,7 @@ static void test_outdir_name_for_cuts_between_characters(void **state)
 
 static void test_outdir_check_run_accepts_marked_and_older_runs_only(void **state)
 {
-    (void)state;
-    g_autofree char *tmp = test_tmpdir();
+    const char *tmp = *state;
     g_autofree char *marked = g_build_filename(tmp, "marked", NULL);
     g_autofree char *older = g_build_filename(tmp, "older", NULL);
     g_autofree char *other = g_build_filename(tmp, "other", NULL);
@@ -364,13 +358,11 @@ static void test_outdir_check_run_accepts_marked_and_older_runs_only(void **stat
     assert_false(sim_outdir_check_run(missing, &error));
     assert_non_null(strstr(error->message, "no such directory"));
     g_clear_error(&error);
-    test_rmtree(tmp);
 }
 
 static void test_outdir_write_file_replaces_and_names_the_file(void **state)
 {
-    (void)state;
-    g_autofree char *tmp = test_tmpdir();
+    const char *tmp = *state;
     g_autofree char *path = g_build_filename(tmp, "report.html", NULL);
     GError *error = NULL;
     assert_true(sim_outdir_write_file(path, "old", 3, &error));
@@ -391,27 +383,28 @@ static void test_outdir_write_file_replaces_and_names_the_file(void **state)
     g_clear_error(&error);
     g_autofree char *after = test_list_dir(tmp);
     assert_string_equal(after, "report.html");
-    test_rmtree(tmp);
 }
+
+#define TMP_TEST(test) cmocka_unit_test_setup_teardown(test, tmp_setup, tmp_teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_outdir_creates_dir_with_the_marker_and_no_staging_left),
-        cmocka_unit_test(test_outdir_replaces_its_own_output_as_a_whole),
-        cmocka_unit_test(test_outdir_refuses_a_directory_without_the_marker),
-        cmocka_unit_test(test_outdir_replaces_an_older_output_only_when_all_is_reclaimsims),
-        cmocka_unit_test(test_outdir_force_replaces_a_directory_without_the_marker),
-        cmocka_unit_test(test_outdir_never_replaces_a_file_a_link_or_the_current_directory),
-        cmocka_unit_test(test_outdir_delete_does_not_follow_links_in_the_replaced_tree),
-        cmocka_unit_test(test_outdir_commit_checks_dir_again),
-        cmocka_unit_test(test_outdir_free_without_commit_removes_the_staging),
-        cmocka_unit_test(test_outdir_part_replaces_a_directory_without_a_marker),
+        TMP_TEST(test_outdir_creates_dir_with_the_marker_and_no_staging_left),
+        TMP_TEST(test_outdir_replaces_its_own_output_as_a_whole),
+        TMP_TEST(test_outdir_refuses_a_directory_without_the_marker),
+        TMP_TEST(test_outdir_replaces_an_older_output_only_when_all_is_reclaimsims),
+        TMP_TEST(test_outdir_force_replaces_a_directory_without_the_marker),
+        TMP_TEST(test_outdir_never_replaces_a_file_a_link_or_the_current_directory),
+        TMP_TEST(test_outdir_delete_does_not_follow_links_in_the_replaced_tree),
+        TMP_TEST(test_outdir_commit_checks_dir_again),
+        TMP_TEST(test_outdir_free_without_commit_removes_the_staging),
+        TMP_TEST(test_outdir_part_replaces_a_directory_without_a_marker),
         cmocka_unit_test(test_outdir_name_for_keeps_a_plain_name),
         cmocka_unit_test(test_outdir_name_for_makes_hostile_names_one_plain_folder),
         cmocka_unit_test(test_outdir_name_for_cuts_between_characters),
-        cmocka_unit_test(test_outdir_check_run_accepts_marked_and_older_runs_only),
-        cmocka_unit_test(test_outdir_write_file_replaces_and_names_the_file),
+        TMP_TEST(test_outdir_check_run_accepts_marked_and_older_runs_only),
+        TMP_TEST(test_outdir_write_file_replaces_and_names_the_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
