@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "sim/error.h"
@@ -102,7 +103,9 @@ static void test_outfile_full_disk_fails_at_close_with_enospc(void **state)
 
     f = sim_outfile_open("/dev/full", "out/x/vms.csv", &error);
     g_assert_no_error(error);
-    g_string_set_size(sim_outfile_line(f), 1 << 20); /* past any stdio buffer */
+    GString *line = sim_outfile_line(f);
+    g_string_set_size(line, 1 << 20); /* past any stdio buffer */
+    memset(line->str, 'x', line->len);
     sim_outfile_flush_line(f);
     assert_true(sim_outfile_failed(f));
     assert_false(sim_outfile_close(f, &error));
