@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/pages.h"
 #include "host/host.h"
+#include "host/pages.h"
 #include "sim/scenario.h"
 #include "sim/time.h"
 
@@ -22,7 +22,7 @@ Guest *guest_new(const SimVmConfig *cfg, guint index, const SimHostConfig *host,
 void guest_free(Guest *guest);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Guest, guest_free)
 
-GuestPages *guest_pages(Guest *guest);
+HostPages *guest_pages(Guest *guest);
 bool guest_powered_on(const Guest *guest);
 
 /* Boot: kernel pages, and a Windows guest zeroes all its memory. */

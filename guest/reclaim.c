@@ -11,38 +11,38 @@ static void disk_write(Guest *g, SimTime now)
 /* Evicts one page of list `from` to the free list. Anon pages go to guest
  * swap; a page the host had swapped must first be read back (double
  * paging), which the reclaiming vCPU waits for. */
-static bool evict_one(Guest *g, Host *host, GuestUse from, SimTime now, SimTime *cost)
+static bool evict_one(Guest *g, Host *host, HostUse from, SimTime now, SimTime *cost)
 {
-    bool anon = from == GUEST_USE_ANON_ACTIVE || from == GUEST_USE_ANON_INACTIVE;
+    bool anon = from == HOST_USE_ANON_ACTIVE || from == HOST_USE_ANON_INACTIVE;
     if (anon && g->swapped_hot + g->swapped_cold >= g->swap_slots) {
         return false;
     }
-    uint32_t p = guest_pages_pick_use(g->pages, &g->rng_alloc, from);
-    if (p == GUEST_NO_PAGE) {
+    uint32_t p = host_pages_pick_use(g->pages, &g->rng_alloc, from);
+    if (p == HOST_NO_PAGE) {
         return false;
     }
     if (anon) {
-        *cost += host_access(host, g->index, p, GUEST_USE_FREE, now + *cost);
+        *cost += host_access(host, g->index, p, HOST_USE_FREE, now + *cost);
         disk_write(g, now);
-        if (from == GUEST_USE_ANON_ACTIVE) {
+        if (from == HOST_USE_ANON_ACTIVE) {
             g->swapped_hot++;
         } else {
             g->swapped_cold++;
         }
-    } else if (from == GUEST_USE_CACHE_ACTIVE) {
+    } else if (from == HOST_USE_CACHE_ACTIVE) {
         g->evicted_hot++;
     }
-    guest_pages_set_use(g->pages, p, GUEST_USE_FREE);
+    host_pages_set_use(g->pages, p, HOST_USE_FREE);
     return true;
 }
 
 uint64_t guest_reclaim(Guest *g, Host *host, uint64_t n, SimTime now, SimTime *cost)
 {
-    static const GuestUse order[] = {
-        GUEST_USE_CACHE_INACTIVE,
-        GUEST_USE_ANON_INACTIVE,
-        GUEST_USE_CACHE_ACTIVE,
-        GUEST_USE_ANON_ACTIVE,
+    static const HostUse order[] = {
+        HOST_USE_CACHE_INACTIVE,
+        HOST_USE_ANON_INACTIVE,
+        HOST_USE_CACHE_ACTIVE,
+        HOST_USE_ANON_ACTIVE,
     };
     uint64_t freed = 0;
     for (size_t i = 0; i < G_N_ELEMENTS(order) && freed < n; i++) {
@@ -72,13 +72,13 @@ void guest_power_on(Guest *g, Host *host, SimTime now)
     SimTime cost = 0;
     if (g->cfg->guest.os == SIM_OS_WINDOWS) {
         for (uint32_t p = 0; p < g->pages->n; p++) {
-            guest_pages_set_key(g->pages, p, 0);
-            guest_pages_set_zip_class(g->pages, p, GUEST_ZIP_1K);
-            host_write(host, g->index, p, GUEST_USE_FREE, now);
+            host_pages_set_key(g->pages, p, 0);
+            host_pages_set_zip_class(g->pages, p, HOST_ZIP_1K);
+            host_write(host, g->index, p, HOST_USE_FREE, now);
         }
     }
     for (uint64_t k = 0; k < g->kernel_pages; k++) {
-        uint32_t p = guest_take_free(g, host, GUEST_USE_KERNEL, now, &cost);
+        uint32_t p = guest_take_free(g, host, HOST_USE_KERNEL, now, &cost);
         guest_fill_content(g, p);
     }
 }
@@ -89,7 +89,7 @@ void guest_power_off(Guest *g, Host *host)
 {
     g_assert(g->powered_on);
     for (uint32_t p = 0; p < g->pages->n; p++) {
-        host_release(host, g->index, p, GUEST_USE_FREE);
+        host_release(host, g->index, p, HOST_USE_FREE);
     }
     host_vm_power_off(host, g->index);
     g->powered_on = false;
@@ -99,13 +99,13 @@ void guest_power_off(Guest *g, Host *host)
 
 uint64_t guest_free_pages(const Guest *g)
 {
-    return guest_pages_count_use(g->pages, GUEST_USE_FREE);
+    return host_pages_count_use(g->pages, HOST_USE_FREE);
 }
 
 uint64_t guest_cache_pages(const Guest *g)
 {
-    return guest_pages_count_use(g->pages, GUEST_USE_CACHE_ACTIVE) +
-           guest_pages_count_use(g->pages, GUEST_USE_CACHE_INACTIVE);
+    return host_pages_count_use(g->pages, HOST_USE_CACHE_ACTIVE) +
+           host_pages_count_use(g->pages, HOST_USE_CACHE_INACTIVE);
 }
 
 uint64_t guest_swap_used(const Guest *g)

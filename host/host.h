@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/pages.h"
+#include "host/pages.h"
 #include "host/state.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
@@ -55,7 +55,7 @@ typedef struct HostShareDomain {
 
 /* The host-side state of one VM. Sizes are pages. */
 typedef struct HostVm {
-    GuestPages *pages;      /* the guest's page table (owned by the guest) */
+    HostPages *pages; /* the guest's page table (owned by the guest) */
     const char *name;
     bool powered_on;
     uint64_t configured;
@@ -94,7 +94,7 @@ void host_free(Host *host);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Host, host_free)
 
 /* Attaches VM i's page table (the guest keeps ownership). */
-void host_attach(Host *host, guint vm, GuestPages *pages);
+void host_attach(Host *host, guint vm, HostPages *pages);
 
 guint host_n_vms(const Host *host);
 HostVm *host_vm(Host *host, guint vm);
@@ -128,15 +128,15 @@ void host_update_state(Host *host);
  * the access stalls the vCPU (0 when the page was resident or only needed a
  * fresh frame). The page's use and backing change in one step.
  */
-SimTime host_access(Host *host, guint vm, uint32_t p, GuestUse use, SimTime now);
+SimTime host_access(Host *host, guint vm, uint32_t p, HostUse use, SimTime now);
 
 /* The guest writes new contents to page p and uses it as `use`: as
  * host_access, and a shared page is copied to a private frame first
  * (copy-on-write), a compressed page decompressed. */
-SimTime host_write(Host *host, guint vm, uint32_t p, GuestUse use, SimTime now);
+SimTime host_write(Host *host, guint vm, uint32_t p, HostUse use, SimTime now);
 
 /* The page no longer needs backing (ballooned, power off); it becomes `use`. */
-void host_release(Host *host, guint vm, uint32_t p, GuestUse use);
+void host_release(Host *host, guint vm, uint32_t p, HostUse use);
 
 /* Page sharing: scans every powered-on VM for dt at its rate
  * (min(size / ShareScanTime, ShareRateMax) x factor, within the host's

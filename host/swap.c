@@ -45,7 +45,7 @@ void host_swap_store(Host *host, guint vm, uint32_t p)
     HostSwapDevice *dev = cached ? &host->cache : &host->swap;
     host_swap_device_write(dev, host->page_size, 1);
     host->cache_used += cached ? 1 : 0;
-    guest_pages_set_backing(v->pages, p, cached ? GUEST_BACK_CACHE_SWAP : GUEST_BACK_SWAP);
+    host_pages_set_backing(v->pages, p, cached ? HOST_BACK_CACHE_SWAP : HOST_BACK_SWAP);
     v->swap_outs++;
 }
 
@@ -58,11 +58,11 @@ uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now)
     HostVm *v = &host->vms[vm];
     uint64_t done = 0;
     for (; done < n && host_vm_swap_room(v); done++) {
-        uint32_t p = guest_pages_pick_private(v->pages, &v->rng);
-        if (p == GUEST_NO_PAGE) {
+        uint32_t p = host_pages_pick_private(v->pages, &v->rng);
+        if (p == HOST_NO_PAGE) {
             break;
         }
-        if (guest_pages_large(v->pages, p)) {
+        if (host_pages_large(v->pages, p)) {
             host_break_large(host, vm, p, false); /* a large page is broken first */
         }
         host->frames_used--;
@@ -90,8 +90,8 @@ uint64_t host_swap_cache_reads(const Host *host)
 
 uint64_t host_vm_swapped(const HostVm *vm)
 {
-    return guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP) +
-           guest_pages_count_backing(vm->pages, GUEST_BACK_CACHE_SWAP);
+    return host_pages_count_backing(vm->pages, HOST_BACK_SWAP) +
+           host_pages_count_backing(vm->pages, HOST_BACK_CACHE_SWAP);
 }
 
 bool host_vm_swap_room(const HostVm *vm)
@@ -101,7 +101,7 @@ bool host_vm_swap_room(const HostVm *vm)
 
 uint64_t host_vm_reclaimed_out(const HostVm *vm)
 {
-    return guest_pages_count_backing(vm->pages, GUEST_BACK_ZIP) + host_vm_swapped(vm);
+    return host_pages_count_backing(vm->pages, HOST_BACK_ZIP) + host_vm_swapped(vm);
 }
 
 /* Pages VM i should swap now: toward the policy's swap target, and at least

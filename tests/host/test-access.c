@@ -41,7 +41,7 @@ typedef struct Fixture {
     TestModel *m;
     Host *host;
     HostVm *v;
-    GuestPages *pages;
+    HostPages *pages;
     SimTime now;
 } Fixture;
 
@@ -80,26 +80,26 @@ static int teardown(void **state)
 }
 
 /* The first page (lowest number) with this use and backing. */
-static uint32_t first_page(const GuestPages *pages, GuestUse use, GuestBacking b)
+static uint32_t first_page(const HostPages *pages, HostUse use, HostBacking b)
 {
     for (uint32_t p = 0; p < pages->n; p++) {
-        if (guest_pages_use(pages, p) == use && guest_pages_backing(pages, p) == b) {
+        if (host_pages_use(pages, p) == use && host_pages_backing(pages, p) == b) {
             return p;
         }
     }
-    fail_msg("no %s page backed %s", guest_use_to_string(use), guest_backing_to_string(b));
-    return GUEST_NO_PAGE;
+    fail_msg("no %s page backed %s", host_use_to_string(use), host_backing_to_string(b));
+    return HOST_NO_PAGE;
 }
 
-static uint32_t first_backed(const GuestPages *pages, GuestBacking b)
+static uint32_t first_backed(const HostPages *pages, HostBacking b)
 {
     for (uint32_t p = 0; p < pages->n; p++) {
-        if (guest_pages_backing(pages, p) == b) {
+        if (host_pages_backing(pages, p) == b) {
             return p;
         }
     }
-    fail_msg("no page backed %s", guest_backing_to_string(b));
-    return GUEST_NO_PAGE;
+    fail_msg("no page backed %s", host_backing_to_string(b));
+    return HOST_NO_PAGE;
 }
 
 static void assert_conserved(const Fixture *f)
@@ -113,26 +113,26 @@ static void assert_conserved(const Fixture *f)
 /* Swaps one page of the VM out to its swap file and returns it. */
 static uint32_t swap_one_out(Fixture *f)
 {
-    uint64_t before = guest_pages_count_backing(f->pages, GUEST_BACK_SWAP);
+    uint64_t before = host_pages_count_backing(f->pages, HOST_BACK_SWAP);
     assert_int_equal(host_swap_out(f->host, 0, 1, f->now), 1);
-    assert_int_equal(guest_pages_count_backing(f->pages, GUEST_BACK_SWAP), before + 1);
+    assert_int_equal(host_pages_count_backing(f->pages, HOST_BACK_SWAP), before + 1);
     SimRng rng;
     sim_rng_init(&rng, 1, "test-access");
-    uint32_t p = guest_pages_pick_res(f->pages, &rng, GUEST_RES_OUT);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_SWAP);
+    uint32_t p = host_pages_pick_res(f->pages, &rng, HOST_RES_OUT);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_SWAP);
     return p;
 }
 
 static void test_access_first_touch_takes_one_frame_at_no_cost(void **state)
 {
     Fixture *f = *state;
-    uint32_t p = first_page(f->pages, GUEST_USE_FREE, GUEST_BACK_NONE);
+    uint32_t p = first_page(f->pages, HOST_USE_FREE, HOST_BACK_NONE);
     uint64_t used = host_frames_used(f->host);
     uint64_t free = host_free_pages(f->host);
     uint64_t consumed = host_vm_consumed(f->v);
-    assert_int_equal(host_access(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now), 0);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
-    assert_int_equal(guest_pages_use(f->pages, p), GUEST_USE_ANON_ACTIVE);
+    assert_int_equal(host_access(f->host, 0, p, HOST_USE_ANON_ACTIVE, f->now), 0);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_PRIVATE);
+    assert_int_equal(host_pages_use(f->pages, p), HOST_USE_ANON_ACTIVE);
     assert_int_equal(host_frames_used(f->host), used + 1);
     assert_int_equal(host_free_pages(f->host), free - 1);
     assert_int_equal(host_vm_consumed(f->v), consumed + 1);
@@ -145,23 +145,23 @@ static void test_access_first_touch_is_backed_by_a_large_page(void **state)
 {
     Fixture *f = *state;
     assert_true(f->m->scenario->host.sharing.large_pages);
-    uint32_t p = first_page(f->pages, GUEST_USE_FREE, GUEST_BACK_NONE);
-    host_access(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now);
-    assert_true(guest_pages_large(f->pages, p));
-    assert_int_equal(guest_pages_count_res(f->pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_LARGE),
-                     guest_pages_count_private(f->pages, GUEST_USE_ANON_ACTIVE));
+    uint32_t p = first_page(f->pages, HOST_USE_FREE, HOST_BACK_NONE);
+    host_access(f->host, 0, p, HOST_USE_ANON_ACTIVE, f->now);
+    assert_true(host_pages_large(f->pages, p));
+    assert_int_equal(host_pages_count_res(f->pages, HOST_USE_ANON_ACTIVE, HOST_RES_LARGE),
+                     host_pages_count_private(f->pages, HOST_USE_ANON_ACTIVE));
     assert_conserved(f);
 }
 
 static void test_access_to_a_resident_page_only_moves_it_to_its_new_list(void **state)
 {
     Fixture *f = *state;
-    uint32_t p = first_page(f->pages, GUEST_USE_ANON_ACTIVE, GUEST_BACK_PRIVATE);
+    uint32_t p = first_page(f->pages, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
     uint64_t used = host_frames_used(f->host);
-    uint32_t inactive = guest_pages_count_use(f->pages, GUEST_USE_ANON_INACTIVE);
-    assert_int_equal(host_access(f->host, 0, p, GUEST_USE_ANON_INACTIVE, f->now), 0);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
-    assert_int_equal(guest_pages_count_use(f->pages, GUEST_USE_ANON_INACTIVE), inactive + 1);
+    uint32_t inactive = host_pages_count_use(f->pages, HOST_USE_ANON_INACTIVE);
+    assert_int_equal(host_access(f->host, 0, p, HOST_USE_ANON_INACTIVE, f->now), 0);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_PRIVATE);
+    assert_int_equal(host_pages_count_use(f->pages, HOST_USE_ANON_INACTIVE), inactive + 1);
     assert_int_equal(host_frames_used(f->host), used);
     assert_conserved(f);
 }
@@ -177,13 +177,13 @@ static void test_access_to_a_host_swapped_page_reads_it_back_and_stalls(void **s
     uint64_t reads = host_swap_reads(f->host);
     uint64_t swap_ins = f->v->swap_ins;
     uint64_t swapped = host_vm_swapped(f->v);
-    GuestUse use = guest_pages_use(f->pages, p);
+    HostUse use = host_pages_use(f->pages, p);
     SimTime cost = host_access(f->host, 0, p, use, f->now);
     const SimSwapConfig *sw = &f->m->scenario->host.swap;
     double transfer_s = (double)host_page_size(f->host) / sw->bandwidth;
     assert_float_equal(sim_time_to_s(cost), sim_time_to_s(sw->latency) + transfer_s, 1e-9);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
-    assert_false(guest_pages_large(f->pages, p));
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_PRIVATE);
+    assert_false(host_pages_large(f->pages, p));
     assert_int_equal(host_frames_used(f->host), used + 1);
     assert_int_equal(host_swap_reads(f->host), reads + 1);
     assert_int_equal(f->v->swap_ins, swap_ins + 1);
@@ -197,17 +197,17 @@ static void test_access_to_a_host_swapped_page_reads_it_back_and_stalls(void **s
 static void test_access_reads_a_shared_page_in_place_and_a_write_copies_it(void **state)
 {
     Fixture *f = *state;
-    uint32_t p = first_page(f->pages, GUEST_USE_ANON_ACTIVE, GUEST_BACK_SHARED);
+    uint32_t p = first_page(f->pages, HOST_USE_ANON_ACTIVE, HOST_BACK_SHARED);
     uint64_t used = host_frames_used(f->host);
     uint64_t refs = host_shared_refs(f->host);
-    assert_int_equal(host_access(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now), 0);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_SHARED);
+    assert_int_equal(host_access(f->host, 0, p, HOST_USE_ANON_ACTIVE, f->now), 0);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_SHARED);
     assert_int_equal(host_shared_refs(f->host), refs);
     assert_int_equal(host_frames_used(f->host), used);
 
-    assert_int_equal(host_write(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now), 0);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
-    assert_false(guest_pages_large(f->pages, p));
+    assert_int_equal(host_write(f->host, 0, p, HOST_USE_ANON_ACTIVE, f->now), 0);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_PRIVATE);
+    assert_false(host_pages_large(f->pages, p));
     assert_int_equal(host_shared_refs(f->host), refs - 1);
     assert_int_equal(host_frames_used(f->host), used + 1);
     assert_conserved(f);
@@ -217,11 +217,11 @@ static void test_access_reads_a_shared_page_in_place_and_a_write_copies_it(void 
 static void test_access_write_to_a_private_page_keeps_its_frame(void **state)
 {
     Fixture *f = *state;
-    uint32_t p = first_page(f->pages, GUEST_USE_ANON_ACTIVE, GUEST_BACK_PRIVATE);
+    uint32_t p = first_page(f->pages, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
     uint64_t used = host_frames_used(f->host);
     uint64_t refs = host_shared_refs(f->host);
-    assert_int_equal(host_write(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now), 0);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
+    assert_int_equal(host_write(f->host, 0, p, HOST_USE_ANON_ACTIVE, f->now), 0);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_PRIVATE);
     assert_int_equal(host_frames_used(f->host), used);
     assert_int_equal(host_shared_refs(f->host), refs);
     assert_conserved(f);
@@ -230,12 +230,12 @@ static void test_access_write_to_a_private_page_keeps_its_frame(void **state)
 static void test_access_release_of_a_private_page_gives_its_frame_back(void **state)
 {
     Fixture *f = *state;
-    uint32_t p = first_page(f->pages, GUEST_USE_ANON_ACTIVE, GUEST_BACK_PRIVATE);
+    uint32_t p = first_page(f->pages, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
     uint64_t used = host_frames_used(f->host);
     uint64_t free = host_free_pages(f->host);
-    host_release(f->host, 0, p, GUEST_USE_BALLOON);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_NONE);
-    assert_int_equal(guest_pages_use(f->pages, p), GUEST_USE_BALLOON);
+    host_release(f->host, 0, p, HOST_USE_BALLOON);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_NONE);
+    assert_int_equal(host_pages_use(f->pages, p), HOST_USE_BALLOON);
     assert_int_equal(host_frames_used(f->host), used - 1);
     assert_int_equal(host_free_pages(f->host), free + 1);
     assert_conserved(f);
@@ -249,8 +249,8 @@ static void test_access_release_of_a_swapped_page_frees_no_frame(void **state)
     uint32_t p = swap_one_out(f);
     uint64_t used = host_frames_used(f->host);
     uint64_t swapped = host_vm_swapped(f->v);
-    host_release(f->host, 0, p, GUEST_USE_BALLOON);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_NONE);
+    host_release(f->host, 0, p, HOST_USE_BALLOON);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_NONE);
     assert_int_equal(host_frames_used(f->host), used);
     assert_int_equal(host_vm_swapped(f->v), swapped - 1);
     assert_conserved(f);
@@ -259,11 +259,11 @@ static void test_access_release_of_a_swapped_page_frees_no_frame(void **state)
 static void test_access_release_of_a_shared_page_drops_one_reference(void **state)
 {
     Fixture *f = *state;
-    uint32_t p = first_backed(f->pages, GUEST_BACK_SHARED);
+    uint32_t p = first_backed(f->pages, HOST_BACK_SHARED);
     uint64_t used = host_frames_used(f->host);
     uint64_t refs = host_shared_refs(f->host);
-    host_release(f->host, 0, p, GUEST_USE_BALLOON);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_NONE);
+    host_release(f->host, 0, p, HOST_USE_BALLOON);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_NONE);
     assert_int_equal(host_shared_refs(f->host), refs - 1);
     assert_int_equal(host_frames_used(f->host), used);
     assert_conserved(f);
@@ -275,11 +275,11 @@ static void test_access_at_the_limit_swaps_one_of_the_vms_own_pages_first(void *
 {
     Fixture *f = *state;
     assert_int_equal(host_vm_consumed(f->v), f->v->limit);
-    uint32_t p = first_page(f->pages, GUEST_USE_FREE, GUEST_BACK_NONE);
+    uint32_t p = first_page(f->pages, HOST_USE_FREE, HOST_BACK_NONE);
     uint64_t swap_outs = f->v->swap_outs;
     uint64_t swapped = host_vm_swapped(f->v);
-    assert_int_equal(host_access(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now), 0);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
+    assert_int_equal(host_access(f->host, 0, p, HOST_USE_ANON_ACTIVE, f->now), 0);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_PRIVATE);
     assert_int_equal(f->v->swap_outs, swap_outs + 1);
     assert_int_equal(host_vm_swapped(f->v), swapped + 1);
     assert_int_equal(host_vm_consumed(f->v), f->v->limit);
