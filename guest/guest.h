@@ -2,7 +2,9 @@
  * The guest OS of one VM: a Linux-like (or Windows) kernel with free,
  * anon and page-cache lists, a guest swap device, the workload that
  * allocates and touches memory, the balloon driver, and stall accounting.
- * The guest reaches the host only through host_access() and host_release().
+ * The guest reaches the host only through host/guest.h, as a real guest
+ * traps into the hypervisor; the page state it shares with the host is
+ * host/pages.h.
  */
 #pragma once
 
@@ -10,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "host/host.h"
+#include "host/guest.h"
 #include "host/pages.h"
 #include "sim/scenario.h"
 #include "sim/time.h"

@@ -232,10 +232,8 @@ static double touches_in(const Guest *g, SimTime dt, uint64_t hot, uint64_t nonr
 static SimTime touch(Guest *g, Host *host, SimTime now, SimTime dt, SimTime stall)
 {
     uint64_t hot = touched_set(g);
-    HostVm *hv = host_vm(host, g->index);
-    hv->hot_pages = hot;
-    hv->touch_rate = 0.0;
     if (hot == 0 || g->touch_rate <= 0.0) {
+        host_vm_report_touches(host, g->index, hot, 0.0);
         return stall;
     }
     uint64_t count[FAULT_MAX], left[FAULT_MAX], nonresident = 0, total = 0;
@@ -244,13 +242,13 @@ static SimTime touch(Guest *g, Host *host, SimTime now, SimTime dt, SimTime stal
         nonresident += count[k];
     }
     double touches = touches_in(g, dt - stall, hot, nonresident);
-    hv->touch_rate = touches / sim_time_to_s(dt);
+    host_vm_report_touches(host, g->index, hot, touches / sim_time_to_s(dt));
     double p_hit = -expm1(-touches / (double)hot);
     for (int k = 0; k < FAULT_MAX; k++) {
         left[k] = sim_rng_binomial(&g->rng_touch, count[k], p_hit);
         total += left[k];
     }
-    if (total > 0 && hv->block_alloc) {
+    if (total > 0 && host_vm_alloc_blocked(host, g->index)) {
         return dt; /* blocked from allocating in low: every fault waits */
     }
     SimTime fault_stall = 0;
@@ -303,7 +301,7 @@ void guest_tick(Guest *g, Host *host, SimTime now, SimTime dt)
     SimTime stall = MIN(g->pending_stall, dt);
     g->pending_stall -= stall;
     uint64_t anon = guest_anon_pages(g);
-    bool blocked = host_vm(host, g->index)->block_alloc;
+    bool blocked = host_vm_alloc_blocked(host, g->index);
     if (anon < g->anon_target) {
         uint64_t n = MIN(g->anon_target - anon,
                          pages_per_tick(g->cfg->workload.alloc_rate, dt, g->page_size));

@@ -54,8 +54,8 @@ void host_zip_free_ring(HostVm *vm);
  * Returns the sub-pages it broke. */
 uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool share);
 
-/* Frames in use change only through these, so free memory stays derived. */
-void host_frames_take(Host *host, guint vm, SimTime now);
+/* Frames in use change only through these (and host/guest.c), so free memory
+ * stays derived. */
 /* Page p of the VM leaves its shared frame (the caller sets its new backing). */
 void host_share_drop(Host *host, guint vm, uint32_t p);
 /* Page p, chosen for swap-out, goes to the compression cache if it can;

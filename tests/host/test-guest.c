@@ -1,8 +1,9 @@
-/* host/access.c: a guest touch, write or release of one page as the host
- * sees it. Each test builds a one-VM run, lets it boot and settle, then
- * drives host_access/host_write/host_release on one page and checks the
- * page's backing, the host's counters and the stall charged, with
- * conservation (sim_run_check) after the access. */
+/* host/guest.c: a guest touch, write or release of one page as the host
+ * sees it, and what the guest tells the host or asks it besides (touches,
+ * blocked allocation). Each test builds a one-VM run, lets it boot and
+ * settle, then drives host_access/host_write/host_release on one page and
+ * checks the page's backing, the host's counters and the stall charged,
+ * with conservation (sim_run_check) after the access. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -286,6 +287,46 @@ static void test_access_at_the_limit_swaps_one_of_the_vms_own_pages_first(void *
     assert_conserved(f);
 }
 
+/* What the guest reports is what the sampler reads: no touches in the
+ * period, so every sample finds its page untouched and both averages decay
+ * by their weights; a rate that touches every hot page raises them. */
+static void test_report_touches_feeds_the_sampler(void **state)
+{
+    Fixture *f = *state;
+    host_vm_report_touches(f->host, 0, 1000, 0.0);
+    assert_int_equal(f->v->hot_pages, 1000);
+    assert_true(f->v->touch_rate == 0.0);
+    double fast = f->v->active_fast, slow = f->v->active_slow;
+    assert_true(fast > 0.0);
+    host_sched_sample(f->host);
+    assert_float_equal(f->v->active_fast, fast * 0.5, 1e-12);
+    assert_float_equal(f->v->active_slow, slow * 0.9, 1e-12);
+
+    for (int i = 0; i < 8; i++) {
+        host_sched_sample(f->host); /* decays below the VM's hot share (1/8 or more) */
+    }
+    host_vm_report_touches(f->host, 0, 1000, 1e12);
+    assert_true(f->v->touch_rate == 1e12);
+    fast = f->v->active_fast;
+    assert_true(fast < 0.01);
+    host_sched_sample(f->host);
+    assert_true(f->v->active_fast > fast);
+}
+
+/* The guest sees the block the policy set (low state), and a VM powers on
+ * unblocked whatever the policy said before. */
+static void test_alloc_blocked_follows_the_policy_and_power_on_clears_it(void **state)
+{
+    Fixture *f = *state;
+    assert_false(host_vm_alloc_blocked(f->host, 0));
+    f->v->block_alloc = true; /* as the run loop writes the policy's targets */
+    assert_true(host_vm_alloc_blocked(f->host, 0));
+    guest_power_off(sim_run_guest(f->m->run, 0), f->host);
+    assert_true(host_vm_alloc_blocked(f->host, 0));
+    host_vm_power_on(f->host, 0);
+    assert_false(host_vm_alloc_blocked(f->host, 0));
+}
+
 #define ACCESS_TEST(fn, json, setup)                                                               \
     cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, (void *)(json))
 
@@ -308,6 +349,9 @@ int main(void)
                     setup_shared),
         ACCESS_TEST(test_access_at_the_limit_swaps_one_of_the_vms_own_pages_first, limited_vm,
                     setup_shared),
+        ACCESS_TEST(test_report_touches_feeds_the_sampler, plain_vm, setup_settled),
+        ACCESS_TEST(test_alloc_blocked_follows_the_policy_and_power_on_clears_it, plain_vm,
+                    setup_settled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
-/* The guest's accesses as the host sees them: backing a page on first touch,
- * bringing it back from the compression cache or swap, copy-on-write of
- * shared pages, releasing pages, and power on/off. */
+/* The guest's calls into the host (host/guest.h), as the host serves them:
+ * backing a page on first touch, bringing it back from the compression
+ * cache or swap, copy-on-write of shared pages, releasing pages, power
+ * on/off, and what the guest's touches show the sampler. */
 #include "host/host-private.h"
 
 /* A VM at its limit swaps its own pages before it gets a frame; with
@@ -29,7 +30,7 @@ static guint fullest_vm(Host *host)
 /* Before the VM gets one more frame: a VM at its limit swaps its own pages
  * first (the limit is a hard cap, enforced without host pressure); a host
  * with no free frame at all swaps a page of the fullest VM. */
-void host_frames_take(Host *host, guint vm, SimTime now)
+static void frames_take(Host *host, guint vm, SimTime now)
 {
     HostVm *v = &host->vms[vm];
     for (int i = 0; i < HOST_MAKE_ROOM_TRIES && host_vm_consumed(v) + 1 > v->limit; i++) {
@@ -82,7 +83,7 @@ SimTime host_access(Host *host, guint vm, uint32_t p, HostUse use, SimTime now)
     }
     SimTime cost = bring_in(host, vm, p, b, now);
     host_pages_set_backing(v->pages, p, HOST_BACK_NONE);
-    host_frames_take(host, vm, now);
+    frames_take(host, vm, now);
     host_pages_set(v->pages, p, use, HOST_BACK_PRIVATE);
     /* first touch is backed by a 2 MiB page (AllocGuestLargePage); pages
      * brought back from swap or copied get small pages */
@@ -144,4 +145,16 @@ void host_vm_power_off(Host *host, guint vm)
     g_assert(host_vm_consumed(v) == 0);
     v->powered_on = false;
     host->overhead_vms -= v->overhead;
+}
+
+void host_vm_report_touches(Host *host, guint vm, uint64_t hot_pages, double touch_rate)
+{
+    HostVm *v = &host->vms[vm];
+    v->hot_pages = hot_pages;
+    v->touch_rate = touch_rate;
+}
+
+bool host_vm_alloc_blocked(const Host *host, guint vm)
+{
+    return host->vms[vm].block_alloc;
 }
