@@ -1,3 +1,5 @@
+/* The guest: its creation (watermarks, balloon cap, random streams), page
+ * contents, taking a free page, and the statistics the recorder reads. */
 #include "guest/guest-private.h"
 
 #include <math.h>
@@ -144,4 +146,33 @@ uint32_t guest_take_free(Guest *g, Host *host, HostUse use, SimTime now, SimTime
         *cost += host_write(host, g->index, p, use, now + *cost);
     }
     return p;
+}
+
+uint64_t guest_free_pages(const Guest *g)
+{
+    return host_pages_count_use(g->pages, HOST_USE_FREE);
+}
+
+uint64_t guest_cache_pages(const Guest *g)
+{
+    return host_pages_count_use(g->pages, HOST_USE_CACHE_ACTIVE) +
+           host_pages_count_use(g->pages, HOST_USE_CACHE_INACTIVE);
+}
+
+uint64_t guest_swap_used(const Guest *g)
+{
+    return g->swapped_hot + g->swapped_cold;
+}
+
+void guest_take_interval(Guest *g, SimTime *stalled, SimTime *on)
+{
+    *stalled = g->stall_interval;
+    *on = g->on_interval;
+    g->stall_interval = g->on_interval = 0;
+}
+
+void guest_totals(const Guest *g, SimTime *stalled, SimTime *on)
+{
+    *stalled = g->stall_total;
+    *on = g->on_total;
 }
