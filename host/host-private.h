@@ -63,10 +63,11 @@ void host_share_drop(Host *host, guint vm, uint32_t p);
 bool host_zip_store(Host *host, guint vm, uint32_t p, SimTime now);
 /* Page p leaves the compression cache (decompressed or released). */
 void host_zip_drop(Host *host, guint vm, uint32_t p);
-/* Writes page p to the host cache tier or the swap file. */
+/* Writes page p to the host cache tier or the swap file (host/swapdev.c). */
 void host_swap_store(Host *host, guint vm, uint32_t p);
 
-/* Device time for one page on `dev` at `now`: queueing + latency + transfer. */
+/* Device time for one page on `dev` at `now`: queueing + latency + transfer
+ * (host/swapdev.c). */
 SimTime host_swap_device_access(HostSwapDevice *dev, uint64_t page_size, SimTime now);
 /* Queues `n` page writes (asynchronous for the VM). */
 void host_swap_device_write(HostSwapDevice *dev, uint64_t page_size, uint64_t n);
