@@ -118,7 +118,7 @@ static uint32_t swap_one_out(Fixture *f)
     assert_int_equal(host_swap_out(f->host, 0, 1, f->now), 1);
     assert_int_equal(host_pages_count_backing(f->pages, HOST_BACK_SWAP), before + 1);
     SimRng rng;
-    sim_rng_init(&rng, 1, "test-access");
+    sim_rng_init(&rng, 1, "test-guest");
     uint32_t p = host_pages_pick_res(f->pages, &rng, HOST_RES_OUT);
     assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_SWAP);
     return p;
