@@ -5,6 +5,8 @@
 #include <cmocka.h>
 #include <math.h>
 
+#include "guest/guest-private.h"
+#include "sim/units.h"
 #include "support/model.h"
 
 static TestModel *one_vm(const char *os, const char *workload)
@@ -255,6 +257,52 @@ static void test_phase_sets_write_share(void **state)
     test_model_free(m);
 }
 
+/* After a tick the host's sampler sees the guest's hot set (kernel, hot
+ * anon, the file working set) and the touches it made: on a roomy host
+ * nothing stalls, so all of the workload's touch rate. */
+static void test_tick_reports_its_hot_set_and_touch_rate_to_the_host(void **state)
+{
+    (void)state;
+    TestModel *m = one_vm("linux", small);
+    sim_run_until(m->run, 10 * SIM_MIN);
+    Host *host = sim_run_host(m->run);
+    Guest *g = sim_run_guest(m->run, 0);
+    HostPages *pages = guest_pages(g);
+    host_vm_report_touches(host, 0, 0, 0.0);
+    guest_tick(g, host, sim_run_now(m->run), SIM_S);
+    const HostVm *v = host_vm_const(host, 0);
+    assert_int_equal(v->hot_pages, host_pages_count_use(pages, HOST_USE_KERNEL) +
+                                       host_pages_count_use(pages, HOST_USE_ANON_ACTIVE) +
+                                       host_pages_count_use(pages, HOST_USE_CACHE_ACTIVE));
+    assert_float_equal(v->touch_rate, 10000.0, 1e-6); /* the default touch_rate */
+    test_model_free(m);
+}
+
+/* While the host blocks its allocations (low state), a guest below its anon
+ * target waits the whole tick and takes no page; unblocked, it grows. */
+static void test_tick_waits_while_the_host_blocks_allocation(void **state)
+{
+    (void)state;
+    TestModel *m = one_vm("linux", "{\"memory\": \"1536MiB\", \"active\": \"256MiB\"}");
+    sim_run_until(m->run, 2 * SIM_S);
+    Host *host = sim_run_host(m->run);
+    Guest *g = sim_run_guest(m->run, 0);
+    uint64_t anon = guest_anon_pages(g);
+    assert_true(anon < 1536 * SIM_MIB / 4096);
+    host_vm(host, 0)->block_alloc = true; /* as the run loop writes the policy's targets */
+    SimTime stalled, on;
+    guest_take_interval(g, &stalled, &on);
+    guest_tick(g, host, sim_run_now(m->run), SIM_S);
+    guest_take_interval(g, &stalled, &on);
+    assert_int_equal(stalled, SIM_S);
+    assert_int_equal(on, SIM_S);
+    assert_int_equal(guest_anon_pages(g), anon);
+    host_vm(host, 0)->block_alloc = false;
+    guest_tick(g, host, sim_run_now(m->run) + SIM_S, SIM_S);
+    assert_true(guest_anon_pages(g) > anon);
+    test_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +315,8 @@ int main(void)
         cmocka_unit_test(test_write_share_zero_breaks_no_shared_page),
         cmocka_unit_test(test_write_share_default_breaks_shared_hot_pages),
         cmocka_unit_test(test_phase_sets_write_share),
+        cmocka_unit_test(test_tick_reports_its_hot_set_and_touch_rate_to_the_host),
+        cmocka_unit_test(test_tick_waits_while_the_host_blocks_allocation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
