@@ -17,7 +17,7 @@ uint64_t guest_balloon_max(const Guest *g)
 
 uint64_t guest_balloon_size(const Guest *g)
 {
-    return guest_pages_count_use(g->pages, GUEST_USE_BALLOON);
+    return host_pages_count_use(g->pages, HOST_USE_BALLOON);
 }
 
 bool guest_has_balloon(const Guest *g)
@@ -27,7 +27,7 @@ bool guest_has_balloon(const Guest *g)
 
 static void balloon_take(Guest *g, Host *host, uint32_t p)
 {
-    host_release(host, g->index, p, GUEST_USE_BALLOON);
+    host_release(host, g->index, p, HOST_USE_BALLOON);
 }
 
 /* Fast path: only memory above the low watermark, as an allocation that
@@ -38,7 +38,7 @@ static uint64_t inflate_free(Guest *g, Host *host, uint64_t want)
     uint64_t spare = free_now > g->wmark.low ? free_now - g->wmark.low : 0;
     uint64_t n = MIN(MIN(want, spare), g->cfg->guest.balloon.rate_fast);
     for (uint64_t i = 0; i < n; i++) {
-        balloon_take(g, host, guest_pages_pick_free(g->pages));
+        balloon_take(g, host, host_pages_pick_free(g->pages));
     }
     return n;
 }
@@ -54,7 +54,7 @@ static void inflate_reclaim(Guest *g, Host *host, uint64_t want, SimTime now)
             g->balloon.rate_slow = MAX(bc->rate_slow_min, g->balloon.rate_slow / 2);
             return;
         }
-        balloon_take(g, host, guest_pages_pick_free(g->pages));
+        balloon_take(g, host, host_pages_pick_free(g->pages));
     }
     g->balloon.rate_slow = MIN(bc->rate_slow_max, g->balloon.rate_slow + bc->rate_slow_inc);
 }
@@ -71,8 +71,8 @@ static void deflate(Guest *g, uint64_t n)
     const SimBalloonConfig *bc = &g->cfg->guest.balloon;
     n = MIN(n, guest_needs_memory(g) ? bc->deflate_fast : bc->deflate_slow);
     for (uint64_t i = 0; i < n; i++) {
-        uint32_t p = guest_pages_pick(g->pages, GUEST_USE_BALLOON, GUEST_RES_NONE);
-        guest_pages_set_use(g->pages, p, GUEST_USE_FREE);
+        uint32_t p = host_pages_pick(g->pages, HOST_USE_BALLOON, HOST_RES_NONE);
+        host_pages_set_use(g->pages, p, HOST_USE_FREE);
     }
 }
 

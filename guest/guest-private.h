@@ -18,7 +18,7 @@ struct Guest {
     const SimVmConfig *cfg;
     guint index;             /* VM index, for host calls */
     uint64_t page_size;      /* bytes */
-    GuestPages *pages;
+    HostPages *pages;
     bool powered_on;
     SimRng rng_alloc;        /* page choice on allocation and reclaim */
     SimRng rng_touch;        /* fault draws */
@@ -47,8 +47,8 @@ struct Guest {
 
 /* Takes a free page for `use` and has the host back it;
  * reclaims first when free memory is at the min watermark. Adds the access
- * cost to *cost. GUEST_NO_PAGE when nothing can be freed. */
-uint32_t guest_take_free(Guest *guest, Host *host, GuestUse use, SimTime now, SimTime *cost);
+ * cost to *cost. HOST_NO_PAGE when nothing can be freed. */
+uint32_t guest_take_free(Guest *guest, Host *host, HostUse use, SimTime now, SimTime *cost);
 
 /* Frees up to n pages in Linux's order: inactive cache, inactive anon (to
  * guest swap), active cache, active anon. Returns the pages freed. */

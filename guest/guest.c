@@ -1,9 +1,11 @@
+/* The guest: its creation (watermarks, balloon cap, random streams), page
+ * contents, taking a free page, and the statistics the recorder reads. */
 #include "guest/guest-private.h"
 
 #include <math.h>
 
 /* Pages that can be identical to others get keys from a pool (key ranges in
- * guest/pages.h); unique contents equal nothing, so they all carry one
+ * host/pages.h); unique contents equal nothing, so they all carry one
  * reserved key that sharing never matches. */
 #define GUEST_KEY_POOL_MASK ((1u << 30) - 1)
 /* Each duplicated content appears this many times in the VM (assumption). */
@@ -57,7 +59,7 @@ Guest *guest_new(const SimVmConfig *cfg, guint index, const SimHostConfig *hc, u
     g->page_size = page_size;
     uint64_t n = cfg->memory / page_size;
     g_assert(n <= UINT32_MAX);
-    g->pages = guest_pages_new((uint32_t)n);
+    g->pages = host_pages_new((uint32_t)n);
     rng_stream(&g->rng_alloc, seed, cfg->name, "alloc");
     rng_stream(&g->rng_touch, seed, cfg->name, "touch");
     rng_stream(&g->rng_content, seed, cfg->name, "content");
@@ -75,11 +77,11 @@ void guest_free(Guest *guest)
     if (guest == NULL) {
         return;
     }
-    guest_pages_free(guest->pages);
+    host_pages_free(guest->pages);
     g_free(guest);
 }
 
-GuestPages *guest_pages(Guest *guest)
+HostPages *guest_pages(Guest *guest)
 {
     return guest->pages;
 }
@@ -94,33 +96,33 @@ void guest_fill_content(Guest *g, uint32_t p)
     const SimContentMix *mix = &g->cfg->workload.content;
     double r = sim_rng_uniform(&g->rng_content);
     uint64_t n = g->pages->n;
-    uint32_t key = GUEST_KEY_UNIQUE;
+    uint32_t key = HOST_KEY_UNIQUE;
     if (r < mix->zero) {
         key = 0;
     } else if (r < mix->zero + mix->image_shared) {
         uint64_t pool = MAX(1, (uint64_t)(mix->image_shared * (double)n));
-        key = GUEST_KEY_IMAGE_BASE +
+        key = HOST_KEY_IMAGE_BASE +
               (uint32_t)(sim_rng_below(&g->rng_content, pool) & GUEST_KEY_POOL_MASK);
     } else if (r < mix->zero + mix->image_shared + mix->duplicate) {
         uint64_t pool = MAX(1, (uint64_t)(mix->duplicate * (double)n) / GUEST_DUP_COPIES);
-        key = GUEST_KEY_DUP_BASE +
+        key = HOST_KEY_DUP_BASE +
               (uint32_t)(sim_rng_below(&g->rng_content, pool) & GUEST_KEY_POOL_MASK);
     }
-    guest_pages_set_key(g->pages, p, key);
-    GuestZipClass z = GUEST_ZIP_NONE;
+    host_pages_set_key(g->pages, p, key);
+    HostZipClass z = HOST_ZIP_NONE;
     double c = sim_rng_uniform(&g->rng_content);
     if (key == 0 || c < mix->compressible * GUEST_ZIP_1K_SHARE) {
-        z = GUEST_ZIP_1K;
+        z = HOST_ZIP_1K;
     } else if (c < mix->compressible) {
-        z = GUEST_ZIP_2K;
+        z = HOST_ZIP_2K;
     }
-    guest_pages_set_zip_class(g->pages, p, z);
+    host_pages_set_zip_class(g->pages, p, z);
 }
 
 uint64_t guest_anon_pages(const Guest *g)
 {
-    return guest_pages_count_use(g->pages, GUEST_USE_ANON_ACTIVE) +
-           guest_pages_count_use(g->pages, GUEST_USE_ANON_INACTIVE) + g->swapped_hot +
+    return host_pages_count_use(g->pages, HOST_USE_ANON_ACTIVE) +
+           host_pages_count_use(g->pages, HOST_USE_ANON_INACTIVE) + g->swapped_hot +
            g->swapped_cold;
 }
 
@@ -133,15 +135,44 @@ SimTime guest_disk_read(Guest *g, SimTime now)
     return (start - now) + gc->disk_latency + xfer;
 }
 
-uint32_t guest_take_free(Guest *g, Host *host, GuestUse use, SimTime now, SimTime *cost)
+uint32_t guest_take_free(Guest *g, Host *host, HostUse use, SimTime now, SimTime *cost)
 {
-    uint64_t free_now = guest_pages_count_use(g->pages, GUEST_USE_FREE);
+    uint64_t free_now = host_pages_count_use(g->pages, HOST_USE_FREE);
     if (free_now <= g->wmark.min) {
         guest_reclaim(g, host, g->wmark.high - free_now, now, cost);
     }
-    uint32_t p = guest_pages_pick_free(g->pages);
-    if (p != GUEST_NO_PAGE) {
+    uint32_t p = host_pages_pick_free(g->pages);
+    if (p != HOST_NO_PAGE) {
         *cost += host_write(host, g->index, p, use, now + *cost);
     }
     return p;
+}
+
+uint64_t guest_free_pages(const Guest *g)
+{
+    return host_pages_count_use(g->pages, HOST_USE_FREE);
+}
+
+uint64_t guest_cache_pages(const Guest *g)
+{
+    return host_pages_count_use(g->pages, HOST_USE_CACHE_ACTIVE) +
+           host_pages_count_use(g->pages, HOST_USE_CACHE_INACTIVE);
+}
+
+uint64_t guest_swap_used(const Guest *g)
+{
+    return g->swapped_hot + g->swapped_cold;
+}
+
+void guest_take_interval(Guest *g, SimTime *stalled, SimTime *on)
+{
+    *stalled = g->stall_interval;
+    *on = g->on_interval;
+    g->stall_interval = g->on_interval = 0;
+}
+
+void guest_totals(const Guest *g, SimTime *stalled, SimTime *on)
+{
+    *stalled = g->stall_total;
+    *on = g->on_total;
 }

@@ -2,7 +2,9 @@
  * The guest OS of one VM: a Linux-like (or Windows) kernel with free,
  * anon and page-cache lists, a guest swap device, the workload that
  * allocates and touches memory, the balloon driver, and stall accounting.
- * The guest reaches the host only through host_access() and host_release().
+ * The guest reaches the host only through host/guest.h, as a real guest
+ * traps into the hypervisor; the page state it shares with the host is
+ * host/pages.h.
  */
 #pragma once
 
@@ -10,8 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/pages.h"
-#include "host/host.h"
+#include "host/guest.h"
+#include "host/pages.h"
 #include "sim/scenario.h"
 #include "sim/time.h"
 
@@ -22,7 +24,7 @@ Guest *guest_new(const SimVmConfig *cfg, guint index, const SimHostConfig *host,
 void guest_free(Guest *guest);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Guest, guest_free)
 
-GuestPages *guest_pages(Guest *guest);
+HostPages *guest_pages(Guest *guest);
 bool guest_powered_on(const Guest *guest);
 
 /* Boot: kernel pages, and a Windows guest zeroes all its memory. */

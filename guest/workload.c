@@ -20,10 +20,10 @@ typedef enum {
 } FaultKind;
 
 /* The guest list of each kind the host holds out of memory. */
-static const GuestUse host_fault_use[] = {
-    [FAULT_KERNEL_HOST] = GUEST_USE_KERNEL,
-    [FAULT_ANON_HOST] = GUEST_USE_ANON_ACTIVE,
-    [FAULT_CACHE_HOST] = GUEST_USE_CACHE_ACTIVE,
+static const HostUse host_fault_use[] = {
+    [FAULT_KERNEL_HOST] = HOST_USE_KERNEL,
+    [FAULT_ANON_HOST] = HOST_USE_ANON_ACTIVE,
+    [FAULT_CACHE_HOST] = HOST_USE_CACHE_ACTIVE,
 };
 
 static bool is_host_fault(FaultKind kind)
@@ -38,7 +38,7 @@ static uint64_t pages_per_tick(double bytes_per_s, SimTime dt, uint64_t page_siz
 
 static uint64_t hot_pages(const Guest *g)
 {
-    return guest_pages_count_use(g->pages, GUEST_USE_ANON_ACTIVE) + g->swapped_hot;
+    return host_pages_count_use(g->pages, HOST_USE_ANON_ACTIVE) + g->swapped_hot;
 }
 
 /* New anon pages join the hot set while it is below its target. */
@@ -46,9 +46,9 @@ static bool grow_anon(Guest *g, Host *host, uint64_t n, SimTime now, SimTime *co
 {
     for (uint64_t i = 0; i < n; i++) {
         bool hot = hot_pages(g) < g->active_target;
-        uint32_t p = guest_take_free(
-            g, host, hot ? GUEST_USE_ANON_ACTIVE : GUEST_USE_ANON_INACTIVE, now, cost);
-        if (p == GUEST_NO_PAGE) {
+        uint32_t p = guest_take_free(g, host, hot ? HOST_USE_ANON_ACTIVE : HOST_USE_ANON_INACTIVE,
+                                     now, cost);
+        if (p == HOST_NO_PAGE) {
             return false;
         }
         guest_fill_content(g, p);
@@ -63,12 +63,12 @@ static void shrink_anon(Guest *g, uint64_t n)
     uint64_t k = MIN(n, g->swapped_cold);
     g->swapped_cold -= k;
     n -= k;
-    static const GuestUse order[] = {GUEST_USE_ANON_INACTIVE, GUEST_USE_ANON_ACTIVE};
+    static const HostUse order[] = {HOST_USE_ANON_INACTIVE, HOST_USE_ANON_ACTIVE};
     for (size_t i = 0; i < G_N_ELEMENTS(order) && n > 0; i++) {
         uint32_t p;
-        while (n > 0 && (p = guest_pages_pick_use(g->pages, &g->rng_alloc, order[i])) !=
-                            GUEST_NO_PAGE) {
-            guest_pages_set_use(g->pages, p, GUEST_USE_FREE);
+        while (n > 0 &&
+               (p = host_pages_pick_use(g->pages, &g->rng_alloc, order[i])) != HOST_NO_PAGE) {
+            host_pages_set_use(g->pages, p, HOST_USE_FREE);
             n--;
         }
     }
@@ -82,20 +82,20 @@ static void rebalance_hot(Guest *g)
 {
     uint64_t target = MIN(g->active_target, guest_anon_pages(g));
     while (hot_pages(g) < target) {
-        uint64_t resident = guest_pages_count_use(g->pages, GUEST_USE_ANON_INACTIVE);
+        uint64_t resident = host_pages_count_use(g->pages, HOST_USE_ANON_INACTIVE);
         if (sim_rng_below(&g->rng_alloc, resident + g->swapped_cold) < resident) {
-            uint32_t p = guest_pages_pick_use(g->pages, &g->rng_alloc, GUEST_USE_ANON_INACTIVE);
-            guest_pages_set_use(g->pages, p, GUEST_USE_ANON_ACTIVE);
+            uint32_t p = host_pages_pick_use(g->pages, &g->rng_alloc, HOST_USE_ANON_INACTIVE);
+            host_pages_set_use(g->pages, p, HOST_USE_ANON_ACTIVE);
         } else {
             g->swapped_cold--;
             g->swapped_hot++;
         }
     }
     while (hot_pages(g) > target) {
-        uint64_t resident = guest_pages_count_use(g->pages, GUEST_USE_ANON_ACTIVE);
+        uint64_t resident = host_pages_count_use(g->pages, HOST_USE_ANON_ACTIVE);
         if (sim_rng_below(&g->rng_alloc, resident + g->swapped_hot) < resident) {
-            uint32_t p = guest_pages_pick_use(g->pages, &g->rng_alloc, GUEST_USE_ANON_ACTIVE);
-            guest_pages_set_use(g->pages, p, GUEST_USE_ANON_INACTIVE);
+            uint32_t p = host_pages_pick_use(g->pages, &g->rng_alloc, HOST_USE_ANON_ACTIVE);
+            host_pages_set_use(g->pages, p, HOST_USE_ANON_INACTIVE);
         } else {
             g->swapped_hot--;
             g->swapped_cold++;
@@ -109,20 +109,20 @@ static void rebalance_hot(Guest *g)
 static void grow_cache(Guest *g, Host *host, SimTime now, SimTime dt, SimTime *cost)
 {
     const SimGuestConfig *gc = &g->cfg->guest;
-    uint64_t have = guest_pages_count_use(g->pages, GUEST_USE_CACHE_ACTIVE) + g->evicted_hot;
+    uint64_t have = host_pages_count_use(g->pages, HOST_USE_CACHE_ACTIVE) + g->evicted_hot;
     uint64_t n = MIN(g->cache_target - MIN(have, g->cache_target),
                      pages_per_tick(gc->disk_bandwidth, dt, g->page_size));
     for (uint64_t i = 0; i < n; i++) {
-        uint32_t p = guest_take_free(g, host, GUEST_USE_CACHE_ACTIVE, now, cost);
-        if (p == GUEST_NO_PAGE) {
+        uint32_t p = guest_take_free(g, host, HOST_USE_CACHE_ACTIVE, now, cost);
+        if (p == HOST_NO_PAGE) {
             return;
         }
         guest_fill_content(g, p);
     }
     while (have > g->cache_target) {
-        uint32_t p = guest_pages_pick_use(g->pages, &g->rng_alloc, GUEST_USE_CACHE_ACTIVE);
-        if (p != GUEST_NO_PAGE) {
-            guest_pages_set_use(g->pages, p, GUEST_USE_CACHE_INACTIVE);
+        uint32_t p = host_pages_pick_use(g->pages, &g->rng_alloc, HOST_USE_CACHE_ACTIVE);
+        if (p != HOST_NO_PAGE) {
+            host_pages_set_use(g->pages, p, HOST_USE_CACHE_INACTIVE);
         } else {
             g->evicted_hot--;
         }
@@ -135,8 +135,8 @@ static void grow_cache(Guest *g, Host *host, SimTime now, SimTime dt, SimTime *c
     uint64_t fill = MIN(free_now - MIN(free_now, g->wmark.high),
                         pages_per_tick(gc->cache_fill_rate, dt, g->page_size));
     for (uint64_t i = 0; i < fill; i++) {
-        uint32_t p = guest_pages_pick_free(g->pages);
-        *cost += host_write(host, g->index, p, GUEST_USE_CACHE_INACTIVE, now + *cost);
+        uint32_t p = host_pages_pick_free(g->pages);
+        *cost += host_write(host, g->index, p, HOST_USE_CACHE_INACTIVE, now + *cost);
         guest_fill_content(g, p);
     }
 }
@@ -144,9 +144,9 @@ static void grow_cache(Guest *g, Host *host, SimTime now, SimTime dt, SimTime *c
 static uint64_t fault_count(const Guest *g, FaultKind kind)
 {
     if (is_host_fault(kind)) {
-        GuestUse use = host_fault_use[kind];
-        return guest_pages_count_res(g->pages, use, GUEST_RES_OUT) +
-               guest_pages_count_res(g->pages, use, GUEST_RES_NONE);
+        HostUse use = host_fault_use[kind];
+        return host_pages_count_res(g->pages, use, HOST_RES_OUT) +
+               host_pages_count_res(g->pages, use, HOST_RES_NONE);
     }
     return kind == FAULT_GUEST_SWAP ? g->swapped_hot : g->evicted_hot;
 }
@@ -155,8 +155,8 @@ static uint64_t fault_count(const Guest *g, FaultKind kind)
  * use), the hot anon set and the file working set, wherever they are. */
 static uint64_t touched_set(const Guest *g)
 {
-    return guest_pages_count_use(g->pages, GUEST_USE_KERNEL) + hot_pages(g) +
-           guest_pages_count_use(g->pages, GUEST_USE_CACHE_ACTIVE) + g->evicted_hot;
+    return host_pages_count_use(g->pages, HOST_USE_KERNEL) + hot_pages(g) +
+           host_pages_count_use(g->pages, HOST_USE_CACHE_ACTIVE) + g->evicted_hot;
 }
 
 /* Serves one touch of a non-resident hot page of `kind`; returns its cost. */
@@ -164,17 +164,16 @@ static SimTime fault_one(Guest *g, Host *host, FaultKind kind, SimTime at)
 {
     SimTime cost = 0;
     if (is_host_fault(kind)) {
-        GuestUse use = host_fault_use[kind];
-        GuestResidency res = guest_pages_count_res(g->pages, use, GUEST_RES_OUT) > 0
-                                 ? GUEST_RES_OUT
-                                 : GUEST_RES_NONE;
-        uint32_t p = guest_pages_pick(g->pages, use, res);
+        HostUse use = host_fault_use[kind];
+        HostResidency res =
+            host_pages_count_res(g->pages, use, HOST_RES_OUT) > 0 ? HOST_RES_OUT : HOST_RES_NONE;
+        uint32_t p = host_pages_pick(g->pages, use, res);
         return host_access(host, g->index, p, use, at);
     }
     bool swap = kind == FAULT_GUEST_SWAP;
-    uint32_t p = guest_take_free(g, host, swap ? GUEST_USE_ANON_ACTIVE : GUEST_USE_CACHE_ACTIVE,
-                                 at, &cost);
-    if (p == GUEST_NO_PAGE) {
+    uint32_t p =
+        guest_take_free(g, host, swap ? HOST_USE_ANON_ACTIVE : HOST_USE_CACHE_ACTIVE, at, &cost);
+    if (p == HOST_NO_PAGE) {
         return cost;
     }
     cost += guest_disk_read(g, at + cost);
@@ -194,15 +193,15 @@ static SimTime fault_one(Guest *g, Host *host, FaultKind kind, SimTime at)
  * a stall. */
 static void write_shared(Guest *g, Host *host, double touches, uint64_t hot, SimTime now)
 {
-    uint64_t shared = guest_pages_count_res(g->pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_SHARED);
+    uint64_t shared = host_pages_count_res(g->pages, HOST_USE_ANON_ACTIVE, HOST_RES_SHARED);
     if (shared == 0) {
         return;
     }
     double p_write = -expm1(-touches * g->write_share / (double)hot);
     uint64_t n = sim_rng_binomial(&g->rng_touch, shared, p_write);
     for (uint64_t i = 0; i < n; i++) {
-        uint32_t p = guest_pages_pick(g->pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_SHARED);
-        host_write(host, g->index, p, GUEST_USE_ANON_ACTIVE, now);
+        uint32_t p = host_pages_pick(g->pages, HOST_USE_ANON_ACTIVE, HOST_RES_SHARED);
+        host_write(host, g->index, p, HOST_USE_ANON_ACTIVE, now);
         guest_fill_content(g, p);
     }
     g->cow_breaks += n;
@@ -233,10 +232,8 @@ static double touches_in(const Guest *g, SimTime dt, uint64_t hot, uint64_t nonr
 static SimTime touch(Guest *g, Host *host, SimTime now, SimTime dt, SimTime stall)
 {
     uint64_t hot = touched_set(g);
-    HostVm *hv = host_vm(host, g->index);
-    hv->hot_pages = hot;
-    hv->touch_rate = 0.0;
     if (hot == 0 || g->touch_rate <= 0.0) {
+        host_vm_report_touches(host, g->index, hot, 0.0);
         return stall;
     }
     uint64_t count[FAULT_MAX], left[FAULT_MAX], nonresident = 0, total = 0;
@@ -245,13 +242,13 @@ static SimTime touch(Guest *g, Host *host, SimTime now, SimTime dt, SimTime stal
         nonresident += count[k];
     }
     double touches = touches_in(g, dt - stall, hot, nonresident);
-    hv->touch_rate = touches / sim_time_to_s(dt);
+    host_vm_report_touches(host, g->index, hot, touches / sim_time_to_s(dt));
     double p_hit = -expm1(-touches / (double)hot);
     for (int k = 0; k < FAULT_MAX; k++) {
         left[k] = sim_rng_binomial(&g->rng_touch, count[k], p_hit);
         total += left[k];
     }
-    if (total > 0 && hv->block_alloc) {
+    if (total > 0 && host_vm_alloc_blocked(host, g->index)) {
         return dt; /* blocked from allocating in low: every fault waits */
     }
     SimTime fault_stall = 0;
@@ -304,7 +301,7 @@ void guest_tick(Guest *g, Host *host, SimTime now, SimTime dt)
     SimTime stall = MIN(g->pending_stall, dt);
     g->pending_stall -= stall;
     uint64_t anon = guest_anon_pages(g);
-    bool blocked = host_vm(host, g->index)->block_alloc;
+    bool blocked = host_vm_alloc_blocked(host, g->index);
     if (anon < g->anon_target) {
         uint64_t n = MIN(g->anon_target - anon,
                          pages_per_tick(g->cfg->workload.alloc_rate, dt, g->page_size));

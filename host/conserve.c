@@ -18,9 +18,9 @@ static bool check_frames(const Host *host, GString *why)
              domain_refs = 0;
     for (guint i = 0; i < host->n_vms; i++) {
         const HostVm *v = &host->vms[i];
-        private += guest_pages_count_backing(v->pages, GUEST_BACK_PRIVATE);
-        shared_pages += guest_pages_count_backing(v->pages, GUEST_BACK_SHARED);
-        cached += guest_pages_count_backing(v->pages, GUEST_BACK_CACHE_SWAP);
+        private += host_pages_count_backing(v->pages, HOST_BACK_PRIVATE);
+        shared_pages += host_pages_count_backing(v->pages, HOST_BACK_SHARED);
+        cached += host_pages_count_backing(v->pages, HOST_BACK_CACHE_SWAP);
         zip += v->zip_frames;
         if (v->zip_frames != (v->zip_bytes + host->page_size - 1) / host->page_size) {
             return fail(why, "compression cache frames vs bytes", v->zip_frames, v->zip_bytes);
@@ -54,7 +54,7 @@ bool host_check_conservation(const Host *host, GString *why)
     double consumed = 0;
     for (guint i = 0; i < host->n_vms; i++) {
         const HostVm *v = &host->vms[i];
-        if (!guest_pages_check(v->pages, why)) {
+        if (!host_pages_check(v->pages, why)) {
             g_string_append_printf(why, " (VM %s)", v->name);
             return false;
         }

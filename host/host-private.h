@@ -54,8 +54,8 @@ void host_zip_free_ring(HostVm *vm);
  * Returns the sub-pages it broke. */
 uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool share);
 
-/* Frames in use change only through these, so free memory stays derived. */
-void host_frames_take(Host *host, guint vm, SimTime now);
+/* Frames in use change only through these (and host/guest.c), so free memory
+ * stays derived. */
 /* Page p of the VM leaves its shared frame (the caller sets its new backing). */
 void host_share_drop(Host *host, guint vm, uint32_t p);
 /* Page p, chosen for swap-out, goes to the compression cache if it can;
@@ -63,10 +63,11 @@ void host_share_drop(Host *host, guint vm, uint32_t p);
 bool host_zip_store(Host *host, guint vm, uint32_t p, SimTime now);
 /* Page p leaves the compression cache (decompressed or released). */
 void host_zip_drop(Host *host, guint vm, uint32_t p);
-/* Writes page p to the host cache tier or the swap file. */
+/* Writes page p to the host cache tier or the swap file (host/swapdev.c). */
 void host_swap_store(Host *host, guint vm, uint32_t p);
 
-/* Device time for one page on `dev` at `now`: queueing + latency + transfer. */
+/* Device time for one page on `dev` at `now`: queueing + latency + transfer
+ * (host/swapdev.c). */
 SimTime host_swap_device_access(HostSwapDevice *dev, uint64_t page_size, SimTime now);
 /* Queues `n` page writes (asynchronous for the VM). */
 void host_swap_device_write(HostSwapDevice *dev, uint64_t page_size, uint64_t n);

@@ -89,7 +89,7 @@ void host_free(Host *host)
     g_free(host);
 }
 
-void host_attach(Host *host, guint vm, GuestPages *pages)
+void host_attach(Host *host, guint vm, HostPages *pages)
 {
     g_assert(pages->n == host->vms[vm].configured);
     host->vms[vm].pages = pages;
@@ -152,7 +152,7 @@ HostState host_state(const Host *host)
  * per-VM sharing the same way, by proportion). */
 static double shared_frames_of(const HostVm *vm)
 {
-    uint64_t shrd = guest_pages_count_backing(vm->pages, GUEST_BACK_SHARED);
+    uint64_t shrd = host_pages_count_backing(vm->pages, HOST_BACK_SHARED);
     if (shrd == 0 || vm->share->refs == 0) {
         return 0.0;
     }
@@ -161,8 +161,8 @@ static double shared_frames_of(const HostVm *vm)
 
 double host_vm_consumed_exact(const HostVm *vm)
 {
-    return (double)guest_pages_count_backing(vm->pages, GUEST_BACK_PRIVATE) +
-           shared_frames_of(vm) + (double)vm->zip_frames;
+    return (double)host_pages_count_backing(vm->pages, HOST_BACK_PRIVATE) + shared_frames_of(vm) +
+           (double)vm->zip_frames;
 }
 
 uint64_t host_vm_consumed(const HostVm *vm)
@@ -172,13 +172,12 @@ uint64_t host_vm_consumed(const HostVm *vm)
 
 double host_vm_share_saved(const HostVm *vm)
 {
-    return (double)guest_pages_count_backing(vm->pages, GUEST_BACK_SHARED) -
-           shared_frames_of(vm);
+    return (double)host_pages_count_backing(vm->pages, HOST_BACK_SHARED) - shared_frames_of(vm);
 }
 
 double host_vm_shared_pages(const HostVm *vm)
 {
-    uint64_t shrd = guest_pages_count_backing(vm->pages, GUEST_BACK_SHARED);
+    uint64_t shrd = host_pages_count_backing(vm->pages, HOST_BACK_SHARED);
     if (shrd == 0 || vm->share->refs == 0) {
         return 0.0;
     }

@@ -11,7 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/pages.h"
+#include "host/guest.h"
+#include "host/pages.h"
 #include "host/state.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
@@ -55,7 +56,7 @@ typedef struct HostShareDomain {
 
 /* The host-side state of one VM. Sizes are pages. */
 typedef struct HostVm {
-    GuestPages *pages;      /* the guest's page table (owned by the guest) */
+    HostPages *pages; /* the guest's page table (owned by the guest) */
     const char *name;
     bool powered_on;
     uint64_t configured;
@@ -66,7 +67,7 @@ typedef struct HostVm {
     uint64_t sztgt;         /* written by the scheduler */
     double active_fast;     /* sampled active fraction, fast average */
     double active_slow;     /* slow average */
-    uint64_t hot_pages;     /* the guest's hot set, written by the guest each tick */
+    uint64_t hot_pages;     /* the guest's hot set, pages (host_vm_report_touches) */
     double touch_rate;      /* touches per second it actually made (after stalls) */
     uint64_t mctl_target;   /* from the policy */
     uint64_t swap_target;   /* from the policy: pages to hold swapped */
@@ -94,7 +95,7 @@ void host_free(Host *host);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Host, host_free)
 
 /* Attaches VM i's page table (the guest keeps ownership). */
-void host_attach(Host *host, guint vm, GuestPages *pages);
+void host_attach(Host *host, guint vm, HostPages *pages);
 
 guint host_n_vms(const Host *host);
 HostVm *host_vm(Host *host, guint vm);
@@ -122,21 +123,7 @@ double host_vm_shared_pages(const HostVm *vm);
 /* Re-reads free memory and moves the state machine. */
 void host_update_state(Host *host);
 
-/*
- * The guest touches page p of VM vm at time `now` and uses it as `use`. An
- * unbacked page gets a frame; a swapped page is read back. Returns the time
- * the access stalls the vCPU (0 when the page was resident or only needed a
- * fresh frame). The page's use and backing change in one step.
- */
-SimTime host_access(Host *host, guint vm, uint32_t p, GuestUse use, SimTime now);
-
-/* The guest writes new contents to page p and uses it as `use`: as
- * host_access, and a shared page is copied to a private frame first
- * (copy-on-write), a compressed page decompressed. */
-SimTime host_write(Host *host, guint vm, uint32_t p, GuestUse use, SimTime now);
-
-/* The page no longer needs backing (ballooned, power off); it becomes `use`. */
-void host_release(Host *host, guint vm, uint32_t p, GuestUse use);
+/* host_access, host_write, host_release: the guest's calls, in host/guest.h. */
 
 /* Page sharing: scans every powered-on VM for dt at its rate
  * (min(size / ShareScanTime, ShareRateMax) x factor, within the host's
@@ -167,10 +154,6 @@ void host_reclaim_tick(Host *host, SimTime now, SimTime dt);
  * reservations of the powered-on VMs plus its own fit in the host's memory
  * for VMs. */
 bool host_admit(const Host *host, guint vm);
-
-/* Power on/off: overhead and backing. */
-void host_vm_power_on(Host *host, guint vm);
-void host_vm_power_off(Host *host, guint vm);
 
 /* The memory scheduler: per-VM targets by min-funding revocation. */
 void host_sched_balance(Host *host);

@@ -48,9 +48,9 @@ void host_sched_sample(Host *host)
         if (!vm->powered_on || vm->configured == 0) {
             continue;
         }
-        uint64_t hot = guest_pages_count_use(vm->pages, GUEST_USE_KERNEL) +
-                       guest_pages_count_use(vm->pages, GUEST_USE_ANON_ACTIVE) +
-                       guest_pages_count_use(vm->pages, GUEST_USE_CACHE_ACTIVE);
+        uint64_t hot = host_pages_count_use(vm->pages, HOST_USE_KERNEL) +
+                       host_pages_count_use(vm->pages, HOST_USE_ANON_ACTIVE) +
+                       host_pages_count_use(vm->pages, HOST_USE_CACHE_ACTIVE);
         double p = (double)hot / (double)vm->configured * touched_prob(vm, period);
         double f = (double)sim_rng_binomial(&vm->rng, n, p) / (double)n;
         vm->active_fast += SCHED_ACTIVE_FAST_WEIGHT * (f - vm->active_fast);

@@ -77,7 +77,7 @@ static uint32_t space_of(const Host *host, guint vm, uint32_t key)
     if (key == 0) {
         return v->domain;
     }
-    return guest_key_is_image(key) ? v->image_space : host->n_vms + vm;
+    return host_key_is_image(key) ? v->image_space : host->n_vms + vm;
 }
 
 uint64_t host_shared_frames(const Host *host)
@@ -98,7 +98,7 @@ uint64_t host_shared_refs(const Host *host)
 {
     uint64_t refs = 0;
     for (guint i = 0; i < host->n_vms; i++) {
-        refs += guest_pages_count_backing(host->vms[i].pages, GUEST_BACK_SHARED);
+        refs += host_pages_count_backing(host->vms[i].pages, HOST_BACK_SHARED);
     }
     return refs;
 }
@@ -109,7 +109,7 @@ static void share_page(Host *host, guint vm, uint32_t p)
 {
     HostVm *v = &host->vms[vm];
     uint32_t key = v->pages->key[p];
-    g_assert(key != GUEST_KEY_UNIQUE); /* callers offer shareable contents only */
+    g_assert(key != HOST_KEY_UNIQUE); /* callers offer shareable contents only */
     HostShareDomain *d = &host->domains[v->domain];
     uint32_t refs = host_sharetab_ref(host->shared, space_of(host, vm, key), key);
     if (refs == 1) {
@@ -120,7 +120,7 @@ static void share_page(Host *host, guint vm, uint32_t p)
     d->singles = d->singles + (refs == 1) - (refs == 2);
     d->refs++;
     v->shared_zero += key == 0 ? 1 : 0;
-    guest_pages_set_backing(v->pages, p, GUEST_BACK_SHARED);
+    host_pages_set_backing(v->pages, p, HOST_BACK_SHARED);
 }
 
 void host_share_drop(Host *host, guint vm, uint32_t p)
@@ -147,10 +147,10 @@ uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool share)
     uint32_t end = MIN(first + per_large, v->pages->n);
     uint32_t broken = 0;
     for (uint32_t q = first; q < end; q++) {
-        if (guest_pages_large(v->pages, q)) {
-            guest_pages_set_large(v->pages, q, false);
+        if (host_pages_large(v->pages, q)) {
+            host_pages_set_large(v->pages, q, false);
             broken++;
-            if (share && v->pages->key[q] != GUEST_KEY_UNIQUE) {
+            if (share && v->pages->key[q] != HOST_KEY_UNIQUE) {
                 share_page(host, vm, q);
             }
         }
@@ -182,19 +182,19 @@ static void scan_vm(Host *host, guint vm, double pages, bool break_large)
     uint64_t n = (uint64_t)v->scan_credit;
     v->scan_credit -= (double)n;
     double size = (double)v->configured;
-    uint64_t fresh = guest_pages_count_res_all(v->pages, GUEST_RES_FRESH);
+    uint64_t fresh = host_pages_count_res_all(v->pages, HOST_RES_FRESH);
     uint64_t hits = sim_rng_binomial(&v->rng, n, (double)fresh / size);
     for (uint64_t k = 0; k < hits; k++) {
-        share_page(host, vm, guest_pages_pick_res(v->pages, &v->rng, GUEST_RES_FRESH));
+        share_page(host, vm, host_pages_pick_res(v->pages, &v->rng, HOST_RES_FRESH));
     }
     if (!break_large) {
         return;
     }
-    uint64_t large = guest_pages_count_res_all(v->pages, GUEST_RES_LARGE);
+    uint64_t large = host_pages_count_res_all(v->pages, HOST_RES_LARGE);
     hits = sim_rng_binomial(&v->rng, n, (double)large / size);
     for (uint64_t k = 0; k < hits; k++) {
-        uint32_t p = guest_pages_pick_res(v->pages, &v->rng, GUEST_RES_LARGE);
-        if (p == GUEST_NO_PAGE) {
+        uint32_t p = host_pages_pick_res(v->pages, &v->rng, HOST_RES_LARGE);
+        if (p == HOST_NO_PAGE) {
             break;
         }
         /* ESXi hashes the sub-pages of large pages as it scans, so once

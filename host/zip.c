@@ -45,12 +45,12 @@ static uint32_t ring_pop(struct HostZipRing *r)
 }
 
 /* Drops stale entries (pages no longer compressed), keeping the order. */
-static void ring_sweep(struct HostZipRing *r, const GuestPages *pages)
+static void ring_sweep(struct HostZipRing *r, const HostPages *pages)
 {
     size_t kept = 0;
     for (size_t i = 0; i < r->len; i++) {
         uint32_t p = r->buf[(r->head + i) % r->cap];
-        if (guest_pages_backing(pages, p) == GUEST_BACK_ZIP) {
+        if (host_pages_backing(pages, p) == HOST_BACK_ZIP) {
             r->buf[(r->head + kept) % r->cap] = p;
             kept++;
         }
@@ -67,9 +67,9 @@ void host_zip_free_ring(HostVm *vm)
     }
 }
 
-static uint32_t slot_bytes(const GuestPages *pages, uint32_t p)
+static uint32_t slot_bytes(const HostPages *pages, uint32_t p)
 {
-    return guest_pages_zip_class(pages, p) == GUEST_ZIP_1K ? ZIP_SLOT_1K : ZIP_SLOT_2K;
+    return host_pages_zip_class(pages, p) == HOST_ZIP_1K ? ZIP_SLOT_1K : ZIP_SLOT_2K;
 }
 
 /* The cache holds whole machine pages: frames = ceil(bytes / page). */
@@ -92,7 +92,7 @@ static void evict_oldest(Host *host, guint vm)
     HostVm *v = &host->vms[vm];
     while (v->zip_ring->len > 0) {
         uint32_t p = ring_pop(v->zip_ring);
-        if (guest_pages_backing(v->pages, p) == GUEST_BACK_ZIP) {
+        if (host_pages_backing(v->pages, p) == HOST_BACK_ZIP) {
             host_zip_drop(host, vm, p);
             host_swap_store(host, vm, p);
             return;
@@ -105,8 +105,7 @@ bool host_zip_store(Host *host, guint vm, uint32_t p, SimTime now)
     (void)now;
     HostVm *v = &host->vms[vm];
     const SimCompressionConfig *zc = &host->scenario->host.compression;
-    if (!host->compression || !zc->enabled ||
-        guest_pages_zip_class(v->pages, p) == GUEST_ZIP_NONE) {
+    if (!host->compression || !zc->enabled || host_pages_zip_class(v->pages, p) == HOST_ZIP_NONE) {
         return false;
     }
     uint64_t cap_bytes = (uint64_t)(zc->max_pct * (double)v->configured) * host->page_size;
@@ -121,9 +120,9 @@ bool host_zip_store(Host *host, guint vm, uint32_t p, SimTime now)
         evict_oldest(host, vm);
     }
     set_zip_bytes(host, v, v->zip_bytes + slot);
-    guest_pages_set_backing(v->pages, p, GUEST_BACK_ZIP);
+    host_pages_set_backing(v->pages, p, HOST_BACK_ZIP);
     ring_push(v->zip_ring, p);
-    uint64_t live = guest_pages_count_backing(v->pages, GUEST_BACK_ZIP);
+    uint64_t live = host_pages_count_backing(v->pages, HOST_BACK_ZIP);
     if (v->zip_ring->len > 2 * live + 1024) {
         ring_sweep(v->zip_ring, v->pages);
     }

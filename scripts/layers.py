@@ -24,7 +24,7 @@ import sys
 ALLOWED = {
     "sim": set(),
     "host": {"sim"},
-    "guest": {"sim", "host:host/guest.h"},
+    "guest": {"sim", "host:host/guest.h", "host:host/pages.h"},
     "policy": {"sim", "host:host/state.h"},
     "run": {"sim", "host", "guest", "policy"},
     "load": {"sim", "policy", "run"},

@@ -1461,7 +1461,7 @@ static void trace_fit_warnings(GPtrArray *warnings, const char *path, const GArr
 
 /* ---- what a run needs (docs/model.md, "Run size bounds") ---- */
 
-/* Bytes per configured page: content key 4 + partition record 6 + list slot 4 (guest/pages.h). */
+/* Bytes per configured page: content key 4 + partition record 6 + list slot 4 (host/pages.h). */
 #define EST_PAGE_BYTES 14.0
 /* Bytes per shared frame: a 12-byte slot of a table at most 70% full that
  * doubles when it grows (host/sharetab.c); frames <= min(host pages, VM pages). */

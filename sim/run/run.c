@@ -264,8 +264,8 @@ static Reclaimed reclaimed_now(SimRun *run)
         const HostVm *vm = host_vm(run->host, i);
         r.balloon += (double)guest_balloon_size(run->vms[i].guest);
         r.shared += host_vm_share_saved(vm);
-        r.compressed += (double)guest_pages_count_backing(vm->pages, GUEST_BACK_ZIP) -
-                        (double)vm->zip_frames;
+        r.compressed +=
+            (double)host_pages_count_backing(vm->pages, HOST_BACK_ZIP) - (double)vm->zip_frames;
         r.swapped += (double)host_vm_swapped(vm);
     }
     return r;
@@ -326,9 +326,9 @@ static void fill_vm_levels(SimRun *run, guint i, SimVmSample *s)
 {
     HostVm *vm = host_vm(run->host, i);
     Guest *g = run->vms[i].guest;
-    uint64_t shared = guest_pages_count_backing(vm->pages, GUEST_BACK_SHARED);
-    uint64_t resident = guest_pages_count_backing(vm->pages, GUEST_BACK_PRIVATE) + shared;
-    uint64_t zipped = guest_pages_count_backing(vm->pages, GUEST_BACK_ZIP);
+    uint64_t shared = host_pages_count_backing(vm->pages, HOST_BACK_SHARED);
+    uint64_t resident = host_pages_count_backing(vm->pages, HOST_BACK_PRIVATE) + shared;
+    uint64_t zipped = host_pages_count_backing(vm->pages, HOST_BACK_ZIP);
     double mb = pages_mb(run, 1);
     *s = (SimVmSample){
         .memsz_mb = pages_mb(run, vm->configured),
@@ -401,7 +401,7 @@ static void fill_host_sample(SimRun *run, SimTime now, double interval_s, SimHos
     Reclaimed r = reclaimed_now(run);
     uint64_t zipped = 0;
     for (guint i = 0; i < run->n_vms; i++) {
-        zipped += guest_pages_count_backing(host_vm(host, i)->pages, GUEST_BACK_ZIP);
+        zipped += host_pages_count_backing(host_vm(host, i)->pages, HOST_BACK_ZIP);
     }
     double mb = pages_mb(run, 1);
     uint64_t refs = host_shared_refs(host);
@@ -750,7 +750,7 @@ size_t sim_run_page_state_bytes(const SimRun *run)
 {
     size_t bytes = 0;
     for (guint i = 0; i < run->n_vms; i++) {
-        bytes += guest_pages_bytes(guest_pages(run->vms[i].guest));
+        bytes += host_pages_bytes(guest_pages(run->vms[i].guest));
     }
     return bytes;
 }

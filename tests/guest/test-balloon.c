@@ -25,14 +25,14 @@ typedef struct Snapshot {
 
 static Snapshot snap(Guest *g)
 {
-    GuestPages *pages = guest_pages(g);
+    HostPages *pages = guest_pages(g);
     return (Snapshot){
         .balloon = guest_balloon_size(g),
         .free = guest_free_pages(g),
-        .cache_inactive = guest_pages_count_use(pages, GUEST_USE_CACHE_INACTIVE),
-        .cache_active = guest_pages_count_use(pages, GUEST_USE_CACHE_ACTIVE),
+        .cache_inactive = host_pages_count_use(pages, HOST_USE_CACHE_INACTIVE),
+        .cache_active = host_pages_count_use(pages, HOST_USE_CACHE_ACTIVE),
         .swap = guest_swap_used(g),
-        .anon_active = guest_pages_count_use(pages, GUEST_USE_ANON_ACTIVE),
+        .anon_active = host_pages_count_use(pages, HOST_USE_ANON_ACTIVE),
     };
 }
 
@@ -101,13 +101,13 @@ static void test_balloon_pages_are_released_to_the_host(void **state)
     Guest *g = sim_run_guest(m->run, 0);
     Host *host = sim_run_host(m->run);
     uint64_t free_before = host_free_pages(host);
-    uint64_t backed_free = guest_pages_count_private(guest_pages(g), GUEST_USE_FREE);
+    uint64_t backed_free = host_pages_count_private(guest_pages(g), HOST_USE_FREE);
     assert_true(backed_free > 0);
     guest_balloon_poll(g, host, 16384, sim_run_now(m->run));
     /* LIFO: backed free pages go first, and each one frees a host frame */
     assert_int_equal(host_free_pages(host) - free_before, MIN(backed_free, 16384));
-    assert_int_equal(guest_pages_count_use(guest_pages(g), GUEST_USE_BALLOON),
-                     guest_pages_count(guest_pages(g), GUEST_USE_BALLOON, GUEST_BACK_NONE));
+    assert_int_equal(host_pages_count_use(guest_pages(g), HOST_USE_BALLOON),
+                     host_pages_count(guest_pages(g), HOST_USE_BALLOON, HOST_BACK_NONE));
     test_model_free(m);
 }
 

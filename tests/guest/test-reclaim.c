@@ -34,9 +34,9 @@ typedef struct Fixture {
     TestModel *m;
     Host *host;
     Guest *g;
-    GuestPages *pages;
+    HostPages *pages;
     SimTime now;
-    uint32_t before[GUEST_USE_MAX]; /* pages per list before the reclaim */
+    uint32_t before[HOST_USE_MAX]; /* pages per list before the reclaim */
 } Fixture;
 
 /* Builds the run from the scenario text given as the prestate and runs it
@@ -50,14 +50,14 @@ static int setup(void **state)
     f->g = sim_run_guest(f->m->run, 0);
     f->pages = guest_pages(f->g);
     f->now = sim_run_now(f->m->run);
-    for (GuestUse u = 0; u < GUEST_USE_MAX; u++) {
-        f->before[u] = guest_pages_count_use(f->pages, u);
+    for (HostUse u = 0; u < HOST_USE_MAX; u++) {
+        f->before[u] = host_pages_count_use(f->pages, u);
     }
     /* every list the order names has pages to give */
-    assert_true(f->before[GUEST_USE_CACHE_INACTIVE] > 1000);
-    assert_true(f->before[GUEST_USE_ANON_INACTIVE] > 1000);
-    assert_true(f->before[GUEST_USE_CACHE_ACTIVE] > 1000);
-    assert_true(f->before[GUEST_USE_ANON_ACTIVE] > 1000);
+    assert_true(f->before[HOST_USE_CACHE_INACTIVE] > 1000);
+    assert_true(f->before[HOST_USE_ANON_INACTIVE] > 1000);
+    assert_true(f->before[HOST_USE_CACHE_ACTIVE] > 1000);
+    assert_true(f->before[HOST_USE_ANON_ACTIVE] > 1000);
     assert_int_equal(guest_swap_used(f->g), 0);
     *state = f;
     return 0;
@@ -72,9 +72,9 @@ static int teardown(void **state)
 }
 
 /* How many pages list `use` gave up since the setup. */
-static uint32_t taken(const Fixture *f, GuestUse use)
+static uint32_t taken(const Fixture *f, HostUse use)
 {
-    return f->before[use] - guest_pages_count_use(f->pages, use);
+    return f->before[use] - host_pages_count_use(f->pages, use);
 }
 
 static void assert_conserved(const Fixture *f)
@@ -91,7 +91,7 @@ static SimTime reclaim(Fixture *f, uint64_t n)
 {
     SimTime cost = 0;
     assert_int_equal(guest_reclaim(f->g, f->host, n, f->now, &cost), n);
-    assert_int_equal(guest_free_pages(f->g), f->before[GUEST_USE_FREE] + n);
+    assert_int_equal(guest_free_pages(f->g), f->before[HOST_USE_FREE] + n);
     assert_conserved(f);
     return cost;
 }
@@ -102,13 +102,13 @@ static void test_reclaim_takes_inactive_cache_before_anything_else(void **state)
 {
     Fixture *f = *state;
     uint64_t used = host_frames_used(f->host);
-    uint64_t n = f->before[GUEST_USE_CACHE_INACTIVE] / 2;
+    uint64_t n = f->before[HOST_USE_CACHE_INACTIVE] / 2;
     assert_int_equal(reclaim(f, n), 0);
-    assert_int_equal(taken(f, GUEST_USE_CACHE_INACTIVE), n);
-    assert_int_equal(taken(f, GUEST_USE_ANON_INACTIVE), 0);
-    assert_int_equal(taken(f, GUEST_USE_CACHE_ACTIVE), 0);
-    assert_int_equal(taken(f, GUEST_USE_ANON_ACTIVE), 0);
-    assert_int_equal(taken(f, GUEST_USE_KERNEL), 0);
+    assert_int_equal(taken(f, HOST_USE_CACHE_INACTIVE), n);
+    assert_int_equal(taken(f, HOST_USE_ANON_INACTIVE), 0);
+    assert_int_equal(taken(f, HOST_USE_CACHE_ACTIVE), 0);
+    assert_int_equal(taken(f, HOST_USE_ANON_ACTIVE), 0);
+    assert_int_equal(taken(f, HOST_USE_KERNEL), 0);
     assert_int_equal(guest_swap_used(f->g), 0);
     assert_int_equal(host_frames_used(f->host), used);
 }
@@ -117,14 +117,14 @@ static void test_reclaim_takes_inactive_cache_before_anything_else(void **state)
 static void test_reclaim_swaps_inactive_anon_once_inactive_cache_is_gone(void **state)
 {
     Fixture *f = *state;
-    uint64_t extra = f->before[GUEST_USE_ANON_INACTIVE] / 2;
-    reclaim(f, f->before[GUEST_USE_CACHE_INACTIVE] + extra);
-    assert_int_equal(guest_pages_count_use(f->pages, GUEST_USE_CACHE_INACTIVE), 0);
-    assert_int_equal(taken(f, GUEST_USE_ANON_INACTIVE), extra);
+    uint64_t extra = f->before[HOST_USE_ANON_INACTIVE] / 2;
+    reclaim(f, f->before[HOST_USE_CACHE_INACTIVE] + extra);
+    assert_int_equal(host_pages_count_use(f->pages, HOST_USE_CACHE_INACTIVE), 0);
+    assert_int_equal(taken(f, HOST_USE_ANON_INACTIVE), extra);
     assert_int_equal(f->g->swapped_cold, extra);
     assert_int_equal(f->g->swapped_hot, 0);
-    assert_int_equal(taken(f, GUEST_USE_CACHE_ACTIVE), 0);
-    assert_int_equal(taken(f, GUEST_USE_ANON_ACTIVE), 0);
+    assert_int_equal(taken(f, HOST_USE_CACHE_ACTIVE), 0);
+    assert_int_equal(taken(f, HOST_USE_ANON_ACTIVE), 0);
 }
 
 /* Then the workload's file set (each page dropped will refault from disk),
@@ -132,17 +132,17 @@ static void test_reclaim_swaps_inactive_anon_once_inactive_cache_is_gone(void **
 static void test_reclaim_takes_active_cache_then_active_anon_last(void **state)
 {
     Fixture *f = *state;
-    uint64_t extra = f->before[GUEST_USE_ANON_ACTIVE] / 4;
-    reclaim(f, f->before[GUEST_USE_CACHE_INACTIVE] + f->before[GUEST_USE_ANON_INACTIVE] +
-                   f->before[GUEST_USE_CACHE_ACTIVE] + extra);
-    assert_int_equal(guest_pages_count_use(f->pages, GUEST_USE_CACHE_INACTIVE), 0);
-    assert_int_equal(guest_pages_count_use(f->pages, GUEST_USE_ANON_INACTIVE), 0);
-    assert_int_equal(guest_pages_count_use(f->pages, GUEST_USE_CACHE_ACTIVE), 0);
-    assert_int_equal(f->g->evicted_hot, f->before[GUEST_USE_CACHE_ACTIVE]);
-    assert_int_equal(taken(f, GUEST_USE_ANON_ACTIVE), extra);
+    uint64_t extra = f->before[HOST_USE_ANON_ACTIVE] / 4;
+    reclaim(f, f->before[HOST_USE_CACHE_INACTIVE] + f->before[HOST_USE_ANON_INACTIVE] +
+                   f->before[HOST_USE_CACHE_ACTIVE] + extra);
+    assert_int_equal(host_pages_count_use(f->pages, HOST_USE_CACHE_INACTIVE), 0);
+    assert_int_equal(host_pages_count_use(f->pages, HOST_USE_ANON_INACTIVE), 0);
+    assert_int_equal(host_pages_count_use(f->pages, HOST_USE_CACHE_ACTIVE), 0);
+    assert_int_equal(f->g->evicted_hot, f->before[HOST_USE_CACHE_ACTIVE]);
+    assert_int_equal(taken(f, HOST_USE_ANON_ACTIVE), extra);
     assert_int_equal(f->g->swapped_hot, extra);
-    assert_int_equal(f->g->swapped_cold, f->before[GUEST_USE_ANON_INACTIVE]);
-    assert_int_equal(taken(f, GUEST_USE_KERNEL), 0);
+    assert_int_equal(f->g->swapped_cold, f->before[HOST_USE_ANON_INACTIVE]);
+    assert_int_equal(taken(f, HOST_USE_KERNEL), 0);
 }
 
 /* A full guest swap device stops anon reclaim: the order moves on to the
@@ -151,18 +151,18 @@ static void test_reclaim_skips_anon_when_guest_swap_is_full(void **state)
 {
     Fixture *f = *state;
     uint64_t slots = f->g->swap_slots;
-    assert_true(slots < f->before[GUEST_USE_ANON_INACTIVE]);
+    assert_true(slots < f->before[HOST_USE_ANON_INACTIVE]);
     uint64_t extra = 10;
-    reclaim(f, f->before[GUEST_USE_CACHE_INACTIVE] + slots + extra);
-    assert_int_equal(taken(f, GUEST_USE_ANON_INACTIVE), slots);
+    reclaim(f, f->before[HOST_USE_CACHE_INACTIVE] + slots + extra);
+    assert_int_equal(taken(f, HOST_USE_ANON_INACTIVE), slots);
     assert_int_equal(guest_swap_used(f->g), slots);
-    assert_int_equal(taken(f, GUEST_USE_CACHE_ACTIVE), extra);
-    assert_int_equal(taken(f, GUEST_USE_ANON_ACTIVE), 0);
+    assert_int_equal(taken(f, HOST_USE_CACHE_ACTIVE), extra);
+    assert_int_equal(taken(f, HOST_USE_ANON_ACTIVE), 0);
     /* nothing anon can go any more: only the rest of the file set */
     SimTime cost = 0;
-    uint64_t left = guest_pages_count_use(f->pages, GUEST_USE_CACHE_ACTIVE);
+    uint64_t left = host_pages_count_use(f->pages, HOST_USE_CACHE_ACTIVE);
     assert_int_equal(guest_reclaim(f->g, f->host, UINT64_MAX, f->now, &cost), left);
-    assert_int_equal(taken(f, GUEST_USE_ANON_ACTIVE), 0);
+    assert_int_equal(taken(f, HOST_USE_ANON_ACTIVE), 0);
     assert_conserved(f);
 }
 
@@ -174,19 +174,19 @@ static void test_reclaim_reads_back_host_swapped_anon_before_swapping_it(void **
     Fixture *f = *state;
     HostVm *v = host_vm(f->host, 0);
     host_swap_out(f->host, 0, f->pages->n / 4, f->now);
-    uint64_t anon_out = guest_pages_count_res(f->pages, GUEST_USE_ANON_INACTIVE, GUEST_RES_OUT);
-    uint64_t cache_out = guest_pages_count_res(f->pages, GUEST_USE_CACHE_INACTIVE, GUEST_RES_OUT);
+    uint64_t anon_out = host_pages_count_res(f->pages, HOST_USE_ANON_INACTIVE, HOST_RES_OUT);
+    uint64_t cache_out = host_pages_count_res(f->pages, HOST_USE_CACHE_INACTIVE, HOST_RES_OUT);
     assert_true(anon_out > 100 && cache_out > 100);
     uint64_t swap_ins = v->swap_ins;
     uint64_t reads = host_swap_reads(f->host);
     uint64_t used = host_frames_used(f->host);
     SimTime cost =
-        reclaim(f, f->before[GUEST_USE_CACHE_INACTIVE] + f->before[GUEST_USE_ANON_INACTIVE]);
+        reclaim(f, f->before[HOST_USE_CACHE_INACTIVE] + f->before[HOST_USE_ANON_INACTIVE]);
     assert_int_equal(v->swap_ins, swap_ins + anon_out);
     assert_int_equal(host_swap_reads(f->host), reads + anon_out);
     assert_int_equal(host_frames_used(f->host), used + anon_out);
     /* the dropped cache pages stay in host swap, now on the free list */
-    assert_int_equal(guest_pages_count_res(f->pages, GUEST_USE_FREE, GUEST_RES_OUT), cache_out);
+    assert_int_equal(host_pages_count_res(f->pages, HOST_USE_FREE, HOST_RES_OUT), cache_out);
     /* each read costs the device's latency and the page's transfer, with no
      * queueing: the device was idle in the last tick (the swap-out's writes
      * load only the current one) */
@@ -202,21 +202,21 @@ static void test_reclaim_starts_at_the_min_watermark_and_refills_to_high(void **
 {
     Fixture *f = *state;
     const GuestWatermarks *w = &f->g->wmark;
-    assert_true(f->before[GUEST_USE_FREE] > w->min);
+    assert_true(f->before[HOST_USE_FREE] > w->min);
     SimTime cost = 0;
     uint64_t allocated = 0;
     while (guest_free_pages(f->g) > w->min) {
-        assert_int_not_equal(guest_take_free(f->g, f->host, GUEST_USE_ANON_INACTIVE, f->now, &cost),
-                             GUEST_NO_PAGE);
+        assert_int_not_equal(guest_take_free(f->g, f->host, HOST_USE_ANON_INACTIVE, f->now, &cost),
+                             HOST_NO_PAGE);
         allocated++;
     }
-    assert_int_equal(allocated, f->before[GUEST_USE_FREE] - w->min);
-    assert_int_equal(taken(f, GUEST_USE_CACHE_INACTIVE), 0);
-    assert_int_not_equal(guest_take_free(f->g, f->host, GUEST_USE_ANON_INACTIVE, f->now, &cost),
-                         GUEST_NO_PAGE);
-    assert_int_equal(taken(f, GUEST_USE_CACHE_INACTIVE), w->high - w->min);
+    assert_int_equal(allocated, f->before[HOST_USE_FREE] - w->min);
+    assert_int_equal(taken(f, HOST_USE_CACHE_INACTIVE), 0);
+    assert_int_not_equal(guest_take_free(f->g, f->host, HOST_USE_ANON_INACTIVE, f->now, &cost),
+                         HOST_NO_PAGE);
+    assert_int_equal(taken(f, HOST_USE_CACHE_INACTIVE), w->high - w->min);
     assert_int_equal(guest_free_pages(f->g), w->high - 1);
-    assert_int_equal(taken(f, GUEST_USE_CACHE_ACTIVE), 0);
+    assert_int_equal(taken(f, HOST_USE_CACHE_ACTIVE), 0);
     assert_int_equal(guest_swap_used(f->g), 0);
     assert_conserved(f);
 }

@@ -5,6 +5,8 @@
 #include <cmocka.h>
 #include <math.h>
 
+#include "guest/guest-private.h"
+#include "sim/units.h"
 #include "support/model.h"
 
 static TestModel *one_vm(const char *os, const char *workload)
@@ -41,7 +43,7 @@ static void test_windows_guest_zeroes_all_memory_at_boot(void **state)
     sim_run_until(m->run, 0);
     const HostVm *v = host_vm(sim_run_host(m->run), 0);
     assert_int_equal(host_vm_consumed(v), v->configured);
-    GuestPages *pages = guest_pages(sim_run_guest(m->run, 0));
+    HostPages *pages = guest_pages(sim_run_guest(m->run, 0));
     uint32_t zero = 0;
     for (uint32_t p = 0; p < pages->n; p++) {
         zero += pages->key[p] == 0 ? 1 : 0;
@@ -63,9 +65,9 @@ static void test_linux_guest_touches_lazily_then_fills_memory_with_cache(void **
     assert_true(guest_cache_pages(g) > 1200 * 256);
     assert_true(guest_free_pages(g) < 32 * 256);
     /* all of it backed (some of it shared, so consumed may be less) */
-    GuestPages *pages = guest_pages(g);
-    assert_true(guest_pages_count_backing(pages, GUEST_BACK_PRIVATE) +
-                    guest_pages_count_backing(pages, GUEST_BACK_SHARED) >
+    HostPages *pages = guest_pages(g);
+    assert_true(host_pages_count_backing(pages, HOST_BACK_PRIVATE) +
+                    host_pages_count_backing(pages, HOST_BACK_SHARED) >
                 (2048 - 32) * 256);
     test_model_free(m);
 }
@@ -82,12 +84,11 @@ static void test_host_swapped_hot_pages_stall_until_faulted_back(void **state)
     Host *host = sim_run_host(m->run);
     uint64_t out = host_swap_out(host, 0, 64 * 256, sim_run_now(m->run));
     assert_int_equal(out, 64 * 256);
-    GuestPages *pages = guest_pages(sim_run_guest(m->run, 0));
-    uint64_t hot_out = guest_pages_count_res(pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_OUT);
+    HostPages *pages = guest_pages(sim_run_guest(m->run, 0));
+    uint64_t hot_out = host_pages_count_res(pages, HOST_USE_ANON_ACTIVE, HOST_RES_OUT);
     assert_true(hot_out > 0);
     sim_run_until(m->run, 30 * SIM_MIN);
-    assert_true(guest_pages_count_res(pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_OUT) <
-                hot_out / 10);
+    assert_true(host_pages_count_res(pages, HOST_USE_ANON_ACTIVE, HOST_RES_OUT) < hot_out / 10);
     const SimRecorder *rec = sim_run_recorder(m->run);
     double worst = 1.0;
     for (guint i = 0; i < sim_recorder_n_samples(rec); i++) {
@@ -104,16 +105,16 @@ static void test_one_swap_in_costs_latency_plus_transfer_on_an_idle_device(void 
     TestModel *m = one_vm("linux", small);
     sim_run_until(m->run, 10 * SIM_S);
     Host *host = sim_run_host(m->run);
-    GuestPages *pages = guest_pages(sim_run_guest(m->run, 0));
+    HostPages *pages = guest_pages(sim_run_guest(m->run, 0));
     /* the device saw no traffic in the last tick: no queueing, and this
      * write only loads the current one; no compression, so it is swapped */
     host_set_compression(host, false);
     assert_int_equal(host_swap_out(host, 0, 1, sim_run_now(m->run)), 1);
     SimRng rng;
     sim_rng_init(&rng, 1, "test");
-    uint32_t p = guest_pages_pick_res(pages, &rng, GUEST_RES_OUT);
-    assert_int_not_equal(p, GUEST_NO_PAGE);
-    SimTime cost = host_access(host, 0, p, guest_pages_use(pages, p), sim_run_now(m->run));
+    uint32_t p = host_pages_pick_res(pages, &rng, HOST_RES_OUT);
+    assert_int_not_equal(p, HOST_NO_PAGE);
+    SimTime cost = host_access(host, 0, p, host_pages_use(pages, p), sim_run_now(m->run));
     double expected_s = 0.005 + 4096.0 / (200.0 * 1024 * 1024);
     assert_float_equal(sim_time_to_s(cost), expected_s, 1e-9);
     test_model_free(m);
@@ -126,11 +127,11 @@ static void test_phases_change_the_workload_at_their_time(void **state)
                                    " \"phases\": [{\"at\": \"10m\", \"memory\": \"1GiB\","
                                    " \"active\": \"768MiB\"}]}");
     sim_run_until(m->run, 9 * SIM_MIN);
-    GuestPages *pages = guest_pages(sim_run_guest(m->run, 0));
-    assert_int_equal(guest_pages_count_use(pages, GUEST_USE_ANON_ACTIVE), 128 * 256);
+    HostPages *pages = guest_pages(sim_run_guest(m->run, 0));
+    assert_int_equal(host_pages_count_use(pages, HOST_USE_ANON_ACTIVE), 128 * 256);
     sim_run_until(m->run, 11 * SIM_MIN);
-    assert_int_equal(guest_pages_count_use(pages, GUEST_USE_ANON_ACTIVE), 768 * 256);
-    assert_int_equal(guest_pages_count_use(pages, GUEST_USE_ANON_INACTIVE), 256 * 256);
+    assert_int_equal(host_pages_count_use(pages, HOST_USE_ANON_ACTIVE), 768 * 256);
+    assert_int_equal(host_pages_count_use(pages, HOST_USE_ANON_INACTIVE), 256 * 256);
     test_model_free(m);
 }
 
@@ -154,12 +155,12 @@ static TestModel *sharing_vm(const char *extra)
 }
 
 /* The hot anon pages the host shares now. */
-static GArray *hot_shared_pages(GuestPages *pages)
+static GArray *hot_shared_pages(HostPages *pages)
 {
     GArray *out = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     for (uint32_t p = 0; p < pages->n; p++) {
-        if (guest_pages_use(pages, p) == GUEST_USE_ANON_ACTIVE &&
-            guest_pages_backing(pages, p) == GUEST_BACK_SHARED) {
+        if (host_pages_use(pages, p) == HOST_USE_ANON_ACTIVE &&
+            host_pages_backing(pages, p) == HOST_BACK_SHARED) {
             g_array_append_val(out, p);
         }
     }
@@ -167,11 +168,11 @@ static GArray *hot_shared_pages(GuestPages *pages)
 }
 
 /* Of the pages in `list`, how many no longer share a frame. */
-static guint broken(GuestPages *pages, const GArray *list)
+static guint broken(HostPages *pages, const GArray *list)
 {
     guint n = 0;
     for (guint i = 0; i < list->len; i++) {
-        n += guest_pages_backing(pages, g_array_index(list, uint32_t, i)) != GUEST_BACK_SHARED;
+        n += host_pages_backing(pages, g_array_index(list, uint32_t, i)) != HOST_BACK_SHARED;
     }
     return n;
 }
@@ -181,7 +182,7 @@ static guint broken(GuestPages *pages, const GArray *list)
 static guint broken_in_ten_minutes(TestModel *m, guint *tracked)
 {
     sim_run_until(m->run, 30 * SIM_MIN);
-    GuestPages *pages = guest_pages(sim_run_guest(m->run, 0));
+    HostPages *pages = guest_pages(sim_run_guest(m->run, 0));
     GArray *list = hot_shared_pages(pages);
     *tracked = list->len;
     sim_run_until(m->run, 40 * SIM_MIN);
@@ -217,16 +218,16 @@ static void test_write_share_default_breaks_shared_hot_pages(void **state)
     test_model_check_every_event(m);
     sim_run_until(m->run, 30 * SIM_MIN);
     Guest *g = sim_run_guest(m->run, 0);
-    GuestPages *pages = guest_pages(g);
+    HostPages *pages = guest_pages(g);
     assert_float_equal(g_array_index(m->scenario->vms, SimVmConfig, 0).workload.write_share, 0.3,
                        0.0); /* the default */
     uint64_t before = guest_cow_breaks(g);
     assert_true(before > 0);
     double expected = 0;
     for (SimTime t = 30 * SIM_MIN; t < 40 * SIM_MIN; t += SIM_S) {
-        uint64_t shared = guest_pages_count_res(pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_SHARED);
-        uint64_t hot = guest_pages_count_use(pages, GUEST_USE_KERNEL) +
-                       guest_pages_count_use(pages, GUEST_USE_ANON_ACTIVE);
+        uint64_t shared = host_pages_count_res(pages, HOST_USE_ANON_ACTIVE, HOST_RES_SHARED);
+        uint64_t hot = host_pages_count_use(pages, HOST_USE_KERNEL) +
+                       host_pages_count_use(pages, HOST_USE_ANON_ACTIVE);
         expected += (double)shared * -expm1(-0.3 * 1000.0 / (double)hot);
         sim_run_until(m->run, t + SIM_S);
     }
@@ -256,6 +257,52 @@ static void test_phase_sets_write_share(void **state)
     test_model_free(m);
 }
 
+/* After a tick the host's sampler sees the guest's hot set (kernel, hot
+ * anon, the file working set) and the touches it made: on a roomy host
+ * nothing stalls, so all of the workload's touch rate. */
+static void test_tick_reports_its_hot_set_and_touch_rate_to_the_host(void **state)
+{
+    (void)state;
+    TestModel *m = one_vm("linux", small);
+    sim_run_until(m->run, 10 * SIM_MIN);
+    Host *host = sim_run_host(m->run);
+    Guest *g = sim_run_guest(m->run, 0);
+    HostPages *pages = guest_pages(g);
+    host_vm_report_touches(host, 0, 0, 0.0);
+    guest_tick(g, host, sim_run_now(m->run), SIM_S);
+    const HostVm *v = host_vm_const(host, 0);
+    assert_int_equal(v->hot_pages, host_pages_count_use(pages, HOST_USE_KERNEL) +
+                                       host_pages_count_use(pages, HOST_USE_ANON_ACTIVE) +
+                                       host_pages_count_use(pages, HOST_USE_CACHE_ACTIVE));
+    assert_float_equal(v->touch_rate, 10000.0, 1e-6); /* the default touch_rate */
+    test_model_free(m);
+}
+
+/* While the host blocks its allocations (low state), a guest below its anon
+ * target waits the whole tick and takes no page; unblocked, it grows. */
+static void test_tick_waits_while_the_host_blocks_allocation(void **state)
+{
+    (void)state;
+    TestModel *m = one_vm("linux", "{\"memory\": \"1536MiB\", \"active\": \"256MiB\"}");
+    sim_run_until(m->run, 2 * SIM_S);
+    Host *host = sim_run_host(m->run);
+    Guest *g = sim_run_guest(m->run, 0);
+    uint64_t anon = guest_anon_pages(g);
+    assert_true(anon < 1536 * SIM_MIB / 4096);
+    host_vm(host, 0)->block_alloc = true; /* as the run loop writes the policy's targets */
+    SimTime stalled, on;
+    guest_take_interval(g, &stalled, &on);
+    guest_tick(g, host, sim_run_now(m->run), SIM_S);
+    guest_take_interval(g, &stalled, &on);
+    assert_int_equal(stalled, SIM_S);
+    assert_int_equal(on, SIM_S);
+    assert_int_equal(guest_anon_pages(g), anon);
+    host_vm(host, 0)->block_alloc = false;
+    guest_tick(g, host, sim_run_now(m->run) + SIM_S, SIM_S);
+    assert_true(guest_anon_pages(g) > anon);
+    test_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +315,8 @@ int main(void)
         cmocka_unit_test(test_write_share_zero_breaks_no_shared_page),
         cmocka_unit_test(test_write_share_default_breaks_shared_hot_pages),
         cmocka_unit_test(test_phase_sets_write_share),
+        cmocka_unit_test(test_tick_reports_its_hot_set_and_touch_rate_to_the_host),
+        cmocka_unit_test(test_tick_waits_while_the_host_blocks_allocation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

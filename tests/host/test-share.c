@@ -97,14 +97,14 @@ static void test_share_writes_break_sharing(void **state)
     TestModel *m = identical_vms(0, "false");
     sim_run_until(m->run, 2 * SIM_HOUR);
     Host *host = sim_run_host(m->run);
-    GuestPages *pages = guest_pages(sim_run_guest(m->run, 0));
-    uint64_t hot_shared = guest_pages_count_res(pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_SHARED);
-    uint64_t shared_all = guest_pages_count_backing(pages, GUEST_BACK_SHARED);
+    HostPages *pages = guest_pages(sim_run_guest(m->run, 0));
+    uint64_t hot_shared = host_pages_count_res(pages, HOST_USE_ANON_ACTIVE, HOST_RES_SHARED);
+    uint64_t shared_all = host_pages_count_backing(pages, HOST_BACK_SHARED);
     /* hot pages are written all the time, so few of them stay shared,
      * while cold ones stay shared */
-    uint64_t hot = guest_pages_count_use(pages, GUEST_USE_ANON_ACTIVE);
-    uint64_t cold = guest_pages_count_use(pages, GUEST_USE_ANON_INACTIVE);
-    uint64_t cold_shared = guest_pages_count_res(pages, GUEST_USE_ANON_INACTIVE, GUEST_RES_SHARED);
+    uint64_t hot = host_pages_count_use(pages, HOST_USE_ANON_ACTIVE);
+    uint64_t cold = host_pages_count_use(pages, HOST_USE_ANON_INACTIVE);
+    uint64_t cold_shared = host_pages_count_res(pages, HOST_USE_ANON_INACTIVE, HOST_RES_SHARED);
     assert_true(shared_all > 0);
     assert_true((double)hot_shared / (double)hot < 0.5 * (double)cold_shared / (double)cold);
     GString *why = g_string_new(NULL);

@@ -40,7 +40,7 @@ static void test_zip_cache_holds_at_most_max_pct_of_the_vm(void **state)
     assert_true(v->zip_frames <= 4 * 262144 / 10);
     assert_true(v->zip_frames >= 4 * 262144 / 10 - 1);
     /* every stored page sits in a 1 or 2 KiB slot: 2 to 4 pages per frame */
-    uint64_t zipped = guest_pages_count_backing(v->pages, GUEST_BACK_ZIP);
+    uint64_t zipped = host_pages_count_backing(v->pages, HOST_BACK_ZIP);
     assert_true(zipped >= 2 * (v->zip_frames - 1) && zipped <= 4 * v->zip_frames);
     assert_float_equal(last->zsaved_mb, last->zip_mb - (double)v->zip_frames / 256.0, 0.01);
     test_model_free(m);
@@ -99,20 +99,20 @@ static SimTime cost_of_touching_a_compressed_page(const char *compression)
     g_free(json);
     sim_run_until(m->run, 10 * SIM_S);
     Host *host = sim_run_host(m->run);
-    GuestPages *pages = guest_pages(sim_run_guest(m->run, 0));
+    HostPages *pages = guest_pages(sim_run_guest(m->run, 0));
     host_set_compression(host, true);
     assert_int_equal(host_swap_out(host, 0, 1, sim_run_now(m->run)), 1);
     /* every page compresses to 2 KiB or less: the victim is in the cache */
-    assert_int_equal(guest_pages_count_backing(pages, GUEST_BACK_ZIP), 1);
-    assert_int_equal(guest_pages_count_backing(pages, GUEST_BACK_SWAP), 0);
+    assert_int_equal(host_pages_count_backing(pages, HOST_BACK_ZIP), 1);
+    assert_int_equal(host_pages_count_backing(pages, HOST_BACK_SWAP), 0);
     uint32_t p = 0;
-    while (guest_pages_backing(pages, p) != GUEST_BACK_ZIP) {
+    while (host_pages_backing(pages, p) != HOST_BACK_ZIP) {
         p++;
     }
     uint64_t reads = host_swap_reads(host);
-    SimTime cost = host_access(host, 0, p, guest_pages_use(pages, p), sim_run_now(m->run));
-    assert_int_equal(guest_pages_backing(pages, p), GUEST_BACK_PRIVATE);
-    assert_int_equal(guest_pages_count_backing(pages, GUEST_BACK_ZIP), 0);
+    SimTime cost = host_access(host, 0, p, host_pages_use(pages, p), sim_run_now(m->run));
+    assert_int_equal(host_pages_backing(pages, p), HOST_BACK_PRIVATE);
+    assert_int_equal(host_pages_count_backing(pages, HOST_BACK_ZIP), 0);
     assert_int_equal(host_swap_reads(host), reads);
     test_model_free(m);
     return cost;

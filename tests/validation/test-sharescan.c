@@ -28,11 +28,11 @@ static double shared_fraction_after_1h(const char *memory, const char *anon)
     TestModel *m = test_model_new(json);
     g_free(json);
     sim_run_until(m->run, SIM_HOUR + 2 * SIM_S);
-    GuestPages *pages = guest_pages(sim_run_guest(m->run, 0));
-    double anon_pages = (double)guest_pages_count_use(pages, GUEST_USE_ANON_INACTIVE) +
-                        (double)guest_pages_count_use(pages, GUEST_USE_ANON_ACTIVE);
-    double shared = (double)guest_pages_count_res(pages, GUEST_USE_ANON_INACTIVE, GUEST_RES_SHARED) +
-                    (double)guest_pages_count_res(pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_SHARED);
+    HostPages *pages = guest_pages(sim_run_guest(m->run, 0));
+    double anon_pages = (double)host_pages_count_use(pages, HOST_USE_ANON_INACTIVE) +
+                        (double)host_pages_count_use(pages, HOST_USE_ANON_ACTIVE);
+    double shared = (double)host_pages_count_res(pages, HOST_USE_ANON_INACTIVE, HOST_RES_SHARED) +
+                    (double)host_pages_count_res(pages, HOST_USE_ANON_ACTIVE, HOST_RES_SHARED);
     test_model_free(m);
     return shared / anon_pages;
 }

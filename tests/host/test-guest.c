@@ -1,8 +1,9 @@
-/* host/access.c: a guest touch, write or release of one page as the host
- * sees it. Each test builds a one-VM run, lets it boot and settle, then
- * drives host_access/host_write/host_release on one page and checks the
- * page's backing, the host's counters and the stall charged, with
- * conservation (sim_run_check) after the access. */
+/* host/guest.c: a guest touch, write or release of one page as the host
+ * sees it, and what the guest tells the host or asks it besides (touches,
+ * blocked allocation). Each test builds a one-VM run, lets it boot and
+ * settle, then drives host_access/host_write/host_release on one page and
+ * checks the page's backing, the host's counters and the stall charged,
+ * with conservation (sim_run_check) after the access. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,7 +42,7 @@ typedef struct Fixture {
     TestModel *m;
     Host *host;
     HostVm *v;
-    GuestPages *pages;
+    HostPages *pages;
     SimTime now;
 } Fixture;
 
@@ -80,26 +81,26 @@ static int teardown(void **state)
 }
 
 /* The first page (lowest number) with this use and backing. */
-static uint32_t first_page(const GuestPages *pages, GuestUse use, GuestBacking b)
+static uint32_t first_page(const HostPages *pages, HostUse use, HostBacking b)
 {
     for (uint32_t p = 0; p < pages->n; p++) {
-        if (guest_pages_use(pages, p) == use && guest_pages_backing(pages, p) == b) {
+        if (host_pages_use(pages, p) == use && host_pages_backing(pages, p) == b) {
             return p;
         }
     }
-    fail_msg("no %s page backed %s", guest_use_to_string(use), guest_backing_to_string(b));
-    return GUEST_NO_PAGE;
+    fail_msg("no %s page backed %s", host_use_to_string(use), host_backing_to_string(b));
+    return HOST_NO_PAGE;
 }
 
-static uint32_t first_backed(const GuestPages *pages, GuestBacking b)
+static uint32_t first_backed(const HostPages *pages, HostBacking b)
 {
     for (uint32_t p = 0; p < pages->n; p++) {
-        if (guest_pages_backing(pages, p) == b) {
+        if (host_pages_backing(pages, p) == b) {
             return p;
         }
     }
-    fail_msg("no page backed %s", guest_backing_to_string(b));
-    return GUEST_NO_PAGE;
+    fail_msg("no page backed %s", host_backing_to_string(b));
+    return HOST_NO_PAGE;
 }
 
 static void assert_conserved(const Fixture *f)
@@ -113,26 +114,26 @@ static void assert_conserved(const Fixture *f)
 /* Swaps one page of the VM out to its swap file and returns it. */
 static uint32_t swap_one_out(Fixture *f)
 {
-    uint64_t before = guest_pages_count_backing(f->pages, GUEST_BACK_SWAP);
+    uint64_t before = host_pages_count_backing(f->pages, HOST_BACK_SWAP);
     assert_int_equal(host_swap_out(f->host, 0, 1, f->now), 1);
-    assert_int_equal(guest_pages_count_backing(f->pages, GUEST_BACK_SWAP), before + 1);
+    assert_int_equal(host_pages_count_backing(f->pages, HOST_BACK_SWAP), before + 1);
     SimRng rng;
-    sim_rng_init(&rng, 1, "test-access");
-    uint32_t p = guest_pages_pick_res(f->pages, &rng, GUEST_RES_OUT);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_SWAP);
+    sim_rng_init(&rng, 1, "test-guest");
+    uint32_t p = host_pages_pick_res(f->pages, &rng, HOST_RES_OUT);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_SWAP);
     return p;
 }
 
 static void test_access_first_touch_takes_one_frame_at_no_cost(void **state)
 {
     Fixture *f = *state;
-    uint32_t p = first_page(f->pages, GUEST_USE_FREE, GUEST_BACK_NONE);
+    uint32_t p = first_page(f->pages, HOST_USE_FREE, HOST_BACK_NONE);
     uint64_t used = host_frames_used(f->host);
     uint64_t free = host_free_pages(f->host);
     uint64_t consumed = host_vm_consumed(f->v);
-    assert_int_equal(host_access(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now), 0);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
-    assert_int_equal(guest_pages_use(f->pages, p), GUEST_USE_ANON_ACTIVE);
+    assert_int_equal(host_access(f->host, 0, p, HOST_USE_ANON_ACTIVE, f->now), 0);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_PRIVATE);
+    assert_int_equal(host_pages_use(f->pages, p), HOST_USE_ANON_ACTIVE);
     assert_int_equal(host_frames_used(f->host), used + 1);
     assert_int_equal(host_free_pages(f->host), free - 1);
     assert_int_equal(host_vm_consumed(f->v), consumed + 1);
@@ -145,23 +146,23 @@ static void test_access_first_touch_is_backed_by_a_large_page(void **state)
 {
     Fixture *f = *state;
     assert_true(f->m->scenario->host.sharing.large_pages);
-    uint32_t p = first_page(f->pages, GUEST_USE_FREE, GUEST_BACK_NONE);
-    host_access(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now);
-    assert_true(guest_pages_large(f->pages, p));
-    assert_int_equal(guest_pages_count_res(f->pages, GUEST_USE_ANON_ACTIVE, GUEST_RES_LARGE),
-                     guest_pages_count_private(f->pages, GUEST_USE_ANON_ACTIVE));
+    uint32_t p = first_page(f->pages, HOST_USE_FREE, HOST_BACK_NONE);
+    host_access(f->host, 0, p, HOST_USE_ANON_ACTIVE, f->now);
+    assert_true(host_pages_large(f->pages, p));
+    assert_int_equal(host_pages_count_res(f->pages, HOST_USE_ANON_ACTIVE, HOST_RES_LARGE),
+                     host_pages_count_private(f->pages, HOST_USE_ANON_ACTIVE));
     assert_conserved(f);
 }
 
 static void test_access_to_a_resident_page_only_moves_it_to_its_new_list(void **state)
 {
     Fixture *f = *state;
-    uint32_t p = first_page(f->pages, GUEST_USE_ANON_ACTIVE, GUEST_BACK_PRIVATE);
+    uint32_t p = first_page(f->pages, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
     uint64_t used = host_frames_used(f->host);
-    uint32_t inactive = guest_pages_count_use(f->pages, GUEST_USE_ANON_INACTIVE);
-    assert_int_equal(host_access(f->host, 0, p, GUEST_USE_ANON_INACTIVE, f->now), 0);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
-    assert_int_equal(guest_pages_count_use(f->pages, GUEST_USE_ANON_INACTIVE), inactive + 1);
+    uint32_t inactive = host_pages_count_use(f->pages, HOST_USE_ANON_INACTIVE);
+    assert_int_equal(host_access(f->host, 0, p, HOST_USE_ANON_INACTIVE, f->now), 0);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_PRIVATE);
+    assert_int_equal(host_pages_count_use(f->pages, HOST_USE_ANON_INACTIVE), inactive + 1);
     assert_int_equal(host_frames_used(f->host), used);
     assert_conserved(f);
 }
@@ -177,13 +178,13 @@ static void test_access_to_a_host_swapped_page_reads_it_back_and_stalls(void **s
     uint64_t reads = host_swap_reads(f->host);
     uint64_t swap_ins = f->v->swap_ins;
     uint64_t swapped = host_vm_swapped(f->v);
-    GuestUse use = guest_pages_use(f->pages, p);
+    HostUse use = host_pages_use(f->pages, p);
     SimTime cost = host_access(f->host, 0, p, use, f->now);
     const SimSwapConfig *sw = &f->m->scenario->host.swap;
     double transfer_s = (double)host_page_size(f->host) / sw->bandwidth;
     assert_float_equal(sim_time_to_s(cost), sim_time_to_s(sw->latency) + transfer_s, 1e-9);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
-    assert_false(guest_pages_large(f->pages, p));
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_PRIVATE);
+    assert_false(host_pages_large(f->pages, p));
     assert_int_equal(host_frames_used(f->host), used + 1);
     assert_int_equal(host_swap_reads(f->host), reads + 1);
     assert_int_equal(f->v->swap_ins, swap_ins + 1);
@@ -197,17 +198,17 @@ static void test_access_to_a_host_swapped_page_reads_it_back_and_stalls(void **s
 static void test_access_reads_a_shared_page_in_place_and_a_write_copies_it(void **state)
 {
     Fixture *f = *state;
-    uint32_t p = first_page(f->pages, GUEST_USE_ANON_ACTIVE, GUEST_BACK_SHARED);
+    uint32_t p = first_page(f->pages, HOST_USE_ANON_ACTIVE, HOST_BACK_SHARED);
     uint64_t used = host_frames_used(f->host);
     uint64_t refs = host_shared_refs(f->host);
-    assert_int_equal(host_access(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now), 0);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_SHARED);
+    assert_int_equal(host_access(f->host, 0, p, HOST_USE_ANON_ACTIVE, f->now), 0);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_SHARED);
     assert_int_equal(host_shared_refs(f->host), refs);
     assert_int_equal(host_frames_used(f->host), used);
 
-    assert_int_equal(host_write(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now), 0);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
-    assert_false(guest_pages_large(f->pages, p));
+    assert_int_equal(host_write(f->host, 0, p, HOST_USE_ANON_ACTIVE, f->now), 0);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_PRIVATE);
+    assert_false(host_pages_large(f->pages, p));
     assert_int_equal(host_shared_refs(f->host), refs - 1);
     assert_int_equal(host_frames_used(f->host), used + 1);
     assert_conserved(f);
@@ -217,11 +218,11 @@ static void test_access_reads_a_shared_page_in_place_and_a_write_copies_it(void 
 static void test_access_write_to_a_private_page_keeps_its_frame(void **state)
 {
     Fixture *f = *state;
-    uint32_t p = first_page(f->pages, GUEST_USE_ANON_ACTIVE, GUEST_BACK_PRIVATE);
+    uint32_t p = first_page(f->pages, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
     uint64_t used = host_frames_used(f->host);
     uint64_t refs = host_shared_refs(f->host);
-    assert_int_equal(host_write(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now), 0);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
+    assert_int_equal(host_write(f->host, 0, p, HOST_USE_ANON_ACTIVE, f->now), 0);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_PRIVATE);
     assert_int_equal(host_frames_used(f->host), used);
     assert_int_equal(host_shared_refs(f->host), refs);
     assert_conserved(f);
@@ -230,12 +231,12 @@ static void test_access_write_to_a_private_page_keeps_its_frame(void **state)
 static void test_access_release_of_a_private_page_gives_its_frame_back(void **state)
 {
     Fixture *f = *state;
-    uint32_t p = first_page(f->pages, GUEST_USE_ANON_ACTIVE, GUEST_BACK_PRIVATE);
+    uint32_t p = first_page(f->pages, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
     uint64_t used = host_frames_used(f->host);
     uint64_t free = host_free_pages(f->host);
-    host_release(f->host, 0, p, GUEST_USE_BALLOON);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_NONE);
-    assert_int_equal(guest_pages_use(f->pages, p), GUEST_USE_BALLOON);
+    host_release(f->host, 0, p, HOST_USE_BALLOON);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_NONE);
+    assert_int_equal(host_pages_use(f->pages, p), HOST_USE_BALLOON);
     assert_int_equal(host_frames_used(f->host), used - 1);
     assert_int_equal(host_free_pages(f->host), free + 1);
     assert_conserved(f);
@@ -249,8 +250,8 @@ static void test_access_release_of_a_swapped_page_frees_no_frame(void **state)
     uint32_t p = swap_one_out(f);
     uint64_t used = host_frames_used(f->host);
     uint64_t swapped = host_vm_swapped(f->v);
-    host_release(f->host, 0, p, GUEST_USE_BALLOON);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_NONE);
+    host_release(f->host, 0, p, HOST_USE_BALLOON);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_NONE);
     assert_int_equal(host_frames_used(f->host), used);
     assert_int_equal(host_vm_swapped(f->v), swapped - 1);
     assert_conserved(f);
@@ -259,11 +260,11 @@ static void test_access_release_of_a_swapped_page_frees_no_frame(void **state)
 static void test_access_release_of_a_shared_page_drops_one_reference(void **state)
 {
     Fixture *f = *state;
-    uint32_t p = first_backed(f->pages, GUEST_BACK_SHARED);
+    uint32_t p = first_backed(f->pages, HOST_BACK_SHARED);
     uint64_t used = host_frames_used(f->host);
     uint64_t refs = host_shared_refs(f->host);
-    host_release(f->host, 0, p, GUEST_USE_BALLOON);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_NONE);
+    host_release(f->host, 0, p, HOST_USE_BALLOON);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_NONE);
     assert_int_equal(host_shared_refs(f->host), refs - 1);
     assert_int_equal(host_frames_used(f->host), used);
     assert_conserved(f);
@@ -275,15 +276,55 @@ static void test_access_at_the_limit_swaps_one_of_the_vms_own_pages_first(void *
 {
     Fixture *f = *state;
     assert_int_equal(host_vm_consumed(f->v), f->v->limit);
-    uint32_t p = first_page(f->pages, GUEST_USE_FREE, GUEST_BACK_NONE);
+    uint32_t p = first_page(f->pages, HOST_USE_FREE, HOST_BACK_NONE);
     uint64_t swap_outs = f->v->swap_outs;
     uint64_t swapped = host_vm_swapped(f->v);
-    assert_int_equal(host_access(f->host, 0, p, GUEST_USE_ANON_ACTIVE, f->now), 0);
-    assert_int_equal(guest_pages_backing(f->pages, p), GUEST_BACK_PRIVATE);
+    assert_int_equal(host_access(f->host, 0, p, HOST_USE_ANON_ACTIVE, f->now), 0);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_PRIVATE);
     assert_int_equal(f->v->swap_outs, swap_outs + 1);
     assert_int_equal(host_vm_swapped(f->v), swapped + 1);
     assert_int_equal(host_vm_consumed(f->v), f->v->limit);
     assert_conserved(f);
+}
+
+/* What the guest reports is what the sampler reads: no touches in the
+ * period, so every sample finds its page untouched and both averages decay
+ * by their weights; a rate that touches every hot page raises them. */
+static void test_report_touches_feeds_the_sampler(void **state)
+{
+    Fixture *f = *state;
+    host_vm_report_touches(f->host, 0, 1000, 0.0);
+    assert_int_equal(f->v->hot_pages, 1000);
+    assert_true(f->v->touch_rate == 0.0);
+    double fast = f->v->active_fast, slow = f->v->active_slow;
+    assert_true(fast > 0.0);
+    host_sched_sample(f->host);
+    assert_float_equal(f->v->active_fast, fast * 0.5, 1e-12);
+    assert_float_equal(f->v->active_slow, slow * 0.9, 1e-12);
+
+    for (int i = 0; i < 8; i++) {
+        host_sched_sample(f->host); /* decays below the VM's hot share (1/8 or more) */
+    }
+    host_vm_report_touches(f->host, 0, 1000, 1e12);
+    assert_true(f->v->touch_rate == 1e12);
+    fast = f->v->active_fast;
+    assert_true(fast < 0.01);
+    host_sched_sample(f->host);
+    assert_true(f->v->active_fast > fast);
+}
+
+/* The guest sees the block the policy set (low state), and a VM powers on
+ * unblocked whatever the policy said before. */
+static void test_alloc_blocked_follows_the_policy_and_power_on_clears_it(void **state)
+{
+    Fixture *f = *state;
+    assert_false(host_vm_alloc_blocked(f->host, 0));
+    f->v->block_alloc = true; /* as the run loop writes the policy's targets */
+    assert_true(host_vm_alloc_blocked(f->host, 0));
+    guest_power_off(sim_run_guest(f->m->run, 0), f->host);
+    assert_true(host_vm_alloc_blocked(f->host, 0));
+    host_vm_power_on(f->host, 0);
+    assert_false(host_vm_alloc_blocked(f->host, 0));
 }
 
 #define ACCESS_TEST(fn, json, setup)                                                               \
@@ -308,6 +349,9 @@ int main(void)
                     setup_shared),
         ACCESS_TEST(test_access_at_the_limit_swaps_one_of_the_vms_own_pages_first, limited_vm,
                     setup_shared),
+        ACCESS_TEST(test_report_touches_feeds_the_sampler, plain_vm, setup_settled),
+        ACCESS_TEST(test_alloc_blocked_follows_the_policy_and_power_on_clears_it, plain_vm,
+                    setup_settled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

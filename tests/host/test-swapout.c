@@ -1,3 +1,4 @@
+/* host/swapout.c: how many pages the host may swap out of a VM. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,7 @@
-/* The guest's accesses as the host sees them: backing a page on first touch,
- * bringing it back from the compression cache or swap, copy-on-write of
- * shared pages, releasing pages, and power on/off. */
+/* The guest's calls into the host (host/guest.h), as the host serves them:
+ * backing a page on first touch, bringing it back from the compression
+ * cache or swap, copy-on-write of shared pages, releasing pages, power
+ * on/off, and what the guest's touches show the sampler. */
 #include "host/host-private.h"
 
 /* A VM at its limit swaps its own pages before it gets a frame; with
@@ -29,7 +30,7 @@ static guint fullest_vm(Host *host)
 /* Before the VM gets one more frame: a VM at its limit swaps its own pages
  * first (the limit is a hard cap, enforced without host pressure); a host
  * with no free frame at all swaps a page of the fullest VM. */
-void host_frames_take(Host *host, guint vm, SimTime now)
+static void frames_take(Host *host, guint vm, SimTime now)
 {
     HostVm *v = &host->vms[vm];
     for (int i = 0; i < HOST_MAKE_ROOM_TRIES && host_vm_consumed(v) + 1 > v->limit; i++) {
@@ -53,17 +54,17 @@ void host_frames_take(Host *host, guint vm, SimTime now)
 /* Takes page p out of wherever it is held outside memory; returns the cost
  * of getting its contents back: `host.compression.latency` for a compressed
  * page (decompression, no device), a device read for a swapped one. */
-static SimTime bring_in(Host *host, guint vm, uint32_t p, GuestBacking b, SimTime now)
+static SimTime bring_in(Host *host, guint vm, uint32_t p, HostBacking b, SimTime now)
 {
     HostVm *v = &host->vms[vm];
     switch (b) {
-    case GUEST_BACK_ZIP:
+    case HOST_BACK_ZIP:
         host_zip_drop(host, vm, p);
         return host->scenario->host.compression.latency;
-    case GUEST_BACK_SWAP:
+    case HOST_BACK_SWAP:
         v->swap_ins++;
         return host_swap_device_access(&host->swap, host->page_size, now);
-    case GUEST_BACK_CACHE_SWAP:
+    case HOST_BACK_CACHE_SWAP:
         v->swap_ins++;
         host->cache_used--;
         return host_swap_device_access(&host->cache, host->page_size, now);
@@ -72,57 +73,57 @@ static SimTime bring_in(Host *host, guint vm, uint32_t p, GuestBacking b, SimTim
     }
 }
 
-SimTime host_access(Host *host, guint vm, uint32_t p, GuestUse use, SimTime now)
+SimTime host_access(Host *host, guint vm, uint32_t p, HostUse use, SimTime now)
 {
     HostVm *v = &host->vms[vm];
-    GuestBacking b = guest_pages_backing(v->pages, p);
-    if (guest_residency_resident(guest_backing_residency(b))) {
-        guest_pages_set(v->pages, p, use, b);
+    HostBacking b = host_pages_backing(v->pages, p);
+    if (host_residency_resident(host_backing_residency(b))) {
+        host_pages_set(v->pages, p, use, b);
         return 0;
     }
     SimTime cost = bring_in(host, vm, p, b, now);
-    guest_pages_set_backing(v->pages, p, GUEST_BACK_NONE);
-    host_frames_take(host, vm, now);
-    guest_pages_set(v->pages, p, use, GUEST_BACK_PRIVATE);
+    host_pages_set_backing(v->pages, p, HOST_BACK_NONE);
+    frames_take(host, vm, now);
+    host_pages_set(v->pages, p, use, HOST_BACK_PRIVATE);
     /* first touch is backed by a 2 MiB page (AllocGuestLargePage); pages
      * brought back from swap or copied get small pages */
-    if (b == GUEST_BACK_NONE && host->scenario->host.sharing.large_pages &&
+    if (b == HOST_BACK_NONE && host->scenario->host.sharing.large_pages &&
         host->page_size < HOST_LARGE_PAGE_BYTES) {
-        guest_pages_set_large(v->pages, p, true);
+        host_pages_set_large(v->pages, p, true);
     }
     return cost;
 }
 
-SimTime host_write(Host *host, guint vm, uint32_t p, GuestUse use, SimTime now)
+SimTime host_write(Host *host, guint vm, uint32_t p, HostUse use, SimTime now)
 {
     HostVm *v = &host->vms[vm];
-    if (guest_pages_backing(v->pages, p) == GUEST_BACK_SHARED) {
+    if (host_pages_backing(v->pages, p) == HOST_BACK_SHARED) {
         host_share_drop(host, vm, p);
-        guest_pages_set_backing(v->pages, p, GUEST_BACK_NONE);
+        host_pages_set_backing(v->pages, p, HOST_BACK_NONE);
     }
     return host_access(host, vm, p, use, now);
 }
 
-void host_release(Host *host, guint vm, uint32_t p, GuestUse use)
+void host_release(Host *host, guint vm, uint32_t p, HostUse use)
 {
     HostVm *v = &host->vms[vm];
-    switch (guest_pages_backing(v->pages, p)) {
-    case GUEST_BACK_PRIVATE:
+    switch (host_pages_backing(v->pages, p)) {
+    case HOST_BACK_PRIVATE:
         host->frames_used--;
         break;
-    case GUEST_BACK_SHARED:
+    case HOST_BACK_SHARED:
         host_share_drop(host, vm, p);
         break;
-    case GUEST_BACK_ZIP:
+    case HOST_BACK_ZIP:
         host_zip_drop(host, vm, p);
         break;
-    case GUEST_BACK_CACHE_SWAP:
+    case HOST_BACK_CACHE_SWAP:
         host->cache_used--;
         break;
     default:
         break;
     }
-    guest_pages_set(v->pages, p, use, GUEST_BACK_NONE);
+    host_pages_set(v->pages, p, use, HOST_BACK_NONE);
 }
 
 void host_vm_power_on(Host *host, guint vm)
@@ -144,4 +145,16 @@ void host_vm_power_off(Host *host, guint vm)
     g_assert(host_vm_consumed(v) == 0);
     v->powered_on = false;
     host->overhead_vms -= v->overhead;
+}
+
+void host_vm_report_touches(Host *host, guint vm, uint64_t hot_pages, double touch_rate)
+{
+    HostVm *v = &host->vms[vm];
+    v->hot_pages = hot_pages;
+    v->touch_rate = touch_rate;
+}
+
+bool host_vm_alloc_blocked(const Host *host, guint vm)
+{
+    return host->vms[vm].block_alloc;
 }

@@ -1,53 +1,12 @@
+/*
+ * Host swap-out (docs/design.md "Host swap"): choosing victims and how many,
+ * toward the policy's swap targets and the VMs' limits, within what the
+ * devices can write in a period. A victim is compressed when it can be
+ * (host/zip.c), else written to a device (host/swapdev.c).
+ */
 #include "host/host-private.h"
 
 #include <math.h>
-
-/* Highest utilisation used in the M/D/1 wait, so the wait stays finite;
- * beyond it the backlog carries the overload (assumption). */
-#define SWAP_MAX_UTILISATION 0.95
-
-/* A synchronous read: the vCPU waits for the queue ahead of it, the access
- * latency and its own transfer (docs/design.md "Time and cost"). */
-SimTime host_swap_device_access(HostSwapDevice *dev, uint64_t page_size, SimTime now)
-{
-    (void)now;
-    double xfer = (double)page_size / dev->bandwidth;
-    double rho = dev->utilisation;
-    double wait = dev->backlog + xfer * rho / (2.0 * (1.0 - rho));
-    dev->window_work += xfer;
-    dev->reads++;
-    return dev->latency + sim_time_from_s(xfer + wait);
-}
-
-/* Writes occupy the device but nobody waits for them: they only load it
- * for the reads. */
-void host_swap_device_write(HostSwapDevice *dev, uint64_t page_size, uint64_t n)
-{
-    dev->window_work += (double)(n * page_size) / dev->bandwidth;
-    dev->writes += n;
-}
-
-void host_swap_device_tick(HostSwapDevice *dev, SimTime dt)
-{
-    double span = sim_time_to_s(dt);
-    double work = dev->backlog + dev->window_work;
-    dev->backlog = work > span ? work - span : 0.0;
-    dev->utilisation = MIN(SWAP_MAX_UTILISATION, dev->window_work / span);
-    dev->window_work = 0.0;
-}
-
-/* The host cache (SSD) tier takes swapped pages while it has room; the
- * rest go to the VM's swap file (vSphere "Swap to host cache"). */
-void host_swap_store(Host *host, guint vm, uint32_t p)
-{
-    HostVm *v = &host->vms[vm];
-    bool cached = host->cache_used < host->cache_pages;
-    HostSwapDevice *dev = cached ? &host->cache : &host->swap;
-    host_swap_device_write(dev, host->page_size, 1);
-    host->cache_used += cached ? 1 : 0;
-    guest_pages_set_backing(v->pages, p, cached ? GUEST_BACK_CACHE_SWAP : GUEST_BACK_SWAP);
-    v->swap_outs++;
-}
 
 /* Random victims among the VM's private resident pages: the host cannot
  * tell hot pages from cold ones (docs/design.md "Host swap"). Shared pages stay:
@@ -58,11 +17,11 @@ uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now)
     HostVm *v = &host->vms[vm];
     uint64_t done = 0;
     for (; done < n && host_vm_swap_room(v); done++) {
-        uint32_t p = guest_pages_pick_private(v->pages, &v->rng);
-        if (p == GUEST_NO_PAGE) {
+        uint32_t p = host_pages_pick_private(v->pages, &v->rng);
+        if (p == HOST_NO_PAGE) {
             break;
         }
-        if (guest_pages_large(v->pages, p)) {
+        if (host_pages_large(v->pages, p)) {
             host_break_large(host, vm, p, false); /* a large page is broken first */
         }
         host->frames_used--;
@@ -71,37 +30,6 @@ uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now)
         }
     }
     return done;
-}
-
-uint64_t host_swap_reads(const Host *host)
-{
-    return host->swap.reads + host->cache.reads;
-}
-
-uint64_t host_swap_writes(const Host *host)
-{
-    return host->swap.writes + host->cache.writes;
-}
-
-uint64_t host_swap_cache_reads(const Host *host)
-{
-    return host->cache.reads;
-}
-
-uint64_t host_vm_swapped(const HostVm *vm)
-{
-    return guest_pages_count_backing(vm->pages, GUEST_BACK_SWAP) +
-           guest_pages_count_backing(vm->pages, GUEST_BACK_CACHE_SWAP);
-}
-
-bool host_vm_swap_room(const HostVm *vm)
-{
-    return host_vm_swapped(vm) < vm->configured - MIN(vm->reservation, vm->configured);
-}
-
-uint64_t host_vm_reclaimed_out(const HostVm *vm)
-{
-    return guest_pages_count_backing(vm->pages, GUEST_BACK_ZIP) + host_vm_swapped(vm);
 }
 
 /* Pages VM i should swap now: toward the policy's swap target, and at least

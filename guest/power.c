@@ -1,0 +1,47 @@
+/* Guest power on and off: boot (kernel pages; a Windows guest zeroes all its
+ * memory) and giving every page back to the host. */
+#include "guest/guest-private.h"
+
+/* A Linux guest touches only its kernel at boot and the rest lazily; a
+ * Windows guest zeroes every page at boot, so all are backed by zero pages
+ * (docs/design.md "Guest"). */
+void guest_power_on(Guest *g, Host *host, SimTime now)
+{
+    g_assert(!g->powered_on);
+    const SimWorkload *w = &g->cfg->workload;
+    g->powered_on = true;
+    host_vm_power_on(host, g->index);
+    g->anon_target = w->memory / g->page_size;
+    g->active_target = w->active / g->page_size;
+    g->cache_target = w->page_cache / g->page_size;
+    g->touch_rate = w->touch_rate;
+    g->write_share = w->write_share;
+    g->balloon.rate_slow = g->cfg->guest.balloon.rate_slow_max;
+    g->fault_cost_avg = 0.0;
+    SimTime cost = 0;
+    if (g->cfg->guest.os == SIM_OS_WINDOWS) {
+        for (uint32_t p = 0; p < g->pages->n; p++) {
+            host_pages_set_key(g->pages, p, 0);
+            host_pages_set_zip_class(g->pages, p, HOST_ZIP_1K);
+            host_write(host, g->index, p, HOST_USE_FREE, now);
+        }
+    }
+    for (uint64_t k = 0; k < g->kernel_pages; k++) {
+        uint32_t p = guest_take_free(g, host, HOST_USE_KERNEL, now, &cost);
+        guest_fill_content(g, p);
+    }
+}
+
+/* O(configured pages): every page's backing is given back, which is the
+ * work a power-off really does. */
+void guest_power_off(Guest *g, Host *host)
+{
+    g_assert(g->powered_on);
+    for (uint32_t p = 0; p < g->pages->n; p++) {
+        host_release(host, g->index, p, HOST_USE_FREE);
+    }
+    host_vm_power_off(host, g->index);
+    g->powered_on = false;
+    g->swapped_hot = g->swapped_cold = g->evicted_hot = 0;
+    g->pending_stall = 0;
+}

@@ -1,0 +1,48 @@
+/*
+ * Where guest/ meets host/: the calls a guest makes into the hypervisor,
+ * as a real guest traps into it (a touch of an unbacked page is a fault the
+ * host serves), and the page state they change (host/pages.h). The host
+ * never calls the guest. guest/ includes this header and host/pages.h and
+ * no other host header; the functions are in host/guest.c.
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "host/pages.h"
+#include "sim/time.h"
+
+typedef struct Host Host;
+
+/*
+ * The guest touches page p of VM vm at time `now` and uses it as `use`. An
+ * unbacked page gets a frame; a swapped page is read back. Returns the time
+ * the access stalls the vCPU (0 when the page was resident or only needed a
+ * fresh frame). The page's use and backing change in one step.
+ */
+SimTime host_access(Host *host, guint vm, uint32_t p, HostUse use, SimTime now);
+
+/* The guest writes new contents to page p and uses it as `use`: as
+ * host_access, and a shared page is copied to a private frame first
+ * (copy-on-write), a compressed page decompressed. */
+SimTime host_write(Host *host, guint vm, uint32_t p, HostUse use, SimTime now);
+
+/* The page no longer needs backing (ballooned, power off); it becomes `use`. */
+void host_release(Host *host, guint vm, uint32_t p, HostUse use);
+
+/* Power on/off: overhead and the policy's per-VM targets. The guest
+ * releases every page (host_release) before it powers off. */
+void host_vm_power_on(Host *host, guint vm);
+void host_vm_power_off(Host *host, guint vm);
+
+/* The guest's touches of one tick, which the host's sampler sees (a real
+ * host observes them through the accessed bits of its page tables):
+ * `hot_pages` is the hot set, `touch_rate` the touches per second actually
+ * made after stalls. */
+void host_vm_report_touches(Host *host, guint vm, uint64_t hot_pages, double touch_rate);
+
+/* Whether the host blocks the VM's allocations (the policy's low-state
+ * rule): the guest then waits instead of taking new pages. */
+bool host_vm_alloc_blocked(const Host *host, guint vm);

@@ -1,0 +1,234 @@
+#include "host/pages.h"
+
+static const char *const use_names[HOST_USE_MAX] = {
+    "free", "kernel", "anon_active", "anon_inactive", "cache_active", "cache_inactive", "balloon",
+};
+
+static const char *const backing_names[HOST_BACK_MAX] = {
+    "none", "private", "shared", "zip", "swap", "cache_swap",
+};
+
+const char *host_use_to_string(HostUse use)
+{
+    return use < HOST_USE_MAX ? use_names[use] : "?";
+}
+
+const char *host_backing_to_string(HostBacking backing)
+{
+    return backing < HOST_BACK_MAX ? backing_names[backing] : "?";
+}
+
+HostPages *host_pages_new(uint32_t n_pages)
+{
+    HostPages *pages = g_new0(HostPages, 1);
+    pages->n = n_pages;
+    pages->key = g_new0(uint32_t, n_pages);
+    pages->lists = sim_partition_new(n_pages, HOST_USE_MAX * HOST_RES_MAX,
+                                     HOST_USE_FREE * HOST_RES_MAX + HOST_RES_NONE);
+    pages->count[HOST_USE_FREE][HOST_BACK_NONE] = n_pages;
+    return pages;
+}
+
+void host_pages_free(HostPages *pages)
+{
+    if (pages == NULL) {
+        return;
+    }
+    sim_partition_free(pages->lists);
+    g_free(pages->key);
+    g_free(pages);
+}
+
+/* Writes the flags and moves p to the class they and its use give. */
+static void place(HostPages *pages, uint32_t p, HostUse use, unsigned flags)
+{
+    sim_partition_set_user(pages->lists, p, (uint8_t)flags);
+    HostResidency res = host_backing_residency_flags((HostBacking)(flags & 0x7u), flags);
+    sim_partition_move(pages->lists, p, (unsigned)use * HOST_RES_MAX + res);
+}
+
+void host_pages_set(HostPages *pages, uint32_t p, HostUse use, HostBacking backing)
+{
+    HostUse old_use = host_pages_use(pages, p);
+    HostBacking old_back = host_pages_backing(pages, p);
+    pages->moves++;
+    pages->count[old_use][old_back]--;
+    pages->count[use][backing]++;
+    unsigned flags = sim_partition_user(pages->lists, p);
+    if (backing != HOST_BACK_PRIVATE) {
+        /* large and fresh describe private frames only */
+        flags &= ~(HOST_FLAG_LARGE | HOST_FLAG_FRESH);
+    } else if (old_back != HOST_BACK_PRIVATE) {
+        /* a new private frame: the scan has not seen it yet */
+        flags &= ~HOST_FLAG_LARGE;
+        flags =
+            pages->key[p] != HOST_KEY_UNIQUE ? flags | HOST_FLAG_FRESH : flags & ~HOST_FLAG_FRESH;
+    }
+    place(pages, p, use, (flags & ~0x7u) | (unsigned)backing);
+}
+
+void host_pages_set_large(HostPages *pages, uint32_t p, bool large)
+{
+    unsigned flags = sim_partition_user(pages->lists, p);
+    g_assert((flags & 0x7u) == HOST_BACK_PRIVATE);
+    flags = large ? flags | HOST_FLAG_LARGE : flags & ~HOST_FLAG_LARGE;
+    place(pages, p, host_pages_use(pages, p), flags);
+}
+
+void host_pages_set_key(HostPages *pages, uint32_t p, uint32_t key)
+{
+    pages->key[p] = key;
+    unsigned flags = sim_partition_user(pages->lists, p);
+    if ((flags & 0x7u) == HOST_BACK_PRIVATE) {
+        flags = key != HOST_KEY_UNIQUE ? flags | HOST_FLAG_FRESH : flags & ~HOST_FLAG_FRESH;
+        place(pages, p, host_pages_use(pages, p), flags);
+    }
+}
+
+uint32_t host_pages_count_use(const HostPages *pages, HostUse use)
+{
+    uint32_t n = 0;
+    for (int b = 0; b < HOST_BACK_MAX; b++) {
+        n += pages->count[use][b];
+    }
+    return n;
+}
+
+uint32_t host_pages_count_backing(const HostPages *pages, HostBacking backing)
+{
+    uint32_t n = 0;
+    for (int u = 0; u < HOST_USE_MAX; u++) {
+        n += pages->count[u][backing];
+    }
+    return n;
+}
+
+static uint32_t last_member(const HostPages *pages, unsigned cls)
+{
+    uint32_t n = sim_partition_count(pages->lists, cls);
+    return n == 0 ? HOST_NO_PAGE : sim_partition_member(pages->lists, cls, n - 1);
+}
+
+uint32_t host_pages_pick(const HostPages *pages, HostUse use, HostResidency res)
+{
+    return last_member(pages, (unsigned)use * HOST_RES_MAX + res);
+}
+
+uint32_t host_pages_pick_free(const HostPages *pages)
+{
+    static const HostResidency order[] = {HOST_RES_IN,     HOST_RES_FRESH, HOST_RES_LARGE,
+                                          HOST_RES_SHARED, HOST_RES_NONE,  HOST_RES_OUT};
+    for (size_t i = 0; i < G_N_ELEMENTS(order); i++) {
+        uint32_t p = host_pages_pick(pages, HOST_USE_FREE, order[i]);
+        if (p != HOST_NO_PAGE) {
+            return p;
+        }
+    }
+    return HOST_NO_PAGE;
+}
+
+/* Picks one class among `classes` weighted by size, then a member (the last
+ * one, or a uniformly random one): O(number of classes). */
+static uint32_t pick_union(const HostPages *pages, SimRng *rng, const unsigned *classes,
+                           unsigned n_classes, bool random_member)
+{
+    uint64_t total = 0;
+    for (unsigned i = 0; i < n_classes; i++) {
+        total += sim_partition_count(pages->lists, classes[i]);
+    }
+    if (total == 0) {
+        return HOST_NO_PAGE;
+    }
+    uint64_t r = sim_rng_below(rng, total);
+    for (unsigned i = 0; i < n_classes; i++) {
+        uint32_t n = sim_partition_count(pages->lists, classes[i]);
+        if (r < n) {
+            return sim_partition_member(pages->lists, classes[i],
+                                        random_member ? (uint32_t)r : n - 1);
+        }
+        r -= n;
+    }
+    g_assert_not_reached();
+}
+
+uint32_t host_pages_pick_use(const HostPages *pages, SimRng *rng, HostUse use)
+{
+    unsigned classes[HOST_RES_MAX];
+    for (unsigned r = 0; r < HOST_RES_MAX; r++) {
+        classes[r] = (unsigned)use * HOST_RES_MAX + r;
+    }
+    return pick_union(pages, rng, classes, HOST_RES_MAX, false);
+}
+
+uint32_t host_pages_pick_res(const HostPages *pages, SimRng *rng, HostResidency res)
+{
+    unsigned classes[HOST_USE_MAX];
+    for (unsigned u = 0; u < HOST_USE_MAX; u++) {
+        classes[u] = u * HOST_RES_MAX + res;
+    }
+    return pick_union(pages, rng, classes, HOST_USE_MAX, true);
+}
+
+uint32_t host_pages_pick_private(const HostPages *pages, SimRng *rng)
+{
+    unsigned classes[3 * HOST_USE_MAX];
+    static const HostResidency kinds[] = {HOST_RES_IN, HOST_RES_FRESH, HOST_RES_LARGE};
+    for (unsigned u = 0; u < HOST_USE_MAX; u++) {
+        for (unsigned k = 0; k < 3; k++) {
+            classes[3 * u + k] = u * HOST_RES_MAX + kinds[k];
+        }
+    }
+    return pick_union(pages, rng, classes, 3 * HOST_USE_MAX, true);
+}
+
+uint32_t host_pages_count_res_all(const HostPages *pages, HostResidency res)
+{
+    uint32_t n = 0;
+    for (unsigned u = 0; u < HOST_USE_MAX; u++) {
+        n += host_pages_count_res(pages, (HostUse)u, res);
+    }
+    return n;
+}
+
+bool host_pages_check(const HostPages *pages, GString *why)
+{
+    uint64_t total = 0;
+    for (unsigned u = 0; u < HOST_USE_MAX; u++) {
+        uint32_t by_res[HOST_RES_MAX] = {0};
+        uint32_t listed_res[HOST_RES_MAX] = {0};
+        for (unsigned b = 0; b < HOST_BACK_MAX; b++) {
+            by_res[host_backing_residency((HostBacking)b)] += pages->count[u][b];
+            total += pages->count[u][b];
+        }
+        for (unsigned r = 0; r < HOST_RES_MAX; r++) {
+            listed_res[r] = host_pages_count_res(pages, (HostUse)u, (HostResidency)r);
+        }
+        /* private frames are listed by kind; the counters have them as one */
+        listed_res[HOST_RES_IN] += listed_res[HOST_RES_FRESH] + listed_res[HOST_RES_LARGE];
+        listed_res[HOST_RES_FRESH] = listed_res[HOST_RES_LARGE] = 0;
+        for (unsigned r = 0; r < HOST_RES_MAX; r++) {
+            uint32_t listed = listed_res[r];
+            if (listed != by_res[r]) {
+                g_string_append_printf(why, "%s pages with residency %u: counters %u, lists %u; ",
+                                       host_use_to_string((HostUse)u), r, by_res[r], listed);
+                return false;
+            }
+        }
+    }
+    if (total != pages->n) {
+        g_string_append_printf(why, "pages by state sum to %" G_GUINT64_FORMAT ", configured %u; ",
+                               total, pages->n);
+        return false;
+    }
+    if (pages->count[HOST_USE_BALLOON][HOST_BACK_NONE] !=
+        host_pages_count_use(pages, HOST_USE_BALLOON)) {
+        g_string_append(why, "a ballooned page is backed; ");
+        return false;
+    }
+    return true;
+}
+
+size_t host_pages_bytes(const HostPages *pages)
+{
+    return sizeof(*pages) + pages->n * sizeof(uint32_t) + sim_partition_bytes(pages->lists);
+}

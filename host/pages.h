@@ -1,0 +1,237 @@
+/*
+ * The guest-physical pages of one VM and how each is backed by the host.
+ * Per page: a content key (4 B) and the page's record in a SimPartition by
+ * (use, residency) (10 B: position, class, and a flags byte with backing,
+ * compressibility and large page), 14 B in all (docs/design.md budget: 16 B
+ * now, 12 B the goal).
+ *
+ * The partition classes let the model pick a random page of any guest list
+ * or a random resident page in O(1): work follows the pages moved.
+ *
+ * The host owns this state: every guest-physical access goes through the
+ * hypervisor, and the backing is host state. The guest's use of each page
+ * sits in the same packed record so that one lookup serves both sides; the
+ * guest writes it through these functions (host/guest.h includes this file).
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/partition.h"
+#include "sim/rng.h"
+
+/* What the guest OS uses the page for (its lists). */
+typedef enum {
+    HOST_USE_FREE,
+    HOST_USE_KERNEL,
+    HOST_USE_ANON_ACTIVE, /* the workload's hot set */
+    HOST_USE_ANON_INACTIVE,
+    HOST_USE_CACHE_ACTIVE,   /* file data the workload keeps using */
+    HOST_USE_CACHE_INACTIVE, /* stale file data, first to go */
+    HOST_USE_BALLOON,        /* held by the balloon driver, never backed */
+    HOST_USE_MAX
+} HostUse;
+const char *host_use_to_string(HostUse use);
+
+/* How the host backs the page. */
+typedef enum {
+    HOST_BACK_NONE,       /* never touched, or released (balloon, power off) */
+    HOST_BACK_PRIVATE,    /* its own machine frame */
+    HOST_BACK_SHARED,     /* a shared frame (page sharing) */
+    HOST_BACK_ZIP,        /* in the VM's compression cache */
+    HOST_BACK_SWAP,       /* in the VM's swap file */
+    HOST_BACK_CACHE_SWAP, /* in the host cache (SSD) tier */
+    HOST_BACK_MAX
+} HostBacking;
+const char *host_backing_to_string(HostBacking backing);
+
+/* Residency: what matters for picking victims, sharing and faults. Three
+ * kinds of private frame, so that page sharing visits only pages it can
+ * change: IN (nothing to share: unique contents, or already scanned),
+ * FRESH (shareable contents not yet scanned), LARGE (in an unbroken 2 MiB
+ * page). SHARED is resident too but maps a shared frame. */
+typedef enum {
+    HOST_RES_NONE,
+    HOST_RES_IN,
+    HOST_RES_FRESH,
+    HOST_RES_LARGE,
+    HOST_RES_SHARED,
+    HOST_RES_OUT,
+    HOST_RES_MAX
+} HostResidency;
+
+/* Content keys (docs/design.md "Pages"): 0 is the zero page; image contents
+ * (the OS and applications of the VM's `guest.image`) lie below
+ * HOST_KEY_DUP_BASE, contents duplicated inside one VM at or above it.
+ * A key means the same contents only among VMs of one image (image keys)
+ * or inside one VM (duplicate keys): the host keys its frame table by that
+ * origin too (host/share.c). */
+#define HOST_KEY_IMAGE_BASE 1u
+#define HOST_KEY_DUP_BASE (1u << 31)
+/* Content key of pages that equal no other page. */
+#define HOST_KEY_UNIQUE UINT32_MAX
+
+static inline bool host_key_is_image(uint32_t key)
+{
+    return key >= HOST_KEY_IMAGE_BASE && key < HOST_KEY_DUP_BASE;
+}
+
+static inline bool host_residency_private(HostResidency r)
+{
+    return r == HOST_RES_IN || r == HOST_RES_FRESH || r == HOST_RES_LARGE;
+}
+
+static inline bool host_residency_resident(HostResidency r)
+{
+    return host_residency_private(r) || r == HOST_RES_SHARED;
+}
+
+/* Compressibility classes (docs/design.md: <= 1 KiB, <= 2 KiB, worse). */
+typedef enum { HOST_ZIP_1K, HOST_ZIP_2K, HOST_ZIP_NONE, HOST_ZIP_MAX } HostZipClass;
+
+#define HOST_NO_PAGE UINT32_MAX
+
+typedef struct HostPages {
+    uint32_t n;          /* configured pages */
+    uint32_t *key;       /* content key per page; 0 = zero page */
+    SimPartition *lists; /* class = use * HOST_RES_MAX + residency; the user byte holds
+                            the flags: bits 0-2 backing, 3-4 zip class, 5 large page */
+    /* pages by use and backing */
+    uint32_t count[HOST_USE_MAX][HOST_BACK_MAX];
+    uint64_t moves; /* state changes so far: the work the model did */
+} HostPages;
+
+HostPages *host_pages_new(uint32_t n_pages);
+void host_pages_free(HostPages *pages);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(HostPages, host_pages_free)
+
+#define HOST_FLAG_LARGE 0x20u
+#define HOST_FLAG_FRESH 0x40u
+
+/* Residency of a backing; a private frame's kind comes from the flags. */
+static inline HostResidency host_backing_residency_flags(HostBacking b, unsigned flags)
+{
+    switch (b) {
+    case HOST_BACK_NONE:
+        return HOST_RES_NONE;
+    case HOST_BACK_PRIVATE:
+        if ((flags & HOST_FLAG_LARGE) != 0) {
+            return HOST_RES_LARGE;
+        }
+        return (flags & HOST_FLAG_FRESH) != 0 ? HOST_RES_FRESH : HOST_RES_IN;
+    case HOST_BACK_SHARED:
+        return HOST_RES_SHARED;
+    default:
+        return HOST_RES_OUT;
+    }
+}
+
+static inline HostResidency host_backing_residency(HostBacking b)
+{
+    return host_backing_residency_flags(b, 0);
+}
+
+static inline HostBacking host_pages_backing(const HostPages *pages, uint32_t p)
+{
+    return (HostBacking)(sim_partition_user(pages->lists, p) & 0x7);
+}
+
+static inline HostUse host_pages_use(const HostPages *pages, uint32_t p)
+{
+    return (HostUse)(sim_partition_class(pages->lists, p) / HOST_RES_MAX);
+}
+
+static inline HostZipClass host_pages_zip_class(const HostPages *pages, uint32_t p)
+{
+    return (HostZipClass)((sim_partition_user(pages->lists, p) >> 3) & 0x3);
+}
+
+static inline void host_pages_set_zip_class(HostPages *pages, uint32_t p, HostZipClass z)
+{
+    uint8_t flags = sim_partition_user(pages->lists, p);
+    sim_partition_set_user(pages->lists, p, (uint8_t)((flags & ~0x18u) | ((unsigned)z << 3)));
+}
+
+/* Whether page p lies in a 2 MiB large page the host has not broken. */
+static inline bool host_pages_large(const HostPages *pages, uint32_t p)
+{
+    return (sim_partition_user(pages->lists, p) & HOST_FLAG_LARGE) != 0;
+}
+
+/* Puts a private page in or out of an unbroken large page. */
+void host_pages_set_large(HostPages *pages, uint32_t p, bool large);
+
+/* New contents: a private page becomes FRESH when they can be shared. */
+void host_pages_set_key(HostPages *pages, uint32_t p, uint32_t key);
+
+/* Moves page p to (use, backing), keeping lists and counters in step. */
+void host_pages_set(HostPages *pages, uint32_t p, HostUse use, HostBacking backing);
+
+static inline void host_pages_set_use(HostPages *pages, uint32_t p, HostUse use)
+{
+    host_pages_set(pages, p, use, host_pages_backing(pages, p));
+}
+
+static inline void host_pages_set_backing(HostPages *pages, uint32_t p, HostBacking b)
+{
+    host_pages_set(pages, p, host_pages_use(pages, p), b);
+}
+
+/* Pages with this use and a private frame (IN, FRESH or LARGE). */
+static inline uint32_t host_pages_count_private(const HostPages *pages, HostUse use)
+{
+    return pages->count[use][HOST_BACK_PRIVATE];
+}
+
+/* Pages with this use and residency. */
+static inline uint32_t host_pages_count_res(const HostPages *pages, HostUse use, HostResidency res)
+{
+    return sim_partition_count(pages->lists, (unsigned)use * HOST_RES_MAX + res);
+}
+
+/* Pages with this use, whatever their backing. */
+uint32_t host_pages_count_use(const HostPages *pages, HostUse use);
+
+/* Pages with this backing, whatever their use. */
+uint32_t host_pages_count_backing(const HostPages *pages, HostBacking backing);
+
+/*
+ * Choosing pages. Pages of one class (same use and residency) are
+ * interchangeable in the model, so the guest-side picks take the class's
+ * last member: O(1) and one cache miss instead of four. Only the choice
+ * between classes is random. The host's victims are truly random pages,
+ * since the host picks page numbers it knows nothing about.
+ */
+
+/* A page with this use and residency, or HOST_NO_PAGE. */
+uint32_t host_pages_pick(const HostPages *pages, HostUse use, HostResidency res);
+
+/* A page with this use; the residency is drawn in proportion to the
+ * classes' sizes. HOST_NO_PAGE when there is none. */
+uint32_t host_pages_pick_use(const HostPages *pages, SimRng *rng, HostUse use);
+
+/* A free page as a LIFO allocator gives it: recently freed (still backed)
+ * pages first, private then shared, then never-touched ones, then
+ * host-swapped ones. */
+uint32_t host_pages_pick_free(const HostPages *pages);
+
+/* A uniformly random page with this residency (any use), or HOST_NO_PAGE. */
+uint32_t host_pages_pick_res(const HostPages *pages, SimRng *rng, HostResidency res);
+
+/* A uniformly random page with a private frame (any use, any kind). */
+uint32_t host_pages_pick_private(const HostPages *pages, SimRng *rng);
+
+/* Pages with this residency, any use. */
+uint32_t host_pages_count_res_all(const HostPages *pages, HostResidency res);
+
+/* Checks that the counters agree with the lists; false with a message if not. */
+bool host_pages_check(const HostPages *pages, GString *why);
+
+size_t host_pages_bytes(const HostPages *pages);
+
+static inline uint32_t host_pages_count(const HostPages *pages, HostUse use, HostBacking b)
+{
+    return pages->count[use][b];
+}

@@ -1,0 +1,356 @@
+/*
+ * host/pages.c: the lists a VM keeps its pages in, by (use, residency),
+ * and the counters by (use, backing) that must agree with them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "host/pages.h"
+
+#define N_PAGES 64u
+
+/* A fresh set of N_PAGES pages for every test: all free and never touched. */
+static int pages_setup(void **state)
+{
+    *state = host_pages_new(N_PAGES);
+    return 0;
+}
+
+static int pages_teardown(void **state)
+{
+    host_pages_free(*state);
+    return 0;
+}
+
+/* Fails the test with host_pages_check()'s message if lists and counters
+ * disagree. */
+static void assert_consistent(const HostPages *pages)
+{
+    GString *why = g_string_new(NULL);
+    bool ok = host_pages_check(pages, why);
+    if (!ok) {
+        fail_msg("%s", why->str);
+    }
+    g_string_free(why, TRUE);
+}
+
+static void test_pages_start_free_and_untouched(void **state)
+{
+    HostPages *pages = *state;
+    assert_int_equal(host_pages_count_use(pages, HOST_USE_FREE), pages->n);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_FREE, HOST_RES_NONE), pages->n);
+    assert_int_equal(host_pages_count_backing(pages, HOST_BACK_NONE), pages->n);
+    for (uint32_t p = 0; p < pages->n; p++) {
+        assert_int_equal(host_pages_use(pages, p), HOST_USE_FREE);
+        assert_int_equal(host_pages_backing(pages, p), HOST_BACK_NONE);
+    }
+    assert_int_equal(pages->moves, 0);
+    assert_consistent(pages);
+}
+
+static void test_pages_set_moves_a_page_between_lists_and_counters(void **state)
+{
+    HostPages *pages = *state;
+    for (uint32_t p = 0; p < 5; p++) {
+        host_pages_set(pages, p, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
+    }
+    for (uint32_t p = 5; p < 8; p++) {
+        host_pages_set(pages, p, HOST_USE_CACHE_INACTIVE, HOST_BACK_SWAP);
+    }
+    /* a page moved to where it already is still counts once */
+    host_pages_set(pages, 4, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
+    assert_int_equal(host_pages_count(pages, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE), 5);
+    assert_int_equal(host_pages_count_private(pages, HOST_USE_ANON_ACTIVE), 5);
+    assert_int_equal(host_pages_count_use(pages, HOST_USE_CACHE_INACTIVE), 3);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_CACHE_INACTIVE, HOST_RES_OUT), 3);
+    assert_int_equal(host_pages_count_use(pages, HOST_USE_FREE), pages->n - 8);
+    assert_int_equal(host_pages_count_backing(pages, HOST_BACK_SWAP), 3);
+    assert_int_equal(host_pages_count_backing(pages, HOST_BACK_PRIVATE), 5);
+    assert_int_equal(host_pages_use(pages, 6), HOST_USE_CACHE_INACTIVE);
+    assert_int_equal(host_pages_backing(pages, 6), HOST_BACK_SWAP);
+    assert_int_equal(pages->moves, 9);
+    assert_consistent(pages);
+}
+
+static void test_pages_set_use_and_set_backing_change_only_their_half(void **state)
+{
+    HostPages *pages = *state;
+    host_pages_set(pages, 3, HOST_USE_ANON_INACTIVE, HOST_BACK_PRIVATE);
+    host_pages_set_backing(pages, 3, HOST_BACK_ZIP);
+    assert_int_equal(host_pages_use(pages, 3), HOST_USE_ANON_INACTIVE);
+    assert_int_equal(host_pages_backing(pages, 3), HOST_BACK_ZIP);
+    host_pages_set_use(pages, 3, HOST_USE_FREE);
+    assert_int_equal(host_pages_use(pages, 3), HOST_USE_FREE);
+    assert_int_equal(host_pages_backing(pages, 3), HOST_BACK_ZIP);
+    assert_int_equal(host_pages_count(pages, HOST_USE_FREE, HOST_BACK_ZIP), 1);
+    assert_int_equal(host_pages_count_use(pages, HOST_USE_ANON_INACTIVE), 0);
+    assert_consistent(pages);
+}
+
+static void test_pages_a_new_private_frame_is_fresh_unless_its_contents_are_unique(void **state)
+{
+    HostPages *pages = *state;
+    pages->key[1] = HOST_KEY_UNIQUE;
+    host_pages_set(pages, 0, HOST_USE_KERNEL, HOST_BACK_PRIVATE); /* key 0: zero page */
+    host_pages_set(pages, 1, HOST_USE_KERNEL, HOST_BACK_PRIVATE);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_KERNEL, HOST_RES_FRESH), 1);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_KERNEL, HOST_RES_IN), 1);
+    assert_int_equal(host_pages_pick(pages, HOST_USE_KERNEL, HOST_RES_FRESH), 0);
+    assert_int_equal(host_pages_pick(pages, HOST_USE_KERNEL, HOST_RES_IN), 1);
+    /* both are private frames to the counters */
+    assert_int_equal(host_pages_count_private(pages, HOST_USE_KERNEL), 2);
+    assert_consistent(pages);
+}
+
+static void test_pages_new_contents_make_a_private_page_fresh_or_in(void **state)
+{
+    HostPages *pages = *state;
+    pages->key[2] = HOST_KEY_UNIQUE;
+    host_pages_set(pages, 2, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_ANON_ACTIVE, HOST_RES_IN), 1);
+    host_pages_set_key(pages, 2, HOST_KEY_IMAGE_BASE + 7);
+    assert_int_equal(pages->key[2], HOST_KEY_IMAGE_BASE + 7);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_ANON_ACTIVE, HOST_RES_FRESH), 1);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_ANON_ACTIVE, HOST_RES_IN), 0);
+    host_pages_set_key(pages, 2, HOST_KEY_UNIQUE);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_ANON_ACTIVE, HOST_RES_IN), 1);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_ANON_ACTIVE, HOST_RES_FRESH), 0);
+    assert_consistent(pages);
+}
+
+static void test_pages_new_contents_of_an_unbacked_page_leave_its_list_alone(void **state)
+{
+    HostPages *pages = *state;
+    host_pages_set(pages, 9, HOST_USE_ANON_INACTIVE, HOST_BACK_SWAP);
+    host_pages_set_key(pages, 9, HOST_KEY_DUP_BASE + 1);
+    assert_int_equal(pages->key[9], HOST_KEY_DUP_BASE + 1);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_ANON_INACTIVE, HOST_RES_OUT), 1);
+    assert_int_equal(host_pages_count_res_all(pages, HOST_RES_FRESH), 0);
+    assert_consistent(pages);
+}
+
+static void test_pages_a_large_page_is_broken_when_it_leaves_its_frame(void **state)
+{
+    HostPages *pages = *state;
+    host_pages_set(pages, 4, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
+    host_pages_set_large(pages, 4, true);
+    assert_true(host_pages_large(pages, 4));
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_ANON_ACTIVE, HOST_RES_LARGE), 1);
+    /* a use change keeps the frame, so the page stays large */
+    host_pages_set_use(pages, 4, HOST_USE_ANON_INACTIVE);
+    assert_true(host_pages_large(pages, 4));
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_ANON_INACTIVE, HOST_RES_LARGE), 1);
+    host_pages_set_backing(pages, 4, HOST_BACK_SWAP);
+    assert_false(host_pages_large(pages, 4));
+    host_pages_set_backing(pages, 4, HOST_BACK_PRIVATE);
+    assert_false(host_pages_large(pages, 4));
+    assert_int_equal(host_pages_count_res_all(pages, HOST_RES_LARGE), 0);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_ANON_INACTIVE, HOST_RES_FRESH), 1);
+    assert_consistent(pages);
+}
+
+static void test_pages_breaking_a_large_page_leaves_it_fresh_or_in_by_contents(void **state)
+{
+    HostPages *pages = *state;
+    pages->key[5] = HOST_KEY_UNIQUE;
+    host_pages_set(pages, 5, HOST_USE_KERNEL, HOST_BACK_PRIVATE);
+    host_pages_set(pages, 6, HOST_USE_KERNEL, HOST_BACK_PRIVATE);
+    host_pages_set_large(pages, 5, true);
+    host_pages_set_large(pages, 6, true);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_KERNEL, HOST_RES_LARGE), 2);
+    host_pages_set_large(pages, 5, false);
+    host_pages_set_large(pages, 6, false);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_KERNEL, HOST_RES_IN), 1);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_KERNEL, HOST_RES_FRESH), 1);
+    assert_int_equal(host_pages_pick(pages, HOST_USE_KERNEL, HOST_RES_IN), 5);
+    assert_consistent(pages);
+}
+
+static void test_pages_zip_class_survives_moves(void **state)
+{
+    HostPages *pages = *state;
+    host_pages_set(pages, 7, HOST_USE_ANON_INACTIVE, HOST_BACK_PRIVATE);
+    host_pages_set_zip_class(pages, 7, HOST_ZIP_2K);
+    host_pages_set_backing(pages, 7, HOST_BACK_ZIP);
+    host_pages_set_use(pages, 7, HOST_USE_ANON_ACTIVE);
+    assert_int_equal(host_pages_zip_class(pages, 7), HOST_ZIP_2K);
+    assert_int_equal(host_pages_backing(pages, 7), HOST_BACK_ZIP);
+    host_pages_set_zip_class(pages, 7, HOST_ZIP_NONE);
+    assert_int_equal(host_pages_zip_class(pages, 7), HOST_ZIP_NONE);
+    assert_int_equal(host_pages_backing(pages, 7), HOST_BACK_ZIP);
+    assert_int_equal(host_pages_use(pages, 7), HOST_USE_ANON_ACTIVE);
+    assert_consistent(pages);
+}
+
+static void test_pages_pick_takes_the_page_moved_in_last(void **state)
+{
+    HostPages *pages = *state;
+    assert_int_equal(host_pages_pick(pages, HOST_USE_CACHE_ACTIVE, HOST_RES_OUT), HOST_NO_PAGE);
+    const uint32_t order[] = {3, 11, 7};
+    for (size_t i = 0; i < G_N_ELEMENTS(order); i++) {
+        host_pages_set(pages, order[i], HOST_USE_CACHE_ACTIVE, HOST_BACK_SWAP);
+        assert_int_equal(host_pages_pick(pages, HOST_USE_CACHE_ACTIVE, HOST_RES_OUT), order[i]);
+    }
+    /* popping in pick order gives the pages back last in, first out */
+    for (size_t i = G_N_ELEMENTS(order); i-- > 0;) {
+        uint32_t p = host_pages_pick(pages, HOST_USE_CACHE_ACTIVE, HOST_RES_OUT);
+        assert_int_equal(p, order[i]);
+        host_pages_set(pages, p, HOST_USE_FREE, HOST_BACK_NONE);
+    }
+    assert_int_equal(host_pages_pick(pages, HOST_USE_CACHE_ACTIVE, HOST_RES_OUT), HOST_NO_PAGE);
+    assert_consistent(pages);
+}
+
+static void test_pages_pick_free_takes_backed_then_untouched_then_host_swapped(void **state)
+{
+    HostPages *pages = *state;
+    /* leave four free pages: one of each kind */
+    for (uint32_t p = 4; p < pages->n; p++) {
+        host_pages_set(pages, p, HOST_USE_KERNEL, HOST_BACK_PRIVATE);
+    }
+    host_pages_set(pages, 0, HOST_USE_FREE, HOST_BACK_SWAP);
+    /* page 1 stays untouched */
+    host_pages_set(pages, 2, HOST_USE_FREE, HOST_BACK_SHARED);
+    host_pages_set(pages, 3, HOST_USE_FREE, HOST_BACK_PRIVATE);
+    const uint32_t expected[] = {3, 2, 1, 0};
+    for (size_t i = 0; i < G_N_ELEMENTS(expected); i++) {
+        uint32_t p = host_pages_pick_free(pages);
+        assert_int_equal(p, expected[i]);
+        host_pages_set(pages, p, HOST_USE_BALLOON, HOST_BACK_NONE);
+    }
+    assert_int_equal(host_pages_pick_free(pages), HOST_NO_PAGE);
+    assert_int_equal(host_pages_count_use(pages, HOST_USE_BALLOON), 4);
+    assert_consistent(pages);
+}
+
+static void test_pages_pick_use_draws_residency_in_proportion_to_class_sizes(void **state)
+{
+    HostPages *pages = *state;
+    /* anon inactive: 48 pages with a private frame (fresh), 16 in host swap */
+    for (uint32_t p = 0; p < pages->n; p++) {
+        host_pages_set(pages, p, HOST_USE_ANON_INACTIVE,
+                       p < 48 ? HOST_BACK_PRIVATE : HOST_BACK_SWAP);
+    }
+    SimRng rng;
+    sim_rng_init(&rng, 42, "test-pages");
+    const int draws = 40000;
+    int out = 0;
+    for (int i = 0; i < draws; i++) {
+        uint32_t p = host_pages_pick_use(pages, &rng, HOST_USE_ANON_INACTIVE);
+        assert_int_not_equal(p, HOST_NO_PAGE);
+        out += host_pages_backing(pages, p) == HOST_BACK_SWAP ? 1 : 0;
+    }
+    /* 1/4 expected; 5 standard deviations is about 0.011 */
+    assert_float_equal((double)out / draws, 16.0 / 64.0, 0.011);
+    assert_int_equal(host_pages_pick_use(pages, &rng, HOST_USE_FREE), HOST_NO_PAGE);
+}
+
+static void test_pages_pick_res_and_pick_private_cover_every_use(void **state)
+{
+    HostPages *pages = *state;
+    SimRng rng;
+    sim_rng_init(&rng, 7, "test-pages");
+    assert_int_equal(host_pages_pick_private(pages, &rng), HOST_NO_PAGE);
+    assert_int_equal(host_pages_pick_res(pages, &rng, HOST_RES_SHARED), HOST_NO_PAGE);
+    pages->key[10] = HOST_KEY_UNIQUE;
+    host_pages_set(pages, 10, HOST_USE_KERNEL, HOST_BACK_PRIVATE);       /* IN */
+    host_pages_set(pages, 20, HOST_USE_CACHE_ACTIVE, HOST_BACK_PRIVATE); /* FRESH */
+    host_pages_set(pages, 30, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
+    host_pages_set_large(pages, 30, true); /* LARGE */
+    host_pages_set(pages, 40, HOST_USE_ANON_ACTIVE, HOST_BACK_SHARED);
+    host_pages_set(pages, 50, HOST_USE_FREE, HOST_BACK_SHARED);
+    bool seen_private[N_PAGES] = {false};
+    bool seen_shared[N_PAGES] = {false};
+    for (int i = 0; i < 400; i++) {
+        uint32_t p = host_pages_pick_private(pages, &rng);
+        assert_true(p == 10 || p == 20 || p == 30);
+        seen_private[p] = true;
+        p = host_pages_pick_res(pages, &rng, HOST_RES_SHARED);
+        assert_true(p == 40 || p == 50);
+        seen_shared[p] = true;
+    }
+    assert_true(seen_private[10] && seen_private[20] && seen_private[30]);
+    assert_true(seen_shared[40] && seen_shared[50]);
+    assert_int_equal(host_pages_count_res_all(pages, HOST_RES_SHARED), 2);
+    assert_int_equal(host_pages_count_res_all(pages, HOST_RES_NONE), pages->n - 5);
+    assert_consistent(pages);
+}
+
+static void test_pages_check_reports_counters_that_disagree_with_the_lists(void **state)
+{
+    HostPages *pages = *state;
+    host_pages_set(pages, 0, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
+    /* a counter moved without its page */
+    pages->count[HOST_USE_ANON_ACTIVE][HOST_BACK_PRIVATE]--;
+    pages->count[HOST_USE_ANON_ACTIVE][HOST_BACK_SWAP]++;
+    GString *why = g_string_new(NULL);
+    assert_false(host_pages_check(pages, why));
+    assert_non_null(strstr(why->str, "anon_active pages with residency"));
+    g_string_free(why, TRUE);
+}
+
+static void test_pages_check_reports_a_lost_page(void **state)
+{
+    HostPages *pages = *state;
+    pages->n++; /* configured pages no list holds */
+    GString *why = g_string_new(NULL);
+    assert_false(host_pages_check(pages, why));
+    assert_non_null(strstr(why->str, "pages by state sum to"));
+    g_string_free(why, TRUE);
+    pages->n--;
+}
+
+static void test_pages_check_reports_a_backed_balloon_page(void **state)
+{
+    HostPages *pages = *state;
+    host_pages_set(pages, 0, HOST_USE_BALLOON, HOST_BACK_NONE);
+    assert_consistent(pages);
+    host_pages_set_backing(pages, 0, HOST_BACK_SWAP);
+    GString *why = g_string_new(NULL);
+    assert_false(host_pages_check(pages, why));
+    assert_string_equal(why->str, "a ballooned page is backed; ");
+    g_string_free(why, TRUE);
+}
+
+static void test_pages_names_are_the_csv_words_and_out_of_range_is_a_question_mark(void **state)
+{
+    (void)state;
+    for (int u = 0; u < HOST_USE_MAX; u++) {
+        assert_string_not_equal(host_use_to_string((HostUse)u), "?");
+    }
+    for (int b = 0; b < HOST_BACK_MAX; b++) {
+        assert_string_not_equal(host_backing_to_string((HostBacking)b), "?");
+    }
+    assert_string_equal(host_use_to_string(HOST_USE_MAX), "?");
+    assert_string_equal(host_backing_to_string(HOST_BACK_MAX), "?");
+}
+
+#define PAGES_TEST(f) cmocka_unit_test_setup_teardown(f, pages_setup, pages_teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        PAGES_TEST(test_pages_start_free_and_untouched),
+        PAGES_TEST(test_pages_set_moves_a_page_between_lists_and_counters),
+        PAGES_TEST(test_pages_set_use_and_set_backing_change_only_their_half),
+        PAGES_TEST(test_pages_a_new_private_frame_is_fresh_unless_its_contents_are_unique),
+        PAGES_TEST(test_pages_new_contents_make_a_private_page_fresh_or_in),
+        PAGES_TEST(test_pages_new_contents_of_an_unbacked_page_leave_its_list_alone),
+        PAGES_TEST(test_pages_a_large_page_is_broken_when_it_leaves_its_frame),
+        PAGES_TEST(test_pages_breaking_a_large_page_leaves_it_fresh_or_in_by_contents),
+        PAGES_TEST(test_pages_zip_class_survives_moves),
+        PAGES_TEST(test_pages_pick_takes_the_page_moved_in_last),
+        PAGES_TEST(test_pages_pick_free_takes_backed_then_untouched_then_host_swapped),
+        PAGES_TEST(test_pages_pick_use_draws_residency_in_proportion_to_class_sizes),
+        PAGES_TEST(test_pages_pick_res_and_pick_private_cover_every_use),
+        PAGES_TEST(test_pages_check_reports_counters_that_disagree_with_the_lists),
+        PAGES_TEST(test_pages_check_reports_a_lost_page),
+        PAGES_TEST(test_pages_check_reports_a_backed_balloon_page),
+        cmocka_unit_test(test_pages_names_are_the_csv_words_and_out_of_range_is_a_question_mark),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
