@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -198,16 +197,9 @@ static double parse_value(const char *text)
     return *end == '\0' ? v : NAN;
 }
 
-G_GNUC_PRINTF(4, 5)
-static bool bad_line(GError **error, const char *path, guint line, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s:%u: %s", path, line, msg);
-    return false;
-}
+/* "PATH:LINE: MESSAGE": a cause that the trace's caller carries in its own error. */
+#define bad_line(error, path, line, ...)                                                          \
+    sim_error_cause_at((error), SIM_ERROR_VALUE, (path), (line), 0, __VA_ARGS__)
 
 /* One data row: its time and the kept columns. */
 static bool read_row(SimEsxtop *e, GPtrArray *cells, const char *path, guint line, GError **error)

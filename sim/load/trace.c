@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,32 +28,11 @@ const char *sim_trace_format_to_string(SimTraceFormat format)
     return (unsigned)format < SIM_TRACE_FORMAT_MAX ? names[format] : "?";
 }
 
-G_GNUC_PRINTF(4, 5)
-static bool bad(GError **error, const char *path, guint line, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    if (line > 0) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s:%u: %s", path, line, msg);
-    } else {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s", path, msg);
-    }
-    return false;
-}
-
-G_GNUC_PRINTF(3, 4)
-static void warn(GPtrArray *warnings, const char *path, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    if (warnings != NULL) {
-        g_ptr_array_add(warnings, g_strdup_printf("%s: %s", path, msg));
-    }
-}
+/* The readers' errors and warnings: "PATH:LINE: MESSAGE" (line 0: "PATH: MESSAGE"),
+ * a cause that the scenario loader's own located error carries. */
+#define bad(error, path, line, ...)                                                               \
+    sim_error_cause_at((error), SIM_ERROR_VALUE, (path), (line), 0, __VA_ARGS__)
+#define warn(warnings, path, ...) sim_warning_at((warnings), (path), 0, 0, __VA_ARGS__)
 
 static GArray *points_new(void)
 {
