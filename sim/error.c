@@ -74,6 +74,7 @@ char *sim_error_place(const char *path, guint line, guint col)
 }
 
 /* "PLACE: TAG: MESSAGE", or "PLACE: MESSAGE" when `tag` is NULL. */
+G_GNUC_PRINTF(5, 0)
 static char *located(const char *path, guint line, guint col, const char *tag, const char *fmt,
                      va_list ap)
 {
@@ -84,6 +85,7 @@ static char *located(const char *path, guint line, guint col, const char *tag, c
 }
 
 /* Sets `error` to the located message unless it is NULL or set already (GError's rule). */
+G_GNUC_PRINTF(7, 0)
 static bool set_located(GError **error, SimErrorCode code, const char *path, guint line, guint col,
                         const char *tag, const char *fmt, va_list ap)
 {
