@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sim/error.h"
+#include "sim/load/csv.h"
 #include "sim/load/readfile.h"
 
 /* Every column name is a contract (docs/design.md section 5). */
@@ -29,55 +30,24 @@ static const char *const vm_columns[PLOT_VM_MAX] = {
  */
 #define VM_MATRIX_MIN_CELLS 65536
 
-/* A CSV file in memory, split line by line in place. */
+/* A CSV file of the run in memory, read line by line (sim/load/csv.h). */
 typedef struct Csv {
-    char *path;                     /* DIR/NAME, for messages */
-    char *text;                     /* the whole file, NUL-terminated */
-    char *next;                     /* start of the next unread line */
-    guint line;                     /* 1-based number of the current line */
-    char *line_start;               /* the current line, for column numbers */
-    guint n_fields;                 /* fields of the current line */
-    char *fields[CSV_MAX_FIELDS];   /* pointers into text */
+    char *path;  /* DIR/NAME, for messages */
+    char *text;  /* the whole file, NUL-terminated, split in place by `csv` */
+    SimCsv *csv; /* the reader; NULL when the file could not be read */
 } Csv;
-
-/*
- * Text from a file for a message: control characters as \n, \t or \xHH,
- * so that the error stays one line whatever the file holds.
- */
-static char *escape(const char *text)
-{
-    GString *out = g_string_new(NULL);
-    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
-        if (*p == '\n') {
-            g_string_append(out, "\\n");
-        } else if (*p == '\t') {
-            g_string_append(out, "\\t");
-        } else if (*p < 0x20 || *p == 0x7f) {
-            g_string_append_printf(out, "\\x%02x", *p);
-        } else {
-            g_string_append_c(out, (char)*p);
-        }
-    }
-    return g_string_free(out, FALSE);
-}
 
 static void csv_clear(Csv *csv)
 {
+    sim_csv_free(csv->csv);
     g_free(csv->path);
     g_free(csv->text);
 }
 
-static void G_GNUC_PRINTF(4, 5)
-    csv_error(GError **error, const Csv *csv, const char *at, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    long col = at != NULL ? (long)(at - csv->line_start) + 1 : 1;
-    g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "%s:%u:%ld: error: %s", csv->path, csv->line,
-                col, msg);
-}
+/* "PATH:LINE:COL: error: MESSAGE" at cell `cell` of the current line, or at its start (-1). */
+#define csv_error(error, c, cell, ...)                                                            \
+    sim_error_at((error), SIM_ERROR_PARSE, (c)->path, sim_csv_line((c)->csv),                     \
+                 (cell) >= 0 ? sim_csv_col((c)->csv, (guint)(cell)) : 1, __VA_ARGS__)
 
 /* Reads DIR/NAME whole: regular files only, bounded (sim/load/readfile.h), no NUL byte. */
 static char *read_output(const char *path, GError **error)
@@ -86,73 +56,38 @@ static char *read_output(const char *path, GError **error)
     g_autoptr(GError) local = NULL;
     char *text = sim_read_file(path, SIM_READFILE_TRACE_MAX, SIM_READFILE_PLAIN, &len, &local);
     if (text == NULL) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: error: cannot read the run output: %s",
-                    path, local->message);
+        sim_error_at(error, SIM_ERROR_VALUE, path, 0, 0, "cannot read the run output: %s",
+                     local->message);
         return NULL;
     }
-    const char *nul = memchr(text, '\0', len);
-    if (nul != NULL) {
-        guint line = 1;
-        const char *start = text;
-        for (const char *p = text; p < nul; p++) {
-            if (*p == '\n') {
-                line++;
-                start = p + 1;
-            }
-        }
-        g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "%s:%u:%ld: error: a NUL byte", path, line,
-                    (long)(nul - start) + 1);
+    guint line = 0, col = 0;
+    if (sim_csv_find_nul(text, len, &line, &col)) {
+        sim_error_at(error, SIM_ERROR_PARSE, path, line, col, "a NUL byte");
         g_free(text);
         return NULL;
     }
     return text;
 }
 
+/* Opens DIR/NAME: a run writes plain CSV, with at most CSV_MAX_FIELDS cells a line. */
 static bool csv_open(Csv *csv, const char *dir, const char *name, GError **error)
 {
     memset(csv, 0, sizeof *csv);
     csv->path = g_build_filename(dir, name, NULL);
     csv->text = read_output(csv->path, error);
-    csv->next = csv->text;
-    return csv->text != NULL;
+    if (csv->text == NULL) {
+        return false;
+    }
+    csv->csv = sim_csv_new(csv->path, csv->text, ',', SIM_CSV_PLAIN);
+    sim_csv_set_max_cells(csv->csv, CSV_MAX_FIELDS);
+    return true;
 }
 
-/* Advances to the next non-empty line and splits it at commas in place.
- * Returns 1 with a line, 0 at the end of the file, -1 on error. */
+/* The next non-empty line: 1 with a line, 0 at the end of the file, -1 on error. */
 static int csv_next(Csv *csv, GError **error)
 {
-    while (*csv->next != '\0') {
-        char *line = csv->next;
-        char *end = strchr(line, '\n');
-        csv->next = end != NULL ? end + 1 : line + strlen(line);
-        if (end != NULL) {
-            *end = '\0';
-        }
-        csv->line++;
-        gsize len = strlen(line);
-        if (len > 0 && line[len - 1] == '\r') {
-            line[--len] = '\0';
-        }
-        if (len == 0) {
-            continue;
-        }
-        csv->line_start = line;
-        csv->n_fields = 0;
-        for (char *f = line;; f++) {
-            if (csv->n_fields == CSV_MAX_FIELDS) {
-                csv_error(error, csv, f, "more than %d columns", CSV_MAX_FIELDS);
-                return -1;
-            }
-            csv->fields[csv->n_fields++] = f;
-            f = strchr(f, ',');
-            if (f == NULL) {
-                break;
-            }
-            *f = '\0';
-        }
-        return 1;
-    }
-    return 0;
+    SimCsvStatus got = sim_csv_next(csv->csv, error);
+    return got == SIM_CSV_LINE ? 1 : got == SIM_CSV_END ? 0 : -1;
 }
 
 /* Reads the header line. */
@@ -160,7 +95,7 @@ static bool csv_header(Csv *csv, GError **error)
 {
     int got = csv_next(csv, error);
     if (got == 0) {
-        csv_error(error, csv, NULL, "empty file, expected a header line");
+        csv_error(error, csv, -1, "empty file, expected a header line");
     }
     return got == 1;
 }
@@ -170,13 +105,13 @@ static bool csv_columns(Csv *csv, const char *const *names, guint n, int *index,
 {
     for (guint i = 0; i < n; i++) {
         index[i] = -1;
-        for (guint f = 0; f < csv->n_fields; f++) {
-            if (strcmp(csv->fields[f], names[i]) == 0) {
+        for (guint f = 0; f < sim_csv_n_cells(csv->csv); f++) {
+            if (strcmp(sim_csv_cell(csv->csv, f), names[i]) == 0) {
                 index[i] = (int)f;
             }
         }
         if (index[i] < 0) {
-            csv_error(error, csv, NULL, "missing column \"%s\"", names[i]);
+            csv_error(error, csv, -1, "missing column \"%s\"", names[i]);
             return false;
         }
     }
@@ -185,12 +120,12 @@ static bool csv_columns(Csv *csv, const char *const *names, guint n, int *index,
 
 static bool csv_number(const Csv *csv, guint field, double *out, GError **error)
 {
-    const char *text = csv->fields[field];
+    const char *text = sim_csv_cell(csv->csv, field);
     char *end = NULL;
     double v = g_ascii_strtod(text, &end);
     if (*text == '\0' || *end != '\0' || !isfinite(v)) {
-        g_autofree char *shown = escape(text);
-        csv_error(error, csv, text, "expected a number, got \"%s\"", shown);
+        g_autofree char *shown = sim_error_one_line(text);
+        csv_error(error, csv, (int)field, "expected a number, got \"%s\"", shown);
         return false;
     }
     *out = v;
@@ -199,8 +134,9 @@ static bool csv_number(const Csv *csv, guint field, double *out, GError **error)
 
 static bool csv_row_width(const Csv *csv, guint expected, GError **error)
 {
-    if (csv->n_fields != expected) {
-        csv_error(error, csv, NULL, "%u columns, the header has %u", csv->n_fields, expected);
+    guint n = sim_csv_n_cells(csv->csv);
+    if (n != expected) {
+        csv_error(error, csv, -1, "%u columns, the header has %u", n, expected);
         return false;
     }
     return true;
@@ -212,7 +148,7 @@ static bool load_host(PlotRunData *d, GError **error)
     int index[PLOT_HOST_MAX];
     bool ok = csv_open(&csv, d->dir, "host.csv", error) && csv_header(&csv, error) &&
               csv_columns(&csv, host_columns, PLOT_HOST_MAX, index, error);
-    guint width = csv.n_fields;
+    guint width = ok ? sim_csv_n_cells(csv.csv) : 0;
     GArray *rows = g_array_new(FALSE, FALSE, sizeof(double));
     int got = ok ? 1 : -1;
     while (got == 1 && (got = csv_next(&csv, error)) == 1) {
@@ -224,7 +160,7 @@ static bool load_host(PlotRunData *d, GError **error)
         }
     }
     if (got == 0 && rows->len == 0) {
-        csv_error(error, &csv, NULL, "no samples after the header");
+        csv_error(error, &csv, -1, "no samples after the header");
         got = -1;
     }
     d->n_host = rows->len / PLOT_HOST_MAX;
@@ -251,11 +187,11 @@ static bool vm_row_keys(const Csv *csv, int time_index, int vm_index, GHashTable
     if (times->len == 0 || t > g_array_index(times, double, times->len - 1)) {
         g_array_append_val(times, t);
     } else if (t < g_array_index(times, double, times->len - 1)) {
-        csv_error(error, csv, csv->fields[time_index], "time_s goes backwards");
+        csv_error(error, csv, time_index, "time_s goes backwards");
         return false;
     }
     row->t = times->len - 1;
-    const char *name = csv->fields[vm_index];
+    const char *name = sim_csv_cell(csv->csv, (guint)vm_index);
     gpointer id = NULL;
     if (!g_hash_table_lookup_extended(ids, name, NULL, &id)) {
         id = GUINT_TO_POINTER(names->len);
@@ -292,11 +228,10 @@ static bool matrix_fits(const Csv *csv, guint n_vms, guint n_times, guint n_rows
     if ((gsize)n_vms * n_times <= MAX((gsize)VM_MATRIX_MIN_CELLS, 2 * (gsize)n_rows)) {
         return true;
     }
-    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
-                "%s: error: %u VMs at %u times in %u rows: not the output of a run (which has a "
-                "row for every VM at every time)",
-                csv->path, n_vms, n_times, n_rows);
-    return false;
+    return sim_error_at(error, SIM_ERROR_VALUE, csv->path, 0, 0,
+                        "%u VMs at %u times in %u rows: not the output of a run (which has a row "
+                        "for every VM at every time)",
+                        n_vms, n_times, n_rows);
 }
 
 static bool load_vms(PlotRunData *d, GError **error)
@@ -307,7 +242,7 @@ static bool load_vms(PlotRunData *d, GError **error)
     bool ok = csv_open(&csv, d->dir, "vms.csv", error) && csv_header(&csv, error) &&
               csv_columns(&csv, keys, 2, key_index, error) &&
               csv_columns(&csv, vm_columns, PLOT_VM_MAX, index, error);
-    guint width = csv.n_fields;
+    guint width = ok ? sim_csv_n_cells(csv.csv) : 0;
     g_autoptr(GHashTable) ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
     GArray *times = g_array_new(FALSE, FALSE, sizeof(double));
@@ -326,7 +261,7 @@ static bool load_vms(PlotRunData *d, GError **error)
         got = good ? 1 : -1;
     }
     if (got == 0 && rows->len == 0) {
-        csv_error(error, &csv, NULL, "no samples after the header");
+        csv_error(error, &csv, -1, "no samples after the header");
         got = -1;
     }
     if (got == 0 && !matrix_fits(&csv, names->len, times->len, rows->len, error)) {
@@ -351,7 +286,7 @@ static bool load_summary(PlotRunData *d, GError **error)
     json_error_t jerr;
     d->summary = json_loads(text, 0, &jerr);
     if (d->summary == NULL) {
-        g_autofree char *shown = escape(jerr.text); /* jansson quotes the bad bytes */
+        g_autofree char *shown = sim_error_one_line(jerr.text); /* jansson quotes the bad bytes */
         g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "%s:%d:%d: error: %s", path, jerr.line,
                     jerr.column, shown);
         return false;
@@ -360,16 +295,13 @@ static bool load_summary(PlotRunData *d, GError **error)
     for (guint i = 0; i < G_N_ELEMENTS(thresholds); i++) {
         double v = plot_rundata_summary_number(d, "host", "thresholds_mb", thresholds[i], NULL);
         if (!(v > 0)) {
-            g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
-                        "%s: error: expected a positive number at /host/thresholds_mb/%s", path,
-                        thresholds[i]);
-            return false;
+            return sim_error_at(error, SIM_ERROR_VALUE, path, 0, 0,
+                                "expected a positive number at /host/thresholds_mb/%s",
+                                thresholds[i]);
         }
     }
     if (!json_is_array(json_object_get(d->summary, "vms"))) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: error: expected an array at /vms",
-                    path);
-        return false;
+        return sim_error_at(error, SIM_ERROR_VALUE, path, 0, 0, "expected an array at /vms");
     }
     return true;
 }
@@ -377,8 +309,8 @@ static bool load_summary(PlotRunData *d, GError **error)
 PlotRunData *plot_rundata_load(const char *dir, GError **error)
 {
     if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
-                    "%s: error: no such directory (expected the output directory of a run)", dir);
+        sim_error_at(error, SIM_ERROR_USAGE, dir, 0, 0,
+                     "no such directory (expected the output directory of a run)");
         return NULL;
     }
     g_autoptr(PlotRunData) d = g_new0(PlotRunData, 1);

@@ -1,5 +1,6 @@
 #include "sim/error.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 G_DEFINE_QUARK(reclaimsim - error - quark, sim_error)
@@ -59,4 +60,72 @@ char *sim_error_one_line(const char *text)
         p = next;
     }
     return g_string_free(out, FALSE);
+}
+
+char *sim_error_place(const char *path, guint line, guint col)
+{
+    if (line == 0) {
+        return g_strdup(path);
+    }
+    if (col == 0) {
+        return g_strdup_printf("%s:%u", path, line);
+    }
+    return g_strdup_printf("%s:%u:%u", path, line, col);
+}
+
+/* "PLACE: TAG: MESSAGE", or "PLACE: MESSAGE" when `tag` is NULL. */
+G_GNUC_PRINTF(5, 0)
+static char *located(const char *path, guint line, guint col, const char *tag, const char *fmt,
+                     va_list ap)
+{
+    g_autofree char *place = sim_error_place(path, line, col);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    return tag != NULL ? g_strdup_printf("%s: %s: %s", place, tag, msg)
+                       : g_strdup_printf("%s: %s", place, msg);
+}
+
+/* Sets `error` to the located message unless it is NULL or set already (GError's rule). */
+G_GNUC_PRINTF(7, 0)
+static bool set_located(GError **error, SimErrorCode code, const char *path, guint line, guint col,
+                        const char *tag, const char *fmt, va_list ap)
+{
+    if (error == NULL || *error != NULL) {
+        return false;
+    }
+    char *text = located(path, line, col, tag, fmt, ap);
+    *error = g_error_new_literal(SIM_ERROR, (gint)code, text);
+    g_free(text);
+    return false;
+}
+
+bool sim_error_at(GError **error, SimErrorCode code, const char *path, guint line, guint col,
+                  const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_located(error, code, path, line, col, "error", fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+bool sim_error_cause_at(GError **error, SimErrorCode code, const char *path, guint line, guint col,
+                        const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_located(error, code, path, line, col, NULL, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+void sim_warning_at(GPtrArray *warnings, const char *path, guint line, guint col, const char *fmt,
+                    ...)
+{
+    if (warnings == NULL) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    g_ptr_array_add(warnings, located(path, line, col, NULL, fmt, ap));
+    va_end(ap);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdbool.h>
 
 typedef enum {
     SIM_ERROR_USAGE,       /* bad command line */
@@ -35,3 +36,40 @@ int sim_error_exit_code(const GError *error);
  * (a key, a value, a path, jansson's "near '...'") can break the line.
  */
 char *sim_error_one_line(const char *text);
+
+/*
+ * Messages that point into an input file, one shape for every reader (the
+ * trace and esxtop readers, the CSV reader, the run-folder reader of
+ * `plot`, the output folder): "PATH:LINE:COL" where LINE and COL are
+ * 1-based; a `col` of 0 leaves out ":COL" (a message about a whole line), a
+ * `line` of 0 leaves out ":LINE:COL" (about the whole file). The JSON
+ * loader finds its line and column with sim/srcloc.h and says where in the
+ * document with " (at /json/pointer)".
+ */
+char *sim_error_place(const char *path, guint line, guint col);
+
+/*
+ * Sets `error` (SIM_ERROR, `code`) to "PLACE: error: MESSAGE", the line the
+ * CLI prints as it is. Always returns false, so a reader can
+ * `return sim_error_at(...)`; an `error` already set is left alone.
+ */
+bool sim_error_at(GError **error, SimErrorCode code, const char *path, guint line, guint col,
+                  const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+
+/*
+ * Sets `error` to "PLACE: MESSAGE": the cause that a caller's own located
+ * error carries, so that the line says "error" once. The trace readers'
+ * errors are such causes: the scenario loader prints
+ * "scenario.json:6:28: error: web.csv:3: memory_mb ... (at /vms/0/workload/trace)".
+ * Returns false, as sim_error_at().
+ */
+bool sim_error_cause_at(GError **error, SimErrorCode code, const char *path, guint line, guint col,
+                        const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+
+/*
+ * The warning twin: appends "PLACE: MESSAGE" (a new string) to `warnings`
+ * (char *; NULL: the warning is dropped). Library code never prints; the
+ * CLI prints each warning as "warning: PLACE: MESSAGE".
+ */
+void sim_warning_at(GPtrArray *warnings, const char *path, guint line, guint col, const char *fmt,
+                    ...) G_GNUC_PRINTF(5, 6);

@@ -4,17 +4,13 @@
  */
 #include "sim/load/esxtop.h"
 
-#include <errno.h>
 #include <math.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sim/error.h"
+#include "sim/load/csv.h"
 #include "sim/load/readfile.h"
-#include "sim/load/trace.h"
 
 
 /* A kept column: a memory counter of the capture. */
@@ -58,46 +54,6 @@ void sim_esxtop_free(SimEsxtop *e)
 }
 
 /*
- * Splits one line in place into `cells`. A cell that starts with a quote
- * ends at the closing quote ("" is a quote); anything up to the next comma
- * after it is appended (lenient, as spreadsheets read it). Any other cell
- * runs to the next comma with its quotes kept: esxtop's unquoted T-state
- * cell `   -"\\host\...` then stays one cell, as Python's csv reads it, and
- * the columns after it keep their places. A trailing comma (esxtop ends
- * every line with one) gives no extra cell.
- */
-static void split_cells(char *line, GPtrArray *cells)
-{
-    g_ptr_array_set_size(cells, 0);
-    gsize len = strlen(line);
-    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
-        line[--len] = '\0';
-    }
-    char *p = line;
-    while (true) {
-        char *out = p;
-        g_ptr_array_add(cells, out);
-        if (*p == '"') {
-            p++;
-            while (*p != '\0' && !(*p == '"' && p[1] != '"')) {
-                *out++ = *p;
-                p += *p == '"' ? 2 : 1;
-            }
-            p += *p == '"' ? 1 : 0;
-        }
-        while (*p != '\0' && *p != ',') {
-            *out++ = *p++;
-        }
-        bool more = *p == ',';
-        *out = '\0';
-        if (!more || p[1] == '\0') {
-            break;
-        }
-        p++;
-    }
-}
-
-/*
  * Splits "\\HOST\Object(instance)\Counter" into its parts. The counter is
  * after the last backslash; the instance is between the first "(" of the
  * object part and its last ")". Returns false when the cell is not a path.
@@ -129,11 +85,11 @@ static bool parse_path(const char *cell, char **host, char **object, char **inst
 }
 
 /* Keeps the memory columns of the header and the host name. */
-static void read_header(SimEsxtop *e, GPtrArray *cells)
+static void read_header(SimEsxtop *e, const SimCsv *csv)
 {
-    for (guint i = 1; i < cells->len; i++) {
+    for (guint i = 1; i < sim_csv_n_cells(csv); i++) {
         char *host = NULL, *object = NULL, *instance = NULL, *counter = NULL;
-        if (!parse_path(g_ptr_array_index(cells, i), &host, &object, &instance, &counter)) {
+        if (!parse_path(sim_csv_cell(csv, i), &host, &object, &instance, &counter)) {
             continue;
         }
         if (e->host == NULL) {
@@ -155,7 +111,7 @@ static void read_header(SimEsxtop *e, GPtrArray *cells)
         Column col = {.object = object, .instance = instance, .counter = counter, .cell = i};
         g_array_append_val(e->columns, col);
     }
-    e->n_cells = cells->len;
+    e->n_cells = sim_csv_n_cells(csv);
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
@@ -198,39 +154,33 @@ static double parse_value(const char *text)
     return *end == '\0' ? v : NAN;
 }
 
-G_GNUC_PRINTF(4, 5)
-static bool bad_line(GError **error, const char *path, guint line, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s:%u: %s", path, line, msg);
-    return false;
-}
+/* "PATH:LINE: MESSAGE": a cause that the trace's caller carries in its own error. */
+#define bad_line(error, path, line, ...)                                                          \
+    sim_error_cause_at((error), SIM_ERROR_VALUE, (path), (line), 0, __VA_ARGS__)
 
 /* One data row: its time and the kept columns. */
-static bool read_row(SimEsxtop *e, GPtrArray *cells, const char *path, guint line, GError **error)
+static bool read_row(SimEsxtop *e, const SimCsv *csv, GError **error)
 {
+    const char *path = sim_csv_path(csv);
+    guint line = sim_csv_line(csv);
+    const char *stamp = sim_csv_cell(csv, 0);
     double t = 0;
-    if (cells->len != e->n_cells) {
-        return bad_line(error, path, line, "%u cells, but the header has %u", cells->len,
-                        e->n_cells);
+    if (sim_csv_n_cells(csv) != e->n_cells) {
+        return bad_line(error, path, line, "%u cells, but the header has %u",
+                        sim_csv_n_cells(csv), e->n_cells);
     }
-    if (!parse_time(g_ptr_array_index(cells, 0), &t)) {
-        return bad_line(error, path, line,
-                        "bad timestamp \"%s\" (expected MM/DD/YYYY HH:MM:SS)",
-                        (const char *)g_ptr_array_index(cells, 0));
+    if (!parse_time(stamp, &t)) {
+        return bad_line(error, path, line, "bad timestamp \"%s\" (expected MM/DD/YYYY HH:MM:SS)",
+                        stamp);
     }
     if (e->times->len > 0 && t < g_array_index(e->times, double, e->times->len - 1)) {
-        return bad_line(error, path, line, "timestamp %s is earlier than the one before",
-                        (const char *)g_ptr_array_index(cells, 0));
+        return bad_line(error, path, line, "timestamp %s is earlier than the one before", stamp);
     }
     g_array_append_val(e->times, t);
     g_array_append_val(e->lines, line);
     for (guint c = 0; c < e->columns->len; c++) {
         guint cell = g_array_index(e->columns, Column, c).cell;
-        double v = parse_value(g_ptr_array_index(cells, cell));
+        double v = parse_value(sim_csv_cell(csv, cell));
         g_array_append_val(e->values, v);
     }
     return true;
@@ -264,41 +214,30 @@ static guint spread_times(GArray *times)
 }
 
 /* The header (the first line that is not blank) or a data row. */
-static bool read_line(SimEsxtop *e, GPtrArray *cells, const char *path, guint line,
-                      bool *header_seen, GError **error)
+static bool read_line(SimEsxtop *e, const SimCsv *csv, bool *header_seen, GError **error)
 {
     if (*header_seen) {
-        return read_row(e, cells, path, line, error);
+        return read_row(e, csv, error);
     }
-    if (!g_str_has_prefix(g_ptr_array_index(cells, 0), SIM_ESXTOP_MAGIC)) {
-        return bad_line(error, path, line,
+    if (!g_str_has_prefix(sim_csv_cell(csv, 0), SIM_ESXTOP_MAGIC)) {
+        return bad_line(error, sim_csv_path(csv), sim_csv_line(csv),
                         "not an esxtop batch capture (the first cell is not \"%s\")",
                         SIM_ESXTOP_FIRST_CELL);
     }
-    read_header(e, cells);
+    read_header(e, csv);
     *header_seen = true;
     return true;
 }
 
-/* Splits `text` in place into lines and reads them; an empty capture is an error. */
+/* Reads the lines of `text` (split in place); an empty capture is an error. */
 static bool read_lines(SimEsxtop *e, char *text, const char *path, GError **error)
 {
-    g_autoptr(GPtrArray) cells = g_ptr_array_new();
-    guint line = 0, header_line = 0;
+    g_autoptr(SimCsv) csv = sim_csv_new(path, text, ',', SIM_CSV_PDH);
+    guint header_line = 0;
     bool header_seen = false;
-    for (char *p = text, *next = NULL; *p != '\0'; p = next) {
-        char *eol = strchr(p, '\n');
-        next = eol != NULL ? eol + 1 : p + strlen(p);
-        if (eol != NULL) {
-            *eol = '\0';
-        }
-        line++;
-        split_cells(p, cells);
-        if (cells->len == 1 && *(const char *)g_ptr_array_index(cells, 0) == '\0') {
-            continue; /* an empty line */
-        }
-        header_line = header_seen ? header_line : line;
-        if (!read_line(e, cells, path, line, &header_seen, error)) {
+    while (sim_csv_next(csv, NULL) == SIM_CSV_LINE) {
+        header_line = header_seen ? header_line : sim_csv_line(csv);
+        if (!read_line(e, csv, &header_seen, error)) {
             return false;
         }
     }
@@ -315,7 +254,7 @@ SimEsxtop *sim_esxtop_parse(const char *path, char *text, gsize len, guint *spre
                             GError **error)
 {
     g_return_val_if_fail(path != NULL && text != NULL, NULL);
-    if (!sim_trace_check_text(path, text, len, error)) {
+    if (!sim_csv_check_text(path, text, len, error)) {
         return NULL;
     }
     g_autoptr(SimEsxtop) e = g_new0(SimEsxtop, 1);

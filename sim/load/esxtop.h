@@ -6,7 +6,8 @@
  * accepts the quirks of real captures (docs/model.md, "Trace replay"): CRLF, a
  * missing trailing comma, unquoted cells (a cell that does not start with a
  * quote runs to the next comma, quotes included, as Python's csv module and
- * spreadsheets read it), and "M/D/YYYY H:MM" times without seconds.
+ * spreadsheets read it: the SIM_CSV_PDH dialect of sim/load/csv.h), and
+ * "M/D/YYYY H:MM" times without seconds.
  */
 #pragma once
 

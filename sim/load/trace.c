@@ -7,12 +7,12 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/error.h"
+#include "sim/load/csv.h"
 #include "sim/load/esxtop.h"
 #include "sim/load/readfile.h"
 #include "sim/scenario.h"
@@ -29,32 +29,11 @@ const char *sim_trace_format_to_string(SimTraceFormat format)
     return (unsigned)format < SIM_TRACE_FORMAT_MAX ? names[format] : "?";
 }
 
-G_GNUC_PRINTF(4, 5)
-static bool bad(GError **error, const char *path, guint line, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    if (line > 0) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s:%u: %s", path, line, msg);
-    } else {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s", path, msg);
-    }
-    return false;
-}
-
-G_GNUC_PRINTF(3, 4)
-static void warn(GPtrArray *warnings, const char *path, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    if (warnings != NULL) {
-        g_ptr_array_add(warnings, g_strdup_printf("%s: %s", path, msg));
-    }
-}
+/* The readers' errors and warnings: "PATH:LINE: MESSAGE" (line 0: "PATH: MESSAGE"),
+ * a cause that the scenario loader's own located error carries. */
+#define bad(error, path, line, ...)                                                               \
+    sim_error_cause_at((error), SIM_ERROR_VALUE, (path), (line), 0, __VA_ARGS__)
+#define warn(warnings, path, ...) sim_warning_at((warnings), (path), 0, 0, __VA_ARGS__)
 
 static GArray *points_new(void)
 {
@@ -93,20 +72,6 @@ static const char *value_problem(double v, bool size)
     return NULL;
 }
 
-bool sim_trace_check_text(const char *path, const char *text, gsize len, GError **error)
-{
-    const char *nul = memchr(text, '\0', len);
-    if (nul == NULL) {
-        return true;
-    }
-    guint line = 1, col = 1;
-    for (const char *p = text; p < nul; p++) {
-        line += *p == '\n';
-        col = *p == '\n' ? 1 : col + 1;
-    }
-    return bad(error, path, line, "a NUL byte at column %u: not a text file", col);
-}
-
 /* The whole trace, read once: a regular file, bounded, gzip decompressed. */
 static char *read_text(const char *path, gsize *len, GError **error)
 {
@@ -117,24 +82,11 @@ static char *read_text(const char *path, gsize *len, GError **error)
                     "cannot read trace %s: %s", path, e->message);
         return NULL;
     }
-    if (!sim_trace_check_text(path, text, *len, error)) {
+    if (!sim_csv_check_text(path, text, *len, error)) {
         g_free(text);
         return NULL;
     }
     return text;
-}
-
-/* The lines of a text, CR before LF stripped. */
-static char **split_lines(const char *text)
-{
-    char **lines = g_strsplit(text, "\n", -1);
-    for (char **l = lines; *l != NULL; l++) {
-        gsize len = strlen(*l);
-        if (len > 0 && (*l)[len - 1] == '\r') {
-            (*l)[len - 1] = '\0';
-        }
-    }
-    return lines;
 }
 
 /* ---- csv ------------------------------------------------------------------ */
@@ -142,52 +94,59 @@ static char **split_lines(const char *text)
 enum { CSV_TIME, CSV_VM, CSV_MEMORY, CSV_ACTIVE, CSV_N };
 static const char *const csv_names[CSV_N] = {"time_s", "vm", "memory_mb", "active_mb"};
 
+/* Cell `i` of the line without the blanks around it (g_free it). */
+static char *cell_stripped(const SimCsv *csv, guint i)
+{
+    return g_strstrip(g_strdup(sim_csv_cell(csv, i)));
+}
+
 /* Column positions from a header line; false (with an error) when one is missing. */
-static bool csv_header(char **cells, int pos[CSV_N], const char *path, guint line,
-                       GError **error)
+static bool csv_header(const SimCsv *csv, int pos[CSV_N], GError **error)
 {
     for (int k = 0; k < CSV_N; k++) {
         pos[k] = -1;
-        for (int c = 0; cells[c] != NULL; c++) {
-            g_autofree char *name = g_strstrip(g_strdup(cells[c]));
+        for (guint c = 0; c < sim_csv_n_cells(csv); c++) {
+            g_autofree char *name = cell_stripped(csv, c);
             if (strcmp(name, csv_names[k]) == 0) {
-                pos[k] = c;
+                pos[k] = (int)c;
             }
         }
         if (pos[k] < 0) {
-            return bad(error, path, line, "the header has no column \"%s\" (expected %s,%s,%s,%s)",
-                       csv_names[k], csv_names[0], csv_names[1], csv_names[2], csv_names[3]);
+            return bad(error, sim_csv_path(csv), sim_csv_line(csv),
+                       "the header has no column \"%s\" (expected %s,%s,%s,%s)", csv_names[k],
+                       csv_names[0], csv_names[1], csv_names[2], csv_names[3]);
         }
     }
     return true;
 }
 
 /* Appends the row's point when it belongs to `vm`; notes other names in `names`. */
-static bool csv_row(char **cells, const int pos[CSV_N], const SimTraceOptions *opt,
-                    GArray *points, GHashTable *names, const char *path, guint line,
-                    GError **error)
+static bool csv_row(const SimCsv *csv, const int pos[CSV_N], const SimTraceOptions *opt,
+                    GArray *points, GHashTable *names, GError **error)
 {
-    guint n = g_strv_length(cells);
+    const char *path = sim_csv_path(csv);
+    guint line = sim_csv_line(csv), n = sim_csv_n_cells(csv);
     for (int k = 0; k < CSV_N; k++) {
         if ((guint)pos[k] >= n) {
             return bad(error, path, line, "%u cells, but column \"%s\" is cell %d", n,
                        csv_names[k], pos[k] + 1);
         }
     }
-    g_autofree char *vm = g_strstrip(g_strdup(cells[pos[CSV_VM]]));
+    g_autofree char *vm = cell_stripped(csv, (guint)pos[CSV_VM]);
     if (strcmp(vm, opt->vm) != 0) {
         g_hash_table_add(names, g_steal_pointer(&vm));
         return true;
     }
-    SimTracePoint p = {parse_number(cells[pos[CSV_TIME]]), parse_number(cells[pos[CSV_MEMORY]]),
-                       parse_number(cells[pos[CSV_ACTIVE]])};
+    SimTracePoint p = {parse_number(sim_csv_cell(csv, (guint)pos[CSV_TIME])),
+                       parse_number(sim_csv_cell(csv, (guint)pos[CSV_MEMORY])),
+                       parse_number(sim_csv_cell(csv, (guint)pos[CSV_ACTIVE]))};
     const double vals[] = {p.t_s, p.memory_mb, p.active_mb};
     const int cols[] = {CSV_TIME, CSV_MEMORY, CSV_ACTIVE};
     for (guint k = 0; k < G_N_ELEMENTS(vals); k++) {
         const char *problem = value_problem(vals[k], cols[k] != CSV_TIME);
         if (problem != NULL) {
-            return bad(error, path, line, "%s \"%s\" %s", csv_names[cols[k]],
-                       g_strstrip(cells[pos[cols[k]]]), problem);
+            g_autofree char *shown = cell_stripped(csv, (guint)pos[cols[k]]);
+            return bad(error, path, line, "%s \"%s\" %s", csv_names[cols[k]], shown, problem);
         }
     }
     if (points->len > 0 && p.t_s < g_array_index(points, SimTracePoint, points->len - 1).t_s) {
@@ -251,21 +210,18 @@ static void csv_none(GHashTable *names, const SimTraceOptions *opt, const char *
 
 static GArray *read_csv(const char *path, char *text, const SimTraceOptions *opt, GError **error)
 {
-    g_auto(GStrv) lines = split_lines(text);
+    /* blanks around a line dropped, blank lines and '#' comments skipped */
+    g_autoptr(SimCsv) csv = sim_csv_new(path, text, ',', SIM_CSV_TRIM | SIM_CSV_COMMENTS);
     g_autoptr(GArray) points = points_new();
     g_autoptr(GHashTable) names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     int pos[CSV_N] = {CSV_TIME, CSV_VM, CSV_MEMORY, CSV_ACTIVE};
     guint header_line = 0, rows = 0;
-    for (guint i = 0; lines[i] != NULL; i++) {
-        if (g_strstrip(lines[i])[0] == '\0' || lines[i][0] == '#') {
-            continue; /* blank lines and comments */
-        }
-        g_auto(GStrv) cells = g_strsplit(lines[i], ",", -1);
-        bool header = header_line == 0 && rows == 0 && isnan(parse_number(cells[0]));
-        header_line = header ? i + 1 : header_line;
+    while (sim_csv_next(csv, NULL) == SIM_CSV_LINE) {
+        bool header = header_line == 0 && rows == 0 && isnan(parse_number(sim_csv_cell(csv, 0)));
+        header_line = header ? sim_csv_line(csv) : header_line;
         rows += header ? 0 : 1;
-        if (header ? !csv_header(cells, pos, path, i + 1, error)
-                   : !csv_row(cells, pos, opt, points, names, path, i + 1, error)) {
+        if (header ? !csv_header(csv, pos, error)
+                   : !csv_row(csv, pos, opt, points, names, error)) {
             return NULL;
         }
     }
@@ -414,39 +370,41 @@ enum { BB_TIME, BB_PROVISIONED, BB_USAGE, BB_N };
 static const char *const bb_names[BB_N] = {"Timestamp [ms]", "Memory capacity provisioned [KB]",
                                            "Memory usage [KB]"};
 
-static bool bb_header(const char *line, int pos[BB_N], const char *path, GError **error)
+static bool bb_header(const SimCsv *csv, int pos[BB_N], GError **error)
 {
-    g_auto(GStrv) cells = g_strsplit(line, ";", -1);
+    /* the header is line 1: a blank line 1 has none of the columns */
+    guint n = sim_csv_line(csv) == 1 ? sim_csv_n_cells(csv) : 0;
     for (int k = 0; k < BB_N; k++) {
         pos[k] = -1;
-        for (int c = 0; cells[c] != NULL && pos[k] < 0; c++) {
-            if (strcmp(g_strstrip(cells[c]), bb_names[k]) == 0) {
-                pos[k] = c;
+        for (guint c = 0; c < n && pos[k] < 0; c++) {
+            g_autofree char *name = cell_stripped(csv, c);
+            if (strcmp(name, bb_names[k]) == 0) {
+                pos[k] = (int)c;
             }
         }
         if (pos[k] < 0) {
-            return bad(error, path, 1, "not a Bitbrains GWA-T-12 trace: no column \"%s\"",
-                       bb_names[k]);
+            return bad(error, sim_csv_path(csv), 1,
+                       "not a Bitbrains GWA-T-12 trace: no column \"%s\"", bb_names[k]);
         }
     }
     return true;
 }
 
 /* One row's three values (timestamps in seconds); false with an error when malformed. */
-static bool bb_row(const char *line, const int pos[BB_N], double v[BB_N], const char *path,
-                   guint lineno, GError **error)
+static bool bb_row(const SimCsv *csv, const int pos[BB_N], double v[BB_N], GError **error)
 {
-    g_auto(GStrv) cells = g_strsplit(line, ";", -1);
-    guint n = g_strv_length(cells);
+    guint n = sim_csv_n_cells(csv);
     for (int k = 0; k < BB_N; k++) {
         if ((guint)pos[k] >= n) {
-            return bad(error, path, lineno, "\"%s\" is missing", bb_names[k]);
+            return bad(error, sim_csv_path(csv), sim_csv_line(csv), "\"%s\" is missing",
+                       bb_names[k]);
         }
         /* KB: the bound on MiB applies to the value / 1024 */
-        v[k] = parse_number(cells[pos[k]]);
+        v[k] = parse_number(sim_csv_cell(csv, (guint)pos[k]));
         const char *problem = value_problem(k == BB_TIME ? v[k] : v[k] / 1024, k != BB_TIME);
         if (problem != NULL) {
-            return bad(error, path, lineno, "\"%s\" %s", bb_names[k], problem);
+            return bad(error, sim_csv_path(csv), sim_csv_line(csv), "\"%s\" %s", bb_names[k],
+                       problem);
         }
     }
     if (v[BB_TIME] > BITBRAINS_MS_THRESHOLD) {
@@ -480,24 +438,21 @@ static void trailing_peak(GArray *points, double window_s)
 }
 
 /* The points of the data rows (line 2 on); *rows counts them, *skipped those without a VM. */
-static bool bb_points(char **lines, const int pos[BB_N], GArray *points, guint *rows,
-                      guint *skipped, const char *path, GError **error)
+static bool bb_points(SimCsv *csv, const int pos[BB_N], GArray *points, guint *rows,
+                      guint *skipped, GError **error)
 {
     double t0 = NAN;
     double prev = NAN;
-    for (guint i = 1; lines[i] != NULL; i++) {
+    while (sim_csv_next(csv, NULL) == SIM_CSV_LINE) {
         double v[BB_N];
-        if (g_strstrip(lines[i])[0] == '\0') {
-            continue;
-        }
-        if (!bb_row(lines[i], pos, v, path, i + 1, error)) {
+        if (!bb_row(csv, pos, v, error)) {
             return false;
         }
         (*rows)++;
         /* every row, skipped ones included, is in time order: the first sets t = 0 */
         if (!isnan(t0) && v[BB_TIME] < prev) {
-            return bad(error, path, i + 1, "timestamp %.0f is earlier than the row before",
-                       v[BB_TIME]);
+            return bad(error, sim_csv_path(csv), sim_csv_line(csv),
+                       "timestamp %.0f is earlier than the row before", v[BB_TIME]);
         }
         t0 = isnan(t0) ? v[BB_TIME] : t0;
         prev = v[BB_TIME];
@@ -514,18 +469,19 @@ static bool bb_points(char **lines, const int pos[BB_N], GArray *points, guint *
 static GArray *read_bitbrains(const char *path, char *text, const SimTraceOptions *opt,
                               GPtrArray *warnings, GError **error)
 {
-    g_auto(GStrv) lines = split_lines(text);
+    /* `;` and tab separated: blanks around a line and a cell dropped, blank lines skipped */
+    g_autoptr(SimCsv) csv = sim_csv_new(path, text, ';', SIM_CSV_TRIM);
     int pos[BB_N];
-    if (g_strstrip(text)[0] == '\0') {
+    if (sim_csv_next(csv, NULL) == SIM_CSV_END) {
         bad(error, path, 0, "empty trace (no header, no rows)");
         return NULL;
     }
-    if (!bb_header(lines[0], pos, path, error)) {
+    if (!bb_header(csv, pos, error)) {
         return NULL;
     }
     g_autoptr(GArray) points = points_new();
     guint rows = 0, skipped = 0;
-    if (!bb_points(lines, pos, points, &rows, &skipped, path, error)) {
+    if (!bb_points(csv, pos, points, &rows, &skipped, error)) {
         return NULL;
     }
     if (points->len == 0) {

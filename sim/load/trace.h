@@ -72,9 +72,6 @@ typedef struct SimTraceOptions {
 GArray *sim_trace_read(const char *path, const SimTraceOptions *options, GPtrArray *warnings,
                        GError **error);
 
-/* An error naming the line and column of the first NUL byte of `text` (`len` bytes), if any. */
-bool sim_trace_check_text(const char *path, const char *text, gsize len, GError **error);
-
 /* How to lay a trace over the run; filled by the scenario loader. */
 typedef struct SimTraceReplay {
     SimTime start;    /* trace time at run time 0 */

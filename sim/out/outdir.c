@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,15 +32,8 @@ static const char marker_text[] =
 
 /* ---- errors ------------------------------------------------------------ */
 
-static bool G_GNUC_PRINTF(3, 4) refuse(GError **error, const char *path, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "%s: error: %s", path, msg);
-    return false;
-}
+/* "DIR: error: MESSAGE", a usage error (sim/error.h). */
+#define refuse(error, path, ...) sim_error_at((error), SIM_ERROR_USAGE, (path), 0, 0, __VA_ARGS__)
 
 static bool io_fail(GError **error, const char *path, const char *what, int errsv)
 {

@@ -126,6 +126,30 @@ static void test_rundata_escapes_the_json_error_text(void **state)
     test_rmtree(dir);
 }
 
+static void test_rundata_an_empty_file_is_an_error_about_the_whole_file(void **state)
+{
+    (void)state;
+    g_autofree char *dir = make_run("", vms_header, -1, summary_json);
+    g_autofree char *msg = load_error(dir);
+    assert_string_equal(msg, "DIR/host.csv: error: empty file, expected a header line");
+    test_rmtree(dir);
+}
+
+static void test_rundata_refuses_a_line_of_more_than_256_columns_where_it_passes_them(void **state)
+{
+    (void)state;
+    GString *host = g_string_new(host_csv);
+    for (int i = 0; i < 300; i++) {
+        g_string_append(host, "0,");
+    }
+    g_string_append_c(host, '\n');
+    g_autofree char *dir = make_run(host->str, vms_header, -1, summary_json);
+    g_string_free(host, TRUE);
+    g_autofree char *msg = load_error(dir);
+    assert_string_equal(msg, "DIR/host.csv:3:513: error: more than 256 columns");
+    test_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -135,6 +159,8 @@ int main(void)
         cmocka_unit_test(test_rundata_refuses_a_nul_byte_at_its_place),
         cmocka_unit_test(test_rundata_refuses_a_fifo_without_blocking),
         cmocka_unit_test(test_rundata_escapes_the_json_error_text),
+        cmocka_unit_test(test_rundata_an_empty_file_is_an_error_about_the_whole_file),
+        cmocka_unit_test(test_rundata_refuses_a_line_of_more_than_256_columns_where_it_passes_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
