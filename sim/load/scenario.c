@@ -1,8 +1,10 @@
 /*
  * Scenario loading and validation (docs/design.md section 3).
  *
- * Every key, its default and its allowed range are listed in docs/model.md
- * ("Scenario keys"); each default is also a #define below with its value.
+ * Every key, its type, default and range is a row of the key tables
+ * (sim/load/keys.c): the getters below take the default and the range from
+ * the row, so a key's numbers live there only; the checks that involve
+ * several keys stay here, after the generic step.
  *
  * Templates merge recursively without copying: a VM's value is looked up in
  * the VM first, then in its template (objects member by member), so every
@@ -20,6 +22,7 @@
 
 #include "policy/policy.h"
 #include "sim/error.h"
+#include "sim/load/keys.h"
 #include "sim/load/readfile.h"
 #include "sim/run/recorder.h"
 #include "sim/srcloc.h"
@@ -28,79 +31,19 @@
 
 extern const char sim_default_scenario_json[];
 
-/* Top level. */
-#define DEFAULT_SEED 1                       /* 1 */
-#define DEFAULT_DURATION SIM_HOUR            /* "1h" */
-#define DEFAULT_SAMPLE_INTERVAL (20 * SIM_S) /* "20s" */
-/* Host (vSphere advanced settings named in docs/design.md section 2). */
-#define DEFAULT_PAGE_SIZE (4 * SIM_KIB)            /* "4KiB" */
-#define LARGE_PAGE_SIZE (2 * SIM_MIB)              /* "2MiB", the only other page size */
-#define DEFAULT_CPU_GHZ 40.0                   /* 40 */
-#define DEFAULT_OVERHEAD SIM_GIB                   /* "1GiB": assumption */
-#define DEFAULT_VM_OVERHEAD_BASE (20 * SIM_MIB)    /* "20MiB": assumption */
-#define DEFAULT_VM_OVERHEAD_FRAC 0.012         /* 1.2%: assumption */
-#define DEFAULT_POLICY "esxi"                  /* "esxi" */
-#define DEFAULT_STATE_HYSTERESIS 0.05          /* 5% of minFree: assumption (unpublished) */
-#define DEFAULT_IDLE_TAX 0.75                  /* 75%: Mem.IdleTax */
-#define MAX_IDLE_TAX 0.99                      /* 99%: k = 1 / (1 - tax) must stay finite */
-#define DEFAULT_BALANCE_PERIOD (15 * SIM_S)    /* "15s": BalancePeriod */
-#define DEFAULT_SAMPLE_PERIOD (60 * SIM_S)     /* "60s": SamplePeriod */
-#define DEFAULT_SAMPLE_PAGES 100               /* 100 pages per VM per period */
-#define MAX_SAMPLE_PAGES 100000                /* 100000 */
-#define DEFAULT_CTL_MAX_PCT 0.65               /* 65%: Mem.CtlMaxPercent */
-#define DEFAULT_SHARE_SALTING 2                /* 2: Mem.ShareForceSalting */
-#define DEFAULT_SHARE_SCAN_TIME (60 * SIM_MIN) /* "60m": Mem.ShareScanTime */
-#define DEFAULT_SHARE_RATE_MAX 1024.0          /* "1024/s": Mem.ShareRateMax */
-#define DEFAULT_SHARE_SCAN_GHZ (4.0 * SIM_MIB)     /* "4MiB/s" per GHz: Mem.ShareScanGHz */
-#define DEFAULT_ZIP_MAX_PCT 0.10               /* 10%: Mem.MemZipMaxPct */
-#define DEFAULT_ZIP_LATENCY (20 * SIM_US)      /* "20us": assumption (decompressing 4 KiB) */
-#define DEFAULT_SWAP_LATENCY (5 * SIM_MS)      /* "5ms": assumption (disk) */
-#define DEFAULT_SWAP_BANDWIDTH (200.0 * SIM_MIB)   /* "200MiB/s": assumption */
-#define DEFAULT_CACHE_SIZE 0                   /* "0": no host cache */
-#define DEFAULT_CACHE_LATENCY (100 * SIM_US)   /* "100us": assumption (SSD) */
-#define DEFAULT_CACHE_BANDWIDTH (1.0 * SIM_GIB)    /* "1GiB/s": assumption (SSD) */
+/* The two page sizes of the model (host.page_size). */
+#define SMALL_PAGE_SIZE (4 * SIM_KIB) /* "4KiB" */
+#define LARGE_PAGE_SIZE (2 * SIM_MIB) /* "2MiB" */
 /* VMs. */
-#define DEFAULT_COUNT 1                      /* 1 */
-#define MAX_COUNT 100000                     /* 100000 */
 #define SHARES_LOW 5                         /* per configured MiB, as vSphere */
 #define SHARES_NORMAL 10                     /* per configured MiB ("normal", default) */
 #define SHARES_HIGH 20                       /* per configured MiB */
-#define DEFAULT_MAX_BALLOON 1.0              /* 100% */
-#define DEFAULT_POWER_ON 0                   /* "0s" */
-#define DEFAULT_GUEST_SWAP (4 * SIM_GIB)         /* "4GiB" */
-#define DEFAULT_KERNEL (256 * SIM_MIB)           /* "256MiB" */
-#define DEFAULT_CACHE_FILL (8.0 * SIM_MIB)       /* "8MiB/s": assumption */
-#define DEFAULT_DISK_LATENCY (5 * SIM_MS)    /* "5ms" */
-#define DEFAULT_DISK_BANDWIDTH (100.0 * SIM_MIB) /* "100MiB/s" */
-/* Balloon driver, Linux drivers/misc/vmw_balloon.c. */
-#define DEFAULT_BALLOON_POLL SIM_S /* "1s" */
-#define DEFAULT_RATE_FAST 16384    /* pages per poll */
-#define DEFAULT_RATE_SLOW_MAX 2048 /* pages per poll */
-#define DEFAULT_RATE_SLOW_MIN 512  /* pages per poll */
-#define DEFAULT_RATE_SLOW_INC 16   /* pages per poll */
-#define DEFAULT_DEFLATE_FAST 16384 /* pages per poll */
-#define DEFAULT_DEFLATE_SLOW 1024  /* pages per poll */
-/* Workload. */
-#define DEFAULT_WL_MEMORY 0               /* "0" */
-#define DEFAULT_WL_PAGE_CACHE 0           /* "0" */
-#define DEFAULT_TOUCH_RATE 10000.0        /* "10000/s" */
-#define DEFAULT_WRITE_SHARE 0.3           /* 0.3: assumption (a typical read/write mix) */
-#define DEFAULT_ALLOC_RATE (256.0 * SIM_MIB)  /* "256MiB/s" */
-#define DEFAULT_CONTENT_ZERO 0.05         /* 0.05 */
-#define DEFAULT_CONTENT_IMAGE_SHARED 0.10 /* 0.10 */
-#define DEFAULT_CONTENT_DUPLICATE 0.05    /* 0.05 */
-#define DEFAULT_CONTENT_COMPRESSIBLE 0.5  /* 0.5 */
 
 #define EXPECT_SIZE "a size string like \"4GiB\" or an integer number of MiB"
 #define EXPECT_DURATION "a duration string like \"90s\""
 #define EXPECT_RATE "a rate like \"20000/s\" or a number per second"
 #define EXPECT_BYTE_RATE "a byte rate like \"200MiB/s\""
 #define EXPECT_PERCENT "a percentage like \"65%\" or a number of percent"
-
-/* Flags of the typed getters. */
-#define NONZERO 1u
-#define PERIOD 2u /* a period of a periodic process: SIM_SCENARIO_MIN_PERIOD..MAX_TIME */
-#define PERIOD_KEY (NONZERO | PERIOD)
 
 /* ---- loader state, errors and positions ---- */
 
@@ -119,6 +62,7 @@ typedef struct Loader {
     GHashTable *warned;   /* lines already in `warnings` (a template's value is read per VM) */
     GHashTable *vm_index; /* expanded VM name -> index + 1 into the scenario's vms */
     GHashTable *given;    /* the scenario's `given`: pointers of the values read from the text */
+    GHashTable *defaults; /* const SimKey * -> json_t *: each row's default, parsed once */
     double pages;         /* configured pages of the VMs loaded so far */
     double phases;        /* their workload phases */
     double vms;           /* and their number */
@@ -132,6 +76,7 @@ typedef struct Loader {
 typedef struct Scope {
     json_t *obj[2];     /* NULL when absent */
     const char *ptr[2]; /* their pointers; ptr[0] is always set, for messages */
+    const SimKey *keys; /* the rows of the object's key group (sim/load/keys.h) */
 } Scope;
 
 static const char *keep(Loader *ld, char *s)
@@ -383,116 +328,21 @@ static bool unknown_name(Loader *ld, const char *ptr, const char *what, const ch
                 hint(ld, name, valid, n), noun, join(ld, valid, n));
 }
 
-/* ---- known keys ---- */
+/* ---- known keys (sim/load/keys.c) ---- */
 
-typedef enum { KEY_LEAF, KEY_OBJECT, KEY_ARRAY, KEY_MAP } KeyKind;
+/* The members of the group `name` of `members` (a key of an OBJECT, ARRAY or MAP row). */
+static const SimKey *group(const SimKey *members, const char *name)
+{
+    const SimKey *row = sim_key_find(members, name);
+    g_assert(row != NULL && row->members != NULL);
+    return row->members;
+}
 
-typedef struct KeySpec {
-    const char *name;
-    KeyKind kind;                  /* OBJECT, ARRAY (of objects), MAP (name -> object) */
-    const struct KeySpec *members; /* of the object(s); NULL-name terminated */
-} KeySpec;
-
-#define LEAF(n)                                                                                    \
-    {                                                                                              \
-        n, KEY_LEAF, NULL                                                                          \
-    }
-static const KeySpec cache_keys[] = {LEAF("size"), LEAF("latency"), LEAF("bandwidth"), {0}};
-static const KeySpec swap_keys[] = {
-    LEAF("latency"), LEAF("bandwidth"), {"cache", KEY_OBJECT, cache_keys}, {0}};
-static const KeySpec sharing_keys[] = {LEAF("enabled"),
-                                       LEAF("salting"),
-                                       LEAF("scan_time"),
-                                       LEAF("rate_max"),
-                                       LEAF("scan_ghz"),
-                                       LEAF("large_pages"),
-                                       {0}};
-static const KeySpec compression_keys[] = {LEAF("enabled"), LEAF("max_pct"), LEAF("latency"), {0}};
-static const KeySpec host_keys[] = {LEAF("memory"),
-                                    LEAF("page_size"),
-                                    LEAF("cpu_ghz"),
-                                    LEAF("overhead"),
-                                    LEAF("vm_overhead_base"),
-                                    LEAF("vm_overhead_pct"),
-                                    LEAF("min_free"),
-                                    LEAF("policy"),
-                                    LEAF("state_reading"),
-                                    LEAF("state_hysteresis"),
-                                    LEAF("idle_tax"),
-                                    LEAF("balance_period"),
-                                    LEAF("sample_period"),
-                                    LEAF("sample_pages"),
-                                    LEAF("ctl_max_pct"),
-                                    {"sharing", KEY_OBJECT, sharing_keys},
-                                    {"compression", KEY_OBJECT, compression_keys},
-                                    {"swap", KEY_OBJECT, swap_keys},
-                                    {0}};
-static const KeySpec balloon_keys[] = {
-    LEAF("poll"),          LEAF("rate_fast"),    LEAF("rate_slow_max"), LEAF("rate_slow_min"),
-    LEAF("rate_slow_inc"), LEAF("deflate_fast"), LEAF("deflate_slow"),  {0}};
-static const KeySpec guest_keys[] = {LEAF("os"),
-                                     LEAF("image"),
-                                     LEAF("swap"),
-                                     LEAF("balloon_driver"),
-                                     LEAF("kernel"),
-                                     LEAF("cache_fill"),
-                                     LEAF("disk_latency"),
-                                     LEAF("disk_bandwidth"),
-                                     {"balloon", KEY_OBJECT, balloon_keys},
-                                     {0}};
-static const KeySpec content_keys[] = {
-    LEAF("zero"), LEAF("image_shared"), LEAF("duplicate"), LEAF("compressible"), {0}};
-static const KeySpec phase_keys[] = {LEAF("at"),
-                                     LEAF("memory"),
-                                     LEAF("active"),
-                                     LEAF("page_cache"),
-                                     LEAF("touch_rate"),
-                                     LEAF("write_share"),
-                                     {0}};
-static const KeySpec trace_keys[] = {LEAF("file"),  LEAF("format"), LEAF("vm"),
-                                     LEAF("start"), LEAF("repeat"), LEAF("scale"),
-                                     LEAF("memory_window"), {0}};
-static const KeySpec workload_keys[] = {LEAF("memory"),
-                                        LEAF("active"),
-                                        LEAF("page_cache"),
-                                        LEAF("touch_rate"),
-                                        LEAF("write_share"),
-                                        LEAF("alloc_rate"),
-                                        {"content", KEY_OBJECT, content_keys},
-                                        {"phases", KEY_ARRAY, phase_keys},
-                                        {"trace", KEY_OBJECT, trace_keys},
-                                        {0}};
-#define VM_COMMON_KEYS                                                                             \
-    LEAF("count"), LEAF("memory"), LEAF("reservation"), LEAF("limit"), LEAF("shares"),             \
-        LEAF("max_balloon"), LEAF("power_on"), LEAF("salt"), {"guest", KEY_OBJECT, guest_keys},    \
-    {                                                                                              \
-        "workload", KEY_OBJECT, workload_keys                                                      \
-    }
-static const KeySpec vm_keys[] = {LEAF("name"), LEAF("template"), VM_COMMON_KEYS, {0}};
-/* A template is a partial VM without its own name or template. */
-static const KeySpec template_keys[] = {VM_COMMON_KEYS, {0}};
-static const KeySpec event_keys[] = {LEAF("at"),          LEAF("action"), LEAF("vm"), LEAF("limit"),
-                                     LEAF("reservation"), LEAF("shares"), {0}};
-static const KeySpec sla_keys[] = {LEAF("perf_index"), {0}};
-static const KeySpec top_keys[] = {LEAF("$schema"),
-                                   LEAF("name"),
-                                   LEAF("description"),
-                                   LEAF("seed"),
-                                   LEAF("duration"),
-                                   LEAF("sample_interval"),
-                                   {"host", KEY_OBJECT, host_keys},
-                                   {"templates", KEY_MAP, template_keys},
-                                   {"vms", KEY_ARRAY, vm_keys},
-                                   {"events", KEY_ARRAY, event_keys},
-                                   {"sla", KEY_OBJECT, sla_keys},
-                                   {0}};
-#undef LEAF
-
-static bool unknown_key(Loader *ld, const char *ptr, const char *key, const KeySpec *members)
+static bool unknown_key(Loader *ld, const char *ptr, const char *key, const SimKey *members)
 {
     const char *names[64];
     guint n = 0;
-    for (const KeySpec *k = members; k->name != NULL && n < G_N_ELEMENTS(names); k++) {
+    for (const SimKey *k = members; k->name != NULL && n < G_N_ELEMENTS(names); k++) {
         if (k->name[0] != '$') {
             names[n++] = k->name;
         }
@@ -505,37 +355,35 @@ static bool unknown_key(Loader *ld, const char *ptr, const char *key, const KeyS
  * Rejects keys the format does not have, in document order, at every level.
  * Values of the wrong type are left to the value checks that follow.
  */
-static bool check_keys(Loader *ld, json_t *v, const char *ptr, KeyKind kind, const KeySpec *members)
+static bool check_keys(Loader *ld, json_t *v, const char *ptr, SimKeyType kind,
+                       const SimKey *members)
 {
     const char *key = NULL;
     json_t *child = NULL;
     size_t i = 0;
-    if (kind == KEY_ARRAY && json_is_array(v)) {
+    if (kind == SIM_KEY_ARRAY && json_is_array(v)) {
         json_array_foreach(v, i, child)
         {
-            if (!check_keys(ld, child, ptr_index(ld, ptr, i), KEY_OBJECT, members)) {
+            if (!check_keys(ld, child, ptr_index(ld, ptr, i), SIM_KEY_OBJECT, members)) {
                 return false;
             }
         }
-    } else if (kind == KEY_MAP && json_is_object(v)) {
+    } else if (kind == SIM_KEY_MAP && json_is_object(v)) {
         json_object_foreach(v, key, child)
         {
-            if (!check_keys(ld, child, ptr_key(ld, ptr, key), KEY_OBJECT, members)) {
+            if (!check_keys(ld, child, ptr_key(ld, ptr, key), SIM_KEY_OBJECT, members)) {
                 return false;
             }
         }
-    } else if (kind == KEY_OBJECT && json_is_object(v)) {
+    } else if (kind == SIM_KEY_OBJECT && json_is_object(v)) {
         json_object_foreach(v, key, child)
         {
-            const KeySpec *spec = members;
-            while (spec->name != NULL && strcmp(spec->name, key) != 0) {
-                spec++;
-            }
+            const SimKey *spec = sim_key_find(members, key);
             const char *cptr = ptr_key(ld, ptr, key);
-            if (spec->name == NULL) {
+            if (spec == NULL) {
                 return unknown_key(ld, cptr, key, members);
             }
-            if (spec->kind != KEY_LEAF && !check_keys(ld, child, cptr, spec->kind, spec->members)) {
+            if (spec->members != NULL && !check_keys(ld, child, cptr, spec->type, spec->members)) {
                 return false;
             }
         }
@@ -545,9 +393,9 @@ static bool check_keys(Loader *ld, json_t *v, const char *ptr, KeyKind kind, con
 
 /* ---- scopes and typed getters ---- */
 
-static Scope scope_one(json_t *obj, const char *ptr)
+static Scope scope_one(json_t *obj, const char *ptr, const SimKey *keys)
 {
-    return (Scope){{obj, NULL}, {ptr, NULL}};
+    return (Scope){{obj, NULL}, {ptr, NULL}, keys};
 }
 
 /* The value of `key` from the first layer that has it (and its pointer), or NULL. */
@@ -568,7 +416,7 @@ static json_t *scope_get(Loader *ld, const Scope *s, const char *key, const char
 /* The member objects `key` of each layer, merged member by member by later lookups. */
 static bool scope_child(Loader *ld, const Scope *s, const char *key, Scope *child)
 {
-    *child = (Scope){{NULL, NULL}, {NULL, NULL}};
+    *child = (Scope){{NULL, NULL}, {NULL, NULL}, group(s->keys, key)};
     for (int i = 0; i < 2; i++) {
         if (s->ptr[i] == NULL) {
             continue;
@@ -583,6 +431,37 @@ static bool scope_child(Loader *ld, const Scope *s, const char *key, Scope *chil
     return true;
 }
 
+/* The row of `key` in the scope's group: every key the loader reads has one. */
+static const SimKey *row_of(const Scope *s, const char *key)
+{
+    const SimKey *row = sim_key_find(s->keys, key);
+    g_assert(row != NULL);
+    return row;
+}
+
+/* The row's default as a JSON value, parsed once per load; NULL when it has none. */
+static json_t *default_of(Loader *ld, const SimKey *row)
+{
+    json_t *v = g_hash_table_lookup(ld->defaults, row);
+    if (v == NULL && row->def != NULL) {
+        v = sim_key_default_json(row);
+        g_hash_table_insert(ld->defaults, (gpointer)row, v);
+    }
+    return v;
+}
+
+/*
+ * The value of `key`: the scenario's, or else its row's default, read by the
+ * same parsers; NULL when the row has no default. `*given` says which.
+ */
+static json_t *value_of(Loader *ld, const Scope *s, const SimKey *row, const char **ptr,
+                        bool *given)
+{
+    json_t *v = scope_get(ld, s, row->name, ptr);
+    *given = v != NULL;
+    return v != NULL ? v : default_of(ld, row);
+}
+
 static void set_at(const char **at, const char *ptr)
 {
     if (at != NULL) {
@@ -590,8 +469,8 @@ static void set_at(const char **at, const char *ptr)
     }
 }
 
-static bool parse_size(Loader *ld, const json_t *v, const char *ptr, const char *key,
-                       unsigned flags, uint64_t *out)
+static bool parse_size(Loader *ld, const json_t *v, const char *ptr, const SimKey *row,
+                       uint64_t *out)
 {
     g_autoptr(GError) e = NULL;
     bool ok = false;
@@ -605,33 +484,47 @@ static bool parse_size(Loader *ld, const json_t *v, const char *ptr, const char 
     if (!ok) {
         return rethrow(ld, ptr, e);
     }
-    if ((flags & NONZERO) != 0 && *out == 0) {
-        return fail(ld, SIM_ERROR_RANGE, ptr, "%s must be greater than 0", key);
+    if ((row->flags & SIM_KEY_NONZERO) != 0 && *out == 0) {
+        return fail(ld, SIM_ERROR_RANGE, ptr, "%s must be greater than 0", row->name);
     }
     return true;
 }
 
-static bool get_size(Loader *ld, const Scope *s, const char *key, uint64_t def, unsigned flags,
-                     uint64_t *out, const char **at)
+/* A size; `*at` is where the scenario gave it, NULL for the default. */
+static bool get_size(Loader *ld, const Scope *s, const char *key, uint64_t *out, const char **at)
 {
+    const SimKey *row = row_of(s, key);
     const char *ptr = NULL;
-    json_t *v = scope_get(ld, s, key, &ptr);
-    set_at(at, v != NULL ? ptr : NULL);
-    if (v == NULL) {
-        *out = def;
-        return true;
-    }
-    return parse_size(ld, v, ptr, key, flags, out);
+    bool given = false;
+    json_t *v = value_of(ld, s, row, &ptr, &given);
+    set_at(at, given ? ptr : NULL);
+    *out = 0;
+    return v == NULL || parse_size(ld, v, ptr, row, out);
 }
 
-static bool get_duration(Loader *ld, const Scope *s, const char *key, SimTime def, unsigned flags,
-                         SimTime *out)
+static bool check_period(Loader *ld, const SimKey *row, const char *ptr, SimTime t)
 {
+    if ((row->flags & SIM_KEY_NONZERO) != 0 && t == 0) {
+        return fail(ld, SIM_ERROR_RANGE, ptr, "%s must be greater than 0", row->name);
+    }
+    if ((row->flags & SIM_KEY_PERIOD) != 0 &&
+        (t < SIM_SCENARIO_MIN_PERIOD || t > SIM_SCENARIO_MAX_TIME)) {
+        return fail(ld, SIM_ERROR_RANGE, ptr, "%s must be at %s (got %s)", row->name,
+                    t < SIM_SCENARIO_MIN_PERIOD ? "least 1ms" : "most 36500d",
+                    keep(ld, sim_units_format_duration(t)));
+    }
+    return true;
+}
+
+static bool get_duration(Loader *ld, const Scope *s, const char *key, SimTime *out)
+{
+    const SimKey *row = row_of(s, key);
     const char *ptr = NULL;
-    json_t *v = scope_get(ld, s, key, &ptr);
+    bool given = false;
+    json_t *v = value_of(ld, s, row, &ptr, &given);
     g_autoptr(GError) e = NULL;
+    *out = 0;
     if (v == NULL) {
-        *out = def;
         return true;
     }
     if (!json_is_string(v)) {
@@ -644,25 +537,19 @@ static bool get_duration(Loader *ld, const Scope *s, const char *key, SimTime de
     if (odd != NULL) {
         warn_at(ld, ptr, "%s", odd);
     }
-    if ((flags & NONZERO) != 0 && *out == 0) {
-        return fail(ld, SIM_ERROR_RANGE, ptr, "%s must be greater than 0", key);
-    }
-    if ((flags & PERIOD) != 0 && (*out < SIM_SCENARIO_MIN_PERIOD || *out > SIM_SCENARIO_MAX_TIME)) {
-        return fail(ld, SIM_ERROR_RANGE, ptr, "%s must be at %s (got %s)", key,
-                    *out < SIM_SCENARIO_MIN_PERIOD ? "least 1ms" : "most 36500d",
-                    keep(ld, sim_units_format_duration(*out)));
-    }
-    return true;
+    return check_period(ld, row, ptr, *out);
 }
 
 /* An event rate: "20000/s" or a JSON number per second. */
-static bool get_rate(Loader *ld, const Scope *s, const char *key, double def, double *out)
+static bool get_rate(Loader *ld, const Scope *s, const char *key, double *out)
 {
+    const SimKey *row = row_of(s, key);
     const char *ptr = NULL;
-    json_t *v = scope_get(ld, s, key, &ptr);
+    bool given = false;
+    json_t *v = value_of(ld, s, row, &ptr, &given);
     g_autoptr(GError) e = NULL;
+    *out = 0;
     if (v == NULL) {
-        *out = def;
         return true;
     }
     if (json_is_number(v)) {
@@ -679,14 +566,15 @@ static bool get_rate(Loader *ld, const Scope *s, const char *key, double def, do
     return sim_units_parse_rate(json_string_value(v), out, &e) || rethrow(ld, ptr, e);
 }
 
-static bool get_byte_rate(Loader *ld, const Scope *s, const char *key, double def, unsigned flags,
-                          double *out)
+static bool get_byte_rate(Loader *ld, const Scope *s, const char *key, double *out)
 {
+    const SimKey *row = row_of(s, key);
     const char *ptr = NULL;
-    json_t *v = scope_get(ld, s, key, &ptr);
+    bool given = false;
+    json_t *v = value_of(ld, s, row, &ptr, &given);
     g_autoptr(GError) e = NULL;
+    *out = 0;
     if (v == NULL) {
-        *out = def;
         return true;
     }
     if (!json_is_string(v)) {
@@ -695,21 +583,22 @@ static bool get_byte_rate(Loader *ld, const Scope *s, const char *key, double de
     if (!sim_units_parse_byte_rate(json_string_value(v), out, &e)) {
         return rethrow(ld, ptr, e);
     }
-    if ((flags & NONZERO) != 0 && *out <= 0) {
+    if ((row->flags & SIM_KEY_NONZERO) != 0 && *out <= 0) {
         return fail(ld, SIM_ERROR_RANGE, ptr, "%s must be greater than 0", key);
     }
     return true;
 }
 
-/* A percentage, as a fraction in [0, max]. */
-static bool get_percent(Loader *ld, const Scope *s, const char *key, double def, double max,
-                        double *out)
+/* A percentage, as a fraction in [0, the row's max]. */
+static bool get_percent(Loader *ld, const Scope *s, const char *key, double *out)
 {
+    const SimKey *row = row_of(s, key);
     const char *ptr = NULL;
-    json_t *v = scope_get(ld, s, key, &ptr);
+    bool given = false;
+    json_t *v = value_of(ld, s, row, &ptr, &given);
     g_autoptr(GError) e = NULL;
+    *out = 0;
     if (v == NULL) {
-        *out = def;
         return true;
     }
     if (json_is_number(v)) {
@@ -723,47 +612,55 @@ static bool get_percent(Loader *ld, const Scope *s, const char *key, double def,
     } else if (!sim_units_parse_percent(json_string_value(v), out, &e)) {
         return rethrow(ld, ptr, e);
     }
-    if (*out > max) {
+    if (*out > row->max) {
         return fail(ld, SIM_ERROR_RANGE, ptr, "%s must be at most %s (got %s)", key,
-                    fmt_pct(ld, max), fmt_pct(ld, *out));
+                    fmt_pct(ld, row->max), fmt_pct(ld, *out));
     }
     return true;
 }
 
-/* A plain number in [min, max]; `open_min` excludes min itself. */
-static bool get_number(Loader *ld, const Scope *s, const char *key, double def, double min,
-                       bool open_min, double max, double *out)
+/* A plain number in the row's [min, max] ((min, max] with SIM_KEY_OPEN_MIN). */
+static bool get_number(Loader *ld, const Scope *s, const char *key, double *out)
 {
+    const SimKey *row = row_of(s, key);
     const char *ptr = NULL;
-    json_t *v = scope_get(ld, s, key, &ptr);
+    bool given = false;
+    json_t *v = value_of(ld, s, row, &ptr, &given);
+    bool open_min = (row->flags & SIM_KEY_OPEN_MIN) != 0;
+    *out = 0;
     if (v == NULL) {
-        *out = def;
         return true;
     }
     if (!json_is_number(v)) {
         return type_error(ld, ptr, v, "a number");
     }
     *out = json_number_value(v);
-    if (*out < min || (open_min && *out == min) || *out > max) {
-        if (max == G_MAXDOUBLE) {
+    if (*out < row->min || (open_min && *out == row->min) || *out > row->max) {
+        if (row->max == SIM_KEY_UNBOUNDED) {
             return fail(ld, SIM_ERROR_RANGE, ptr, "%s must be greater than %s%s (got %s)", key,
-                        open_min ? "" : "or equal to ", fmt_num(ld, min), fmt_num(ld, *out));
+                        open_min ? "" : "or equal to ", fmt_num(ld, row->min), fmt_num(ld, *out));
         }
         return fail(ld, SIM_ERROR_RANGE, ptr, "%s must be in %s%s, %s] (got %s)", key,
-                    open_min ? "(" : "[", fmt_num(ld, min), fmt_num(ld, max), fmt_num(ld, *out));
+                    open_min ? "(" : "[", fmt_num(ld, row->min), fmt_num(ld, row->max),
+                    fmt_num(ld, *out));
     }
     return true;
 }
 
-static bool get_int(Loader *ld, const Scope *s, const char *key, int64_t def, int64_t min,
-                    int64_t max, int64_t *out)
+/* An INT row's bounds as integers (SIM_KEY_UNBOUNDED and SIM_KEY_INT64_MAX: INT64_MAX). */
+static void int_bounds(const SimKey *row, int64_t *min, int64_t *max)
 {
-    const char *ptr = NULL;
-    json_t *v = scope_get(ld, s, key, &ptr);
-    if (v == NULL) {
-        *out = def;
-        return true;
-    }
+    *min = (int64_t)row->min;
+    *max = row->max >= SIM_KEY_INT64_MAX ? INT64_MAX : (int64_t)row->max;
+}
+
+/* An integer in the row's min..max. */
+static bool parse_int(Loader *ld, const json_t *v, const char *ptr, const SimKey *row,
+                      int64_t *out)
+{
+    int64_t min = 0;
+    int64_t max = 0;
+    int_bounds(row, &min, &max);
     if (!json_is_integer(v)) {
         return type_error(ld, ptr, v, "an integer");
     }
@@ -771,34 +668,46 @@ static bool get_int(Loader *ld, const Scope *s, const char *key, int64_t def, in
     if (*out < min || *out > max) {
         if (max == INT64_MAX) {
             return fail(ld, SIM_ERROR_RANGE, ptr,
-                        "%s must be at least %" G_GINT64_FORMAT " (got %" G_GINT64_FORMAT ")", key,
-                        min, *out);
+                        "%s must be at least %" G_GINT64_FORMAT " (got %" G_GINT64_FORMAT ")",
+                        row->name, min, *out);
         }
         return fail(ld, SIM_ERROR_RANGE, ptr,
                     "%s must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT
                     " (got %" G_GINT64_FORMAT ")",
-                    key, min, max, *out);
+                    row->name, min, max, *out);
     }
     return true;
 }
 
-static bool get_u32(Loader *ld, const Scope *s, const char *key, uint32_t def, int64_t min,
-                    uint32_t *out)
+static bool get_int(Loader *ld, const Scope *s, const char *key, int64_t *out)
+{
+    const SimKey *row = row_of(s, key);
+    const char *ptr = NULL;
+    bool given = false;
+    json_t *v = value_of(ld, s, row, &ptr, &given);
+    *out = 0;
+    return v == NULL || parse_int(ld, v, ptr, row, out);
+}
+
+/* An INT row whose max is at most UINT32_MAX. */
+static bool get_u32(Loader *ld, const Scope *s, const char *key, uint32_t *out)
 {
     int64_t v = 0;
-    if (!get_int(ld, s, key, def, min, UINT32_MAX, &v)) {
+    g_assert(row_of(s, key)->max <= UINT32_MAX);
+    if (!get_int(ld, s, key, &v)) {
         return false;
     }
     *out = (uint32_t)v;
     return true;
 }
 
-static bool get_bool(Loader *ld, const Scope *s, const char *key, bool def, bool *out)
+static bool get_bool(Loader *ld, const Scope *s, const char *key, bool *out)
 {
     const char *ptr = NULL;
-    json_t *v = scope_get(ld, s, key, &ptr);
+    bool given = false;
+    json_t *v = value_of(ld, s, row_of(s, key), &ptr, &given);
+    *out = false;
     if (v == NULL) {
-        *out = def;
         return true;
     }
     if (!json_is_boolean(v)) {
@@ -808,15 +717,20 @@ static bool get_bool(Loader *ld, const Scope *s, const char *key, bool def, bool
     return true;
 }
 
-/* A string (copied into *out) or, when `nullable`, null (*out = NULL). */
-static bool get_string(Loader *ld, const Scope *s, const char *key, const char *def, bool nullable,
-                       char **out, const char **at)
+/*
+ * A string (copied into *out) or, for a SIM_KEY_NULLABLE row, null (*out =
+ * NULL); NULL too when absent without a default. `*at` as get_size's.
+ */
+static bool get_string(Loader *ld, const Scope *s, const char *key, char **out, const char **at)
 {
+    const SimKey *row = row_of(s, key);
+    bool nullable = (row->flags & SIM_KEY_NULLABLE) != 0;
     const char *ptr = NULL;
-    json_t *v = scope_get(ld, s, key, &ptr);
-    set_at(at, v != NULL ? ptr : NULL);
+    bool given = false;
+    json_t *v = value_of(ld, s, row, &ptr, &given);
+    set_at(at, given ? ptr : NULL);
+    *out = NULL;
     if (v == NULL || (nullable && json_is_null(v))) {
-        *out = v == NULL ? g_strdup(def) : NULL;
         return true;
     }
     if (!json_is_string(v)) {
@@ -826,23 +740,25 @@ static bool get_string(Loader *ld, const Scope *s, const char *key, const char *
     return true;
 }
 
-/* One of `names` (its index in *out); `what` names the key in messages. */
-static bool get_enum(Loader *ld, const Scope *s, const char *key, const char *const *names, guint n,
-                     int def, int *out)
+/* One of the ENUM row's values (its index in *out; -1 when absent without a default). */
+static bool get_enum(Loader *ld, const Scope *s, const char *key, int *out)
 {
+    const SimKey *row = row_of(s, key);
+    guint n = sim_key_n_words(row);
     g_autofree char *text = NULL;
     const char *ptr = NULL;
-    if (!get_string(ld, s, key, NULL, false, &text, &ptr)) {
+    g_assert(row->type == SIM_KEY_ENUM);
+    if (!get_string(ld, s, key, &text, &ptr)) {
         return false;
     }
-    *out = def;
+    *out = -1;
     for (guint i = 0; text != NULL && i < n; i++) {
-        if (strcmp(text, names[i]) == 0) {
+        if (strcmp(text, row->words[i]) == 0) {
             *out = (int)i;
             return true;
         }
     }
-    return text == NULL || unknown_name(ld, ptr, key, text, names, n, "valid values");
+    return text == NULL || unknown_name(ld, ptr, key, text, row->words, n, "valid values");
 }
 
 /* ---- the host ---- */
@@ -850,7 +766,7 @@ static bool get_enum(Loader *ld, const Scope *s, const char *key, const char *co
 static bool load_policy(Loader *ld, const Scope *s, SimHostConfig *h)
 {
     const char *ptr = NULL;
-    if (!get_string(ld, s, "policy", DEFAULT_POLICY, false, &h->policy, &ptr)) {
+    if (!get_string(ld, s, "policy", &h->policy, &ptr)) {
         return false;
     }
     if (policy_lookup(h->policy) != NULL) {
@@ -873,11 +789,11 @@ static bool load_host_memory(Loader *ld, const Scope *s, SimHostConfig *h)
     if (scope_get(ld, s, "memory", &ptr) == NULL) {
         return missing(ld, s->ptr[0], "memory");
     }
-    if (!get_size(ld, s, "memory", 0, NONZERO, &h->memory, &mem_at) ||
-        !get_size(ld, s, "page_size", DEFAULT_PAGE_SIZE, NONZERO, &h->page_size, &ps_at)) {
+    if (!get_size(ld, s, "memory", &h->memory, &mem_at) ||
+        !get_size(ld, s, "page_size", &h->page_size, &ps_at)) {
         return false;
     }
-    if (h->page_size != DEFAULT_PAGE_SIZE && h->page_size != LARGE_PAGE_SIZE) {
+    if (h->page_size != SMALL_PAGE_SIZE && h->page_size != LARGE_PAGE_SIZE) {
         return fail(ld, SIM_ERROR_RANGE, ps_at, "page_size must be 4KiB or 2MiB (got %s)",
                     fmt_bytes(ld, h->page_size));
     }
@@ -886,9 +802,11 @@ static bool load_host_memory(Loader *ld, const Scope *s, SimHostConfig *h)
                     fmt_bytes(ld, h->memory), fmt_bytes(ld, h->page_size));
     }
     h->memory -= h->memory % h->page_size; /* whole pages only */
-    json_t *mf = scope_get(ld, s, "min_free", &ptr);
-    if (mf != NULL && !(json_is_string(mf) && strcmp(json_string_value(mf), "auto") == 0)) {
-        if (!parse_size(ld, mf, ptr, "min_free", NONZERO, &h->min_free)) {
+    const SimKey *mf_row = row_of(s, "min_free");
+    bool given = false;
+    json_t *mf = value_of(ld, s, mf_row, &ptr, &given);
+    if (!(json_is_string(mf) && strcmp(json_string_value(mf), "auto") == 0)) {
+        if (!parse_size(ld, mf, ptr, mf_row, &h->min_free)) {
             return false;
         }
         if (h->min_free >= h->memory) {
@@ -897,7 +815,7 @@ static bool load_host_memory(Loader *ld, const Scope *s, SimHostConfig *h)
                         fmt_bytes(ld, h->min_free), fmt_bytes(ld, h->memory));
         }
     }
-    if (!get_size(ld, s, "overhead", DEFAULT_OVERHEAD, 0, &h->overhead, &ptr)) {
+    if (!get_size(ld, s, "overhead", &h->overhead, &ptr)) {
         return false;
     }
     if (h->overhead >= h->memory) {
@@ -912,25 +830,20 @@ static bool load_host_memory(Loader *ld, const Scope *s, SimHostConfig *h)
 
 static bool load_host_knobs(Loader *ld, const Scope *s, SimHostConfig *h)
 {
-    static const char *const readings[] = {"band", "below"};
     uint64_t base = 0;
     int reading = 0;
     int64_t pages = 0;
     bool ok =
-        get_number(ld, s, "cpu_ghz", DEFAULT_CPU_GHZ, 0, true, G_MAXDOUBLE, &h->cpu_ghz) &&
-        get_size(ld, s, "vm_overhead_base", DEFAULT_VM_OVERHEAD_BASE, 0, &base, NULL) &&
-        get_percent(ld, s, "vm_overhead_pct", DEFAULT_VM_OVERHEAD_FRAC, 1.0,
-                    &h->vm_overhead_frac) &&
-        load_policy(ld, s, h) &&
-        get_enum(ld, s, "state_reading", readings, 2, SIM_STATE_READING_BAND, &reading) &&
-        get_percent(ld, s, "state_hysteresis", DEFAULT_STATE_HYSTERESIS, 1.0,
-                    &h->state_hysteresis) &&
-        get_percent(ld, s, "idle_tax", DEFAULT_IDLE_TAX, MAX_IDLE_TAX, &h->idle_tax) &&
-        get_duration(ld, s, "balance_period", DEFAULT_BALANCE_PERIOD, PERIOD_KEY,
-                     &h->balance_period) &&
-        get_duration(ld, s, "sample_period", DEFAULT_SAMPLE_PERIOD, PERIOD_KEY, &h->sample_period) &&
-        get_int(ld, s, "sample_pages", DEFAULT_SAMPLE_PAGES, 1, MAX_SAMPLE_PAGES, &pages) &&
-        get_percent(ld, s, "ctl_max_pct", DEFAULT_CTL_MAX_PCT, 1.0, &h->ctl_max_pct);
+        get_number(ld, s, "cpu_ghz", &h->cpu_ghz) &&
+        get_size(ld, s, "vm_overhead_base", &base, NULL) &&
+        get_percent(ld, s, "vm_overhead_pct", &h->vm_overhead_frac) && load_policy(ld, s, h) &&
+        get_enum(ld, s, "state_reading", &reading) &&
+        get_percent(ld, s, "state_hysteresis", &h->state_hysteresis) &&
+        get_percent(ld, s, "idle_tax", &h->idle_tax) &&
+        get_duration(ld, s, "balance_period", &h->balance_period) &&
+        get_duration(ld, s, "sample_period", &h->sample_period) &&
+        get_int(ld, s, "sample_pages", &pages) &&
+        get_percent(ld, s, "ctl_max_pct", &h->ctl_max_pct);
     h->vm_overhead_base = (double)base;
     h->state_reading = (SimStateReading)reading;
     h->sample_pages = (uint32_t)pages;
@@ -946,33 +859,30 @@ static bool load_host_parts(Loader *ld, const Scope *s, SimHostConfig *h)
     int64_t salting = 0;
     bool ok =
         scope_child(ld, s, "sharing", &sh) &&
-        get_bool(ld, &sh, "enabled", true, &h->sharing.enabled) &&
-        get_int(ld, &sh, "salting", DEFAULT_SHARE_SALTING, 0, 2, &salting) &&
-        get_duration(ld, &sh, "scan_time", DEFAULT_SHARE_SCAN_TIME, NONZERO,
-                     &h->sharing.scan_time) &&
-        get_rate(ld, &sh, "rate_max", DEFAULT_SHARE_RATE_MAX, &h->sharing.rate_max) &&
-        get_byte_rate(ld, &sh, "scan_ghz", DEFAULT_SHARE_SCAN_GHZ, 0, &h->sharing.scan_ghz) &&
-        get_bool(ld, &sh, "large_pages", true, &h->sharing.large_pages) &&
+        get_bool(ld, &sh, "enabled", &h->sharing.enabled) &&
+        get_int(ld, &sh, "salting", &salting) &&
+        get_duration(ld, &sh, "scan_time", &h->sharing.scan_time) &&
+        get_rate(ld, &sh, "rate_max", &h->sharing.rate_max) &&
+        get_byte_rate(ld, &sh, "scan_ghz", &h->sharing.scan_ghz) &&
+        get_bool(ld, &sh, "large_pages", &h->sharing.large_pages) &&
         scope_child(ld, s, "compression", &zip) &&
-        get_bool(ld, &zip, "enabled", true, &h->compression.enabled) &&
-        get_percent(ld, &zip, "max_pct", DEFAULT_ZIP_MAX_PCT, 1.0, &h->compression.max_pct) &&
-        get_duration(ld, &zip, "latency", DEFAULT_ZIP_LATENCY, 0, &h->compression.latency) &&
+        get_bool(ld, &zip, "enabled", &h->compression.enabled) &&
+        get_percent(ld, &zip, "max_pct", &h->compression.max_pct) &&
+        get_duration(ld, &zip, "latency", &h->compression.latency) &&
         scope_child(ld, s, "swap", &swap) &&
-        get_duration(ld, &swap, "latency", DEFAULT_SWAP_LATENCY, 0, &h->swap.latency) &&
-        get_byte_rate(ld, &swap, "bandwidth", DEFAULT_SWAP_BANDWIDTH, NONZERO,
-                      &h->swap.bandwidth) &&
+        get_duration(ld, &swap, "latency", &h->swap.latency) &&
+        get_byte_rate(ld, &swap, "bandwidth", &h->swap.bandwidth) &&
         scope_child(ld, &swap, "cache", &cache) &&
-        get_size(ld, &cache, "size", DEFAULT_CACHE_SIZE, 0, &h->swap.cache_size, NULL) &&
-        get_duration(ld, &cache, "latency", DEFAULT_CACHE_LATENCY, 0, &h->swap.cache_latency) &&
-        get_byte_rate(ld, &cache, "bandwidth", DEFAULT_CACHE_BANDWIDTH, NONZERO,
-                      &h->swap.cache_bandwidth);
+        get_size(ld, &cache, "size", &h->swap.cache_size, NULL) &&
+        get_duration(ld, &cache, "latency", &h->swap.cache_latency) &&
+        get_byte_rate(ld, &cache, "bandwidth", &h->swap.cache_bandwidth);
     h->sharing.salting = (int)salting;
     return ok;
 }
 
 static bool load_host(Loader *ld, json_t *root, SimHostConfig *h)
 {
-    Scope top = scope_one(root, "");
+    Scope top = scope_one(root, "", sim_keys_top());
     Scope s;
     if (!scope_child(ld, &top, "host", &s)) {
         return false;
@@ -1008,8 +918,8 @@ static void vm_clear(gpointer data)
 }
 
 /* A limit: "unlimited" or a size >= reservation; above memory means no limit. */
-static bool parse_limit(Loader *ld, const json_t *v, const char *ptr, uint64_t memory,
-                        uint64_t *out)
+static bool parse_limit(Loader *ld, const SimKey *row, const json_t *v, const char *ptr,
+                        uint64_t memory, uint64_t *out)
 {
     if (json_is_string(v) && strcmp(json_string_value(v), "unlimited") == 0) {
         *out = SIM_SIZE_UNLIMITED;
@@ -1024,7 +934,7 @@ static bool parse_limit(Loader *ld, const json_t *v, const char *ptr, uint64_t m
                     "limit must be \"unlimited\" or a size like \"4GiB\" (got \"%s\")",
                     quote(ld, json_string_value(v)));
     }
-    if (!parse_size(ld, v, ptr, "limit", NONZERO, out)) {
+    if (!parse_size(ld, v, ptr, row, out)) {
         return false;
     }
     if (*out > memory) {
@@ -1034,11 +944,12 @@ static bool parse_limit(Loader *ld, const json_t *v, const char *ptr, uint64_t m
 }
 
 /* Shares: low/normal/high per configured MiB (vSphere), or an integer > 0. */
-static bool parse_shares(Loader *ld, const json_t *v, const char *ptr, uint64_t memory,
-                         uint64_t *out)
+static bool parse_shares(Loader *ld, const SimKey *row, const json_t *v, const char *ptr,
+                         uint64_t memory, uint64_t *out)
 {
-    static const char *const levels[] = {"low", "normal", "high"};
+    const char *const *levels = row->words; /* low, normal, high */
     static const uint64_t per_mib[] = {SHARES_LOW, SHARES_NORMAL, SHARES_HIGH};
+    g_assert(sim_key_n_words(row) == G_N_ELEMENTS(per_mib));
     if (json_is_integer(v)) {
         if (json_integer_value(v) <= 0) {
             return fail(ld, SIM_ERROR_RANGE, ptr,
@@ -1051,7 +962,7 @@ static bool parse_shares(Loader *ld, const json_t *v, const char *ptr, uint64_t 
     if (!json_is_string(v)) {
         return type_error(ld, ptr, v, "\"low\", \"normal\", \"high\" or an integer");
     }
-    for (guint i = 0; i < G_N_ELEMENTS(levels); i++) {
+    for (guint i = 0; i < G_N_ELEMENTS(per_mib); i++) {
         if (strcmp(json_string_value(v), levels[i]) == 0) {
             *out = MAX(UINT64_C(1), memory / SIM_MIB) * per_mib[i];
             return true;
@@ -1108,13 +1019,13 @@ static bool check_vm_pages(Loader *ld, const SimVmConfig *vm, const char *ptr)
 static bool load_power_on(Loader *ld, const Scope *s, SimVmConfig *vm)
 {
     const char *ptr = NULL;
-    json_t *v = scope_get(ld, s, "power_on", &ptr);
-    vm->power_on = DEFAULT_POWER_ON;
-    if (v != NULL && json_is_null(v)) {
+    bool given = false;
+    json_t *v = value_of(ld, s, row_of(s, "power_on"), &ptr, &given);
+    if (json_is_null(v)) {
         vm->power_on = SIM_TIME_NEVER;
         return true;
     }
-    if (!get_duration(ld, s, "power_on", DEFAULT_POWER_ON, 0, &vm->power_on)) {
+    if (!get_duration(ld, s, "power_on", &vm->power_on)) {
         return false;
     }
     if (vm->power_on > ld->duration) {
@@ -1129,17 +1040,18 @@ static bool load_power_on(Loader *ld, const Scope *s, SimVmConfig *vm)
 static bool load_vm_basics(Loader *ld, const Scope *s, SimVmConfig *vm, VmAt *at)
 {
     const char *ptr = NULL;
+    bool given = false;
     json_t *v = NULL;
-    if (!get_string(ld, s, "name", NULL, false, &vm->name, &at->name)) {
+    if (!get_string(ld, s, "name", &vm->name, &at->name)) {
         return false;
     }
     if (vm->name == NULL || scope_get(ld, s, "memory", &ptr) == NULL) {
         return missing(ld, s->ptr[0], vm->name == NULL ? "name" : "memory");
     }
     if (!check_vm_name(ld, vm->name, at->name) ||
-        !get_size(ld, s, "memory", 0, NONZERO, &vm->memory, &at->memory) ||
+        !get_size(ld, s, "memory", &vm->memory, &at->memory) ||
         !check_vm_pages(ld, vm, at->memory) ||
-        !get_size(ld, s, "reservation", 0, 0, &vm->reservation, &at->reservation)) {
+        !get_size(ld, s, "reservation", &vm->reservation, &at->reservation)) {
         return false;
     }
     if (vm->reservation > vm->memory) {
@@ -1147,23 +1059,22 @@ static bool load_vm_basics(Loader *ld, const Scope *s, SimVmConfig *vm, VmAt *at
                     "reservation (%s) exceeds the VM's memory (%s)", fmt_bytes(ld, vm->reservation),
                     fmt_bytes(ld, vm->memory));
     }
-    vm->limit = SIM_SIZE_UNLIMITED;
-    if ((v = scope_get(ld, s, "limit", &ptr)) != NULL &&
-        !parse_limit(ld, v, ptr, vm->memory, &vm->limit)) {
+    const SimKey *row = row_of(s, "limit");
+    v = value_of(ld, s, row, &ptr, &given);
+    if (!parse_limit(ld, row, v, ptr, vm->memory, &vm->limit)) {
         return false;
     }
     if (vm->limit < vm->reservation) {
         return fail(ld, SIM_ERROR_RANGE, ptr, "limit (%s) is below the reservation (%s)",
                     fmt_bytes(ld, vm->limit), fmt_bytes(ld, vm->reservation));
     }
-    vm->shares = MAX(UINT64_C(1), vm->memory / SIM_MIB) * SHARES_NORMAL;
-    if ((v = scope_get(ld, s, "shares", &ptr)) != NULL &&
-        !parse_shares(ld, v, ptr, vm->memory, &vm->shares)) {
+    row = row_of(s, "shares");
+    v = value_of(ld, s, row, &ptr, &given);
+    if (!parse_shares(ld, row, v, ptr, vm->memory, &vm->shares)) {
         return false;
     }
-    return load_power_on(ld, s, vm) &&
-           get_percent(ld, s, "max_balloon", DEFAULT_MAX_BALLOON, 1.0, &vm->max_balloon) &&
-           get_string(ld, s, "salt", NULL, true, &vm->salt, NULL);
+    return load_power_on(ld, s, vm) && get_percent(ld, s, "max_balloon", &vm->max_balloon) &&
+           get_string(ld, s, "salt", &vm->salt, NULL);
 }
 
 static bool load_balloon(Loader *ld, const Scope *guest, SimBalloonConfig *b)
@@ -1171,13 +1082,13 @@ static bool load_balloon(Loader *ld, const Scope *guest, SimBalloonConfig *b)
     Scope s;
     const char *ptr = NULL;
     bool ok = scope_child(ld, guest, "balloon", &s) &&
-              get_duration(ld, &s, "poll", DEFAULT_BALLOON_POLL, PERIOD_KEY, &b->poll) &&
-              get_u32(ld, &s, "rate_fast", DEFAULT_RATE_FAST, 1, &b->rate_fast) &&
-              get_u32(ld, &s, "rate_slow_max", DEFAULT_RATE_SLOW_MAX, 1, &b->rate_slow_max) &&
-              get_u32(ld, &s, "rate_slow_min", DEFAULT_RATE_SLOW_MIN, 1, &b->rate_slow_min) &&
-              get_u32(ld, &s, "rate_slow_inc", DEFAULT_RATE_SLOW_INC, 0, &b->rate_slow_inc) &&
-              get_u32(ld, &s, "deflate_fast", DEFAULT_DEFLATE_FAST, 1, &b->deflate_fast) &&
-              get_u32(ld, &s, "deflate_slow", DEFAULT_DEFLATE_SLOW, 1, &b->deflate_slow);
+              get_duration(ld, &s, "poll", &b->poll) &&
+              get_u32(ld, &s, "rate_fast", &b->rate_fast) &&
+              get_u32(ld, &s, "rate_slow_max", &b->rate_slow_max) &&
+              get_u32(ld, &s, "rate_slow_min", &b->rate_slow_min) &&
+              get_u32(ld, &s, "rate_slow_inc", &b->rate_slow_inc) &&
+              get_u32(ld, &s, "deflate_fast", &b->deflate_fast) &&
+              get_u32(ld, &s, "deflate_slow", &b->deflate_slow);
     if (ok && b->rate_slow_min > b->rate_slow_max) {
         if (scope_get(ld, &s, "rate_slow_min", &ptr) == NULL) {
             scope_get(ld, &s, "rate_slow_max", &ptr);
@@ -1190,20 +1101,17 @@ static bool load_balloon(Loader *ld, const Scope *guest, SimBalloonConfig *b)
 
 static bool load_guest(Loader *ld, const Scope *vm_scope, SimVmConfig *vm, VmAt *at)
 {
-    static const char *const oses[] = {"linux", "windows"};
     SimGuestConfig *g = &vm->guest;
     Scope s;
     int os = 0;
     bool ok = scope_child(ld, vm_scope, "guest", &s) &&
-              get_enum(ld, &s, "os", oses, 2, SIM_OS_LINUX, &os) &&
-              get_string(ld, &s, "image", NULL, true, &g->image, NULL) &&
-              get_size(ld, &s, "swap", DEFAULT_GUEST_SWAP, 0, &g->swap, NULL) &&
-              get_bool(ld, &s, "balloon_driver", true, &g->balloon_driver) &&
-              get_size(ld, &s, "kernel", DEFAULT_KERNEL, 0, &g->kernel, &at->kernel) &&
-              get_byte_rate(ld, &s, "cache_fill", DEFAULT_CACHE_FILL, 0, &g->cache_fill_rate) &&
-              get_duration(ld, &s, "disk_latency", DEFAULT_DISK_LATENCY, 0, &g->disk_latency) &&
-              get_byte_rate(ld, &s, "disk_bandwidth", DEFAULT_DISK_BANDWIDTH, NONZERO,
-                            &g->disk_bandwidth) &&
+              get_enum(ld, &s, "os", &os) && get_string(ld, &s, "image", &g->image, NULL) &&
+              get_size(ld, &s, "swap", &g->swap, NULL) &&
+              get_bool(ld, &s, "balloon_driver", &g->balloon_driver) &&
+              get_size(ld, &s, "kernel", &g->kernel, &at->kernel) &&
+              get_byte_rate(ld, &s, "cache_fill", &g->cache_fill_rate) &&
+              get_duration(ld, &s, "disk_latency", &g->disk_latency) &&
+              get_byte_rate(ld, &s, "disk_bandwidth", &g->disk_bandwidth) &&
               load_balloon(ld, &s, &g->balloon);
     g->os = (SimGuestOs)os;
     if (!ok || g->kernel < vm->memory) {
@@ -1223,12 +1131,10 @@ static bool load_content(Loader *ld, const Scope *wl, SimContentMix *c)
 {
     Scope s;
     if (!scope_child(ld, wl, "content", &s) ||
-        !get_number(ld, &s, "zero", DEFAULT_CONTENT_ZERO, 0, false, 1, &c->zero) ||
-        !get_number(ld, &s, "image_shared", DEFAULT_CONTENT_IMAGE_SHARED, 0, false, 1,
-                    &c->image_shared) ||
-        !get_number(ld, &s, "duplicate", DEFAULT_CONTENT_DUPLICATE, 0, false, 1, &c->duplicate) ||
-        !get_number(ld, &s, "compressible", DEFAULT_CONTENT_COMPRESSIBLE, 0, false, 1,
-                    &c->compressible)) {
+        !get_number(ld, &s, "zero", &c->zero) ||
+        !get_number(ld, &s, "image_shared", &c->image_shared) ||
+        !get_number(ld, &s, "duplicate", &c->duplicate) ||
+        !get_number(ld, &s, "compressible", &c->compressible)) {
         return false;
     }
     if (c->zero + c->image_shared + c->duplicate <= 1.0 + 1e-9) {
@@ -1261,14 +1167,15 @@ static gint phase_cmp(gconstpointer a, gconstpointer b)
     return (ta > tb) - (ta < tb);
 }
 
-static bool load_phase(Loader *ld, json_t *el, const char *eptr, PhaseAt *p)
+static bool load_phase(Loader *ld, json_t *el, const char *eptr, const SimKey *keys,
+                       PhaseAt *p)
 {
     const char *ptr = NULL;
     SimPhase *ph = &p->phase;
     if (!json_is_object(el)) {
         return type_error(ld, eptr, el, "an object (a phase)");
     }
-    Scope s = scope_one(el, eptr);
+    Scope s = scope_one(el, eptr, keys);
     if (scope_get(ld, &s, "at", &ptr) == NULL) {
         return missing(ld, eptr, "at");
     }
@@ -1282,12 +1189,12 @@ static bool load_phase(Loader *ld, json_t *el, const char *eptr, PhaseAt *p)
         return fail(ld, SIM_ERROR_VALUE, eptr,
                     "a phase must change memory, active, page_cache, touch_rate or write_share");
     }
-    return get_duration(ld, &s, "at", 0, 0, &ph->at) &&
-           get_size(ld, &s, "memory", 0, 0, &ph->memory, &p->memory) &&
-           get_size(ld, &s, "active", 0, 0, &ph->active, &p->active) &&
-           get_size(ld, &s, "page_cache", 0, 0, &ph->page_cache, NULL) &&
-           get_rate(ld, &s, "touch_rate", 0, &ph->touch_rate) &&
-           get_number(ld, &s, "write_share", 0, 0, false, 1, &ph->write_share);
+    return get_duration(ld, &s, "at", &ph->at) &&
+           get_size(ld, &s, "memory", &ph->memory, &p->memory) &&
+           get_size(ld, &s, "active", &ph->active, &p->active) &&
+           get_size(ld, &s, "page_cache", &ph->page_cache, NULL) &&
+           get_rate(ld, &s, "touch_rate", &ph->touch_rate) &&
+           get_number(ld, &s, "write_share", &ph->write_share);
 }
 
 /* The workload's memory and hot set must fit the VM at all times. */
@@ -1325,7 +1232,8 @@ static bool load_phases(Loader *ld, const Scope *wl, SimVmConfig *vm, const char
     json_array_foreach(list, i, el)
     {
         g_array_set_size(tmp, tmp->len + 1);
-        if (!load_phase(ld, el, ptr_index(ld, ptr, i), &g_array_index(tmp, PhaseAt, i))) {
+        if (!load_phase(ld, el, ptr_index(ld, ptr, i), group(wl->keys, "phases"),
+                        &g_array_index(tmp, PhaseAt, i))) {
             return false;
         }
     }
@@ -1348,8 +1256,6 @@ static bool load_phases(Loader *ld, const Scope *wl, SimVmConfig *vm, const char
 }
 
 /* ---- workload traces (sim/load/trace.h) ---- */
-
-#define DEFAULT_TRACE_SCALE 1.0 /* 1: the trace as recorded */
 
 /* A trace as the scenario gives it, with where its values came from. */
 typedef struct TraceSpec {
@@ -1376,10 +1282,9 @@ static char *trace_path(const SimScenario *sc, const char *file)
 /* `trace`: a file name, or an object {file, format, vm, start, repeat, scale, memory_window}. */
 static bool load_trace_spec(Loader *ld, const Scope *wl, const SimVmConfig *vm, TraceSpec *t)
 {
-    static const char *const formats[] = {"auto", "csv", "esxtop", "bitbrains"};
     const char *ptr = NULL;
     json_t *v = scope_get(ld, wl, "trace", &ptr);
-    Scope s = scope_one(NULL, ptr);
+    Scope s = scope_one(NULL, ptr, group(wl->keys, "trace"));
     int format = SIM_TRACE_AUTO;
     t->start_at = ptr;
     if (v == NULL || json_is_null(v)) {
@@ -1391,19 +1296,19 @@ static bool load_trace_spec(Loader *ld, const Scope *wl, const SimVmConfig *vm, 
     } else if (!json_is_object(v)) {
         return type_error(ld, ptr, v, "a file name or an object with \"file\"");
     } else if (!scope_child(ld, wl, "trace", &s) ||
-               !get_string(ld, &s, "file", NULL, false, &t->file, &t->file_at)) {
+               !get_string(ld, &s, "file", &t->file, &t->file_at)) {
         return false;
     } else if (t->file == NULL) {
         return missing(ld, ptr, "file");
     }
-    bool ok = get_enum(ld, &s, "format", formats, SIM_TRACE_FORMAT_MAX, SIM_TRACE_AUTO, &format) &&
-              get_string(ld, &s, "vm", vm->name, false, &t->vm, NULL) &&
-              get_duration(ld, &s, "start", 0, 0, &t->replay.start) &&
-              get_bool(ld, &s, "repeat", false, &t->replay.repeat) &&
-              get_number(ld, &s, "scale", DEFAULT_TRACE_SCALE, 0, true, G_MAXDOUBLE,
-                         &t->replay.scale) &&
-              get_duration(ld, &s, "memory_window", SIM_TRACE_DEFAULT_MEMORY_WINDOW, NONZERO,
-                           &t->options.memory_window);
+    bool ok = get_enum(ld, &s, "format", &format) && get_string(ld, &s, "vm", &t->vm, NULL) &&
+              get_duration(ld, &s, "start", &t->replay.start) &&
+              get_bool(ld, &s, "repeat", &t->replay.repeat) &&
+              get_number(ld, &s, "scale", &t->replay.scale) &&
+              get_duration(ld, &s, "memory_window", &t->options.memory_window);
+    if (ok && t->vm == NULL) { /* the default: the entry's own name */
+        t->vm = g_strdup(vm->name);
+    }
     if (ok && t->file[0] == '\0') {
         return fail(ld, SIM_ERROR_VALUE, t->file_at, "trace file name must not be empty");
     }
@@ -1619,6 +1524,16 @@ static bool check_trace_alone(Loader *ld, const Scope *wl, const char *mem_at,
     return true;
 }
 
+/* The default hot set is a quarter of the workload's memory; then both must fit the VM. */
+static bool workload_fits(Loader *ld, SimVmConfig *vm, const char *mem_at, const char *active_at)
+{
+    SimWorkload *w = &vm->workload;
+    if (active_at == NULL) {
+        w->active = w->memory / 4;
+    }
+    return check_fit(ld, vm, w->memory, w->active, mem_at, active_at);
+}
+
 static bool load_workload(Loader *ld, const Scope *vm_scope, SimScenario *sc, SimVmConfig *vm)
 {
     SimWorkload *w = &vm->workload;
@@ -1626,13 +1541,13 @@ static bool load_workload(Loader *ld, const Scope *vm_scope, SimScenario *sc, Si
     const char *mem_at = NULL;
     const char *active_at = NULL;
     if (!scope_child(ld, vm_scope, "workload", &s) ||
-        !get_size(ld, &s, "memory", DEFAULT_WL_MEMORY, 0, &w->memory, &mem_at) ||
-        !get_size(ld, &s, "active", w->memory / 4, 0, &w->active, &active_at) ||
-        !check_fit(ld, vm, w->memory, w->active, mem_at != NULL ? mem_at : s.ptr[0], active_at) ||
-        !get_size(ld, &s, "page_cache", DEFAULT_WL_PAGE_CACHE, 0, &w->page_cache, NULL) ||
-        !get_rate(ld, &s, "touch_rate", DEFAULT_TOUCH_RATE, &w->touch_rate) ||
-        !get_number(ld, &s, "write_share", DEFAULT_WRITE_SHARE, 0, false, 1, &w->write_share) ||
-        !get_byte_rate(ld, &s, "alloc_rate", DEFAULT_ALLOC_RATE, NONZERO, &w->alloc_rate) ||
+        !get_size(ld, &s, "memory", &w->memory, &mem_at) ||
+        !get_size(ld, &s, "active", &w->active, &active_at) ||
+        !workload_fits(ld, vm, mem_at != NULL ? mem_at : s.ptr[0], active_at) ||
+        !get_size(ld, &s, "page_cache", &w->page_cache, NULL) ||
+        !get_rate(ld, &s, "touch_rate", &w->touch_rate) ||
+        !get_number(ld, &s, "write_share", &w->write_share) ||
+        !get_byte_rate(ld, &s, "alloc_rate", &w->alloc_rate) ||
         !load_content(ld, &s, &w->content) || !check_trace_alone(ld, &s, mem_at, active_at) ||
         !load_phases(ld, &s, vm, mem_at, active_at)) {
         return false;
@@ -1644,7 +1559,7 @@ static bool load_workload(Loader *ld, const Scope *vm_scope, SimScenario *sc, Si
 static bool vm_scope(Loader *ld, json_t *el, const char *ptr, Scope *s)
 {
     const char *tptr = NULL;
-    *s = scope_one(el, ptr);
+    *s = scope_one(el, ptr, group(sim_keys_top(), "vms"));
     json_t *name = scope_get(ld, s, "template", &tptr);
     if (name == NULL) {
         return true;
@@ -1772,7 +1687,7 @@ static bool load_vm_entry(Loader *ld, json_t *el, const char *ptr, SimScenario *
     /* count before the workload: a trace's phases are bounded for all copies */
     bool ok = vm_scope(ld, el, ptr, &s) && load_vm_basics(ld, &s, &vm, &at) &&
               load_guest(ld, &s, &vm, &at) &&
-              get_int(ld, &s, "count", DEFAULT_COUNT, 1, MAX_COUNT, &ld->count) &&
+              get_int(ld, &s, "count", &ld->count) &&
               load_workload(ld, &s, sc, &vm) &&
               check_reservations(ld, &sc->host, &vm, ld->count, &at, reserved) &&
               check_entry(ld, &s, &vm, &at) &&
@@ -1846,7 +1761,7 @@ static bool event_vm(Loader *ld, const Scope *s, const SimScenario *sc, guint *i
 {
     g_autofree char *name = NULL;
     const char *ptr = NULL;
-    if (!get_string(ld, s, "vm", NULL, false, &name, &ptr)) {
+    if (!get_string(ld, s, "vm", &name, &ptr)) {
         return false;
     }
     if (name == NULL) {
@@ -1884,13 +1799,13 @@ static bool event_settings(Loader *ld, const Scope *s, const SimVmConfig *vm, Si
     }
     if ((v = scope_get(ld, s, "limit", &ptr)) != NULL) {
         ev->has_limit = true;
-        if (!parse_limit(ld, v, ptr, vm->memory, &ev->limit)) {
+        if (!parse_limit(ld, row_of(s, "limit"), v, ptr, vm->memory, &ev->limit)) {
             return false;
         }
     }
     if ((v = scope_get(ld, s, "reservation", &ptr)) != NULL) {
         ev->has_reservation = true;
-        if (!parse_size(ld, v, ptr, "reservation", 0, &ev->reservation)) {
+        if (!parse_size(ld, v, ptr, row_of(s, "reservation"), &ev->reservation)) {
             return false;
         }
         if (ev->reservation > vm->memory) {
@@ -1900,7 +1815,7 @@ static bool event_settings(Loader *ld, const Scope *s, const SimVmConfig *vm, Si
     }
     if ((v = scope_get(ld, s, "shares", &ptr)) != NULL) {
         ev->has_shares = true;
-        if (!parse_shares(ld, v, ptr, vm->memory, &ev->shares)) {
+        if (!parse_shares(ld, row_of(s, "shares"), v, ptr, vm->memory, &ev->shares)) {
             return false;
         }
     }
@@ -1913,21 +1828,20 @@ static bool event_settings(Loader *ld, const Scope *s, const SimVmConfig *vm, Si
 
 static bool load_event(Loader *ld, json_t *el, const char *ptr, SimScenario *sc, SimEvent *ev)
 {
-    static const char *const actions[] = {"power_on", "power_off", "set"};
     const char *p = NULL;
     int action = -1;
     if (!json_is_object(el)) {
         return type_error(ld, ptr, el, "an object (an event)");
     }
-    Scope s = scope_one(el, ptr);
+    Scope s = scope_one(el, ptr, group(sim_keys_top(), "events"));
     if (scope_get(ld, &s, "at", &p) == NULL) {
         return missing(ld, ptr, "at");
     }
     if (scope_get(ld, &s, "action", &p) == NULL) {
         return missing(ld, ptr, "action");
     }
-    if (!get_duration(ld, &s, "at", 0, 0, &ev->at) ||
-        !get_enum(ld, &s, "action", actions, 3, -1, &action) || !event_vm(ld, &s, sc, &ev->vm)) {
+    if (!get_duration(ld, &s, "at", &ev->at) || !get_enum(ld, &s, "action", &action) ||
+        !event_vm(ld, &s, sc, &ev->vm)) {
         return false;
     }
     ev->action = (SimEventAction)action;
@@ -1990,18 +1904,19 @@ static bool load_events(Loader *ld, json_t *root, SimScenario *sc)
 
 static bool load_header(Loader *ld, json_t *root, SimScenario *sc)
 {
-    Scope s = scope_one(root, "");
+    Scope s = scope_one(root, "", sim_keys_top());
     g_autofree char *base = g_path_get_basename(sc->path);
     int64_t seed = 0;
     if (g_str_has_suffix(base, ".json")) {
         base[strlen(base) - strlen(".json")] = '\0';
     }
-    bool ok = get_string(ld, &s, "name", base, false, &sc->name, NULL) &&
-              get_string(ld, &s, "description", "", false, &sc->description, NULL) &&
-              get_int(ld, &s, "seed", DEFAULT_SEED, 0, INT64_MAX, &seed) &&
-              get_duration(ld, &s, "duration", DEFAULT_DURATION, NONZERO, &sc->duration) &&
-              get_duration(ld, &s, "sample_interval", DEFAULT_SAMPLE_INTERVAL, PERIOD_KEY,
-                           &sc->sample_interval);
+    bool ok = get_string(ld, &s, "name", &sc->name, NULL) &&
+              get_string(ld, &s, "description", &sc->description, NULL) &&
+              get_int(ld, &s, "seed", &seed) && get_duration(ld, &s, "duration", &sc->duration) &&
+              get_duration(ld, &s, "sample_interval", &sc->sample_interval);
+    if (ok && sc->name == NULL) { /* the default: the file name without .json */
+        sc->name = g_strdup(base);
+    }
     if (ok && sc->duration > SIM_SCENARIO_MAX_TIME) {
         const char *ptr = NULL;
         scope_get(ld, &s, "duration", &ptr);
@@ -2015,14 +1930,18 @@ static bool load_header(Loader *ld, json_t *root, SimScenario *sc)
 
 static bool load_sla(Loader *ld, json_t *root, SimScenario *sc)
 {
-    Scope top = scope_one(root, "");
+    Scope top = scope_one(root, "", sim_keys_top());
     Scope s;
     const char *ptr = NULL;
     if (!scope_child(ld, &top, "sla", &s)) {
         return false;
     }
     sc->has_sla = scope_get(ld, &s, "perf_index", &ptr) != NULL;
-    return get_number(ld, &s, "perf_index", 1.0, 0, true, 1.0, &sc->sla_perf_index);
+    if (!get_number(ld, &s, "perf_index", &sc->sla_perf_index)) {
+        return false;
+    }
+    sc->sla_perf_index = sc->has_sla ? sc->sla_perf_index : 1.0; /* no SLA: anything passes */
+    return true;
 }
 
 /* ---- the whole run's estimate (docs/model.md, "Run size bounds") ---- */
@@ -2057,11 +1976,20 @@ static void extreme_vms(const SimScenario *sc, guint *most_phases, guint *fastes
     }
 }
 
+/* The default of a top-level duration key ("duration", "sample_interval"), from its row. */
+static SimTime top_default_time(const char *key)
+{
+    SimTime t = 0;
+    gboolean ok = sim_units_parse_duration(sim_key_find(sim_keys_top(), key)->def, &t, NULL);
+    g_assert(ok);
+    return t;
+}
+
 /* Which of sample_interval, duration and the VMs drives the samples most, against its default. */
 static EstTerm sample_blame(Loader *ld, const SimScenario *sc, double est_samples, double bytes)
 {
-    double by_interval = (double)DEFAULT_SAMPLE_INTERVAL / (double)sc->sample_interval;
-    double by_duration = (double)sc->duration / (double)DEFAULT_DURATION;
+    double by_interval = (double)top_default_time("sample_interval") / (double)sc->sample_interval;
+    double by_duration = (double)sc->duration / (double)top_default_time("duration");
     double by_vms = (double)sc->vms->len;
     EstTerm terms[] = {
         {by_interval, NULL, "raise sample_interval", "/sample_interval"},
@@ -2162,7 +2090,7 @@ static bool load_root(Loader *ld, json_t *root, SimScenario *sc)
         return fail(ld, SIM_ERROR_TYPE, "", "a scenario must be a JSON object, got %s",
                     json_kind(root));
     }
-    return check_keys(ld, root, "", KEY_OBJECT, top_keys) && load_header(ld, root, sc) &&
+    return check_keys(ld, root, "", SIM_KEY_OBJECT, sim_keys_top()) && load_header(ld, root, sc) &&
            load_host(ld, root, &sc->host) && load_templates(ld, root) && load_vms(ld, root, sc) &&
            load_events(ld, root, sc) && load_sla(ld, root, sc) && check_estimate(ld, sc);
 }
@@ -2341,6 +2269,7 @@ static SimScenario *load_common(const char *path, const char *text, gsize len,
         .pool = g_ptr_array_new_with_free_func(g_free),
         .vm_index = g_hash_table_new(g_str_hash, g_str_equal), /* keys: the VMs' names */
         .warned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+        .defaults = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)json_decref),
         .error = &local,
     };
     SimScenario *sc = scenario_new(path);
@@ -2358,6 +2287,7 @@ static SimScenario *load_common(const char *path, const char *text, gsize len,
     g_ptr_array_unref(ld.pool);
     g_hash_table_unref(ld.vm_index);
     g_hash_table_unref(ld.warned);
+    g_hash_table_unref(ld.defaults);
     if (!ok) {
         g_propagate_error(error, local);
         g_clear_pointer(&sc, sim_scenario_free);
