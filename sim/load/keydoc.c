@@ -101,9 +101,8 @@ char *sim_key_range(const SimKey *key)
 static json_t *json_types(const SimKey *key)
 {
     static const char *const base[SIM_KEY_TYPE_MAX] = {
-        "string integer", "string", "string number", "string", "string number", "number",
-        "integer",        "boolean", "string",       "string", "object",        "array",
-        "object"};
+        "string integer", "string", "string number", "string", "string number", "number", "integer",
+        "boolean",        "string", "string",        "object", "array",         "object"};
     g_autoptr(GString) types = g_string_new(base[key->type]);
     if (key->words != NULL && key->type == SIM_KEY_INT) {
         g_string_prepend(types, "string ");
@@ -126,8 +125,7 @@ static json_t *json_types(const SimKey *key)
 static void json_bounds(const SimKey *key, json_t *obj)
 {
     double scale = key->type == SIM_KEY_PERCENT ? 100.0 : 1.0;
-    if (key->type != SIM_KEY_NUMBER && key->type != SIM_KEY_INT &&
-        key->type != SIM_KEY_PERCENT) {
+    if (key->type != SIM_KEY_NUMBER && key->type != SIM_KEY_INT && key->type != SIM_KEY_PERCENT) {
         return;
     }
     double min = round(key->min * scale * 1e6) / 1e6;
@@ -139,9 +137,9 @@ static void json_bounds(const SimKey *key, json_t *obj)
         return;
     }
     if (key->type == SIM_KEY_INT) {
-        json_object_set_new(obj, "maximum",
-                            json_integer(key->max >= SIM_KEY_INT64_MAX ? INT64_MAX
-                                                                       : (json_int_t)max));
+        json_object_set_new(
+            obj, "maximum",
+            json_integer(key->max >= SIM_KEY_INT64_MAX ? INT64_MAX : (json_int_t)max));
     } else {
         json_object_set_new(obj, "maximum", json_real(max));
     }
@@ -150,10 +148,10 @@ static void json_bounds(const SimKey *key, json_t *obj)
 static json_t *key_json(const SimKey *key, const char *path)
 {
     g_autofree char *range = sim_key_range(key);
-    json_t *obj = json_pack("{s:s, s:s, s:o, s:s, s:b, s:s}", "path", path, "type",
-                            sim_key_type_to_string(key->type), "json_types", json_types(key),
-                            "range", range, "required", (key->flags & SIM_KEY_REQUIRED) != 0,
-                            "description", key->doc);
+    json_t *obj =
+        json_pack("{s:s, s:s, s:o, s:s, s:b, s:s}", "path", path, "type",
+                  sim_key_type_to_string(key->type), "json_types", json_types(key), "range", range,
+                  "required", (key->flags & SIM_KEY_REQUIRED) != 0, "description", key->doc);
     json_t *def = sim_key_default_json(key);
     if (def != NULL) {
         json_object_set_new(obj, "default", def);
@@ -223,8 +221,7 @@ static char *plain_list(json_t *rows)
         width[3] = MAX(width[3], (int)strlen(json_string_value(json_object_get(row, "range"))));
     }
     GString *out = g_string_new(NULL);
-    append_row(out, (const char *const[]){"KEY", "TYPE", "DEFAULT", "RANGE", "DESCRIPTION"},
-               width);
+    append_row(out, (const char *const[]){"KEY", "TYPE", "DEFAULT", "RANGE", "DESCRIPTION"}, width);
     json_array_foreach(rows, i, row)
     {
         const char *unit = json_string_value(json_object_get(row, "unit"));

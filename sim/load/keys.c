@@ -10,7 +10,10 @@
 #include <string.h>
 
 #define KEY(n, t) .name = (n), .type = SIM_KEY_##t
-#define END {.name = NULL}
+#define END                                                                                        \
+    {                                                                                              \
+        .name = NULL                                                                               \
+    }
 
 static const char *const no_words[] = {NULL};
 static const char *const auto_word[] = {"auto", NULL};
@@ -87,8 +90,7 @@ static const SimKey host_keys[] = {
     {KEY("min_free", SIZE), .flags = SIM_KEY_NONZERO, .def = "auto", .words = auto_word,
      .doc = "minFree: \"auto\" (6% of the first 4 GiB, 4% of the next 8, 2% of the next 16, "
             "1% of the rest) or a fixed size in (0, host memory)."},
-    {KEY("policy", STRING), .def = "esxi",
-     .doc = "Reclamation policy (--policy overrides it)."},
+    {KEY("policy", STRING), .def = "esxi", .doc = "Reclamation policy (--policy overrides it)."},
     {KEY("state_reading", ENUM), .def = "band", .words = state_readings,
      .doc = "How free memory maps to a state: \"band\" (state X while free is in [T_X, "
             "T_higher), as esxtop shows) or \"below\" (state X once free < T_X)."},
@@ -119,7 +121,7 @@ static const SimKey host_keys[] = {
 #define PAGES_PER_POLL(n, d, text)                                                                 \
     {                                                                                              \
         KEY(n, INT), .def = (d), .min = 1, .max = 4294967295.0, .unit = "pages per poll",          \
-        .doc = (text)                                                                              \
+                     .doc = (text)                                                                 \
     }
 
 /* The balloon driver's rates: Linux drivers/misc/vmw_balloon.c. */
@@ -127,8 +129,7 @@ static const SimKey balloon_keys[] = {
     {KEY("poll", DURATION), .flags = SIM_KEY_NONZERO | SIM_KEY_PERIOD, .def = "1s",
      .doc = "How often the driver reads its target, 1ms to 36500d."},
     PAGES_PER_POLL("rate_fast", "16384", "Pages per poll when inflating from free memory."),
-    PAGES_PER_POLL("rate_slow_max", "2048",
-                   "Pages per poll when the guest must reclaim, at most."),
+    PAGES_PER_POLL("rate_slow_max", "2048", "Pages per poll when the guest must reclaim, at most."),
     PAGES_PER_POLL("rate_slow_min", "512",
                    "Pages per poll when the guest must reclaim, at least (halved on failure "
                    "down to this); at most rate_slow_max."),
@@ -218,8 +219,7 @@ static const SimKey workload_keys[] = {
     {KEY("active", SIZE),
      .doc = "Hot set of the anonymous memory; at most workload memory. Default: a quarter of "
             "it."},
-    {KEY("page_cache", SIZE), .def = "0",
-     .doc = "File working set, read in as active page cache."},
+    {KEY("page_cache", SIZE), .def = "0", .doc = "File working set, read in as active page cache."},
     /* "10000/s", 0.3, "256MiB/s": assumptions (a typical touch rate, read/write mix, allocator) */
     {KEY("touch_rate", RATE), .def = "10000/s", .unit = "touches per second",
      .doc = "Page touches per second over the hot set."},
@@ -262,8 +262,7 @@ static const SimKey vm_keys[] = {
     {KEY("limit", SIZE), .flags = SIM_KEY_NONZERO, .def = "unlimited", .words = unlimited_word,
      .doc = "A hard cap on the memory the host gives the VM: \"unlimited\" or a size > 0 and >= "
             "the reservation; a limit above the VM's memory means unlimited."},
-    {KEY("shares", INT), .def = "normal", .min = 1, .max = SIM_KEY_UNBOUNDED,
-     .words = share_levels,
+    {KEY("shares", INT), .def = "normal", .min = 1, .max = SIM_KEY_UNBOUNDED, .words = share_levels,
      .doc = "Memory shares: low, normal or high (5, 10 or 20 per configured MiB, as vSphere) or "
             "an integer > 0."},
     {KEY("max_balloon", PERCENT), .def = "100%", .max = 1.0, .unit = "of the VM's memory",
@@ -362,8 +361,8 @@ guint sim_key_n_words(const SimKey *key)
 
 const char *sim_key_type_to_string(SimKeyType type)
 {
-    static const char *const names[] = {"size",    "duration", "rate",   "byte_rate", "percent",
-                                        "number",  "integer",  "bool",   "string",    "enum",
-                                        "object",  "array",    "map"};
+    static const char *const names[] = {"size",   "duration", "rate", "byte_rate", "percent",
+                                        "number", "integer",  "bool", "string",    "enum",
+                                        "object", "array",    "map"};
     return (unsigned)type < SIM_KEY_TYPE_MAX ? names[type] : "?";
 }

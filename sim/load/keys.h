@@ -23,10 +23,10 @@ typedef enum {
     SIM_KEY_INT,       /* a JSON integer */
     SIM_KEY_BOOL,
     SIM_KEY_STRING,
-    SIM_KEY_ENUM,      /* one of `words` */
-    SIM_KEY_OBJECT,    /* members in `members` */
-    SIM_KEY_ARRAY,     /* of objects with `members` */
-    SIM_KEY_MAP,       /* name -> object with `members` */
+    SIM_KEY_ENUM,   /* one of `words` */
+    SIM_KEY_OBJECT, /* members in `members` */
+    SIM_KEY_ARRAY,  /* of objects with `members` */
+    SIM_KEY_MAP,    /* name -> object with `members` */
     SIM_KEY_TYPE_MAX
 } SimKeyType;
 
@@ -53,12 +53,12 @@ typedef struct SimKey {
      * "16384", "true", "null", "[]"), read by the loader's own parsers;
      * NULL = none: required, or computed by the loader (the description says how). */
     const char *def;
-    double min, max;            /* NUMBER, INT, PERCENT (fractions); both 0 = none */
-    const char *unit;           /* what the number counts ("pages per poll"), or NULL */
-    const char *const *words;   /* ENUM: its values; others: words taken besides a value
-                                   ("auto", "unlimited"); NULL-terminated, or NULL */
+    double min, max;              /* NUMBER, INT, PERCENT (fractions); both 0 = none */
+    const char *unit;             /* what the number counts ("pages per poll"), or NULL */
+    const char *const *words;     /* ENUM: its values; others: words taken besides a value
+                                     ("auto", "unlimited"); NULL-terminated, or NULL */
     const struct SimKey *members; /* OBJECT, ARRAY, MAP: NULL-name terminated */
-    const char *doc;            /* one line, as in scenario.schema.json */
+    const char *doc;              /* one line, as in scenario.schema.json */
 } SimKey;
 
 /* The members of a scenario's top-level object (NULL-name terminated). */

@@ -160,8 +160,7 @@ static void test_keys_enum_rows_are_the_model_enums_in_order(void **state)
         assert_string_equal(os->words[i], sim_guest_os_to_string((SimGuestOs)i));
     }
     for (guint i = 0; i < SIM_STATE_READING_MAX; i++) {
-        assert_string_equal(reading->words[i],
-                            sim_state_reading_to_string((SimStateReading)i));
+        assert_string_equal(reading->words[i], sim_state_reading_to_string((SimStateReading)i));
     }
     for (guint i = 0; i < SIM_EVENT_MAX; i++) {
         assert_string_equal(action->words[i], sim_event_action_to_string((SimEventAction)i));
@@ -181,12 +180,9 @@ static void test_keys_range_text_of_each_kind(void **state)
 {
     (void)state;
     const char *const cases[][2] = {
-        {"host.idle_tax", "0%..99%"},
-        {"host.sharing.salting", "0..2"},
-        {"vms.limit", "unlimited, or > 0"},
-        {"vms.power_on", ">= 0, or null"},
-        {"sample_interval", "1ms..36500d"},
-        {"sla.perf_index", "(0, 1]"},
+        {"host.idle_tax", "0%..99%"},       {"host.sharing.salting", "0..2"},
+        {"vms.limit", "unlimited, or > 0"}, {"vms.power_on", ">= 0, or null"},
+        {"sample_interval", "1ms..36500d"}, {"sla.perf_index", "(0, 1]"},
         {"vms.guest.os", "linux|windows"},
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -216,7 +212,8 @@ static void test_keys_json_lists_every_key_once(void **state)
     json_t *k = NULL;
     json_array_foreach(list, i, k)
     {
-        assert_true(g_hash_table_add(seen, (gpointer)json_string_value(json_object_get(k, "path"))));
+        assert_true(
+            g_hash_table_add(seen, (gpointer)json_string_value(json_object_get(k, "path"))));
     }
     assert_true(g_hash_table_contains(seen, "vms[].guest.balloon.rate_slow_min"));
     assert_true(g_hash_table_contains(seen, "templates.*.guest.balloon.rate_slow_min"));
