@@ -53,10 +53,10 @@ typedef struct SimKey {
      * "16384", "true", "null", "[]"), read by the loader's own parsers;
      * NULL = none: required, or computed by the loader (the description says how). */
     const char *def;
-    double min, max;              /* NUMBER, INT, PERCENT (fractions); both 0 = none */
-    const char *unit;             /* what the number counts ("pages per poll"), or NULL */
-    const char *const *words;     /* ENUM: its values; others: words taken besides a value
-                                     ("auto", "unlimited"); NULL-terminated, or NULL */
+    double min, max;          /* NUMBER, INT, PERCENT (fractions); max SIM_KEY_UNBOUNDED: none */
+    const char *unit;         /* what the number counts ("pages per poll"), or NULL */
+    const char *const *words; /* ENUM: its values; others: words taken besides a value
+                                 ("auto", "unlimited"); NULL-terminated, or NULL */
     const struct SimKey *members; /* OBJECT, ARRAY, MAP: NULL-name terminated */
     const char *doc;              /* one line, as in scenario.schema.json */
 } SimKey;
