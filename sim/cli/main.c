@@ -12,6 +12,7 @@
 #include "sim/out/outdir.h"
 #include "sim/out/results.h"
 #include "sim/run/run.h"
+#include "sim/load/keys.h"
 #include "sim/load/scenario.h"
 
 typedef struct CliOptions {
@@ -23,6 +24,7 @@ typedef struct CliOptions {
     gboolean quiet;
     gboolean plot;  /* run --plot: render DIR/plots after the run */
     gboolean force; /* run --force: replace a DIR that is not a reclaimsim output */
+    gboolean json;  /* keys --json: the key list as JSON */
 } CliOptions;
 
 /* fputs, not g_printerr: the message quotes the user's text byte for byte,
@@ -309,11 +311,20 @@ static int list_policies(void)
     return SIM_EXIT_OK;
 }
 
+/* keys [--json]: every scenario key with its type, default and range (sim/load/keys.h). */
+static int list_keys(bool json)
+{
+    g_autofree char *text = sim_keys_describe(json);
+    fputs(text, stdout);
+    return SIM_EXIT_OK;
+}
+
 static const char *const cli_summary =
     "Commands:\n"
     "  run [SCENARIO]     run a scenario (the built-in default without one)\n"
     "  check SCENARIO...  validate scenarios only\n"
     "  policies           list the built-in policies\n"
+    "  keys               list every scenario key: type, default, range (--json for tools)\n"
     "  plot DIR           render the plots of a run into DIR/plots/ (PNG and SVG)\n"
     "  report DIR         write DIR/report.html (plots it first when needed)\n"
     "\n"
@@ -331,6 +342,7 @@ static GOptionContext *make_context(CliOptions *opt, gboolean *version)
         {"plot", 0, 0, G_OPTION_ARG_NONE, &opt->plot, "run: also render the plots", NULL},
         {"force", 0, 0, G_OPTION_ARG_NONE, &opt->force,
          "run: replace DIR even when it is not a reclaimsim output", NULL},
+        {"json", 0, 0, G_OPTION_ARG_NONE, &opt->json, "keys: print the list as JSON", NULL},
         {"version", 0, 0, G_OPTION_ARG_NONE, version, "Print the version and exit", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -369,6 +381,9 @@ static int dispatch(GOptionContext *ctx, CliOptions *opt, int argc, char **argv)
     }
     if (strcmp(cmd, "policies") == 0) {
         return list_policies();
+    }
+    if (strcmp(cmd, "keys") == 0) {
+        return argc == 2 ? list_keys(opt->json) : usage_error(ctx, "keys takes no arguments");
     }
     g_autofree char *msg = g_strdup_printf("unknown command \"%s\"", cmd);
     return usage_error(ctx, msg);

@@ -16,9 +16,12 @@ real binary BIN:
     schema reports the error at the loader's JSON pointer or at its parent,
     except the corpus cases listed in CANNOT_EXPRESS, whose schema outcome
     is asserted as listed;
-  - the schema has exactly the keys of the loader's tables in sim/load/scenario.c
-    and of docs/model.md ("Scenario keys"), with the defaults of that table;
+  - the schema has exactly the keys of the loader's key tables, as `BIN keys
+    --json` lists them (sim/load/keys.c), and for each the same JSON types,
+    default, minimum/maximum, enum values, description and "required";
     each of its keys, set alone to its default, passes `BIN check`;
+  - the table of docs/model.md ("Scenario keys") is the one keys_doc.py
+    makes from `BIN keys --json`;
   - the schema's policy names include every policy `BIN policies` lists.
 Prints one line per failure and ends with "N passed, M failed".
 """
@@ -132,11 +135,6 @@ TRACE_CSV = "time_s,vm,memory_mb,active_mb\n0,web,1024,256\n600,web,2048,512\n"
 PHASE_VALUES = {"at": "1m", "memory": "1GiB", "active": "256MiB", "page_cache": "128MiB",
                 "touch_rate": "100/s", "write_share": 0.5}
 
-# docs/model.md rows that stand for a whole subtree of the schema.
-DOC_SUBTREES = {"templates": "templates.*", "vms.*.workload.phases.*": "vms.*.workload.phases.*"}
-# Default column entries that describe rather than state a value.
-DOC_NOT_A_VALUE = {"required", "none", "-", "file basename", "memory / 4"}
-
 passed = 0
 failed = 0
 
@@ -223,14 +221,17 @@ def resolve(schema, sub):
     return sub
 
 
-def key_paths(schema):
-    """{dotted path: resolved subschema} for every key, refs expanded."""
+def key_paths(schema, parents=None):
+    """{dotted path: resolved subschema} for every key, refs expanded; `parents`
+    gets {dotted path: the object schema that holds its keys} ("" the root)."""
     out = {}
 
     def walk(node, path, depth):
         node = resolve(schema, node)
         if depth > 12 or not isinstance(node, dict):
             return
+        if parents is not None and "properties" in node:
+            parents[".".join(path)] = node
         for key, sub in node.get("properties", {}).items():
             r = resolve(schema, sub)
             out[".".join(path + [key])] = r
@@ -322,67 +323,117 @@ def check_corpus(validator, corpus):
             print("note: CANNOT_EXPRESS lists %s, which is no longer in the corpus" % name)
 
 
-def loader_key_names(source):
-    """Every key name in the KeySpec tables of sim/load/scenario.c."""
-    text = open(source, encoding="utf-8").read()
-    names = set(re.findall(r'LEAF\("([^"]+)"\)', text))
-    names |= set(re.findall(r'"([^"]+)",\s*KEY_(?:OBJECT|ARRAY|MAP)', text))
-    return names
+def schema_types(schema, sub, depth=0):
+    """The JSON types a value of `sub` may have ("number" and "integer" apart)."""
+    sub = resolve(schema, sub)
+    if not isinstance(sub, dict) or depth > 8:
+        return set()
+    kinds = {"str": "string", "int": "integer", "float": "number", "bool": "boolean",
+             "NoneType": "null", "dict": "object", "list": "array"}
+    types = set()
+    if "type" in sub:
+        types |= set(sub["type"] if isinstance(sub["type"], list) else [sub["type"]])
+    if "const" in sub:
+        types.add(kinds[type(sub["const"]).__name__])
+    if "enum" in sub and "type" not in sub:
+        types |= {kinds[type(v).__name__] for v in sub["enum"]}
+    for branch in sub.get("anyOf", []) + sub.get("oneOf", []):
+        types |= schema_types(schema, branch, depth + 1)
+    if not types:  # allOf narrows: the types of its first branch that has any
+        for branch in sub.get("allOf", []):
+            types |= schema_types(schema, branch, depth + 1)
+            if types:
+                break
+    return types
 
 
-def doc_rows(model_md):
-    """{dotted path: default column} from the "Scenario keys" table."""
+def schema_bounds(schema, sub):
+    """minimum, exclusiveMinimum and maximum of `sub` or of its numeric anyOf branch."""
+    sub = resolve(schema, sub)
+    found = {}
+    for node in [sub] + [resolve(schema, b) for b in sub.get("anyOf", [])]:
+        if isinstance(node, dict) and node.get("type") in ("number", "integer", None):
+            for word in ("minimum", "exclusiveMinimum", "maximum"):
+                if word in node:
+                    found[word] = node[word]
+    return found
+
+
+def schema_enum(schema, sub):
+    sub = resolve(schema, sub)
+    for node in [sub] + [resolve(schema, b) for b in sub.get("anyOf", [])]:
+        if isinstance(node, dict) and "enum" in node:
+            return node["enum"]
+    return None
+
+
+def same_value(a, b):
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) \
+            and not isinstance(a, bool) and not isinstance(b, bool):
+        return math.isclose(a, b)
+    return a == b
+
+
+def loader_keys(binary):
+    """{dotted path as key_paths writes it: row} from `BIN keys --json`."""
+    out = subprocess.run([binary, "keys", "--json"], capture_output=True, text=True,
+                         timeout=60)
+    check(out.returncode == 0, "`keys --json` exited %d: %s" % (out.returncode, out.stderr))
+    return {k["path"].replace("[]", ".*"): k for k in json.loads(out.stdout or "[]")}
+
+
+def check_key_row(schema, parents, path, sub, row):
+    """One key: the schema and the loader's row agree on every fact both hold."""
+    check(schema_types(schema, sub) == set(row["json_types"]),
+          "%s: the schema takes %s, the loader %s"
+          % (path, sorted(schema_types(schema, sub)), sorted(row["json_types"])))
+    check(("default" in sub) == ("default" in row)
+          and same_value(sub.get("default"), row.get("default")),
+          "%s: default %r in the schema, %r in the loader"
+          % (path, sub.get("default", "(none)"), row.get("default", "(none)")))
+    check(sub.get("description") == row["description"],
+          "%s: descriptions differ:\n  schema: %s\n  loader: %s"
+          % (path, sub.get("description"), row["description"]))
+    if row["type"] in ("number", "integer", "percent"):
+        want = {w: row[w] for w in ("minimum", "exclusiveMinimum", "maximum") if w in row}
+        got = schema_bounds(schema, sub)
+        check(set(want) == set(got) and all(same_value(want[w], got[w]) for w in want),
+              "%s: bounds %s in the schema, %s in the loader" % (path, got, want))
+    if row["type"] == "enum":
+        check(schema_enum(schema, sub) == row["values"], "%s: values %s in the schema, %s in "
+              "the loader" % (path, schema_enum(schema, sub), row["values"]))
+    parent, _, name = path.rpartition(".")
+    required = name in parents.get(parent, {}).get("required", [])
+    check(required == row["required"], "%s: required %s in the schema, %s in the loader"
+          % (path, required, row["required"]))
+
+
+def model_table(model_md):
+    """The table of docs/model.md's "Scenario keys" section, as text."""
     text = open(model_md, encoding="utf-8").read()
-    section = text.split("## Scenario keys", 1)[1]
-    rows = {}
-    for line in section.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) < 3 or not cells[0].startswith("`"):
-            continue
-        keys = re.findall(r"`([^`]+)`", cells[0])
-        first = keys[0]
-        for k in keys:
-            if k.startswith("."):  # "`events[].limit`, `.reservation`": same parent
-                k = first.rsplit(".", 1)[0] + k
-            rows[k.replace("[]", ".*").replace("..", ".")] = cells[1]
-    return rows
-
-
-def same_default(doc, value):
-    if doc.startswith("`") and doc.endswith("`"):
-        doc = doc[1:-1]
-    try:
-        parsed = json.loads(doc)
-    except ValueError:
-        parsed = doc
-    if isinstance(parsed, (int, float)) and isinstance(value, (int, float)) \
-            and not isinstance(value, bool):
-        return math.isclose(parsed, value)
-    return parsed == value
+    section = text.split("## Scenario keys", 1)[1].split("\n## ", 1)[0]
+    return "".join(line + "\n" for line in section.splitlines() if line.startswith("|"))
 
 
 def check_keys_agree(schema, source, binary):
-    paths = key_paths(schema)
-    names = {p.rsplit(".", 1)[-1] for p in paths} - {"*"}
-    loader = loader_key_names(os.path.join(source, "sim", "load", "scenario.c"))
-    check(names == loader, "schema keys and loader keys differ: only in the schema %s, only "
-          "in the loader %s" % (sorted(names - loader), sorted(loader - names)))
+    parents = {}
+    paths = key_paths(schema, parents)
+    rows = loader_keys(binary)
+    check(set(paths) == set(rows), "schema keys and loader keys differ: only in the schema %s, "
+          "only in the loader %s" % (sorted(set(paths) - set(rows)),
+                                     sorted(set(rows) - set(paths))))
+    for p in sorted(set(paths) & set(rows)):
+        check_key_row(schema, parents, p, paths[p], rows[p])
 
-    rows = doc_rows(os.path.join(source, "docs", "model.md"))
-    subtrees = [DOC_SUBTREES[r] for r in DOC_SUBTREES if r in rows]
-    for p, sub in paths.items():
-        under = any(p.startswith(s + ".") for s in subtrees)
-        if p in rows:
-            doc = rows[p]
-            if "default" in sub and doc not in DOC_NOT_A_VALUE:
-                check(same_default(doc, sub["default"]),
-                      "default of %s: docs/model.md says %s, the schema %r"
-                      % (p, doc, sub["default"]))
-        elif not under and not is_object_key(sub):
-            check(False, "%s is in the schema but not in docs/model.md" % p)
-    for r in rows:
-        check(r in paths or r in DOC_SUBTREES, "docs/model.md lists %s, the schema has no such "
-              "key" % r)
+    sys.path.insert(0, os.path.join(source, "tests", "scenarios"))
+    import keys_doc
+    want = keys_doc.markdown(keys_doc.keys(binary))
+    got = model_table(os.path.join(source, "docs", "model.md"))
+    if not check(got == want, "docs/model.md, \"Scenario keys\": the table is not the one "
+                 "`tests/scenarios/keys_doc.py BIN --markdown` makes; differences:"):
+        import difflib
+        sys.stdout.writelines(difflib.unified_diff(got.splitlines(True), want.splitlines(True),
+                                                   "docs/model.md", "keys_doc.py", n=0))
 
     # Each leaf set alone (to its default, or a sample value) must load.
     tmp = tempfile.mkdtemp(prefix="schema-keys.")

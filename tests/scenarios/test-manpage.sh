@@ -7,6 +7,7 @@
 #   - every command and every option of `BIN --help` has an entry;
 #   - compare, sweep and capacity (docs/design.md section 4) have entries, marked
 #     "Not implemented yet." exactly when `BIN --help` does not list them;
+#   - the key list of SCENARIOS is `keys_doc.py BIN --man` (from `BIN keys --json`);
 #   - the exit codes 0, 1, 2 and the version of `BIN --version`.
 # usage: test-manpage.sh BIN SOURCE_DIR
 set -euo pipefail
@@ -65,6 +66,18 @@ options=$(grep -Eo -- '(^|[ ,])--?[a-zA-Z][a-zA-Z-]*' "$tmp/help.txt" | tr -d ' 
 for opt in $options; do
     if grep -Eq -- "^       (.*, )?$opt([=, ]|$)" "$tmp/options.txt"; then ok; else bad "no entry for option $opt"; fi
 done
+
+# The key list of SCENARIOS is what `keys_doc.py BIN --man` makes from `BIN keys
+# --json`, i.e. from the loader's key tables (sim/load/keys.c).
+awk '/^\.\\" keys: begin/ { on = 1; next } /^\.\\" keys: end/ { on = 0 } on' "$page" >"$tmp/keys.roff"
+if ! python3 "$2/tests/scenarios/keys_doc.py" "$bin" --man >"$tmp/keys.want"; then
+    bad "keys_doc.py failed"
+elif [ "$(wc -l <"$tmp/keys.want")" -gt 300 ] && cmp -s "$tmp/keys.roff" "$tmp/keys.want"; then
+    ok
+else
+    bad "the key list in SCENARIOS is not \`tests/scenarios/keys_doc.py BIN --man\` (paste it between the keys: lines):"
+    diff "$tmp/keys.roff" "$tmp/keys.want" | head -20
+fi
 
 # Exit status and version.
 for code in 0 1 2; do

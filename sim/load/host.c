@@ -1,0 +1,146 @@
+/*
+ * The host object of a scenario: memory, page size, minFree, overheads, the
+ * policy and the knobs of the memory scheduler, sharing, compression and swap.
+ */
+#include <string.h>
+
+#include "policy/policy.h"
+#include "sim/load/loader-private.h"
+#include "sim/units.h"
+
+/* The two page sizes of the model (host.page_size). */
+#define SMALL_PAGE_SIZE (4 * SIM_KIB) /* "4KiB" */
+
+#define LARGE_PAGE_SIZE (2 * SIM_MIB) /* "2MiB" */
+
+static bool load_policy(Loader *ld, const Scope *s, SimHostConfig *h)
+{
+    const char *ptr = NULL;
+    if (!sim_load_get_string(ld, s, "policy", &h->policy, &ptr)) {
+        return false;
+    }
+    if (policy_lookup(h->policy) != NULL) {
+        return true;
+    }
+    const char *names[64];
+    guint n = 0;
+    for (const PolicyClass *const *p = policy_builtins(); *p != NULL && n < 64; p++) {
+        names[n++] = (*p)->name;
+    }
+    return sim_load_unknown_name(ld, ptr, "policy", h->policy, names, n, "known policies");
+}
+
+/* memory, page_size, min_free, overhead: the sizes that must fit each other. */
+static bool load_host_memory(Loader *ld, const Scope *s, SimHostConfig *h)
+{
+    const char *mem_at = NULL;
+    const char *ps_at = NULL;
+    const char *ptr = NULL;
+    if (sim_load_scope_get(ld, s, "memory", &ptr) == NULL) {
+        return sim_load_missing(ld, s->ptr[0], "memory");
+    }
+    if (!sim_load_get_size(ld, s, "memory", &h->memory, &mem_at) ||
+        !sim_load_get_size(ld, s, "page_size", &h->page_size, &ps_at)) {
+        return false;
+    }
+    if (h->page_size != SMALL_PAGE_SIZE && h->page_size != LARGE_PAGE_SIZE) {
+        return sim_load_fail(ld, SIM_ERROR_RANGE, ps_at, "page_size must be 4KiB or 2MiB (got %s)",
+                             sim_load_fmt_bytes(ld, h->page_size));
+    }
+    if (h->memory < h->page_size) {
+        return sim_load_fail(
+            ld, SIM_ERROR_RANGE, mem_at, "memory (%s) is smaller than one page (%s)",
+            sim_load_fmt_bytes(ld, h->memory), sim_load_fmt_bytes(ld, h->page_size));
+    }
+    h->memory -= h->memory % h->page_size; /* whole pages only */
+    const SimKey *mf_row = sim_load_row_of(s, "min_free");
+    bool given = false;
+    json_t *mf = sim_load_value_of(ld, s, mf_row, &ptr, &given);
+    if (!(json_is_string(mf) && strcmp(json_string_value(mf), "auto") == 0)) {
+        if (!sim_load_parse_size(ld, mf, ptr, mf_row, &h->min_free)) {
+            return false;
+        }
+        if (h->min_free >= h->memory) {
+            return sim_load_fail(
+                ld, SIM_ERROR_RANGE, ptr, "min_free (%s) must be smaller than host memory (%s)",
+                sim_load_fmt_bytes(ld, h->min_free), sim_load_fmt_bytes(ld, h->memory));
+        }
+    }
+    if (!sim_load_get_size(ld, s, "overhead", &h->overhead, &ptr)) {
+        return false;
+    }
+    if (h->overhead >= h->memory) {
+        /* with the default overhead, the memory given is what is too small */
+        return sim_load_fail(ld, SIM_ERROR_RANGE, ptr != NULL ? ptr : mem_at,
+                             "overhead (%s%s) must be smaller than host memory (%s)",
+                             sim_load_fmt_bytes(ld, h->overhead), ptr != NULL ? "" : " by default",
+                             sim_load_fmt_bytes(ld, h->memory));
+    }
+    return true;
+}
+
+static bool load_host_knobs(Loader *ld, const Scope *s, SimHostConfig *h)
+{
+    uint64_t base = 0;
+    int reading = 0;
+    int64_t pages = 0;
+    bool ok = sim_load_get_number(ld, s, "cpu_ghz", &h->cpu_ghz) &&
+              sim_load_get_size(ld, s, "vm_overhead_base", &base, NULL) &&
+              sim_load_get_percent(ld, s, "vm_overhead_pct", &h->vm_overhead_frac) &&
+              load_policy(ld, s, h) && sim_load_get_enum(ld, s, "state_reading", &reading) &&
+              sim_load_get_percent(ld, s, "state_hysteresis", &h->state_hysteresis) &&
+              sim_load_get_percent(ld, s, "idle_tax", &h->idle_tax) &&
+              sim_load_get_duration(ld, s, "balance_period", &h->balance_period) &&
+              sim_load_get_duration(ld, s, "sample_period", &h->sample_period) &&
+              sim_load_get_int(ld, s, "sample_pages", &pages) &&
+              sim_load_get_percent(ld, s, "ctl_max_pct", &h->ctl_max_pct);
+    h->vm_overhead_base = (double)base;
+    h->state_reading = (SimStateReading)reading;
+    h->sample_pages = (uint32_t)pages;
+    return ok;
+}
+
+static bool load_host_parts(Loader *ld, const Scope *s, SimHostConfig *h)
+{
+    Scope sh;
+    Scope zip;
+    Scope swap;
+    Scope cache;
+    int64_t salting = 0;
+    bool ok = sim_load_scope_child(ld, s, "sharing", &sh) &&
+              sim_load_get_bool(ld, &sh, "enabled", &h->sharing.enabled) &&
+              sim_load_get_int(ld, &sh, "salting", &salting) &&
+              sim_load_get_duration(ld, &sh, "scan_time", &h->sharing.scan_time) &&
+              sim_load_get_rate(ld, &sh, "rate_max", &h->sharing.rate_max) &&
+              sim_load_get_byte_rate(ld, &sh, "scan_ghz", &h->sharing.scan_ghz) &&
+              sim_load_get_bool(ld, &sh, "large_pages", &h->sharing.large_pages) &&
+              sim_load_scope_child(ld, s, "compression", &zip) &&
+              sim_load_get_bool(ld, &zip, "enabled", &h->compression.enabled) &&
+              sim_load_get_percent(ld, &zip, "max_pct", &h->compression.max_pct) &&
+              sim_load_get_duration(ld, &zip, "latency", &h->compression.latency) &&
+              sim_load_scope_child(ld, s, "swap", &swap) &&
+              sim_load_get_duration(ld, &swap, "latency", &h->swap.latency) &&
+              sim_load_get_byte_rate(ld, &swap, "bandwidth", &h->swap.bandwidth) &&
+              sim_load_scope_child(ld, &swap, "cache", &cache) &&
+              sim_load_get_size(ld, &cache, "size", &h->swap.cache_size, NULL) &&
+              sim_load_get_duration(ld, &cache, "latency", &h->swap.cache_latency) &&
+              sim_load_get_byte_rate(ld, &cache, "bandwidth", &h->swap.cache_bandwidth);
+    h->sharing.salting = (int)salting;
+    return ok;
+}
+
+bool sim_load_host(Loader *ld, json_t *root, SimHostConfig *h)
+{
+    Scope top = sim_load_scope_one(root, "", sim_keys_top());
+    Scope s;
+    if (!sim_load_scope_child(ld, &top, "host", &s)) {
+        return false;
+    }
+    if (s.obj[0] == NULL) {
+        return sim_load_missing(ld, "", "host");
+    }
+    bool ok =
+        load_host_memory(ld, &s, h) && load_host_knobs(ld, &s, h) && load_host_parts(ld, &s, h);
+    ld->page_size = h->page_size;
+    return ok;
+}
