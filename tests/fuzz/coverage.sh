@@ -41,6 +41,4 @@ while read -r name bin _max _dict seeds; do
 done <"$build/tests/fuzz/targets.txt"
 llvm-profdata merge -sparse "$prof"/*.profraw -o "$prof/all.profdata"
 llvm-cov report "${objects[@]:1}" -instr-profile="$prof/all.profdata" \
-    "$src/sim/load/scenario.c" "$src/sim/srcloc.c" "$src/sim/units.c" "$src/sim/load/trace.c" \
-    "$src/sim/load/esxtop.c" "$src/sim/load/csv.c" "$src/sim/load/readfile.c" \
-    "$src/plots/rundata.c"
+    "$src"/sim/load/*.c "$src/sim/srcloc.c" "$src/sim/units.c" "$src/plots/rundata.c"
