@@ -1,5 +1,5 @@
 /*
- * Tests of sim/load/trace.c and of trace loading in sim/load/scenario.c: the three
+ * Tests of sim/load/trace.c and of trace loading in sim/load/traces.c: the three
  * formats (small traces generated here; the shipped Bitbrains subset under
  * scenarios/data/; the real esxtop captures only when ../shared/data sits
  * next to the clone, else skipped with a message), what every reader
