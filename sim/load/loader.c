@@ -110,7 +110,7 @@ static char *locate(const Loader *ld, const char *ptr, SimSrcLocTarget target, c
     guint line = 0;
     guint col = 0;
     sim_srcloc_line_col(ld->loc, offset, &line, &col);
-    return g_strdup_printf("%s:%u:%u", ld->path, line, col);
+    return sim_error_place(ld->path, line, col);
 }
 
 /*
@@ -132,9 +132,8 @@ bool sim_load_fail_at(Loader *ld, SimErrorCode code, const char *ptr, SimSrcLocT
     va_end(ap);
     g_autofree char *found = NULL;
     g_autofree char *where = locate(ld, ptr != NULL ? ptr : "", target, &found);
-    g_set_error(ld->error, SIM_ERROR, (gint)code, "%s: error: %s (at %s)", where, msg,
-                found[0] != '\0' ? found : "/");
-    return false;
+    return sim_error_at(ld->error, code, where, 0, 0, "%s (at %s)", msg,
+                        found[0] != '\0' ? found : "/");
 }
 
 /* Adds a warning about an accepted but odd value at `ptr`, located as errors are. */

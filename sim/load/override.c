@@ -22,8 +22,8 @@ static bool usage_error(GError **error, const char *arg, const char *fmt, ...)
     va_start(ap, fmt);
     g_autofree char *msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--set %s: error: %s", arg, msg);
-    return false;
+    g_autofree char *place = g_strdup_printf("--set %s", arg);
+    return sim_error_at(error, SIM_ERROR_USAGE, place, 0, 0, "%s", msg);
 }
 
 /* The container member `part` of `cur` (an object or an array); creates missing objects. */

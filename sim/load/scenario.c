@@ -97,9 +97,7 @@ static bool check_text(const char *path, const char *text, gsize len, GError **e
         i++;
     }
     if (i == len) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "%s:1:1: error: empty scenario file (at /)",
-                    path);
-        return false;
+        return sim_error_at(error, SIM_ERROR_PARSE, path, 1, 1, "empty scenario file (at /)");
     }
     if (g_utf8_validate(text, (gssize)len, &end)) {
         return true;
@@ -108,9 +106,8 @@ static bool check_text(const char *path, const char *text, gsize len, GError **e
     guint line = 0;
     guint col = 0;
     sim_srcloc_line_col(loc, (gsize)(end - text), &line, &col);
-    g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "%s:%u:%u: error: %s (at /)", path, line, col,
-                *end == '\0' ? "NUL byte in scenario file" : "invalid UTF-8 in scenario file");
-    return false;
+    return sim_error_at(error, SIM_ERROR_PARSE, path, line, col, "%s (at /)",
+                        *end == '\0' ? "NUL byte in scenario file" : "invalid UTF-8 in scenario file");
 }
 
 static json_t *parse_json(const char *path, const char *text, gsize len, GError **error)
@@ -118,8 +115,8 @@ static json_t *parse_json(const char *path, const char *text, gsize len, GError 
     json_error_t jerr;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (root == NULL) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "%s:%d:%d: error: invalid JSON: %s (at /)",
-                    path, MAX(jerr.line, 1), MAX(jerr.column, 1), jerr.text);
+        sim_error_at(error, SIM_ERROR_PARSE, path, (guint)MAX(jerr.line, 1),
+                     (guint)MAX(jerr.column, 1), "invalid JSON: %s (at /)", jerr.text);
     }
     return root;
 }
@@ -181,8 +178,8 @@ static char *read_file(const char *path, gsize *len, GError **error)
     g_autoptr(GError) e = NULL;
     char *text = sim_read_file(path, SIM_READFILE_SCENARIO_MAX, SIM_READFILE_PLAIN, len, &e);
     if (text == NULL) {
-        g_set_error(error, SIM_ERROR, e->code == SIM_ERROR_IO ? SIM_ERROR_IO : SIM_ERROR_USAGE,
-                    "%s: error: cannot read scenario: %s", path, e->message);
+        sim_error_at(error, e->code == SIM_ERROR_IO ? SIM_ERROR_IO : SIM_ERROR_USAGE, path, 0, 0,
+                     "cannot read scenario: %s", e->message);
     }
     return text;
 }
