@@ -221,6 +221,115 @@ static void test_keys_json_lists_every_key_once(void **state)
     json_decref(list);
 }
 
+/* Whether JSON pointer `ptr` matches `pattern`, whose "#" parts match an
+ * array index and "*" parts any member name. */
+static bool pointer_matches(const char *pattern, const char *ptr)
+{
+    g_auto(GStrv) want = g_strsplit(pattern, "/", -1);
+    g_auto(GStrv) got = g_strsplit(ptr, "/", -1);
+    if (g_strv_length(want) != g_strv_length(got)) {
+        return false;
+    }
+    for (guint i = 0; want[i] != NULL; i++) {
+        bool index = got[i][0] != '\0' && strspn(got[i], "0123456789") == strlen(got[i]);
+        if (!(strcmp(want[i], "*") == 0 || (strcmp(want[i], "#") == 0 && index) ||
+              strcmp(want[i], got[i]) == 0)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Marks in `read` every leaf row that some pointer in `given` matches under
+ * `pattern`; adds every leaf row to `leaves`. */
+static void match_rows(const SimKey *members, const char *pattern, GHashTable *given,
+                       GHashTable *leaves, GHashTable *read)
+{
+    for (const SimKey *k = members; k->name != NULL; k++) {
+        g_autofree char *path = g_strconcat(pattern, "/", k->name, NULL);
+        if (k->members != NULL) {
+            const char *step = k->type == SIM_KEY_ARRAY ? "/#" : k->type == SIM_KEY_MAP ? "/*" : "";
+            g_autofree char *inner = g_strconcat(path, step, NULL);
+            match_rows(k->members, inner, given, leaves, read);
+            if (k->type != SIM_KEY_OBJECT || (k->flags & SIM_KEY_OR_NAME) == 0) {
+                continue;
+            }
+        }
+        if (k->name[0] == '$') {
+            continue; /* "$schema" is for editors: the loader never reads it */
+        }
+        g_hash_table_add(leaves, (gpointer)k);
+        GHashTableIter it;
+        gpointer ptr = NULL;
+        g_hash_table_iter_init(&it, given);
+        while (g_hash_table_iter_next(&it, &ptr, NULL)) {
+            if (pointer_matches(path, ptr)) {
+                g_hash_table_add(read, (gpointer)k);
+            }
+        }
+    }
+}
+
+/* Keys of `keys --json` that take a value (not objects or lists), outside templates. */
+static guint listed_value_keys(void)
+{
+    g_autofree char *text = sim_keys_describe(true);
+    json_t *list = json_loads(text, 0, NULL);
+    guint n = 0;
+    size_t i = 0;
+    json_t *k = NULL;
+    json_array_foreach(list, i, k)
+    {
+        const char *path = json_string_value(json_object_get(k, "path"));
+        const char *type = json_string_value(json_object_get(k, "type"));
+        bool container = strcmp(type, "object") == 0 || strcmp(type, "array") == 0 ||
+                         strcmp(type, "map") == 0;
+        n += !container && path[0] != '$' && !g_str_has_prefix(path, "templates") ? 1 : 0;
+    }
+    json_decref(list);
+    return n;
+}
+
+/* Every row is a key the loader reads: a scenario that gives every key
+ * (tests/scenarios/schema-good/every-key.json, and a trace with every trace
+ * key) has each leaf row's pointer among the values the loader read
+ * (SimScenario.given). A row the loader did not read would be a key the
+ * tables accept and the run silently ignores. */
+static void test_keys_the_loader_reads_every_row(void **state)
+{
+    (void)state;
+    static const char trace_json[] =
+        "{\"host\": {\"memory\": \"16GiB\"}, \"vms\": [{\"name\": \"a\", \"memory\": \"4GiB\","
+        " \"workload\": {\"trace\": {\"file\": \"%s\", \"format\": \"bitbrains\", \"vm\": \"x\","
+        " \"start\": \"1h\", \"repeat\": true, \"scale\": 0.5, \"memory_window\": \"2h\"}}}]}";
+    g_autofree char *trace = g_strconcat(RECLAIMSIM_SOURCE_DIR,
+                                         "/scenarios/data/bitbrains/rnd-2013-7/1.csv.gz", NULL);
+    g_autofree char *text = g_strdup_printf(trace_json, trace);
+    GError *error = NULL;
+    g_autoptr(SimScenario) all = sim_scenario_load(
+        RECLAIMSIM_TESTS_DIR "/scenarios/schema-good/every-key.json", &error);
+    g_assert_no_error(error);
+    g_autoptr(SimScenario) traced = sim_scenario_load_text("trace.json", text, strlen(text), &error);
+    g_assert_no_error(error);
+    g_autoptr(GHashTable) leaves = g_hash_table_new(NULL, NULL);
+    g_autoptr(GHashTable) read = g_hash_table_new(NULL, NULL);
+    match_rows(sim_keys_top(), "", all->given, leaves, read);
+    match_rows(sim_keys_top(), "", traced->given, leaves, read);
+    GHashTableIter it;
+    gpointer k = NULL;
+    g_hash_table_iter_init(&it, leaves);
+    while (g_hash_table_iter_next(&it, &k, NULL)) {
+        if (!g_hash_table_contains(read, k)) {
+            fail_msg("key \"%s\" is in the tables but the loader never read it",
+                     ((const SimKey *)k)->name);
+        }
+    }
+    /* the leaves are the value keys `keys --json` lists outside templates
+     * (templates use the VM rows), and workload.trace, an object that may be
+     * given as a file name */
+    assert_int_equal(g_hash_table_size(leaves), listed_value_keys() + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_keys_trace_window_default_is_the_readers),
         cmocka_unit_test(test_keys_range_text_of_each_kind),
         cmocka_unit_test(test_keys_json_lists_every_key_once),
+        cmocka_unit_test(test_keys_the_loader_reads_every_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
