@@ -43,12 +43,19 @@ static uint64_t inflate_free(Guest *g, Host *host, uint64_t want)
     return n;
 }
 
-/* Slow path: each page is an allocation that makes the guest reclaim. */
+/* Slow path: each page is an allocation that makes the guest reclaim. The
+ * driver allocates one page after another, so one poll's work can take no
+ * longer than the poll period: once the reclaim it caused (double-paging
+ * reads of host-swapped pages) has cost that much time, the rest waits for
+ * the next poll. Without the bound a poll of 2048 pages at 5 ms each would
+ * leave ten seconds of stall behind per second, a debt the VM paid for
+ * minutes after the balloon had finished. */
 static void inflate_reclaim(Guest *g, Host *host, uint64_t want, SimTime now)
 {
     const SimBalloonConfig *bc = &g->cfg->guest.balloon;
     uint64_t n = MIN(want, g->balloon.rate_slow);
-    for (uint64_t i = 0; i < n; i++) {
+    SimTime start = g->pending_stall;
+    for (uint64_t i = 0; i < n && g->pending_stall - start < bc->poll; i++) {
         if (guest_free_pages(g) <= g->wmark.min &&
             guest_reclaim(g, host, 1, now, &g->pending_stall) == 0) {
             g->balloon.rate_slow = MAX(bc->rate_slow_min, g->balloon.rate_slow / 2);

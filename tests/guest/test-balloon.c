@@ -284,6 +284,40 @@ static void test_balloon_takes_2048_pages_per_poll_once_the_guest_must_reclaim(v
     test_model_free(m);
 }
 
+/* Inflating into memory the host has swapped: every page the guest
+ * reclaims must first be read back from host swap (double paging, 5 ms at
+ * the default device). One poll's work stops once it has cost a poll
+ * period, so the stall a poll leaves behind is bounded, and once the
+ * balloon has stopped growing the VM stalls no more than its own faults. */
+static void test_balloon_reclaim_work_per_poll_takes_at_most_the_poll_period(void **state)
+{
+    (void)state;
+    TestModel *m = test_model_new(guest_json);
+    sim_run_until(m->run, 60 * SIM_S);
+    Guest *g = sim_run_guest(m->run, 0);
+    Host *host = sim_run_host(m->run);
+    while (guest_free_pages(g) > g->wmark.low) {
+        poll_to_max(m);
+    }
+    /* the host swaps most of the guest's anon memory */
+    assert_true(host_swap_out(host, 0, MIB_PAGES(300), sim_run_now(m->run)) > MIB_PAGES(200));
+    SimTime poll = g->cfg->guest.balloon.poll;
+    SimTime worst = 0;
+    uint64_t took = 0;
+    for (int i = 0; i < 10; i++) {
+        SimTime before = g->pending_stall;
+        took += poll_to_max(m);
+        worst = MAX(worst, g->pending_stall - before);
+        g->pending_stall = 0; /* as the next workload tick would take it */
+    }
+    assert_true(took > 0);      /* the balloon still grows ... */
+    assert_true(took < 10 * 2048); /* ... but slower than the slow rate */
+    assert_true(worst >= poll);  /* each poll did a period's worth of reclaim */
+    /* one poll period plus the one read that crossed it */
+    assert_true(worst <= poll + 50 * SIM_MS);
+    test_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_balloon_pages_are_released_to_the_host),
         cmocka_unit_test(test_balloon_cap_is_the_smallest_of_the_three_limits),
         cmocka_unit_test(test_balloon_deflates_slowly_when_the_guest_needs_nothing),
+        cmocka_unit_test(test_balloon_reclaim_work_per_poll_takes_at_most_the_poll_period),
         cmocka_unit_test_setup_teardown(
             test_balloon_slow_rate_halves_on_each_failed_allocation_down_to_512, no_reclaim_setup,
             model_teardown),
