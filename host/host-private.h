@@ -49,10 +49,15 @@ void host_zip_free_ring(HostVm *vm);
 /* A large page: 2 MiB (x86 PDE mapping). */
 #define HOST_LARGE_PAGE_BYTES (UINT64_C(2) << 20)
 
-/* Breaks the 2 MiB large page around p into small pages; with `share`,
- * its sub-pages are offered to page sharing at once (host/share.c).
- * Returns the sub-pages it broke. */
-uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool share);
+/* Breaks the 2 MiB large page around p into small pages (host/share.c).
+ * `scanned` (the share scanner): every sub-page with shareable contents
+ * shares at once; otherwise (a break for swap-out) each sub-page is offered
+ * to host_share_victim. Returns the sub-pages it broke. */
+uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool scanned);
+/* Share before swap: page p, private and resident, chosen for swap-out,
+ * maps a shared frame instead when sharing is enabled and its contents are
+ * zeroes or already in its domain's frame table; returns whether it did. */
+bool host_share_victim(Host *host, guint vm, uint32_t p);
 
 /* Frames in use change only through these (and host/guest.c), so free memory
  * stays derived. */

@@ -138,8 +138,30 @@ void host_share_drop(Host *host, guint vm, uint32_t p)
     v->shared_zero -= key == 0 ? 1 : 0;
 }
 
-/* O(512): the sub-pages of one large page, each then a page moved. */
-uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool share)
+/* Share before swap (VMware KB 1021095: before host swapping, ESX tries
+ * to share pages using their hashes, because breaking a shared page later
+ * costs far less than a swap-in): page p (private, resident), chosen for
+ * swap-out, maps a shared frame instead when its contents are zeroes or
+ * already in the frame table of its domain. A page nothing matches yet is
+ * left to be written: as a hint frame it would stay resident and the
+ * swap-out would free nothing. */
+bool host_share_victim(Host *host, guint vm, uint32_t p)
+{
+    uint32_t key = host->vms[vm].pages->key[p];
+    if (!host->scenario->host.sharing.enabled || key == HOST_KEY_UNIQUE) {
+        return false;
+    }
+    if (key != 0 && host_sharetab_get(host->shared, space_of(host, vm, key), key) == 0) {
+        return false;
+    }
+    share_page(host, vm, p);
+    return true;
+}
+
+/* O(512): the sub-pages of one large page, each then a page moved. The
+ * scanner (`scanned`) has hashed them all, so every shareable one shares;
+ * a break for swap-out offers each to host_share_victim (KB 1021095). */
+uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool scanned)
 {
     HostVm *v = &host->vms[vm];
     uint32_t per_large = (uint32_t)MAX(1, HOST_LARGE_PAGE_BYTES / host->page_size);
@@ -150,7 +172,9 @@ uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool share)
         if (host_pages_large(v->pages, q)) {
             host_pages_set_large(v->pages, q, false);
             broken++;
-            if (share && v->pages->key[q] != HOST_KEY_UNIQUE) {
+            if (!scanned) {
+                host_share_victim(host, vm, q);
+            } else if (v->pages->key[q] != HOST_KEY_UNIQUE) {
                 share_page(host, vm, q);
             }
         }

@@ -1,8 +1,9 @@
 /*
  * Host swap-out (docs/design.md "Host swap"): choosing victims and how many,
  * toward the policy's swap targets and the VMs' limits, within what the
- * devices can write in a period. A victim is compressed when it can be
- * (host/zip.c), else written to a device (host/swapdev.c).
+ * devices can write in a period. A victim is shared when its contents can
+ * be (host/share.c), else compressed when it can be (host/zip.c), else
+ * written to a device (host/swapdev.c).
  */
 #include "host/host-private.h"
 
@@ -10,8 +11,15 @@
 
 /* Random victims among the VM's private resident pages: the host cannot
  * tell hot pages from cold ones (docs/design.md "Host swap"). Shared pages stay:
- * their frame is not the VM's alone (assumption). Each victim is compressed
- * when it can be, else swapped. */
+ * their frame is not the VM's alone (assumption). Share before swap (VMware
+ * KB 1021095): a large page is broken first and its sub-pages, the victim
+ * among them, are offered to page sharing; a victim whose contents are
+ * zeroes or already in the frame table is shared, not written. Otherwise it
+ * is compressed when it can be, else swapped. A shared victim counts as one
+ * of the n: it freed a frame, and the policy's next swap target, computed
+ * from consumed memory, is lower by it (docs/model.md). Each victim leaves
+ * the private pages, so the loop ends after n victims at most, whatever
+ * their contents. */
 uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now)
 {
     HostVm *v = &host->vms[vm];
@@ -22,7 +30,10 @@ uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now)
             break;
         }
         if (host_pages_large(v->pages, p)) {
-            host_break_large(host, vm, p, false); /* a large page is broken first */
+            host_break_large(host, vm, p, false);
+        }
+        if (host_pages_backing(v->pages, p) == HOST_BACK_SHARED || host_share_victim(host, vm, p)) {
+            continue;
         }
         host->frames_used--;
         if (!host_zip_store(host, vm, p, now)) {

@@ -62,12 +62,15 @@ static void test_swapdev_overload_is_carried_as_backlog(void **state)
 }
 
 /* A 1 MiB host cache: the first 256 pages swapped out go to it, the rest to
- * the swap file; a page that leaves the cache makes room for the next. */
+ * the swap file; a page that leaves the cache makes room for the next.
+ * Sharing is off so that every victim is written (share before swap would
+ * map the zero pages of the default content instead). */
 static void test_swapdev_cache_tier_fills_before_the_swap_file(void **state)
 {
     (void)state;
     TestModel *m = test_model_new(
         "{\"duration\": \"1h\", \"host\": {\"memory\": \"16GiB\","
+        "  \"sharing\": {\"enabled\": false},"
         "  \"compression\": {\"enabled\": false}, \"swap\": {\"cache\": {\"size\": \"1MiB\"}}},"
         " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\","
         "  \"guest\": {\"cache_fill\": \"0MiB/s\"},"

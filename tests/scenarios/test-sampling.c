@@ -209,7 +209,9 @@ static void test_sampling_sla_verdict_follows_the_runs_perf_index(void **state)
 /*
  * host.csv's state column, each row standing for the second after it,
  * adds up to summary.json's time in each state within one interval; the
- * default's first 5 minutes pass through every state.
+ * default's first 5 minutes pass through every state but low (the host
+ * shares the Windows guests' boot zeroes before it would swap them, so it
+ * no longer falls to low).
  */
 static void test_sampling_host_csv_states_add_up_to_time_in_state(void **state)
 {
@@ -229,7 +231,7 @@ static void test_sampling_host_csv_states_add_up_to_time_in_state(void **state)
         assert_float_equal(from_rows, json_number_value(value), 1.0);
         states_seen += from_rows > 0;
     }
-    assert_int_equal(states_seen, 5); /* high, clear, soft, hard, low */
+    assert_int_equal(states_seen, 4); /* high, clear, soft, hard */
     g_ptr_array_unref(rows);
 }
 
