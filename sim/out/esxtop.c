@@ -184,6 +184,11 @@ static void append_number_cell(GString *out, double v, int decimals)
     g_string_append(out, "\",");
 }
 
+static const char *host_name(const SimScenario *sc)
+{
+    return sc->host.name != NULL ? sc->host.name : SIM_ESXTOP_HOST;
+}
+
 static void append_header(GString *out, const SimScenario *sc)
 {
     g_autofree guint32 *gids = g_new(guint32, MAX(sc->vms->len, 1u));
@@ -191,14 +196,14 @@ static void append_header(GString *out, const SimScenario *sc)
     append_cell(out, SIM_ESXTOP_FIRST_CELL);
     for (guint c = 0; c < HC_MAX; c++) {
         g_autofree char *cell =
-            g_strdup_printf("\\\\%s\\Memory\\%s", sc->host.name, host_counters[c].name);
+            g_strdup_printf("\\\\%s\\Memory\\%s", host_name(sc), host_counters[c].name);
         append_cell(out, cell);
     }
     for (guint vm = 0; vm < sc->vms->len; vm++) {
         guint32 gid = gids[vm];
         for (guint c = 0; c < G_N_ELEMENTS(vm_counters); c++) {
             g_autofree char *cell =
-                g_strdup_printf("\\\\%s\\Group Memory(%u:%s)\\%s", sc->host.name, gid,
+                g_strdup_printf("\\\\%s\\Group Memory(%u:%s)\\%s", host_name(sc), gid,
                                 vm_config(sc, vm)->name, vm_counters[c].name);
             append_cell(out, cell);
         }
@@ -220,7 +225,8 @@ static double vm_overhead_mb(const SimScenario *sc, const SimVmConfig *cfg)
 {
     const SimHostConfig *h = &sc->host;
     uint64_t bytes = (uint64_t)(h->vm_overhead_base + h->vm_overhead_frac * (double)cfg->memory);
-    return (double)(bytes - bytes % h->page_size) / (double)SIM_MIB;
+    uint64_t page = MAX(h->page_size, 1u); /* a scenario not from the loader may have none */
+    return (double)(bytes - bytes % page) / (double)SIM_MIB;
 }
 
 /* A sample has no power flag: a powered-on VM holds memory (granted, swapped or compressed)

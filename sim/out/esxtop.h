@@ -17,6 +17,9 @@
 
 /* 01/01/2024 00:00:00 UTC, the time of a run's t = 0 in esxtop.csv (assumption). */
 #define SIM_ESXTOP_EPOCH INT64_C(1704067200)
+/* The host name of a scenario not built by the loader (host.name NULL): host.name's
+ * default in sim/load/keys.c. */
+#define SIM_ESXTOP_HOST "esxi-host"
 
 /*
  * Writes esxtop.csv for the samples of `recorder` into `path`; messages
