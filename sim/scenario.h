@@ -128,6 +128,7 @@ typedef struct SimHostConfig {
     double vm_overhead_frac;  /* plus this fraction of its configured memory */
     uint64_t min_free;      /* bytes; 0 = auto (sliding scale) */
     char *policy;           /* policy name, checked against the registry */
+    char *name;             /* host name in esxtop.csv's counter paths (DNS characters) */
     SimStateReading state_reading;
     double state_hysteresis;  /* fraction of minFree above a boundary to leave a state */
     double idle_tax;          /* fraction, 0.75 */

@@ -30,6 +30,36 @@ static bool load_policy(Loader *ld, const Scope *s, SimHostConfig *h)
     return sim_load_unknown_name(ld, ptr, "policy", h->policy, names, n, "known policies");
 }
 
+/*
+ * host.name is the first part of every esxtop.csv counter path
+ * (`\\NAME\Memory\Free MBytes`): a '\\' would split the path, a '(' or ')'
+ * would be read as the instance of a counter, a quote or a control character
+ * would break the CSV. Real host names are DNS names (RFC 1123), so only
+ * their characters are accepted (and '_'); anything else is rejected at load
+ * rather than escaped, since esxtop readers know no escape.
+ */
+static bool load_host_name(Loader *ld, const Scope *s, SimHostConfig *h)
+{
+    const char *ptr = NULL;
+    if (!sim_load_get_string(ld, s, "name", &h->name, &ptr)) {
+        return false;
+    }
+    if (h->name[0] == '\0') {
+        return sim_load_fail(ld, SIM_ERROR_VALUE, ptr, "host name must not be empty");
+    }
+    for (const char *c = h->name; *c != '\0'; c = g_utf8_next_char(c)) {
+        gunichar u = g_utf8_get_char(c);
+        if (!(g_ascii_isalnum((char)u) && u < 0x80) && u != '-' && u != '.' && u != '_') {
+            return sim_load_fail(ld, SIM_ERROR_VALUE, ptr,
+                                 "host name \"%s\" contains U+%04X; a host name holds only "
+                                 "letters, digits, '-', '.' and '_' (it starts every esxtop.csv "
+                                 "counter path)",
+                                 sim_load_quote(ld, h->name), (unsigned)u);
+        }
+    }
+    return true;
+}
+
 /* memory, page_size, min_free, overhead: the sizes that must fit each other. */
 static bool load_host_memory(Loader *ld, const Scope *s, SimHostConfig *h)
 {
@@ -87,7 +117,8 @@ static bool load_host_knobs(Loader *ld, const Scope *s, SimHostConfig *h)
     bool ok = sim_load_get_number(ld, s, "cpu_ghz", &h->cpu_ghz) &&
               sim_load_get_size(ld, s, "vm_overhead_base", &base, NULL) &&
               sim_load_get_percent(ld, s, "vm_overhead_pct", &h->vm_overhead_frac) &&
-              load_policy(ld, s, h) && sim_load_get_enum(ld, s, "state_reading", &reading) &&
+              load_policy(ld, s, h) && load_host_name(ld, s, h) &&
+              sim_load_get_enum(ld, s, "state_reading", &reading) &&
               sim_load_get_percent(ld, s, "state_hysteresis", &h->state_hysteresis) &&
               sim_load_get_percent(ld, s, "idle_tax", &h->idle_tax) &&
               sim_load_get_duration(ld, s, "balance_period", &h->balance_period) &&

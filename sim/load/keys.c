@@ -91,6 +91,10 @@ static const SimKey host_keys[] = {
      .doc = "minFree: \"auto\" (6% of the first 4 GiB, 4% of the next 8, 2% of the next 16, "
             "1% of the rest) or a fixed size in (0, host memory)."},
     {KEY("policy", STRING), .def = "esxi", .doc = "Reclamation policy (--policy overrides it)."},
+    /* "esxi-host": assumption (a neutral name; docs/model.md, "esxtop.csv") */
+    {KEY("name", STRING), .def = "esxi-host",
+     .doc = "Host name in esxtop.csv's counter paths (\\\\NAME\\Memory\\...): letters, digits, "
+            "'-', '.' and '_' only."},
     {KEY("state_reading", ENUM), .def = "band", .words = state_readings,
      .doc = "How free memory maps to a state: \"band\" (state X while free is in [T_X, "
             "T_higher), as esxtop shows) or \"below\" (state X once free < T_X)."},

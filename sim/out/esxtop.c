@@ -14,19 +14,30 @@
 #include "sim/load/esxtop.h"
 #include "sim/out/format.h"
 #include "sim/out/outfile.h"
+#include "sim/time.h"
 #include "sim/units.h"
 
 /* GIDs are drawn from [GID_BASE, GID_BASE + GID_RANGE): 7 digits like real ones. */
 #define GID_BASE 1000000u
 #define GID_RANGE 9000000u
 
-/* Host counters, in the order of a real capture (columns 13-33 of rach-sharp small). */
+/* Host counters, in the order of a real capture's Memory object (columns 2-4 and 14-34 of
+ * rach-sharp small; the columns between belong to other objects). */
 typedef enum {
+    HC_OVERCOMMIT_1,
+    HC_OVERCOMMIT_5,
+    HC_OVERCOMMIT_15,
     HC_MACHINE,
+    HC_KERNEL,
+    HC_NONKERNEL,
     HC_FREE,
+    HC_MANAGED,
     HC_MINFREE,
+    HC_RESERVED,
+    HC_UNRESERVED,
     HC_STATE,
     HC_PSHARE_SHARED,
+    HC_PSHARE_COMMON,
     HC_PSHARE_SAVINGS,
     HC_SWAP_USED,
     HC_SWAP_TARGET,
@@ -44,11 +55,20 @@ static const struct {
     const char *name;
     int decimals;
 } host_counters[HC_MAX] = {
+    [HC_OVERCOMMIT_1] = {"Memory Overcommit (1 Minute Avg)", 2},
+    [HC_OVERCOMMIT_5] = {"Memory Overcommit (5 Minute Avg)", 2},
+    [HC_OVERCOMMIT_15] = {"Memory Overcommit (15 Minute Avg)", 2},
     [HC_MACHINE] = {"Machine MBytes", 0},
+    [HC_KERNEL] = {"Kernel MBytes", 0},
+    [HC_NONKERNEL] = {"NonKernel MBytes", 0},
     [HC_FREE] = {"Free MBytes", 0},
+    [HC_MANAGED] = {"Kernel Managed MBytes", 0},
     [HC_MINFREE] = {"Kernel MinFree MBytes", 0},
+    [HC_RESERVED] = {"Kernel Reserved MBytes", 0},
+    [HC_UNRESERVED] = {"Kernel Unreserved MBytes", 0},
     [HC_STATE] = {"Kernel State", 0},
     [HC_PSHARE_SHARED] = {"PShare Shared MBytes", 0},
+    [HC_PSHARE_COMMON] = {"PShare Common MBytes", 0},
     [HC_PSHARE_SAVINGS] = {"PShare Savings MBytes", 0},
     [HC_SWAP_USED] = {"Swap Used MBytes", 0},
     [HC_SWAP_TARGET] = {"Swap Target MBytes", 0},
@@ -61,10 +81,17 @@ static const struct {
     [HC_MEMCTL_MAX] = {"Memctl Max MBytes", 0},
 };
 
-/* Per-VM counters: a vms.csv field, or one of two derived values. */
-#define VC_ACTIVE_PCT ((size_t)-1) /* % Active Estimate = active / memsz */
-#define VC_MEMCTL_ON ((size_t)-2)  /* Memctl? = the guest runs a balloon driver */
+/* The time constants of the three overcommit averages, s (esxtop's MEMOVERCOMMIT avg). */
+static const double overcommit_tau_s[3] = {60.0, 300.0, 900.0};
 
+/* Per-VM counters: a vms.csv field, or a value derived from the sample and the scenario. */
+#define VC_ACTIVE_PCT ((size_t)-1)  /* % Active Estimate = active / memsz */
+#define VC_MEMCTL_ON ((size_t)-2)   /* Memctl? = the guest runs a balloon driver */
+#define VC_TOUCHED_W ((size_t)-3)   /* Touched Write = active x the workload's write share */
+#define VC_OVERHEAD ((size_t)-4)    /* Overhead = the VM's overhead while powered on */
+#define VC_OVERHEAD_MAX ((size_t)-5) /* Overhead Max = the same (the model's overhead is fixed) */
+
+/* In the order of a real capture's Group Memory counters (rach-sharp), those the model has. */
 static const struct {
     const char *name;
     size_t offset; /* of the double in SimVmSample, or VC_* */
@@ -74,6 +101,8 @@ static const struct {
     {"Memory Granted Size MBytes", offsetof(SimVmSample, grant_mb), 2},
     {"Memory Consumed Size MBytes", offsetof(SimVmSample, consumed_mb), 2},
     {"Target Size MBytes", offsetof(SimVmSample, sztgt_mb), 2},
+    {"Touched MBytes", offsetof(SimVmSample, active_mb), 2},
+    {"Touched Write MBytes", VC_TOUCHED_W, 2},
     {"% Active Estimate", VC_ACTIVE_PCT, 0},
     {"Memctl?", VC_MEMCTL_ON, 0},
     {"Memctl MBytes", offsetof(SimVmSample, mctlsz_mb), 2},
@@ -86,8 +115,17 @@ static const struct {
     {"Zero MBytes", offsetof(SimVmSample, zero_mb), 2},
     {"Shared MBytes", offsetof(SimVmSample, shrd_mb), 2},
     {"Shared Saved MBytes", offsetof(SimVmSample, shrdsvd_mb), 2},
+    {"Overhead MBytes", VC_OVERHEAD, 2},
+    {"Overhead Max MBytes", VC_OVERHEAD_MAX, 2},
     {"Compressed Memory MBytes", offsetof(SimVmSample, zip_mb), 2},
 };
+
+/* The overcommit averages as the rows stream: each row's average from the last. */
+typedef struct {
+    double avg[3];       /* 1, 5 and 15 minute averages */
+    double last_value;   /* overcommit of the previous row */
+    double last_time_s;  /* time of the previous row */
+} Overcommit;
 
 static const SimVmConfig *vm_config(const SimScenario *sc, guint vm)
 {
@@ -146,6 +184,11 @@ static void append_number_cell(GString *out, double v, int decimals)
     g_string_append(out, "\",");
 }
 
+static const char *host_name(const SimScenario *sc)
+{
+    return sc->host.name != NULL ? sc->host.name : SIM_ESXTOP_HOST;
+}
+
 static void append_header(GString *out, const SimScenario *sc)
 {
     g_autofree guint32 *gids = g_new(guint32, MAX(sc->vms->len, 1u));
@@ -153,14 +196,14 @@ static void append_header(GString *out, const SimScenario *sc)
     append_cell(out, SIM_ESXTOP_FIRST_CELL);
     for (guint c = 0; c < HC_MAX; c++) {
         g_autofree char *cell =
-            g_strdup_printf("\\\\%s\\Memory\\%s", SIM_ESXTOP_HOST, host_counters[c].name);
+            g_strdup_printf("\\\\%s\\Memory\\%s", host_name(sc), host_counters[c].name);
         append_cell(out, cell);
     }
     for (guint vm = 0; vm < sc->vms->len; vm++) {
         guint32 gid = gids[vm];
         for (guint c = 0; c < G_N_ELEMENTS(vm_counters); c++) {
             g_autofree char *cell =
-                g_strdup_printf("\\\\%s\\Group Memory(%u:%s)\\%s", SIM_ESXTOP_HOST, gid,
+                g_strdup_printf("\\\\%s\\Group Memory(%u:%s)\\%s", host_name(sc), gid,
                                 vm_config(sc, vm)->name, vm_counters[c].name);
             append_cell(out, cell);
         }
@@ -177,10 +220,79 @@ static void append_timestamp(GString *out, double time_s)
     append_cell(out, text != NULL ? text : "");
 }
 
-/* The host counters of sample i; the targets and maxima are sums over the VMs. */
-static void host_values(const SimScenario *sc, const SimRecorder *r, guint i, double v[HC_MAX])
+/* The VM's overhead, MiB: rounded down to whole pages as host/host.c charges it. */
+static double vm_overhead_mb(const SimScenario *sc, const SimVmConfig *cfg)
 {
-    const SimHostSample *h = sim_recorder_host_sample(r, i);
+    const SimHostConfig *h = &sc->host;
+    uint64_t bytes = (uint64_t)(h->vm_overhead_base + h->vm_overhead_frac * (double)cfg->memory);
+    uint64_t page = MAX(h->page_size, 1u); /* a scenario not from the loader may have none */
+    return (double)(bytes - bytes % page) / (double)SIM_MIB;
+}
+
+/* A sample has no power flag: a powered-on VM holds memory (granted, swapped or compressed)
+ * or has a scheduler target, a powered-off one has released all and has none. */
+static bool vm_on(const SimVmSample *s)
+{
+    return s->grant_mb > 0 || s->swcur_mb > 0 || s->zip_mb > 0 || s->sztgt_mb > 0;
+}
+
+/* The workload's write share at time_s: its own, then the last phase before that sets it. */
+static double write_share_at(const SimVmConfig *cfg, double time_s)
+{
+    double share = cfg->workload.write_share;
+    const GArray *phases = cfg->workload.phases;
+    for (guint p = 0; phases != NULL && p < phases->len; p++) {
+        const SimPhase *ph = &g_array_index(phases, SimPhase, p);
+        if (sim_time_to_s(ph->at) > time_s) {
+            break;
+        }
+        if (ph->has_write_share) {
+            share = ph->write_share;
+        }
+    }
+    return share;
+}
+
+/*
+ * Requested memory (configured memory, or the limit when lower, plus the
+ * overhead of each powered-on VM, plus the host's own) over managed memory,
+ * minus 1, floored at 0: esxtop's MEMOVERCOMMIT (docs/model.md, "esxtop.csv").
+ * Limits and reservations are the scenario's, not those events set later.
+ */
+static double overcommit_now(const SimScenario *sc, const SimRecorder *r, guint i, double *rsvd)
+{
+    double requested = (double)sc->host.overhead / (double)SIM_MIB;
+    *rsvd = requested;
+    for (guint vm = 0; vm < sc->vms->len; vm++) {
+        const SimVmConfig *cfg = vm_config(sc, vm);
+        if (vm_on(sim_recorder_vm_sample(r, i, vm))) {
+            double ovhd = vm_overhead_mb(sc, cfg);
+            requested += (double)MIN(cfg->memory, cfg->limit) / (double)SIM_MIB + ovhd;
+            *rsvd += (double)MIN(cfg->reservation, cfg->memory) / (double)SIM_MIB + ovhd;
+        }
+    }
+    double managed = (double)sc->host.memory / (double)SIM_MIB;
+    return MAX(0.0, requested / managed - 1.0);
+}
+
+/* Exponentially weighted averages as uptime's load averages: the value of the
+ * previous row held over the interval since it, so a step seen at a row has
+ * raised the 1-minute average by 1 - 1/e of itself 60 s later. */
+static void overcommit_step(Overcommit *oc, double time_s, double value, double v[HC_MAX])
+{
+    double dt = MAX(0.0, time_s - oc->last_time_s);
+    for (guint k = 0; k < 3; k++) {
+        double keep = exp(-dt / overcommit_tau_s[k]);
+        oc->avg[k] = oc->avg[k] * keep + oc->last_value * (1.0 - keep);
+        v[HC_OVERCOMMIT_1 + k] = oc->avg[k];
+    }
+    oc->last_value = value;
+    oc->last_time_s = time_s;
+}
+
+/* The VM sums of sample i: swap and balloon targets, balloon maxima, compression savings. */
+static void vm_sums(const SimScenario *sc, const SimRecorder *r, guint i, double v[HC_MAX])
+{
     double swtgt = 0, zsaved = 0, mctltgt = 0, mctlmax = 0;
     for (guint vm = 0; vm < sc->vms->len; vm++) {
         const SimVmSample *s = sim_recorder_vm_sample(r, i, vm);
@@ -189,47 +301,73 @@ static void host_values(const SimScenario *sc, const SimRecorder *r, guint i, do
         mctltgt += s->mctltgt_mb;
         mctlmax += s->mctlmax_mb;
     }
-    v[HC_MACHINE] = (double)sc->host.memory / (double)SIM_MIB;
-    v[HC_FREE] = h->free_mb;
-    v[HC_MINFREE] = h->min_free_mb;
-    v[HC_STATE] = (double)h->state; /* 0 high, 1 clear, 2 soft, 3 hard, 4 low */
-    v[HC_PSHARE_SHARED] = h->shared_mb;
-    v[HC_PSHARE_SAVINGS] = h->shrdsvd_mb;
-    v[HC_SWAP_USED] = h->swcur_mb;
     v[HC_SWAP_TARGET] = swtgt;
-    v[HC_SWAP_READ] = h->swr_mbps;
-    v[HC_SWAP_WRITE] = h->sww_mbps;
-    v[HC_ZIP] = h->zip_mb;
     v[HC_ZIP_SAVED] = zsaved;
-    v[HC_MEMCTL] = h->mctlsz_mb;
     v[HC_MEMCTL_TARGET] = mctltgt;
     v[HC_MEMCTL_MAX] = mctlmax;
 }
 
-static double vm_value(const SimVmConfig *cfg, const SimVmSample *s, guint c)
+/* The host counters of sample i. */
+static void host_values(const SimScenario *sc, const SimRecorder *r, guint i, Overcommit *oc,
+                        double v[HC_MAX])
 {
-    size_t off = vm_counters[c].offset;
-    if (off == VC_ACTIVE_PCT) {
-        return s->memsz_mb > 0 ? 100.0 * s->active_mb / s->memsz_mb : 0.0;
-    }
-    if (off == VC_MEMCTL_ON) {
-        return cfg->guest.balloon_driver ? 1.0 : 0.0;
-    }
-    return G_STRUCT_MEMBER(double, s, off);
+    const SimHostSample *h = sim_recorder_host_sample(r, i);
+    double rsvd = 0;
+    overcommit_step(oc, h->time_s, overcommit_now(sc, r, i, &rsvd), v);
+    vm_sums(sc, r, i, v);
+    v[HC_MACHINE] = (double)sc->host.memory / (double)SIM_MIB;
+    v[HC_KERNEL] = (double)sc->host.overhead / (double)SIM_MIB;
+    v[HC_NONKERNEL] = v[HC_MACHINE] - v[HC_KERNEL] - h->free_mb;
+    v[HC_FREE] = h->free_mb;
+    v[HC_MANAGED] = v[HC_MACHINE];
+    v[HC_MINFREE] = h->min_free_mb;
+    v[HC_RESERVED] = MIN(rsvd, v[HC_MANAGED]);
+    v[HC_UNRESERVED] = v[HC_MANAGED] - v[HC_RESERVED];
+    v[HC_STATE] = (double)h->state; /* 0 high, 1 clear, 2 soft, 3 hard, 4 low */
+    v[HC_PSHARE_SHARED] = h->shared_mb;
+    v[HC_PSHARE_COMMON] = h->shared_mb - h->shrdsvd_mb;
+    v[HC_PSHARE_SAVINGS] = h->shrdsvd_mb;
+    v[HC_SWAP_USED] = h->swcur_mb;
+    v[HC_SWAP_READ] = h->swr_mbps;
+    v[HC_SWAP_WRITE] = h->sww_mbps;
+    v[HC_ZIP] = h->zip_mb;
+    v[HC_MEMCTL] = h->mctlsz_mb;
 }
 
-static void append_row(GString *out, const SimScenario *sc, const SimRecorder *r, guint i)
+static double vm_value(const SimScenario *sc, const SimVmConfig *cfg, const SimVmSample *s,
+                       double time_s, guint c)
+{
+    size_t off = vm_counters[c].offset;
+    switch (off) {
+    case VC_ACTIVE_PCT:
+        return s->memsz_mb > 0 ? 100.0 * s->active_mb / s->memsz_mb : 0.0;
+    case VC_MEMCTL_ON:
+        return cfg->guest.balloon_driver ? 1.0 : 0.0;
+    case VC_TOUCHED_W:
+        return s->active_mb * write_share_at(cfg, time_s);
+    case VC_OVERHEAD:
+    case VC_OVERHEAD_MAX:
+        return vm_on(s) ? vm_overhead_mb(sc, cfg) : 0.0;
+    default:
+        return G_STRUCT_MEMBER(double, s, off);
+    }
+}
+
+static void append_row(GString *out, const SimScenario *sc, const SimRecorder *r, guint i,
+                       Overcommit *oc)
 {
     double hv[HC_MAX];
-    host_values(sc, r, i, hv);
-    append_timestamp(out, sim_recorder_host_sample(r, i)->time_s);
+    double time_s = sim_recorder_host_sample(r, i)->time_s;
+    host_values(sc, r, i, oc, hv);
+    append_timestamp(out, time_s);
     for (guint c = 0; c < HC_MAX; c++) {
         append_number_cell(out, hv[c], host_counters[c].decimals);
     }
     for (guint vm = 0; vm < sc->vms->len; vm++) {
         const SimVmSample *s = sim_recorder_vm_sample(r, i, vm);
         for (guint c = 0; c < G_N_ELEMENTS(vm_counters); c++) {
-            append_number_cell(out, vm_value(vm_config(sc, vm), s, c), vm_counters[c].decimals);
+            append_number_cell(out, vm_value(sc, vm_config(sc, vm), s, time_s, c),
+                               vm_counters[c].decimals);
         }
     }
     g_string_append_c(out, '\n');
@@ -247,8 +385,9 @@ bool sim_esxtop_write(const SimScenario *scenario, const SimRecorder *recorder, 
     }
     append_header(sim_outfile_line(f), scenario);
     sim_outfile_flush_line(f);
+    Overcommit oc = {.last_time_s = 0.0};
     for (guint i = 0; i < sim_recorder_n_samples(recorder) && !sim_outfile_failed(f); i++) {
-        append_row(sim_outfile_line(f), scenario, recorder, i);
+        append_row(sim_outfile_line(f), scenario, recorder, i, &oc);
         sim_outfile_flush_line(f);
     }
     return sim_outfile_close(f, error);

@@ -3,8 +3,8 @@
  * writes it: first cell "(PDH-CSV 4.0) (UTC)(0)", every cell quoted, every
  * line ending with ",", timestamps "MM/DD/YYYY HH:MM:SS" in UTC from
  * SIM_ESXTOP_EPOCH, the host's `\\HOST\Memory\...` counters then
- * `\\HOST\Group Memory(GID:NAME)\...` per VM. Only counters the model knows
- * are written (docs/model.md, "esxtop.csv").
+ * `\\HOST\Group Memory(GID:NAME)\...` per VM, HOST being host.name.
+ * Only counters the model knows are written (docs/model.md, "esxtop.csv").
  */
 #pragma once
 
@@ -17,8 +17,9 @@
 
 /* 01/01/2024 00:00:00 UTC, the time of a run's t = 0 in esxtop.csv (assumption). */
 #define SIM_ESXTOP_EPOCH INT64_C(1704067200)
-/* The host name in the counter paths: `\\HOST\Memory\Free MBytes` (docs/design.md section 5). */
-#define SIM_ESXTOP_HOST "HOST"
+/* The host name of a scenario not built by the loader (host.name NULL): host.name's
+ * default in sim/load/keys.c. */
+#define SIM_ESXTOP_HOST "esxi-host"
 
 /*
  * Writes esxtop.csv for the samples of `recorder` into `path`; messages

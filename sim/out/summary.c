@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "sim/error.h"
+#include "sim/out/esxtop.h"
 #include "sim/out/outfile.h"
 #include "sim/out/sla.h"
 #include "sim/out/stats.h"
@@ -108,6 +109,15 @@ static json_t *json_seed(uint64_t seed)
     return json_string(buf);
 }
 
+/* The wall-clock time of the run's t = 0, which esxtop.csv's timestamps count
+ * from, as ISO 8601 in UTC: "2024-01-01T00:00:00Z". */
+static json_t *json_epoch(void)
+{
+    g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(SIM_ESXTOP_EPOCH);
+    g_autofree char *text = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ");
+    return json_string(text);
+}
+
 /* The whole document as text, NULL when jansson cannot encode it. Caller frees with free(). */
 static char *summary_text(const SimRecorder *r, const SimRunTotals *t)
 {
@@ -117,6 +127,7 @@ static char *summary_text(const SimRecorder *r, const SimRunTotals *t)
     json_object_set_new(root, "policy", json_string(sim_recorder_policy(r)));
     json_object_set_new(root, "seed", json_seed(sc->seed));
     json_object_set_new(root, "duration_s", json_round(sim_time_to_s(sc->duration)));
+    json_object_set_new(root, "epoch", json_epoch());
     json_object_set_new(root, "host", json_host(sc, t));
     json_object_set_new(root, "vms", json_vms(r, t));
     json_object_set_new(root, "sla", json_sla(r, t));

@@ -1,6 +1,7 @@
 /*
  * summary.json (docs/design.md section 5): the run's scenario, policy and
- * seed; the host's totals (minimum free memory, thresholds, time in each
+ * seed, the epoch (the wall-clock time of t = 0 in esxtop.csv); the host's
+ * totals (minimum free memory, thresholds, time in each
  * state, memory reclaimed by each mechanism); per VM the final, mean and
  * max of every vms.csv column (sim/out/stats.h); the SLA verdict
  * (sim/out/sla.h). Reals are rounded to 4 decimals so the file is stable

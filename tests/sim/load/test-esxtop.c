@@ -299,6 +299,12 @@ static void test_esxtop_a_runs_own_file_replays_for_every_vm_name(void **state)
         assert_true(grant > 0.5 * memsz);
         assert_true(fabs(last->memory_mb - MAX(grant, last->active_mb)) < 1e-9);
     }
+    /* the counter paths name the host by host.name's default */
+    GError *error = NULL;
+    g_autoptr(SimEsxtop) e = sim_esxtop_read(esxtop, NULL, &error);
+    g_assert_no_error(error);
+    assert_string_equal(sim_esxtop_host(e), "esxi-host");
+    assert_int_equal(sim_esxtop_groups(e)->len, G_N_ELEMENTS(odd_names));
     test_rmtree(tmp);
 }
 

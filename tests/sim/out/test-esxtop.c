@@ -21,19 +21,64 @@
 #include "sim/out/esxtop.h"
 #include "support/testutil.h"
 
-/* Host counters written, in order (docs/design.md section 5 and the real capture's order). */
-static const char *const host_counters[] = {
-    "Machine MBytes",       "Free MBytes",           "Kernel MinFree MBytes",
-    "Kernel State",         "PShare Shared MBytes",  "PShare Savings MBytes",
-    "Swap Used MBytes",     "Swap Target MBytes",    "Swap MBytes Read/sec",
+/*
+ * The Memory object's counters and one VM's Group Memory counters of a real
+ * `esxtop -b` capture (rach-sharp/esxtopd esxtop-data.csv, ESXi 6.x, columns
+ * 2-4 and 14-34; the group of GID 529), spelled and ordered as there. What
+ * reclaimsim writes must be these names, in this order, less those the model
+ * has no figure for (docs/model.md, "esxtop.csv").
+ */
+static const char *const real_host_counters[] = {
+    "Memory Overcommit (1 Minute Avg)", "Memory Overcommit (5 Minute Avg)",
+    "Memory Overcommit (15 Minute Avg)", "Machine MBytes", "Kernel MBytes", "NonKernel MBytes",
+    "Free MBytes", "Kernel Managed MBytes", "Kernel MinFree MBytes", "Kernel Reserved MBytes",
+    "Kernel Unreserved MBytes", "Kernel State", "PShare Shared MBytes", "PShare Common MBytes",
+    "PShare Savings MBytes", "Swap Used MBytes", "Swap Target MBytes", "Swap MBytes Read/sec",
     "Swap MBytes Write/sec", "Total Compressed MBytes", "Total Saved By Compression MBytes",
     "Memctl Current MBytes", "Memctl Target MBytes", "Memctl Max MBytes"};
+static const char *const real_vm_counters[] = {
+    "Members", "Alloc Min", "Alloc Max", "Alloc Shares", "Alloc Min Limited", "Numa Home Nodes",
+    "Numa Rebalance Count Delta", "Numa Remote Memory MBytes", "Numa Local Memory MBytes",
+    "Numa % Local", "Memory Size MBytes", "Memory Granted Size MBytes",
+    "Memory Consumed Size MBytes", "Target Size MBytes", "Touched MBytes", "Touched Write MBytes",
+    "% Active Estimate", "% Active Slow Estimate", "% Active Fast Estimate",
+    "% Active Next Estimate", "Memctl?", "Memctl MBytes", "Memctl Target MBytes",
+    "Memctl Max MBytes", "Swapped MBytes", "Swap Target MBytes", "Swap Read MBytes/sec",
+    "Swap Written MBytes/sec", "Llswap Read MBytes/sec", "Llswap Written MBytes/sec",
+    "Checkpoint Read MBytes", "Checkpoint Target MBytes", "Zero MBytes", "Shared MBytes",
+    "Shared Saved MBytes", "Copy On Write Hint MBytes", "Overhead UW MBytes", "Overhead MBytes",
+    "Overhead Max MBytes", "Min Commit Target MBytes", "Commit Target MBytes",
+    "Commit Charged MBytes", "Commit Pages Per Share", "Compressed Memory MBytes",
+    "Used Compressed Memory MBytes", "Compression MBytes/sec", "Decompression MBytes/sec"};
+
+/* Host counters written: all 24 of the real capture's. */
+#define host_counters real_host_counters
+/* Their columns in a row (the timestamp is column 0). */
+enum {
+    H_OVC1 = 1,
+    H_OVC5,
+    H_OVC15,
+    H_MACHINE,
+    H_KERNEL,
+    H_NONKERNEL,
+    H_FREE,
+    H_MANAGED,
+    H_MINFREE,
+    H_RESERVED,
+    H_UNRESERVED,
+    H_STATE,
+    H_SHARED,
+    H_COMMON,
+    H_SAVINGS
+};
 /* Per-VM counters and the vms.csv column each comes from (NULL: derived). */
 static const char *const vm_counters[][2] = {
     {"Memory Size MBytes", "memsz_mb"},
     {"Memory Granted Size MBytes", "grant_mb"},
     {"Memory Consumed Size MBytes", "consumed_mb"},
     {"Target Size MBytes", "sztgt_mb"},
+    {"Touched MBytes", "active_mb"},
+    {"Touched Write MBytes", NULL},
     {"% Active Estimate", NULL},
     {"Memctl?", NULL},
     {"Memctl MBytes", "mctlsz_mb"},
@@ -46,15 +91,20 @@ static const char *const vm_counters[][2] = {
     {"Zero MBytes", "zero_mb"},
     {"Shared MBytes", "shrd_mb"},
     {"Shared Saved MBytes", "shrdsvd_mb"},
+    {"Overhead MBytes", NULL},
+    {"Overhead Max MBytes", NULL},
     {"Compressed Memory MBytes", "zip_mb"},
 };
+/* Indexes of the derived ones in vm_counters. */
+enum { V_TOUCHED_W = 5, V_ACTIVE_PCT = 6, V_MEMCTL_ON = 7, V_OVERHEAD = 18, V_OVERHEAD_MAX = 19 };
 
 /* A small overcommitted run: 2 VMs ballooned and swapped on a 3 GiB host, 10 minutes. */
 static const char scenario_json[] =
     "{\"name\": \"esx\", \"duration\": \"10m\", \"sample_interval\": \"20s\",\n"
-    " \"host\": {\"memory\": \"3GiB\", \"overhead\": \"256MiB\"},\n"
+    " \"host\": {\"memory\": \"3GiB\", \"overhead\": \"256MiB\", \"name\": \"esx-01.lab\"},\n"
     " \"vms\": [{\"name\": \"web\", \"count\": 2, \"memory\": \"2GiB\",\n"
-    "           \"workload\": {\"memory\": \"1536MiB\", \"active\": \"512MiB\"}},\n"
+    "           \"workload\": {\"memory\": \"1536MiB\", \"active\": \"512MiB\",\n"
+    "                        \"write_share\": 0.25}},\n"
     "          {\"name\": \"db (x)\", \"memory\": \"1GiB\",\n"
     "           \"guest\": {\"balloon_driver\": false},\n"
     "           \"workload\": {\"memory\": \"600MiB\"}}]}\n";
@@ -190,7 +240,7 @@ static void test_esxtop_header_uses_esxtops_spelling_and_order(void **state)
     Run *r = *state;
     g_autoptr(GPtrArray) lines = esxtop_lines(r);
     for (guint c = 0; c < G_N_ELEMENTS(host_counters); c++) {
-        g_autofree char *want = g_strdup_printf("\\\\HOST\\Memory\\%s", host_counters[c]);
+        g_autofree char *want = g_strdup_printf("\\\\esx-01.lab\\Memory\\%s", host_counters[c]);
         assert_string_equal(cell(lines, 0, 1 + c), want);
     }
     const char *names[] = {"web-1", "web-2", "db (x)"};
@@ -198,7 +248,7 @@ static void test_esxtop_header_uses_esxtops_spelling_and_order(void **state)
     for (guint vm = 0; vm < 3; vm++) {
         for (guint c = 0; c < G_N_ELEMENTS(vm_counters); c++) {
             const char *h = cell(lines, 0, base + vm * G_N_ELEMENTS(vm_counters) + c);
-            g_autofree char *prefix = g_strdup_printf("\\\\HOST\\Group Memory(");
+            g_autofree char *prefix = g_strdup_printf("\\\\esx-01.lab\\Group Memory(");
             g_autofree char *suffix = g_strdup_printf(":%s)\\%s", names[vm], vm_counters[c][0]);
             assert_true(g_str_has_prefix(h, prefix));
             assert_true(g_str_has_suffix(h, suffix));
@@ -223,25 +273,40 @@ static void test_esxtop_timestamps_count_from_the_fixed_epoch_in_utc(void **stat
     }
 }
 
-/* Host counters equal host.csv's, rounded as esxtop rounds (MBytes whole, rates 2 decimals). */
+/* Host counters equal host.csv's, rounded as esxtop rounds (MBytes whole, rates 2 decimals);
+ * the ones host.csv lacks follow from it and the scenario. */
 static void check_host_row(GPtrArray *lines, guint i, char **header, char **row)
 {
-    static const char *const cols[] = {NULL,        "free_mb",  "min_free_mb", NULL,
-                                       "shared_mb", "shrdsvd_mb", "swcur_mb",   NULL,
-                                       "swr_mbps",  "sww_mbps", "zip_mb",      NULL,
-                                       "mctlsz_mb", NULL,       NULL};
+    static const struct {
+        guint col;
+        const char *name;
+    } same[] = {{H_FREE, "free_mb"},      {H_MINFREE, "min_free_mb"}, {H_SHARED, "shared_mb"},
+                {H_SAVINGS, "shrdsvd_mb"}, {H_SAVINGS + 1, "swcur_mb"}, {H_SAVINGS + 3, "swr_mbps"},
+                {H_SAVINGS + 4, "sww_mbps"}, {H_SAVINGS + 5, "zip_mb"}, {H_SAVINGS + 7, "mctlsz_mb"}};
     static const char *const states[] = {"high", "clear", "soft", "hard", "low"};
-    for (guint c = 0; c < G_N_ELEMENTS(cols); c++) {
-        if (cols[c] == NULL) {
-            continue;
-        }
-        double want = g_ascii_strtod(row[column_of(header, cols[c])], NULL);
-        double got = g_ascii_strtod(cell(lines, i, 1 + c), NULL);
+    for (guint c = 0; c < G_N_ELEMENTS(same); c++) {
+        double want = g_ascii_strtod(row[column_of(header, same[c].name)], NULL);
+        double got = g_ascii_strtod(cell(lines, i, same[c].col), NULL);
         assert_true(fabs(got - want) <= 0.5 + 1e-9);
     }
-    assert_string_equal(cell(lines, i, 1), "3072"); /* Machine MBytes: the host's 3 GiB */
+    assert_string_equal(cell(lines, i, H_MACHINE), "3072"); /* the host's 3 GiB */
+    assert_string_equal(cell(lines, i, H_KERNEL), "256");   /* host.overhead */
+    assert_string_equal(cell(lines, i, H_MANAGED), "3072");
+    double free_mb = g_ascii_strtod(row[column_of(header, "free_mb")], NULL);
+    double nonkernel = g_ascii_strtod(cell(lines, i, H_NONKERNEL), NULL);
+    assert_true(fabs(nonkernel - (3072 - 256 - free_mb)) <= 0.5 + 1e-9);
+    double shared = g_ascii_strtod(row[column_of(header, "shared_mb")], NULL);
+    double saved = g_ascii_strtod(row[column_of(header, "shrdsvd_mb")], NULL);
+    double common = g_ascii_strtod(cell(lines, i, H_COMMON), NULL);
+    assert_true(fabs(common - (shared - saved)) <= 0.5 + 1e-9);
+    /* reserved: the host's own and every VM's overhead (no reservations here), which is
+     * host.csv's overhead_mb; reserved + unreserved = managed */
+    double overhead = g_ascii_strtod(row[column_of(header, "overhead_mb")], NULL);
+    double reserved = g_ascii_strtod(cell(lines, i, H_RESERVED), NULL);
+    assert_true(fabs(reserved - overhead) <= 0.5 + 1e-9);
+    assert_true(fabs(reserved + g_ascii_strtod(cell(lines, i, H_UNRESERVED), NULL) - 3072) <= 1);
     const char *state = row[column_of(header, "state")];
-    int k = atoi(cell(lines, i, 4));
+    int k = atoi(cell(lines, i, H_STATE));
     assert_in_range(k, 0, 4);
     assert_string_equal(states[k], state);
 }
@@ -281,13 +346,102 @@ static void test_esxtop_vm_counters_match_vms_csv(void **state)
             }
             double memsz = g_ascii_strtod(row[column_of(header, "memsz_mb")], NULL);
             double active = g_ascii_strtod(row[column_of(header, "active_mb")], NULL);
-            double pct = g_ascii_strtod(cell(lines, i, base + vm * n_vm + 4), NULL);
+            double pct = g_ascii_strtod(cell(lines, i, base + vm * n_vm + V_ACTIVE_PCT), NULL);
             assert_true(fabs(pct - 100.0 * active / memsz) <= 0.5 + 1e-9);
-            assert_string_equal(cell(lines, i, base + vm * n_vm + 5), vm == 2 ? "0" : "1");
+            assert_string_equal(cell(lines, i, base + vm * n_vm + V_MEMCTL_ON), vm == 2 ? "0" : "1");
+            /* Touched Write: the touched memory times the workload's write share (0.25 for
+             * web, the default 0.3 for db) */
+            double tchd_w = g_ascii_strtod(cell(lines, i, base + vm * n_vm + V_TOUCHED_W), NULL);
+            assert_true(fabs(tchd_w - active * (vm == 2 ? 0.3 : 0.25)) <= 0.01); /* both rounded */
             ballooned += g_ascii_strtod(row[column_of(header, "mctlsz_mb")], NULL);
         }
     }
     assert_true(ballooned > 0); /* the run did reclaim, so the values are not all zero */
+}
+
+/* What reclaimsim writes per VM is the real capture's Group Memory counters, in their order. */
+static void test_esxtop_vm_counters_are_the_real_captures_in_its_order(void **state)
+{
+    (void)state;
+    guint r = 0;
+    for (guint c = 0; c < G_N_ELEMENTS(vm_counters); c++) {
+        while (r < G_N_ELEMENTS(real_vm_counters) &&
+               strcmp(real_vm_counters[r], vm_counters[c][0]) != 0) {
+            r++;
+        }
+        assert_true(r < G_N_ELEMENTS(real_vm_counters)); /* found, after the previous one */
+    }
+}
+
+/*
+ * Overhead and Overhead Max: what the host charges each VM, so the host's own
+ * overhead plus the VMs' is host.csv's overhead_mb; here 20 MiB + 1.2% of 2 GiB
+ * and of 1 GiB, whole pages.
+ */
+static void test_esxtop_vm_overhead_is_what_the_host_charges(void **state)
+{
+    Run *r = *state;
+    g_autoptr(GPtrArray) lines = esxtop_lines(r);
+    g_autoptr(GPtrArray) host = plain_rows(r->out, "host.csv");
+    char **header = g_ptr_array_index(host, 0);
+    guint base = 1 + G_N_ELEMENTS(host_counters), n_vm = G_N_ELEMENTS(vm_counters);
+    const char *const want[] = {"44.57", "44.57", "32.29"};
+    for (guint i = 1; i < lines->len; i++) {
+        double sum = 256;
+        for (guint vm = 0; vm < 3; vm++) {
+            const char *ovhd = cell(lines, i, base + vm * n_vm + V_OVERHEAD);
+            assert_string_equal(ovhd, want[vm]);
+            assert_string_equal(cell(lines, i, base + vm * n_vm + V_OVERHEAD_MAX), ovhd);
+            sum += g_ascii_strtod(ovhd, NULL);
+        }
+        char **row = g_ptr_array_index(host, i);
+        assert_true(fabs(sum - g_ascii_strtod(row[column_of(header, "overhead_mb")], NULL)) <
+                    0.02);
+    }
+}
+
+/*
+ * The overcommit averages on a run whose overcommit steps up at 300 s, when a
+ * 4 GiB VM powers on beside a 2 GiB one on a 4 GiB host: 0 before, then the
+ * 1-minute average reaches 1 - 1/e of the step at 360 s, the 5-minute one at
+ * 600 s, the 15-minute one at 1200 s. The step is taken from the file's own
+ * cells: (Kernel + each VM's size and overhead) / Machine - 1.
+ */
+static void test_esxtop_overcommit_averages_follow_a_step_like_load_averages(void **state)
+{
+    (void)state;
+    g_autofree char *tmp = test_tmpdir();
+    g_autofree char *sc = g_build_filename(tmp, "step.json", NULL);
+    g_autofree char *out = g_build_filename(tmp, "out", NULL);
+    const char json[] = "{\"duration\": \"20m\", \"sample_interval\": \"60s\",\n"
+                        " \"host\": {\"memory\": \"4GiB\", \"overhead\": \"256MiB\"},\n"
+                        " \"vms\": [{\"name\": \"a\", \"memory\": \"2GiB\"},\n"
+                        "          {\"name\": \"b\", \"memory\": \"4GiB\", \"power_on\": \"5m\"}]}\n";
+    g_assert_true(g_file_set_contents(sc, json, -1, NULL));
+    const char *argv[] = {"run", "--quiet", sc, "-o", out, NULL};
+    assert_int_equal(test_run_binary(argv, NULL, NULL), 0);
+    Run r = {.out = out};
+    g_autofree char *path = g_build_filename(out, "esxtop.csv", NULL);
+    g_assert_true(g_file_get_contents(path, &r.esxtop, NULL, NULL));
+    g_autoptr(GPtrArray) lines = esxtop_lines(&r);
+    guint base = 1 + G_N_ELEMENTS(host_counters), n_vm = G_N_ELEMENTS(vm_counters);
+    /* row k is t = 60 (k - 1) s; b is on from row 6 (300 s) */
+    assert_string_equal(cell(lines, 5, base + n_vm + V_OVERHEAD), "0.00");
+    double requested = 256 + 2048 + 4096;
+    for (guint vm = 0; vm < 2; vm++) {
+        requested += g_ascii_strtod(cell(lines, 21, base + vm * n_vm + V_OVERHEAD), NULL);
+    }
+    double step = requested / 4096 - 1;
+    const guint at[3] = {7, 11, 21}; /* 360 s, 600 s, 1200 s */
+    for (guint k = 0; k < 3; k++) {
+        assert_string_equal(cell(lines, 6, H_OVC1 + k), "0.00");
+        double got = g_ascii_strtod(cell(lines, at[k], H_OVC1 + k), NULL);
+        assert_true(fabs(got - step * (1 - exp(-1))) <= 0.005 + 1e-9);
+    }
+    /* after 15 minutes the 1-minute average has converged on the step */
+    assert_true(fabs(g_ascii_strtod(cell(lines, 21, H_OVC1), NULL) - step) <= 0.005 + 1e-9);
+    g_free(r.esxtop);
+    test_rmtree(tmp);
 }
 
 /* gnuplot reads the file as it is: the mean of Free MBytes equals host.csv's. */
@@ -306,7 +460,7 @@ static void test_esxtop_gnuplot_reads_the_file(void **state)
     }
     g_autofree char *path = g_build_filename(r->out, "esxtop.csv", NULL);
     g_autofree char *cmd = g_strdup_printf(
-        "set datafile separator ','; stats '%s' using 3 skip 1 nooutput; "
+        "set datafile separator ','; stats '%s' using 8 skip 1 nooutput; "
         "print sprintf('%%d %%.6f', STATS_records, STATS_mean)",
         path);
     const char *argv[] = {gp, "-e", cmd, NULL};
@@ -330,7 +484,7 @@ static void test_esxtop_reader_reads_back_what_the_writer_wrote(void **state)
     GError *error = NULL;
     g_autoptr(SimEsxtop) e = sim_esxtop_read(path, NULL, &error);
     g_assert_no_error(error);
-    assert_string_equal(sim_esxtop_host(e), "HOST");
+    assert_string_equal(sim_esxtop_host(e), "esx-01.lab");
     assert_int_equal(sim_esxtop_n_samples(e), 31);
     assert_true(sim_esxtop_time(e, 1) - sim_esxtop_time(e, 0) == 20.0);
     assert_true(sim_esxtop_time(e, 0) == (double)SIM_ESXTOP_EPOCH);
@@ -369,11 +523,14 @@ int main(void)
         cmocka_unit_test(test_esxtop_timestamps_count_from_the_fixed_epoch_in_utc),
         cmocka_unit_test(test_esxtop_host_counters_match_host_csv),
         cmocka_unit_test(test_esxtop_vm_counters_match_vms_csv),
+        cmocka_unit_test(test_esxtop_vm_overhead_is_what_the_host_charges),
         cmocka_unit_test(test_esxtop_gnuplot_reads_the_file),
         cmocka_unit_test(test_esxtop_reader_reads_back_what_the_writer_wrote),
     };
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_esxtop_gid_of_a_vm_does_not_change_when_others_are_added),
+        cmocka_unit_test(test_esxtop_vm_counters_are_the_real_captures_in_its_order),
+        cmocka_unit_test(test_esxtop_overcommit_averages_follow_a_step_like_load_averages),
     };
     int failed = cmocka_run_group_tests_name("esxtop.csv of a run", run_tests, run_setup,
                                              run_teardown);

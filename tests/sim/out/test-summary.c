@@ -47,7 +47,7 @@ static double json_num(json_t *root, const char *path)
 static void test_summary_has_keys_in_order_and_host_totals(void **state)
 {
     json_t *root = write_summary(*state);
-    const char *want[] = {"scenario", "policy", "seed", "duration_s", "host", "vms", "sla"};
+    const char *want[] = {"scenario", "policy", "seed", "duration_s", "epoch", "host", "vms", "sla"};
     void *it = json_object_iter(root);
     for (guint i = 0; i < G_N_ELEMENTS(want); i++, it = json_object_iter_next(root, it)) {
         assert_non_null(it);
@@ -58,6 +58,8 @@ static void test_summary_has_keys_in_order_and_host_totals(void **state)
     assert_string_equal(json_string_value(json_at(root, "policy")), "esxi");
     assert_int_equal(json_integer_value(json_at(root, "seed")), 7);
     assert_true(json_num(root, "duration_s") == 60.0);
+    /* the time of t = 0 that esxtop.csv's first row shows as 01/01/2024 00:00:00 */
+    assert_string_equal(json_string_value(json_at(root, "epoch")), "2024-01-01T00:00:00Z");
     assert_true(json_num(root, "host.memory_mb") == 4096.0);
     assert_true(json_num(root, "host.thresholds_mb.soft") == 104.8576);
     assert_true(json_num(root, "host.time_in_state_s.clear") == 20.0);
