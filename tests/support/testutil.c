@@ -186,3 +186,30 @@ char *test_list_dir(const char *dir)
     g_ptr_array_unref(names);
     return joined;
 }
+
+/* A run's plain CSV file (host.csv, vms.csv) as rows of cells: no quoting,
+ * which the tests' VM names do not need. Free with g_ptr_array_unref. */
+GPtrArray *test_csv_rows(const char *dir, const char *name)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autofree char *text = NULL;
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+    for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++) {
+        g_ptr_array_add(rows, g_strsplit(lines[i], ",", -1));
+    }
+    return rows;
+}
+
+/* The index of column `name` in a header row; aborts the test when absent. */
+int test_csv_column(char **header, const char *name)
+{
+    for (int c = 0; header[c] != NULL; c++) {
+        if (strcmp(header[c], name) == 0) {
+            return c;
+        }
+    }
+    g_error("no column %s", name);
+    return -1;
+}

@@ -15,3 +15,8 @@ char *test_list_dir(const char *dir);
 
 /* Absolute path of a file under the source tree. */
 char *test_source_path(const char *relative);
+
+/* A run's plain CSV file (host.csv, vms.csv) as rows of cells (char **). */
+GPtrArray *test_csv_rows(const char *dir, const char *name);
+/* The index of column `name` in a header row; aborts the test when absent. */
+int test_csv_column(char **header, const char *name);

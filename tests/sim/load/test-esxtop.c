@@ -26,31 +26,6 @@
 #define FULL ESXTOP_DATA "rach-sharp_esxtopd_esxtop-data.csv"
 #define GSLIU ESXTOP_DATA "gsliu_VisualEsxtopOnline_origincsvfile.csv"
 
-/* A plain CSV file (host.csv, vms.csv): rows of cells, no quoting needed for these names. */
-static GPtrArray *plain_rows(const char *dir, const char *name)
-{
-    g_autofree char *path = g_build_filename(dir, name, NULL);
-    g_autofree char *text = NULL;
-    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-    GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-    for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++) {
-        g_ptr_array_add(rows, g_strsplit(lines[i], ",", -1));
-    }
-    return rows;
-}
-
-static int column_of(char **header, const char *name)
-{
-    for (int c = 0; header[c] != NULL; c++) {
-        if (strcmp(header[c], name) == 0) {
-            return c;
-        }
-    }
-    fail_msg("no column %s", name);
-    return -1;
-}
-
 /* All lines of esxtop.csv through the strict reader. */
 /* ---- the real captures ------------------------------------------------------- */
 
@@ -252,11 +227,11 @@ static char *odd_names_scenario(const char *trace)
  * quoted name with commas does not shift them. */
 static double last_vms_value(const char *dir, guint k, const char *name)
 {
-    g_autoptr(GPtrArray) rows = plain_rows(dir, "vms.csv");
+    g_autoptr(GPtrArray) rows = test_csv_rows(dir, "vms.csv");
     char **header = g_ptr_array_index(rows, 0);
     guint n_vms = G_N_ELEMENTS(odd_names);
     char **row = g_ptr_array_index(rows, rows->len - n_vms + k);
-    guint from_right = g_strv_length(header) - (guint)column_of(header, name);
+    guint from_right = g_strv_length(header) - (guint)test_csv_column(header, name);
     return g_ascii_strtod(row[g_strv_length(row) - from_right], NULL);
 }
 

@@ -175,31 +175,6 @@ static GPtrArray *strict_cells(const char *line)
     return cells;
 }
 
-/* A plain CSV file (host.csv, vms.csv): rows of cells, no quoting needed for these names. */
-static GPtrArray *plain_rows(const char *dir, const char *name)
-{
-    g_autofree char *path = g_build_filename(dir, name, NULL);
-    g_autofree char *text = NULL;
-    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-    GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-    for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++) {
-        g_ptr_array_add(rows, g_strsplit(lines[i], ",", -1));
-    }
-    return rows;
-}
-
-static int column_of(char **header, const char *name)
-{
-    for (int c = 0; header[c] != NULL; c++) {
-        if (strcmp(header[c], name) == 0) {
-            return c;
-        }
-    }
-    fail_msg("no column %s", name);
-    return -1;
-}
-
 /* All lines of esxtop.csv through the strict reader. */
 static GPtrArray *esxtop_lines(const Run *r)
 {
@@ -285,27 +260,27 @@ static void check_host_row(GPtrArray *lines, guint i, char **header, char **row)
                 {H_SAVINGS + 4, "sww_mbps"}, {H_SAVINGS + 5, "zip_mb"}, {H_SAVINGS + 7, "mctlsz_mb"}};
     static const char *const states[] = {"high", "clear", "soft", "hard", "low"};
     for (guint c = 0; c < G_N_ELEMENTS(same); c++) {
-        double want = g_ascii_strtod(row[column_of(header, same[c].name)], NULL);
+        double want = g_ascii_strtod(row[test_csv_column(header, same[c].name)], NULL);
         double got = g_ascii_strtod(cell(lines, i, same[c].col), NULL);
         assert_true(fabs(got - want) <= 0.5 + 1e-9);
     }
     assert_string_equal(cell(lines, i, H_MACHINE), "3072"); /* the host's 3 GiB */
     assert_string_equal(cell(lines, i, H_KERNEL), "256");   /* host.overhead */
     assert_string_equal(cell(lines, i, H_MANAGED), "3072");
-    double free_mb = g_ascii_strtod(row[column_of(header, "free_mb")], NULL);
+    double free_mb = g_ascii_strtod(row[test_csv_column(header, "free_mb")], NULL);
     double nonkernel = g_ascii_strtod(cell(lines, i, H_NONKERNEL), NULL);
     assert_true(fabs(nonkernel - (3072 - 256 - free_mb)) <= 0.5 + 1e-9);
-    double shared = g_ascii_strtod(row[column_of(header, "shared_mb")], NULL);
-    double saved = g_ascii_strtod(row[column_of(header, "shrdsvd_mb")], NULL);
+    double shared = g_ascii_strtod(row[test_csv_column(header, "shared_mb")], NULL);
+    double saved = g_ascii_strtod(row[test_csv_column(header, "shrdsvd_mb")], NULL);
     double common = g_ascii_strtod(cell(lines, i, H_COMMON), NULL);
     assert_true(fabs(common - (shared - saved)) <= 0.5 + 1e-9);
     /* reserved: the host's own and every VM's overhead (no reservations here), which is
      * host.csv's overhead_mb; reserved + unreserved = managed */
-    double overhead = g_ascii_strtod(row[column_of(header, "overhead_mb")], NULL);
+    double overhead = g_ascii_strtod(row[test_csv_column(header, "overhead_mb")], NULL);
     double reserved = g_ascii_strtod(cell(lines, i, H_RESERVED), NULL);
     assert_true(fabs(reserved - overhead) <= 0.5 + 1e-9);
     assert_true(fabs(reserved + g_ascii_strtod(cell(lines, i, H_UNRESERVED), NULL) - 3072) <= 1);
-    const char *state = row[column_of(header, "state")];
+    const char *state = row[test_csv_column(header, "state")];
     int k = atoi(cell(lines, i, H_STATE));
     assert_in_range(k, 0, 4);
     assert_string_equal(states[k], state);
@@ -315,7 +290,7 @@ static void test_esxtop_host_counters_match_host_csv(void **state)
 {
     Run *r = *state;
     g_autoptr(GPtrArray) lines = esxtop_lines(r);
-    g_autoptr(GPtrArray) host = plain_rows(r->out, "host.csv");
+    g_autoptr(GPtrArray) host = test_csv_rows(r->out, "host.csv");
     assert_int_equal(host->len, lines->len);
     char **header = g_ptr_array_index(host, 0);
     for (guint i = 1; i < lines->len; i++) {
@@ -331,7 +306,7 @@ static void test_esxtop_vm_counters_match_vms_csv(void **state)
 {
     Run *r = *state;
     g_autoptr(GPtrArray) lines = esxtop_lines(r);
-    g_autoptr(GPtrArray) vms = plain_rows(r->out, "vms.csv");
+    g_autoptr(GPtrArray) vms = test_csv_rows(r->out, "vms.csv");
     char **header = g_ptr_array_index(vms, 0);
     guint base = 1 + G_N_ELEMENTS(host_counters), n_vm = G_N_ELEMENTS(vm_counters);
     double ballooned = 0;
@@ -341,11 +316,11 @@ static void test_esxtop_vm_counters_match_vms_csv(void **state)
             for (guint c = 0; c < n_vm; c++) {
                 const char *got = cell(lines, i, base + vm * n_vm + c);
                 if (vm_counters[c][1] != NULL) {
-                    assert_string_equal(got, row[column_of(header, vm_counters[c][1])]);
+                    assert_string_equal(got, row[test_csv_column(header, vm_counters[c][1])]);
                 }
             }
-            double memsz = g_ascii_strtod(row[column_of(header, "memsz_mb")], NULL);
-            double active = g_ascii_strtod(row[column_of(header, "active_mb")], NULL);
+            double memsz = g_ascii_strtod(row[test_csv_column(header, "memsz_mb")], NULL);
+            double active = g_ascii_strtod(row[test_csv_column(header, "active_mb")], NULL);
             double pct = g_ascii_strtod(cell(lines, i, base + vm * n_vm + V_ACTIVE_PCT), NULL);
             assert_true(fabs(pct - 100.0 * active / memsz) <= 0.5 + 1e-9);
             assert_string_equal(cell(lines, i, base + vm * n_vm + V_MEMCTL_ON), vm == 2 ? "0" : "1");
@@ -353,7 +328,7 @@ static void test_esxtop_vm_counters_match_vms_csv(void **state)
              * web, the default 0.3 for db) */
             double tchd_w = g_ascii_strtod(cell(lines, i, base + vm * n_vm + V_TOUCHED_W), NULL);
             assert_true(fabs(tchd_w - active * (vm == 2 ? 0.3 : 0.25)) <= 0.01); /* both rounded */
-            ballooned += g_ascii_strtod(row[column_of(header, "mctlsz_mb")], NULL);
+            ballooned += g_ascii_strtod(row[test_csv_column(header, "mctlsz_mb")], NULL);
         }
     }
     assert_true(ballooned > 0); /* the run did reclaim, so the values are not all zero */
@@ -382,7 +357,7 @@ static void test_esxtop_vm_overhead_is_what_the_host_charges(void **state)
 {
     Run *r = *state;
     g_autoptr(GPtrArray) lines = esxtop_lines(r);
-    g_autoptr(GPtrArray) host = plain_rows(r->out, "host.csv");
+    g_autoptr(GPtrArray) host = test_csv_rows(r->out, "host.csv");
     char **header = g_ptr_array_index(host, 0);
     guint base = 1 + G_N_ELEMENTS(host_counters), n_vm = G_N_ELEMENTS(vm_counters);
     const char *const want[] = {"44.57", "44.57", "32.29"};
@@ -395,7 +370,7 @@ static void test_esxtop_vm_overhead_is_what_the_host_charges(void **state)
             sum += g_ascii_strtod(ovhd, NULL);
         }
         char **row = g_ptr_array_index(host, i);
-        assert_true(fabs(sum - g_ascii_strtod(row[column_of(header, "overhead_mb")], NULL)) <
+        assert_true(fabs(sum - g_ascii_strtod(row[test_csv_column(header, "overhead_mb")], NULL)) <
                     0.02);
     }
 }
@@ -452,8 +427,8 @@ static void test_esxtop_gnuplot_reads_the_file(void **state)
     if (gp == NULL) {
         skip();
     }
-    g_autoptr(GPtrArray) host = plain_rows(r->out, "host.csv");
-    int col = column_of(g_ptr_array_index(host, 0), "free_mb");
+    g_autoptr(GPtrArray) host = test_csv_rows(r->out, "host.csv");
+    int col = test_csv_column(g_ptr_array_index(host, 0), "free_mb");
     double sum = 0;
     for (guint i = 1; i < host->len; i++) {
         sum += round(g_ascii_strtod(((char **)g_ptr_array_index(host, i))[col], NULL));
