@@ -272,12 +272,14 @@ static int run_scenario(const char *path, CliOptions *opt)
     return SIM_EXIT_OK;
 }
 
-static int check_scenarios(char **paths, int n)
+/* Each scenario as `run` would load it, --set overrides included (a check
+ * that ignored them would call "ok" what the run then refuses). */
+static int check_scenarios(char **paths, int n, const char *const *sets)
 {
     int worst = SIM_EXIT_OK;
     for (int i = 0; i < n; i++) {
         GError *error = NULL;
-        g_autoptr(SimScenario) sc = sim_scenario_load(paths[i], &error);
+        g_autoptr(SimScenario) sc = sim_scenario_load_with_overrides(paths[i], sets, &error);
         if (sc == NULL) {
             int code = fail(error);
             worst = MAX(worst, code);
@@ -370,7 +372,7 @@ static int dispatch(GOptionContext *ctx, CliOptions *opt, int argc, char **argv)
         if (argc < 3) {
             return usage_error(ctx, "check needs at least one scenario");
         }
-        return check_scenarios(argv + 2, argc - 2);
+        return check_scenarios(argv + 2, argc - 2, (const char *const *)opt->sets);
     }
     if (strcmp(cmd, "plot") == 0 || strcmp(cmd, "report") == 0) {
         if (argc != 3) {

@@ -110,6 +110,22 @@ static void test_cli_check_accepts_the_shipped_scenarios(void **state)
     g_free(l);
 }
 
+/* check loads a scenario as run would, --set included: an override the
+ * run would refuse is refused by check too, and a good one is counted. */
+static void test_cli_check_applies_the_set_overrides(void **state)
+{
+    (void)state;
+    g_autofree char *l = test_source_path("scenarios/limit.json");
+    const char *bad[] = {"check", "--set", "host.name=\"\"", l, NULL};
+    g_autofree char *err = NULL;
+    assert_int_equal(test_run_binary(bad, NULL, &err), 2);
+    assert_non_null(strstr(err, "--set host.name=\"\": error: host name must not be empty"));
+    const char *good[] = {"check", "--set", "vms.0.count=3", l, NULL};
+    g_autofree char *out = NULL;
+    assert_int_equal(test_run_binary(good, &out, NULL), 0);
+    assert_non_null(strstr(out, "limit.json: ok (3 VMs)"));
+}
+
 static void test_cli_version_help_and_policies(void **state)
 {
     (void)state;
@@ -135,6 +151,7 @@ int main(void)
         cmocka_unit_test(test_cli_run_writes_the_three_outputs_with_their_headers),
         cmocka_unit_test(test_cli_usage_errors_exit_2),
         cmocka_unit_test(test_cli_check_accepts_the_shipped_scenarios),
+        cmocka_unit_test(test_cli_check_applies_the_set_overrides),
         cmocka_unit_test(test_cli_version_help_and_policies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
