@@ -90,6 +90,7 @@ static const double overcommit_tau_s[3] = {60.0, 300.0, 900.0};
 #define VC_TOUCHED_W ((size_t)-3)   /* Touched Write = active x the workload's write share */
 #define VC_OVERHEAD ((size_t)-4)    /* Overhead = the VM's overhead while powered on */
 #define VC_OVERHEAD_MAX ((size_t)-5) /* Overhead Max = the same (the model's overhead is fixed) */
+#define VC_OVERHEAD_UW ((size_t)-6) /* Overhead UW = 0, as every group of a real 6.x capture reads */
 
 /* In the order of a real capture's Group Memory counters (rach-sharp), those the model has. */
 static const struct {
@@ -115,6 +116,7 @@ static const struct {
     {"Zero MBytes", offsetof(SimVmSample, zero_mb), 2},
     {"Shared MBytes", offsetof(SimVmSample, shrd_mb), 2},
     {"Shared Saved MBytes", offsetof(SimVmSample, shrdsvd_mb), 2},
+    {"Overhead UW MBytes", VC_OVERHEAD_UW, 2},
     {"Overhead MBytes", VC_OVERHEAD, 2},
     {"Overhead Max MBytes", VC_OVERHEAD_MAX, 2},
     {"Compressed Memory MBytes", offsetof(SimVmSample, zip_mb), 2},
@@ -348,6 +350,8 @@ static double vm_value(const SimScenario *sc, const SimVmConfig *cfg, const SimV
     case VC_OVERHEAD:
     case VC_OVERHEAD_MAX:
         return vm_on(s) ? vm_overhead_mb(sc, cfg) : 0.0;
+    case VC_OVERHEAD_UW:
+        return 0.0;
     default:
         return G_STRUCT_MEMBER(double, s, off);
     }

@@ -1,8 +1,7 @@
 /*
  * Tests of sim/load/trace.c and of trace loading in sim/load/traces.c: the three
  * formats (small traces generated here; the shipped Bitbrains subset under
- * scenarios/data/; the real esxtop captures only when ../shared/data sits
- * next to the clone, else skipped with a message), what every reader
+ * scenarios/data/; the real esxtop captures under tests/data/esxtop/), what every reader
  * refuses (non-regular files, NUL bytes, empty traces, values out of
  * range), gzip in every format, the expansion into phases (start, repeat,
  * clipping, a huge scale), and the scenario keys.
@@ -25,7 +24,7 @@
 #include "support/testutil.h"
 #include "sim/units.h"
 
-#define DATA RECLAIMSIM_SOURCE_DIR "/../shared/data/"
+#define DATA RECLAIMSIM_SOURCE_DIR "/tests/data/"
 #define SMALL DATA "esxtop/rach-sharp_esxtopd_small-esxtop-data.csv"
 #define FULL DATA "esxtop/rach-sharp_esxtopd_esxtop-data.csv"
 #define GSLIU DATA "esxtop/gsliu_VisualEsxtopOnline_origincsvfile.csv"
@@ -33,14 +32,6 @@
 #define BB_1 SHIPPED "bitbrains/rnd-2013-7/1.csv.gz"
 #define BB_45 SHIPPED "bitbrains/rnd-2013-7/45.csv.gz"
 #define MIB ((double)SIM_MIB)
-
-static void need(const char *path)
-{
-    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-        print_message("no %s (the shared data sits next to the clone)\n", path);
-        skip();
-    }
-}
 
 static bool near(double a, double b)
 {
@@ -152,7 +143,6 @@ static void test_trace_csv_errors_name_the_file_line_and_the_vms_it_has(void **s
 static void test_trace_esxtop_active_from_percent_active_times_memory_size(void **state)
 {
     (void)state;
-    need(FULL);
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     GError *error = NULL;
     g_autoptr(GArray) p = read_trace(FULL, SIM_TRACE_AUTO, "poseidon", warnings, &error);
@@ -169,7 +159,6 @@ static void test_trace_esxtop_active_from_percent_active_times_memory_size(void 
 static void test_trace_esxtop_without_active_estimate_uses_touched_with_a_warning(void **state)
 {
     (void)state;
-    need(SMALL);
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     GError *error = NULL;
     g_autoptr(GArray) p = read_trace(SMALL, SIM_TRACE_ESXTOP, "1302698:styx", warnings, &error);
@@ -187,8 +176,6 @@ static void test_trace_esxtop_without_active_estimate_uses_touched_with_a_warnin
 static void test_trace_esxtop_capture_without_vm_counters_is_an_error(void **state)
 {
     (void)state;
-    need(GSLIU);
-    need(SMALL);
     GError *error = NULL;
     assert_null(read_trace(GSLIU, SIM_TRACE_AUTO, "web", NULL, &error));
     g_autofree char *want =

@@ -91,12 +91,20 @@ static const char *const vm_counters[][2] = {
     {"Zero MBytes", "zero_mb"},
     {"Shared MBytes", "shrd_mb"},
     {"Shared Saved MBytes", "shrdsvd_mb"},
+    {"Overhead UW MBytes", NULL},
     {"Overhead MBytes", NULL},
     {"Overhead Max MBytes", NULL},
     {"Compressed Memory MBytes", "zip_mb"},
 };
 /* Indexes of the derived ones in vm_counters. */
-enum { V_TOUCHED_W = 5, V_ACTIVE_PCT = 6, V_MEMCTL_ON = 7, V_OVERHEAD = 18, V_OVERHEAD_MAX = 19 };
+enum {
+    V_TOUCHED_W = 5,
+    V_ACTIVE_PCT = 6,
+    V_MEMCTL_ON = 7,
+    V_OVERHEAD_UW = 18,
+    V_OVERHEAD = 19,
+    V_OVERHEAD_MAX = 20
+};
 
 /* A small overcommitted run: 2 VMs ballooned and swapped on a 3 GiB host, 10 minutes. */
 static const char scenario_json[] =
@@ -367,6 +375,7 @@ static void test_esxtop_vm_overhead_is_what_the_host_charges(void **state)
             const char *ovhd = cell(lines, i, base + vm * n_vm + V_OVERHEAD);
             assert_string_equal(ovhd, want[vm]);
             assert_string_equal(cell(lines, i, base + vm * n_vm + V_OVERHEAD_MAX), ovhd);
+            assert_string_equal(cell(lines, i, base + vm * n_vm + V_OVERHEAD_UW), "0.00");
             sum += g_ascii_strtod(ovhd, NULL);
         }
         char **row = g_ptr_array_index(host, i);
