@@ -14,6 +14,22 @@ typedef struct GuestBalloon {
     uint32_t rate_slow;  /* current pages per poll when the guest must reclaim */
 } GuestBalloon;
 
+/* The workload's popularity tiers (docs/model.md "Workload: access skew"):
+ * the hot set (kernel, hot anon, file working set), the warm set and the
+ * cold tail of the anon memory. Each gets a share of the touches. */
+typedef enum { GUEST_TIER_HOT, GUEST_TIER_WARM, GUEST_TIER_COLD, GUEST_TIER_MAX } GuestTier;
+
+/* The anon list of each tier; reclaim takes colder tiers first. */
+static inline HostUse guest_tier_use(GuestTier tier)
+{
+    static const HostUse use[GUEST_TIER_MAX] = {
+        [GUEST_TIER_HOT] = HOST_USE_ANON_ACTIVE,
+        [GUEST_TIER_WARM] = HOST_USE_ANON_WARM,
+        [GUEST_TIER_COLD] = HOST_USE_ANON_INACTIVE,
+    };
+    return use[tier];
+}
+
 struct Guest {
     const SimVmConfig *cfg;
     guint index;             /* VM index, for host calls */
@@ -26,14 +42,15 @@ struct Guest {
 
     /* workload targets, pages (phases change them) */
     uint64_t anon_target, active_target, cache_target;
+    uint64_t warm_target;    /* the warm set; the cold tail is the anon memory beyond both */
+    double share[GUEST_TIER_MAX]; /* fraction of the touches each tier gets */
     double touch_rate;       /* touches per second of unstalled time */
     double write_share;      /* fraction of touches that are writes, 0..1 */
 
     uint64_t kernel_pages;
     GuestWatermarks wmark;
     uint64_t swap_slots;     /* guest swap device, pages */
-    uint64_t swapped_hot;    /* anon pages in guest swap, of the hot set */
-    uint64_t swapped_cold;
+    uint64_t swapped[GUEST_TIER_MAX]; /* anon pages in guest swap, per tier */
     uint64_t evicted_hot;    /* active file pages dropped: refault from disk */
     SimTime disk_busy_until; /* guest disk queue */
     GuestBalloon balloon;
