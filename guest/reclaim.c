@@ -27,7 +27,11 @@ static bool evict_one(Guest *g, Host *host, HostUse from, SimTime now, SimTime *
 {
     GuestTier tier = anon_tier(from);
     bool anon = tier != GUEST_TIER_MAX;
-    if (anon && guest_swap_used(g) >= g->swap_slots) {
+    uint64_t used = 0;
+    for (GuestTier t = 0; t < GUEST_TIER_MAX; t++) {
+        used += g->swapped[t];
+    }
+    if (anon && used >= g->swap_slots) {
         return false;
     }
     uint32_t p = host_pages_pick_use(g->pages, &g->rng_alloc, from);

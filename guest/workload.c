@@ -268,29 +268,29 @@ static double tier_hit(const Guest *g, const Tiers *tr, GuestTier t, double touc
     return -expm1(-touches * tr->share[t] / ((double)tr->pages[t] * subpages(g)));
 }
 
-/* Writes to pages the host shares break the sharing (copy-on-write): of
- * the touches, `workload.write_share` are writes (default 0.3, an
- * assumption: a typical read/write mix), and each shared anon page of a
- * tier is written at least once in the tick with its tier's probability
- * and gets new contents. The copy itself costs microseconds: not counted
- * as a stall. */
+/* Writes to hot pages the host shares break the sharing (copy-on-write):
+ * of the hot set's touches, `workload.write_share` are writes (default
+ * 0.3, an assumption: a typical read/write mix), and each shared hot anon
+ * page is written at least once in the tick with probability 1 - exp(-w /
+ * (N s)) and gets new contents. The warm set and the cold tail are only
+ * read (assumption: a workload's writable working set is much smaller than
+ * what it reads, Clark et al., NSDI 2005, "writable working set"), so a
+ * rarely used shared page stays shared. The copy itself costs
+ * microseconds: not counted as a stall. */
 static void write_shared(Guest *g, Host *host, const Tiers *tr, double touches, SimTime now)
 {
-    for (GuestTier t = 0; t < GUEST_TIER_MAX; t++) {
-        HostUse use = guest_tier_use(t);
-        uint64_t shared = host_pages_count_res(g->pages, use, HOST_RES_SHARED);
-        if (shared == 0) {
-            continue;
-        }
-        double p_write = tier_hit(g, tr, t, touches * g->write_share);
-        uint64_t n = sim_rng_binomial(&g->rng_touch, shared, p_write);
-        for (uint64_t i = 0; i < n; i++) {
-            uint32_t p = host_pages_pick(g->pages, use, HOST_RES_SHARED);
-            host_write(host, g->index, p, use, now);
-            guest_fill_content(g, p);
-        }
-        g->cow_breaks += n;
+    uint64_t shared = host_pages_count_res(g->pages, HOST_USE_ANON_ACTIVE, HOST_RES_SHARED);
+    if (shared == 0) {
+        return;
     }
+    double p_write = tier_hit(g, tr, GUEST_TIER_HOT, touches * g->write_share);
+    uint64_t n = sim_rng_binomial(&g->rng_touch, shared, p_write);
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t p = host_pages_pick(g->pages, HOST_USE_ANON_ACTIVE, HOST_RES_SHARED);
+        host_write(host, g->index, p, HOST_USE_ANON_ACTIVE, now);
+        guest_fill_content(g, p);
+    }
+    g->cow_breaks += n;
 }
 
 uint64_t guest_cow_breaks(const Guest *g)
