@@ -229,8 +229,9 @@ static const SimKey workload_keys[] = {
      .doc = "4 KiB page touches per second over the workload's pages, split over the hot set, "
             "the warm set and the cold tail by their shares."},
     {KEY("write_share", NUMBER), .def = "0.3", .min = 0, .max = 1, .unit = "fraction of touches",
-     .doc = "Share of the touches that are writes, a plain number from 0 to 1 (not a "
-            "percentage); writes to shared pages break the sharing (copy-on-write)."},
+     .doc = "Share of the hot set's touches that are writes, a plain number from 0 to 1 (not a "
+            "percentage); writes to shared pages break the sharing (copy-on-write). The warm "
+            "set and the cold tail are only read."},
     /* the popularity curve: assumptions of the order of measured skew (docs/model.md
        "Workload: access skew") */
     {KEY("warm", SIZE),

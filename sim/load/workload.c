@@ -196,7 +196,10 @@ static bool load_skew(Loader *ld, const Scope *wl, SimWorkload *w)
         return false;
     }
     w->has_warm = warm_at != NULL;
-    if (w->has_warm && w->warm > w->memory - MIN(w->active, w->memory)) {
+    const char *ptr = NULL;
+    json_t *trace = sim_load_scope_get(ld, wl, "trace", &ptr);
+    bool traced = trace != NULL && !json_is_null(trace); /* memory comes later: clamped at run */
+    if (w->has_warm && !traced && w->warm > w->memory - MIN(w->active, w->memory)) {
         return sim_load_fail(ld, SIM_ERROR_RANGE, warm_at,
                              "warm (%s) exceeds the workload memory beyond the hot set (%s - %s)",
                              sim_load_fmt_bytes(ld, w->warm), sim_load_fmt_bytes(ld, w->memory),
@@ -205,7 +208,6 @@ static bool load_skew(Loader *ld, const Scope *wl, SimWorkload *w)
     if (w->warm_share + w->cold_share <= 1.0 + 1e-9) {
         return true;
     }
-    const char *ptr = NULL;
     if (sim_load_scope_get(ld, wl, "cold_share", &ptr) == NULL) {
         sim_load_scope_get(ld, wl, "warm_share", &ptr);
     }
