@@ -35,20 +35,20 @@ static double touched_prob(double rate, uint64_t pages, double sub, SimTime peri
 }
 
 /* Expected share of the VM's configured pages that a uniform sample finds
- * touched in `period`: per tier, its resident pages at the rate the
- * unstalled workload touches (a stall holds the faulting thread, the
- * others keep touching what is in memory: assumption, docs/model.md
- * "Workload: access skew"), its non-resident ones at the rate actually
- * made (a page out of memory is touched only by the fault that brings it
- * back). Pages outside the tiers (free, balloon, stale cache) are idle. */
+ * touched in `period`: per tier, its pages x P(touched) at the rate the
+ * unstalled workload touches it. A stall delays touches, it does not
+ * cancel them: while one thread waits for its page the workload's other
+ * threads keep touching, and the waiting thread's next touch is of its
+ * working set, so a busy VM that stalls is not an idle one (assumption,
+ * docs/model.md "Workload: access skew"); the stall shows in the
+ * performance index, not in the estimate. Pages outside the tiers (free,
+ * balloon, stale cache) are idle. */
 static double active_share(const HostVm *vm, double sub, SimTime period)
 {
     double touched = 0.0;
     for (int t = 0; t < HOST_TOUCH_TIERS; t++) {
         const HostTouchTier *tier = &vm->touch[t];
-        uint64_t out = tier->pages - MIN(tier->resident, tier->pages);
-        touched += (double)(tier->pages - out) * touched_prob(tier->demand, tier->pages, sub, period) +
-                   (double)out * touched_prob(tier->rate, tier->pages, sub, period);
+        touched += (double)tier->pages * touched_prob(tier->demand, tier->pages, sub, period);
     }
     return MIN(1.0, touched / (double)vm->configured);
 }
