@@ -238,9 +238,9 @@ static const SimKey workload_keys[] = {
      .doc = "Warm set: anonymous memory beyond the hot set that is touched now and then; at "
             "most workload memory minus active. The rest is the cold tail. Default: a quarter "
             "of workload memory, at most what the hot set leaves."},
-    {KEY("warm_share", NUMBER), .def = "0.09", .min = 0, .max = 1, .unit = "fraction of touches",
+    {KEY("warm_share", NUMBER), .def = "0.02", .min = 0, .max = 1, .unit = "fraction of touches",
      .doc = "Share of the touches that go to the warm set."},
-    {KEY("cold_share", NUMBER), .def = "0.01", .min = 0, .max = 1, .unit = "fraction of touches",
+    {KEY("cold_share", NUMBER), .def = "0.001", .min = 0, .max = 1, .unit = "fraction of touches",
      .doc = "Share of the touches that go to the cold tail; the hot set gets 1 - warm_share - "
             "cold_share."},
     {KEY("alloc_rate", BYTE_RATE), .flags = SIM_KEY_NONZERO, .def = "256MiB/s",

@@ -209,7 +209,7 @@ static void test_write_share_zero_breaks_no_shared_page(void **state)
 /*
  * With the default 0.3, each of the S shared hot anon pages is written in a
  * tick with probability p = 1 - exp(-0.3 K c / N) (K = 1000 touches a
- * second, c = 0.9 the hot set's share, N the hot set: kernel + hot anon
+ * second, c = 0.979 the hot set's share, N the hot set: kernel + hot anon
  * pages), so a tick breaks S p of them on average; the warm set and the
  * cold tail are only read. The sum over ten minutes of S p, with S read
  * before each tick, is what the model must have copied.
@@ -220,7 +220,7 @@ static double expected_breaks(HostPages *pages)
     uint64_t hot = host_pages_count_use(pages, HOST_USE_KERNEL) +
                    host_pages_count_use(pages, HOST_USE_ANON_ACTIVE);
     assert_int_equal(host_pages_count_res(pages, HOST_USE_ANON_WARM, HOST_RES_SHARED) > 0, 1);
-    return (double)shared * -expm1(-0.3 * 1000.0 * 0.9 / (double)hot);
+    return (double)shared * -expm1(-0.3 * 1000.0 * 0.979 / (double)hot);
 }
 
 static void test_write_share_default_breaks_shared_hot_pages(void **state)
@@ -269,7 +269,7 @@ static void test_phase_sets_write_share(void **state)
 /* After a tick the host's sampler sees the guest's tiers (the hot one:
  * kernel, hot anon, the file working set) and the touches each got: on a
  * roomy host nothing stalls, so the workload's whole touch rate, split by
- * the default shares 0.9 / 0.09 / 0.01. */
+ * the default shares 0.979 / 0.02 / 0.001. */
 static void test_tick_reports_its_tiers_and_touch_rate_to_the_host(void **state)
 {
     (void)state;
@@ -289,10 +289,10 @@ static void test_tick_reports_its_tiers_and_touch_rate_to_the_host(void **state)
     assert_int_equal(v->touch[2].pages, host_pages_count_use(pages, HOST_USE_ANON_INACTIVE));
     assert_int_equal(v->touch[1].pages, 128 * 256); /* a quarter of 512 MiB */
     assert_int_equal(v->touch[2].pages, 128 * 256); /* the rest beyond 256 MiB hot */
-    assert_float_equal(v->touch[0].rate, 9000.0, 1e-6); /* of the default touch_rate 10000/s */
-    assert_float_equal(v->touch[1].rate, 900.0, 1e-6);
-    assert_float_equal(v->touch[2].rate, 100.0, 1e-6);
-    assert_float_equal(v->touch[2].demand, 100.0, 1e-6);
+    assert_float_equal(v->touch[0].rate, 9790.0, 1e-6); /* of the default touch_rate 10000/s */
+    assert_float_equal(v->touch[1].rate, 200.0, 1e-6);
+    assert_float_equal(v->touch[2].rate, 10.0, 1e-6);
+    assert_float_equal(v->touch[2].demand, 10.0, 1e-6);
     test_model_free(m);
 }
 
