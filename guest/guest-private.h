@@ -67,8 +67,8 @@ struct Guest {
  * cost to *cost. HOST_NO_PAGE when nothing can be freed. */
 uint32_t guest_take_free(Guest *guest, Host *host, HostUse use, SimTime now, SimTime *cost);
 
-/* Frees up to n pages in Linux's order: inactive cache, inactive anon (to
- * guest swap), active cache, active anon. Returns the pages freed. */
+/* Frees up to n pages, colder first: inactive cache, cold anon, warm anon
+ * (both to guest swap), active cache, hot anon. Returns the pages freed. */
 uint64_t guest_reclaim(Guest *guest, Host *host, uint64_t n, SimTime now, SimTime *cost);
 
 /* One synchronous read from the guest disk (guest swap-in, cache refault). */
