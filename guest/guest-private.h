@@ -42,8 +42,6 @@ struct Guest {
 
     /* workload targets, pages (phases change them) */
     uint64_t anon_target, active_target, cache_target;
-    uint64_t warm_target;    /* the warm set; the cold tail is the anon memory beyond both */
-    double share[GUEST_TIER_MAX]; /* fraction of the touches each tier gets */
     double touch_rate;       /* touches per second of unstalled time */
     double write_share;      /* fraction of touches that are writes, 0..1 */
 
