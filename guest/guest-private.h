@@ -14,6 +14,22 @@ typedef struct GuestBalloon {
     uint32_t rate_slow;  /* current pages per poll when the guest must reclaim */
 } GuestBalloon;
 
+/* The workload's popularity tiers (docs/model.md "Workload: access skew"):
+ * the hot set (kernel, hot anon, file working set), the warm set and the
+ * cold tail of the anon memory. Each gets a share of the touches. */
+typedef enum { GUEST_TIER_HOT, GUEST_TIER_WARM, GUEST_TIER_COLD, GUEST_TIER_MAX } GuestTier;
+
+/* The anon list of each tier; reclaim takes colder tiers first. */
+static inline HostUse guest_tier_use(GuestTier tier)
+{
+    static const HostUse use[GUEST_TIER_MAX] = {
+        [GUEST_TIER_HOT] = HOST_USE_ANON_ACTIVE,
+        [GUEST_TIER_WARM] = HOST_USE_ANON_WARM,
+        [GUEST_TIER_COLD] = HOST_USE_ANON_INACTIVE,
+    };
+    return use[tier];
+}
+
 struct Guest {
     const SimVmConfig *cfg;
     guint index;             /* VM index, for host calls */
@@ -32,8 +48,7 @@ struct Guest {
     uint64_t kernel_pages;
     GuestWatermarks wmark;
     uint64_t swap_slots;     /* guest swap device, pages */
-    uint64_t swapped_hot;    /* anon pages in guest swap, of the hot set */
-    uint64_t swapped_cold;
+    uint64_t swapped[GUEST_TIER_MAX]; /* anon pages in guest swap, per tier */
     uint64_t evicted_hot;    /* active file pages dropped: refault from disk */
     SimTime disk_busy_until; /* guest disk queue */
     GuestBalloon balloon;
@@ -50,8 +65,8 @@ struct Guest {
  * cost to *cost. HOST_NO_PAGE when nothing can be freed. */
 uint32_t guest_take_free(Guest *guest, Host *host, HostUse use, SimTime now, SimTime *cost);
 
-/* Frees up to n pages in Linux's order: inactive cache, inactive anon (to
- * guest swap), active cache, active anon. Returns the pages freed. */
+/* Frees up to n pages, colder first: inactive cache, cold anon, warm anon
+ * (both to guest swap), active cache, hot anon. Returns the pages freed. */
 uint64_t guest_reclaim(Guest *guest, Host *host, uint64_t n, SimTime now, SimTime *cost);
 
 /* One synchronous read from the guest disk (guest swap-in, cache refault). */

@@ -121,9 +121,11 @@ void guest_fill_content(Guest *g, uint32_t p)
 
 uint64_t guest_anon_pages(const Guest *g)
 {
-    return host_pages_count_use(g->pages, HOST_USE_ANON_ACTIVE) +
-           host_pages_count_use(g->pages, HOST_USE_ANON_INACTIVE) + g->swapped_hot +
-           g->swapped_cold;
+    uint64_t n = 0;
+    for (GuestTier t = 0; t < GUEST_TIER_MAX; t++) {
+        n += host_pages_count_use(g->pages, guest_tier_use(t)) + g->swapped[t];
+    }
+    return n;
 }
 
 SimTime guest_disk_read(Guest *g, SimTime now)
@@ -161,7 +163,7 @@ uint64_t guest_cache_pages(const Guest *g)
 
 uint64_t guest_swap_used(const Guest *g)
 {
-    return g->swapped_hot + g->swapped_cold;
+    return g->swapped[GUEST_TIER_HOT] + g->swapped[GUEST_TIER_WARM] + g->swapped[GUEST_TIER_COLD];
 }
 
 void guest_take_interval(Guest *g, SimTime *stalled, SimTime *on)

@@ -2,6 +2,8 @@
  * memory) and giving every page back to the host. */
 #include "guest/guest-private.h"
 
+#include <string.h>
+
 /* A Linux guest touches only its kernel at boot and the rest lazily; a
  * Windows guest zeroes every page at boot, so all are backed by zero pages
  * (docs/design.md "Guest"). */
@@ -42,6 +44,7 @@ void guest_power_off(Guest *g, Host *host)
     }
     host_vm_power_off(host, g->index);
     g->powered_on = false;
-    g->swapped_hot = g->swapped_cold = g->evicted_hot = 0;
+    memset(g->swapped, 0, sizeof g->swapped);
+    g->evicted_hot = 0;
     g->pending_stall = 0;
 }

@@ -9,13 +9,29 @@ static void disk_write(Guest *g, SimTime now)
     g->disk_busy_until = start + (SimTime)((double)g->page_size / gc->disk_bandwidth * (double)SIM_S);
 }
 
+/* The tier whose anon list is `use`, or GUEST_TIER_MAX for a non-anon list. */
+static GuestTier anon_tier(HostUse use)
+{
+    for (GuestTier t = 0; t < GUEST_TIER_MAX; t++) {
+        if (guest_tier_use(t) == use) {
+            return t;
+        }
+    }
+    return GUEST_TIER_MAX;
+}
+
 /* Evicts one page of list `from` to the free list. Anon pages go to guest
  * swap; a page the host had swapped must first be read back (double
  * paging), which the reclaiming vCPU waits for. */
 static bool evict_one(Guest *g, Host *host, HostUse from, SimTime now, SimTime *cost)
 {
-    bool anon = from == HOST_USE_ANON_ACTIVE || from == HOST_USE_ANON_INACTIVE;
-    if (anon && g->swapped_hot + g->swapped_cold >= g->swap_slots) {
+    GuestTier tier = anon_tier(from);
+    bool anon = tier != GUEST_TIER_MAX;
+    uint64_t used = 0;
+    for (GuestTier t = 0; t < GUEST_TIER_MAX; t++) {
+        used += g->swapped[t];
+    }
+    if (anon && used >= g->swap_slots) {
         return false;
     }
     uint32_t p = host_pages_pick_use(g->pages, &g->rng_alloc, from);
@@ -25,11 +41,7 @@ static bool evict_one(Guest *g, Host *host, HostUse from, SimTime now, SimTime *
     if (anon) {
         *cost += host_access(host, g->index, p, HOST_USE_FREE, now + *cost);
         disk_write(g, now);
-        if (from == HOST_USE_ANON_ACTIVE) {
-            g->swapped_hot++;
-        } else {
-            g->swapped_cold++;
-        }
+        g->swapped[tier]++;
     } else if (from == HOST_USE_CACHE_ACTIVE) {
         g->evicted_hot++;
     }
@@ -37,13 +49,14 @@ static bool evict_one(Guest *g, Host *host, HostUse from, SimTime now, SimTime *
     return true;
 }
 
+/* Colder first: Linux's LRU approximates the workload's popularity tiers
+ * (docs/model.md "Workload: access skew"), so stale cache, the cold tail
+ * and the warm set go before the file and anon hot sets. */
 uint64_t guest_reclaim(Guest *g, Host *host, uint64_t n, SimTime now, SimTime *cost)
 {
     static const HostUse order[] = {
-        HOST_USE_CACHE_INACTIVE,
-        HOST_USE_ANON_INACTIVE,
-        HOST_USE_CACHE_ACTIVE,
-        HOST_USE_ANON_ACTIVE,
+        HOST_USE_CACHE_INACTIVE, HOST_USE_ANON_INACTIVE, HOST_USE_ANON_WARM,
+        HOST_USE_CACHE_ACTIVE,   HOST_USE_ANON_ACTIVE,
     };
     uint64_t freed = 0;
     for (size_t i = 0; i < G_N_ELEMENTS(order) && freed < n; i++) {

@@ -1,53 +1,83 @@
 /*
- * The workload (docs/design.md "Guest" and "Time and cost"): it grows its anon
- * memory toward `memory`, keeps `active` of it hot, keeps `page_cache` of
- * file data, and touches the hot set at `touch_rate`. Touches are a rate,
- * never simulated one by one: per tick, the number of distinct
- * non-resident hot pages touched is drawn, and only those are faulted in.
+ * The workload (docs/model.md "Guest", "Time and cost" and "Workload: access
+ * skew"): it grows its anon memory toward `memory`, keeps `active` of it hot,
+ * `warm` of the rest warm and the remainder as a cold tail, keeps
+ * `page_cache` of file data, and touches all of it at `touch_rate`, each
+ * tier getting its share of the touches. Touches are a rate, never
+ * simulated one by one: per tick and tier, the number of distinct
+ * non-resident pages touched is drawn, and only those are faulted in.
  */
 #include "guest/guest-private.h"
 
 #include <math.h>
 
-/* Kinds of non-resident hot page and where a touch finds them. */
+/* Kinds of non-resident page and where a touch finds them. */
 typedef enum {
-    FAULT_KERNEL_HOST, /* kernel page the host swapped */
-    FAULT_ANON_HOST,   /* hot anon page the host swapped */
-    FAULT_CACHE_HOST,  /* hot file page the host swapped */
-    FAULT_GUEST_SWAP,  /* hot anon page in guest swap */
-    FAULT_REFAULT,     /* hot file page the guest dropped */
-    FAULT_MAX
+    FAULT_HOST,       /* a page the host swapped, compressed or never backed */
+    FAULT_GUEST_SWAP, /* an anon page in guest swap */
+    FAULT_REFAULT,    /* a hot file page the guest dropped */
 } FaultKind;
 
-/* The guest list of each kind the host holds out of memory. */
-static const HostUse host_fault_use[] = {
-    [FAULT_KERNEL_HOST] = HOST_USE_KERNEL,
-    [FAULT_ANON_HOST] = HOST_USE_ANON_ACTIVE,
-    [FAULT_CACHE_HOST] = HOST_USE_CACHE_ACTIVE,
-};
+/* Where the non-resident pages of each tier are: every list a tier spans,
+ * on the host's side and on the guest's. */
+typedef struct FaultSource {
+    GuestTier tier;
+    FaultKind kind;
+    HostUse use; /* the guest list the page is on, or goes to when faulted */
+} FaultSource;
 
-static bool is_host_fault(FaultKind kind)
-{
-    return kind <= FAULT_CACHE_HOST;
-}
+static const FaultSource sources[] = {
+    {GUEST_TIER_HOT, FAULT_HOST, HOST_USE_KERNEL},
+    {GUEST_TIER_HOT, FAULT_HOST, HOST_USE_ANON_ACTIVE},
+    {GUEST_TIER_HOT, FAULT_HOST, HOST_USE_CACHE_ACTIVE},
+    {GUEST_TIER_HOT, FAULT_GUEST_SWAP, HOST_USE_ANON_ACTIVE},
+    {GUEST_TIER_HOT, FAULT_REFAULT, HOST_USE_CACHE_ACTIVE},
+    {GUEST_TIER_WARM, FAULT_HOST, HOST_USE_ANON_WARM},
+    {GUEST_TIER_WARM, FAULT_GUEST_SWAP, HOST_USE_ANON_WARM},
+    {GUEST_TIER_COLD, FAULT_HOST, HOST_USE_ANON_INACTIVE},
+    {GUEST_TIER_COLD, FAULT_GUEST_SWAP, HOST_USE_ANON_INACTIVE},
+};
+#define N_SOURCES G_N_ELEMENTS(sources)
 
 static uint64_t pages_per_tick(double bytes_per_s, SimTime dt, uint64_t page_size)
 {
     return (uint64_t)(bytes_per_s * sim_time_to_s(dt) / (double)page_size);
 }
 
-static uint64_t hot_pages(const Guest *g)
+/* 4 KiB pages per simulated page (docs/model.md "Pages"). */
+static double subpages(const Guest *g)
 {
-    return host_pages_count_use(g->pages, HOST_USE_ANON_ACTIVE) + g->swapped_hot;
+    return MAX(1.0, (double)g->page_size / HOST_SUBPAGE_BYTES);
 }
 
-/* New anon pages join the hot set while it is below its target. */
+/* Anon pages of tier t, in memory or in guest swap. */
+static uint64_t anon_in(const Guest *g, GuestTier t)
+{
+    return host_pages_count_use(g->pages, guest_tier_use(t)) + g->swapped[t];
+}
+
+/* What each anon tier should hold with `anon` pages: the hot set first,
+ * then the warm set, the cold tail the rest. */
+static void tier_targets(const Guest *g, uint64_t anon, uint64_t target[GUEST_TIER_MAX])
+{
+    target[GUEST_TIER_HOT] = MIN(g->active_target, anon);
+    const SimWorkload *w = &g->cfg->workload;
+    uint64_t warm = w->has_warm ? w->warm / g->page_size : g->anon_target / 4;
+    target[GUEST_TIER_WARM] = MIN(warm, anon - target[GUEST_TIER_HOT]);
+    target[GUEST_TIER_COLD] = anon - target[GUEST_TIER_HOT] - target[GUEST_TIER_WARM];
+}
+
+/* New anon pages join the hottest tier below its target. */
 static bool grow_anon(Guest *g, Host *host, uint64_t n, SimTime now, SimTime *cost)
 {
+    uint64_t target[GUEST_TIER_MAX];
+    tier_targets(g, guest_anon_pages(g) + n, target);
     for (uint64_t i = 0; i < n; i++) {
-        bool hot = hot_pages(g) < g->active_target;
-        uint32_t p = guest_take_free(g, host, hot ? HOST_USE_ANON_ACTIVE : HOST_USE_ANON_INACTIVE,
-                                     now, cost);
+        GuestTier t = GUEST_TIER_HOT;
+        while (t < GUEST_TIER_COLD && anon_in(g, t) >= target[t]) {
+            t++;
+        }
+        uint32_t p = guest_take_free(g, host, guest_tier_use(t), now, cost);
         if (p == HOST_NO_PAGE) {
             return false;
         }
@@ -56,50 +86,56 @@ static bool grow_anon(Guest *g, Host *host, uint64_t n, SimTime now, SimTime *co
     return true;
 }
 
-/* The workload frees memory: cold swapped pages first, then cold, then hot.
- * Freed pages stay backed: the host cannot see a guest free. */
+/* The workload frees memory, colder tiers first, swapped pages before
+ * resident ones. Freed pages stay backed: the host cannot see a guest free. */
 static void shrink_anon(Guest *g, uint64_t n)
 {
-    uint64_t k = MIN(n, g->swapped_cold);
-    g->swapped_cold -= k;
-    n -= k;
-    static const HostUse order[] = {HOST_USE_ANON_INACTIVE, HOST_USE_ANON_ACTIVE};
-    for (size_t i = 0; i < G_N_ELEMENTS(order) && n > 0; i++) {
+    for (int t = GUEST_TIER_COLD; t >= GUEST_TIER_HOT && n > 0; t--) {
+        uint64_t k = MIN(n, g->swapped[t]);
+        g->swapped[t] -= k;
+        n -= k;
         uint32_t p;
-        while (n > 0 &&
-               (p = host_pages_pick_use(g->pages, &g->rng_alloc, order[i])) != HOST_NO_PAGE) {
+        while (n > 0 && (p = host_pages_pick_use(g->pages, &g->rng_alloc,
+                                                 guest_tier_use((GuestTier)t))) != HOST_NO_PAGE) {
             host_pages_set_use(g->pages, p, HOST_USE_FREE);
             n--;
         }
     }
-    k = MIN(n, g->swapped_hot);
-    g->swapped_hot -= k;
 }
 
-/* Moves pages between the hot and cold anon lists (and their swapped
- * counterparts) until the hot set has its target size. */
-static void rebalance_hot(Guest *g)
+/* Moves one anon page from tier `from` to tier `to`, resident or in guest
+ * swap in proportion to where `from`'s pages are. */
+static void move_tier(Guest *g, GuestTier from, GuestTier to)
 {
-    uint64_t target = MIN(g->active_target, guest_anon_pages(g));
-    while (hot_pages(g) < target) {
-        uint64_t resident = host_pages_count_use(g->pages, HOST_USE_ANON_INACTIVE);
-        if (sim_rng_below(&g->rng_alloc, resident + g->swapped_cold) < resident) {
-            uint32_t p = host_pages_pick_use(g->pages, &g->rng_alloc, HOST_USE_ANON_INACTIVE);
-            host_pages_set_use(g->pages, p, HOST_USE_ANON_ACTIVE);
-        } else {
-            g->swapped_cold--;
-            g->swapped_hot++;
-        }
+    uint64_t resident = host_pages_count_use(g->pages, guest_tier_use(from));
+    if (sim_rng_below(&g->rng_alloc, resident + g->swapped[from]) < resident) {
+        uint32_t p = host_pages_pick_use(g->pages, &g->rng_alloc, guest_tier_use(from));
+        host_pages_set_use(g->pages, p, guest_tier_use(to));
+    } else {
+        g->swapped[from]--;
+        g->swapped[to]++;
     }
-    while (hot_pages(g) > target) {
-        uint64_t resident = host_pages_count_use(g->pages, HOST_USE_ANON_ACTIVE);
-        if (sim_rng_below(&g->rng_alloc, resident + g->swapped_hot) < resident) {
-            uint32_t p = host_pages_pick_use(g->pages, &g->rng_alloc, HOST_USE_ANON_ACTIVE);
-            host_pages_set_use(g->pages, p, HOST_USE_ANON_INACTIVE);
-        } else {
-            g->swapped_hot--;
-            g->swapped_cold++;
-        }
+}
+
+/* Moves pages between the tiers until the hot and warm sets have their
+ * target sizes: the hot set gains from the warm set first (its warmest
+ * pages), the warm set from the cold tail. Work follows the pages moved. */
+static void rebalance_tiers(Guest *g)
+{
+    uint64_t target[GUEST_TIER_MAX];
+    tier_targets(g, guest_anon_pages(g), target);
+    while (anon_in(g, GUEST_TIER_HOT) < target[GUEST_TIER_HOT]) {
+        move_tier(g, anon_in(g, GUEST_TIER_WARM) > 0 ? GUEST_TIER_WARM : GUEST_TIER_COLD,
+                  GUEST_TIER_HOT);
+    }
+    while (anon_in(g, GUEST_TIER_HOT) > target[GUEST_TIER_HOT]) {
+        move_tier(g, GUEST_TIER_HOT, GUEST_TIER_WARM);
+    }
+    while (anon_in(g, GUEST_TIER_WARM) < target[GUEST_TIER_WARM]) {
+        move_tier(g, GUEST_TIER_COLD, GUEST_TIER_WARM);
+    }
+    while (anon_in(g, GUEST_TIER_WARM) > target[GUEST_TIER_WARM]) {
+        move_tier(g, GUEST_TIER_WARM, GUEST_TIER_COLD);
     }
 }
 
@@ -141,63 +177,113 @@ static void grow_cache(Guest *g, Host *host, SimTime now, SimTime dt, SimTime *c
     }
 }
 
-static uint64_t fault_count(const Guest *g, FaultKind kind)
+static uint64_t fault_count(const Guest *g, const FaultSource *src)
 {
-    if (is_host_fault(kind)) {
-        HostUse use = host_fault_use[kind];
-        return host_pages_count_res(g->pages, use, HOST_RES_OUT) +
-               host_pages_count_res(g->pages, use, HOST_RES_NONE);
+    switch (src->kind) {
+    case FAULT_HOST:
+        return host_pages_count_res(g->pages, src->use, HOST_RES_OUT) +
+               host_pages_count_res(g->pages, src->use, HOST_RES_NONE);
+    case FAULT_GUEST_SWAP:
+        return g->swapped[src->tier];
+    default:
+        return g->evicted_hot;
     }
-    return kind == FAULT_GUEST_SWAP ? g->swapped_hot : g->evicted_hot;
 }
 
-/* The pages touches spread over: the kernel (assumption: it is always in
- * use), the hot anon set and the file working set, wherever they are. */
-static uint64_t touched_set(const Guest *g)
+/* Pages of tier t, wherever they are. The hot set holds the kernel
+ * (assumption: it is always in use), the hot anon set and the file
+ * working set. */
+static uint64_t tier_pages(const Guest *g, GuestTier t)
 {
-    return host_pages_count_use(g->pages, HOST_USE_KERNEL) + hot_pages(g) +
-           host_pages_count_use(g->pages, HOST_USE_CACHE_ACTIVE) + g->evicted_hot;
+    uint64_t n = anon_in(g, t);
+    if (t == GUEST_TIER_HOT) {
+        n += host_pages_count_use(g->pages, HOST_USE_KERNEL) +
+             host_pages_count_use(g->pages, HOST_USE_CACHE_ACTIVE) + g->evicted_hot;
+    }
+    return n;
 }
 
-/* Serves one touch of a non-resident hot page of `kind`; returns its cost. */
-static SimTime fault_one(Guest *g, Host *host, FaultKind kind, SimTime at)
+/* Serves one touch of a non-resident page of `src`; returns its cost. */
+static SimTime fault_one(Guest *g, Host *host, const FaultSource *src, SimTime at)
 {
     SimTime cost = 0;
-    if (is_host_fault(kind)) {
-        HostUse use = host_fault_use[kind];
-        HostResidency res =
-            host_pages_count_res(g->pages, use, HOST_RES_OUT) > 0 ? HOST_RES_OUT : HOST_RES_NONE;
-        uint32_t p = host_pages_pick(g->pages, use, res);
-        return host_access(host, g->index, p, use, at);
+    if (src->kind == FAULT_HOST) {
+        HostResidency res = host_pages_count_res(g->pages, src->use, HOST_RES_OUT) > 0
+                                ? HOST_RES_OUT
+                                : HOST_RES_NONE;
+        uint32_t p = host_pages_pick(g->pages, src->use, res);
+        return host_access(host, g->index, p, src->use, at);
     }
-    bool swap = kind == FAULT_GUEST_SWAP;
-    uint32_t p =
-        guest_take_free(g, host, swap ? HOST_USE_ANON_ACTIVE : HOST_USE_CACHE_ACTIVE, at, &cost);
+    uint32_t p = guest_take_free(g, host, src->use, at, &cost);
     if (p == HOST_NO_PAGE) {
         return cost;
     }
     cost += guest_disk_read(g, at + cost);
-    if (swap) {
-        g->swapped_hot--;
+    if (src->kind == FAULT_GUEST_SWAP) {
+        g->swapped[src->tier]--;
     } else {
         g->evicted_hot--;
     }
     return cost;
 }
 
+/* The tiers of one tick: their sizes, the pages not in memory, the share
+ * of the touches each gets (a tier with no pages gives its share to the
+ * others, so the workload's touch rate stays whole). */
+typedef struct Tiers {
+    uint64_t pages[GUEST_TIER_MAX];
+    uint64_t out[GUEST_TIER_MAX];
+    double share[GUEST_TIER_MAX];
+    uint64_t count[N_SOURCES]; /* non-resident pages per source */
+} Tiers;
+
+static bool tiers_of(const Guest *g, Tiers *tr)
+{
+    const SimWorkload *w = &g->cfg->workload;
+    const double share[GUEST_TIER_MAX] = {1.0 - w->warm_share - w->cold_share, w->warm_share,
+                                          w->cold_share};
+    double sum = 0.0;
+    for (GuestTier t = 0; t < GUEST_TIER_MAX; t++) {
+        tr->pages[t] = tier_pages(g, t);
+        tr->out[t] = 0;
+        tr->share[t] = tr->pages[t] > 0 ? MAX(0.0, share[t]) : 0.0;
+        sum += tr->share[t];
+    }
+    for (size_t i = 0; i < N_SOURCES; i++) {
+        tr->count[i] = fault_count(g, &sources[i]);
+        tr->out[sources[i].tier] += tr->count[i];
+    }
+    for (GuestTier t = 0; t < GUEST_TIER_MAX; t++) {
+        tr->share[t] = sum > 0.0 ? tr->share[t] / sum : 0.0;
+    }
+    return sum > 0.0;
+}
+
+/* P(a given 4 KiB page of tier t is touched in a tick of `touches`). */
+static double tier_hit(const Guest *g, const Tiers *tr, GuestTier t, double touches)
+{
+    if (tr->pages[t] == 0) {
+        return 0.0;
+    }
+    return -expm1(-touches * tr->share[t] / ((double)tr->pages[t] * subpages(g)));
+}
+
 /* Writes to hot pages the host shares break the sharing (copy-on-write):
- * of the touches, `workload.write_share` are writes (default 0.3, an
- * assumption: a typical read/write mix), and each shared hot anon page is
- * written at least once in the tick with probability 1 - exp(-writes / hot)
- * and gets new contents. The copy itself costs microseconds: not counted as
- * a stall. */
-static void write_shared(Guest *g, Host *host, double touches, uint64_t hot, SimTime now)
+ * of the hot set's touches, `workload.write_share` are writes (default
+ * 0.3, an assumption: a typical read/write mix), and each shared hot anon
+ * page is written at least once in the tick with probability 1 - exp(-w /
+ * (N s)) and gets new contents. The warm set and the cold tail are only
+ * read (assumption: a workload's writable working set is much smaller than
+ * what it reads, Clark et al., NSDI 2005, "writable working set"), so a
+ * rarely used shared page stays shared. The copy itself costs
+ * microseconds: not counted as a stall. */
+static void write_shared(Guest *g, Host *host, const Tiers *tr, double touches, SimTime now)
 {
     uint64_t shared = host_pages_count_res(g->pages, HOST_USE_ANON_ACTIVE, HOST_RES_SHARED);
     if (shared == 0) {
         return;
     }
-    double p_write = -expm1(-touches * g->write_share / (double)hot);
+    double p_write = tier_hit(g, tr, GUEST_TIER_HOT, touches * g->write_share);
     uint64_t n = sim_rng_binomial(&g->rng_touch, shared, p_write);
     for (uint64_t i = 0; i < n; i++) {
         uint32_t p = host_pages_pick(g->pages, HOST_USE_ANON_ACTIVE, HOST_RES_SHARED);
@@ -212,65 +298,98 @@ uint64_t guest_cow_breaks(const Guest *g)
     return g->cow_breaks;
 }
 
-/* Touches the workload makes in dt: with a share q of hot pages not
- * resident and faults costing L on average, each touch takes 1/rate + q L
- * of vCPU time, so a vCPU that stalls touches less (docs/design.md: stalls feed
- * back). L is the average cost of this VM's recent faults. */
-static double touches_in(const Guest *g, SimTime dt, uint64_t hot, uint64_t nonresident)
+/* 4 KiB touches the workload makes in dt: a touch lands on a page out of
+ * memory with probability q = sum over tiers of share x non-resident
+ * fraction, and faults cost L on average per 4 KiB page, so each touch
+ * takes 1/rate + q L of vCPU time and a vCPU that stalls touches less
+ * (docs/model.md: stalls feed back). L is the average of recent faults. */
+static double touches_in(const Guest *g, const Tiers *tr, SimTime dt)
 {
-    double q = (double)nonresident / (double)hot;
+    double q = 0.0;
+    for (GuestTier t = 0; t < GUEST_TIER_MAX; t++) {
+        if (tr->pages[t] > 0) {
+            q += tr->share[t] * (double)tr->out[t] / (double)tr->pages[t];
+        }
+    }
     double per_touch = 1.0 / g->touch_rate + q * g->fault_cost_avg;
     return sim_time_to_s(dt) / per_touch;
 }
 
-/*
- * Touches for one tick. With K touches spread uniformly over H hot pages, a
- * given page is touched at least once with probability 1 - exp(-K/H); the
- * number of non-resident pages of each kind touched is drawn binomially, and
- * the faults are served in random order until the tick's time is used up.
- */
-static SimTime touch(Guest *g, Host *host, SimTime now, SimTime dt, SimTime stall)
+/* What the host's sampler sees of this tick (per tier, in 4 KiB touches). */
+static void report(const Guest *g, Host *host, const Tiers *tr, double touches, SimTime dt)
 {
-    uint64_t hot = touched_set(g);
-    if (hot == 0 || g->touch_rate <= 0.0) {
-        host_vm_report_touches(host, g->index, hot, 0.0);
-        return stall;
+    HostTouchTier seen[HOST_TOUCH_TIERS] = {{0}};
+    G_STATIC_ASSERT(HOST_TOUCH_TIERS == GUEST_TIER_MAX);
+    for (GuestTier t = 0; t < GUEST_TIER_MAX; t++) {
+        seen[t].pages = tr->pages[t];
+        seen[t].resident = tr->pages[t] - MIN(tr->out[t], tr->pages[t]);
+        seen[t].rate = touches * tr->share[t] / sim_time_to_s(dt);
+        seen[t].demand = MAX(0.0, g->touch_rate) * tr->share[t];
     }
-    uint64_t count[FAULT_MAX], left[FAULT_MAX], nonresident = 0, total = 0;
-    for (int k = 0; k < FAULT_MAX; k++) {
-        count[k] = fault_count(g, (FaultKind)k);
-        nonresident += count[k];
+    host_vm_report_touches(host, g->index, seen);
+}
+
+/* Draws, per source, how many of its non-resident pages the tick touches
+ * (binomial with its tier's probability); returns the total. */
+static uint64_t draw_faults(Guest *g, const Tiers *tr, double touches, uint64_t left[N_SOURCES])
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < N_SOURCES; i++) {
+        double p = tier_hit(g, tr, sources[i].tier, touches);
+        left[i] = sim_rng_binomial(&g->rng_touch, tr->count[i], p);
+        total += left[i];
     }
-    double touches = touches_in(g, dt - stall, hot, nonresident);
-    host_vm_report_touches(host, g->index, hot, touches / sim_time_to_s(dt));
-    double p_hit = -expm1(-touches / (double)hot);
-    for (int k = 0; k < FAULT_MAX; k++) {
-        left[k] = sim_rng_binomial(&g->rng_touch, count[k], p_hit);
-        total += left[k];
-    }
-    if (total > 0 && host_vm_alloc_blocked(host, g->index)) {
-        return dt; /* blocked from allocating in low: every fault waits */
-    }
+    return total;
+}
+
+/* Serves the drawn faults in random order until the tick's time is used
+ * up; returns the stall they cost. */
+static SimTime serve_faults(Guest *g, Host *host, uint64_t left[N_SOURCES], uint64_t total,
+                            SimTime now, SimTime stall, SimTime dt)
+{
     SimTime fault_stall = 0;
     uint64_t served = 0;
     while (total > 0 && stall + fault_stall < dt) {
         uint64_t r = sim_rng_below(&g->rng_touch, total);
-        int k = 0;
+        size_t k = 0;
         while (r >= left[k]) {
             r -= left[k++];
         }
         left[k]--;
         total--;
-        if (fault_count(g, (FaultKind)k) > 0) {
-            fault_stall += fault_one(g, host, (FaultKind)k, now + stall + fault_stall);
+        if (fault_count(g, &sources[k]) > 0) {
+            fault_stall += fault_one(g, host, &sources[k], now + stall + fault_stall);
             served++;
         }
     }
     if (served > 0) {
-        double avg = sim_time_to_s(fault_stall) / (double)served;
+        /* one simulated page is subpages() 4 KiB faults */
+        double avg = sim_time_to_s(fault_stall) / ((double)served * subpages(g));
         g->fault_cost_avg = 0.5 * g->fault_cost_avg + 0.5 * avg;
     }
-    write_shared(g, host, touches, hot, now);
+    return fault_stall;
+}
+
+/* Touches for one tick: with K touches of which tier t gets K_t, spread
+ * evenly over its N_t pages of s 4 KiB pages each, a given 4 KiB page is
+ * touched at least once with probability 1 - exp(-K_t / (N_t s)); only the
+ * non-resident pages touched are visited. */
+static SimTime touch(Guest *g, Host *host, SimTime now, SimTime dt, SimTime stall)
+{
+    Tiers tr;
+    if (!tiers_of(g, &tr) || g->touch_rate <= 0.0) {
+        report(g, host, &tr, 0.0, dt);
+        return stall;
+    }
+    double touches = touches_in(g, &tr, dt - stall);
+    report(g, host, &tr, touches, dt);
+    uint64_t left[N_SOURCES];
+    uint64_t total = draw_faults(g, &tr, touches, left);
+    if (total > 0 && host_vm_alloc_blocked(host, g->index)) {
+        return dt; /* blocked from allocating in low: every fault waits */
+    }
+    SimTime fault_stall = serve_faults(g, host, left, total, now, stall, dt);
+    write_shared(g, host, &tr, touches, now);
     return stall + fault_stall;
 }
 
@@ -313,7 +432,7 @@ void guest_tick(Guest *g, Host *host, SimTime now, SimTime dt)
     } else if (anon > g->anon_target) {
         shrink_anon(g, anon - g->anon_target);
     }
-    rebalance_hot(g);
+    rebalance_tiers(g);
     if (!blocked) {
         grow_cache(g, host, now, dt, &stall);
     }

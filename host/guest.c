@@ -4,6 +4,8 @@
  * on/off, and what the guest's touches show the sampler. */
 #include "host/host-private.h"
 
+#include <string.h>
+
 /* A VM at its limit swaps its own pages before it gets a frame; with
  * compression one swap-out may free less than a frame, so it may take a
  * few (bound on the attempts, assumption). */
@@ -147,11 +149,9 @@ void host_vm_power_off(Host *host, guint vm)
     host->overhead_vms -= v->overhead;
 }
 
-void host_vm_report_touches(Host *host, guint vm, uint64_t hot_pages, double touch_rate)
+void host_vm_report_touches(Host *host, guint vm, const HostTouchTier tiers[HOST_TOUCH_TIERS])
 {
-    HostVm *v = &host->vms[vm];
-    v->hot_pages = hot_pages;
-    v->touch_rate = touch_rate;
+    memcpy(host->vms[vm].touch, tiers, sizeof host->vms[vm].touch);
 }
 
 bool host_vm_alloc_blocked(const Host *host, guint vm)

@@ -37,11 +37,20 @@ void host_release(Host *host, guint vm, uint32_t p, HostUse use);
 void host_vm_power_on(Host *host, guint vm);
 void host_vm_power_off(Host *host, guint vm);
 
-/* The guest's touches of one tick, which the host's sampler sees (a real
- * host observes them through the accessed bits of its page tables):
- * `hot_pages` is the hot set, `touch_rate` the touches per second actually
- * made after stalls. */
-void host_vm_report_touches(Host *host, guint vm, uint64_t hot_pages, double touch_rate);
+/* One tier of a workload's popularity curve as the accessed bits show it
+ * (host_vm_report_touches; docs/model.md "Workload: access skew"). */
+#define HOST_TOUCH_TIERS 3
+typedef struct HostTouchTier {
+    uint64_t pages;    /* guest pages in the tier, resident or not */
+    uint64_t resident; /* of them, resident */
+    double rate;       /* 4 KiB touches per second actually made (after stalls) */
+    double demand;     /* 4 KiB touches per second the unstalled workload makes */
+} HostTouchTier;
+
+/* The guest's touches of one tick, per popularity tier (hot, warm, cold),
+ * which the host's sampler sees (a real host observes them through the
+ * accessed bits of its page tables). */
+void host_vm_report_touches(Host *host, guint vm, const HostTouchTier tiers[HOST_TOUCH_TIERS]);
 
 /* Whether the host blocks the VM's allocations (the policy's low-state
  * rule): the guest then waits instead of taking new pages. */

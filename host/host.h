@@ -67,8 +67,7 @@ typedef struct HostVm {
     uint64_t sztgt;         /* written by the scheduler */
     double active_fast;     /* sampled active fraction, fast average */
     double active_slow;     /* slow average */
-    uint64_t hot_pages;     /* the guest's hot set, pages (host_vm_report_touches) */
-    double touch_rate;      /* touches per second it actually made (after stalls) */
+    HostTouchTier touch[HOST_TOUCH_TIERS]; /* the guest's touches (host_vm_report_touches) */
     uint64_t mctl_target;   /* from the policy */
     uint64_t swap_target;   /* from the policy: pages to hold swapped */
     bool block_alloc;       /* from the policy */

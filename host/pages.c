@@ -2,11 +2,15 @@
 
 static const char *const use_names[HOST_USE_MAX] = {
     "free", "kernel", "anon_active", "anon_inactive", "cache_active", "cache_inactive", "balloon",
+    "anon_warm",
 };
 
 static const char *const backing_names[HOST_BACK_MAX] = {
     "none", "private", "shared", "zip", "swap", "cache_swap",
 };
+
+/* Every (use, residency) pair is a class of the partition. */
+G_STATIC_ASSERT(HOST_USE_MAX * HOST_RES_MAX <= SIM_PARTITION_MAX_CLASSES);
 
 const char *host_use_to_string(HostUse use)
 {

@@ -27,10 +27,13 @@ typedef enum {
     HOST_USE_FREE,
     HOST_USE_KERNEL,
     HOST_USE_ANON_ACTIVE, /* the workload's hot set */
-    HOST_USE_ANON_INACTIVE,
+    HOST_USE_ANON_INACTIVE, /* its cold tail: touched rarely */
     HOST_USE_CACHE_ACTIVE,   /* file data the workload keeps using */
     HOST_USE_CACHE_INACTIVE, /* stale file data, first to go */
     HOST_USE_BALLOON,        /* held by the balloon driver, never backed */
+    HOST_USE_ANON_WARM,      /* the workload's warm set, between hot and cold (docs/model.md
+                                "Workload: access skew"); last, so older values keep theirs.
+                                8 uses x HOST_RES_MAX = SIM_PARTITION_MAX_CLASSES: the limit */
     HOST_USE_MAX
 } HostUse;
 const char *host_use_to_string(HostUse use);
@@ -92,6 +95,11 @@ static inline bool host_residency_resident(HostResidency r)
 typedef enum { HOST_ZIP_1K, HOST_ZIP_2K, HOST_ZIP_NONE, HOST_ZIP_MAX } HostZipClass;
 
 #define HOST_NO_PAGE UINT32_MAX
+
+/* The page the real mechanisms work on (compression, sharing, balloon, the
+ * guest's faults): a simulated page of host.page_size bytes stands for
+ * host.page_size / HOST_SUBPAGE_BYTES of them (docs/model.md "Pages"). */
+#define HOST_SUBPAGE_BYTES 4096u
 
 typedef struct HostPages {
     uint32_t n;          /* configured pages */

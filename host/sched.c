@@ -23,35 +23,52 @@ uint64_t host_vm_active_pages(const HostVm *vm)
     return (uint64_t)(f * (double)vm->configured + 0.5);
 }
 
-/* P(a given hot page was touched at least once during one period). */
-static double touched_prob(const HostVm *vm, SimTime period)
+/* P(a given 4 KiB page of a tier of `pages` simulated pages, each standing
+ * for `sub` 4 KiB pages, was touched at least once in `period` when the
+ * tier gets `rate` 4 KiB touches per second spread evenly over it). */
+static double touched_prob(double rate, uint64_t pages, double sub, SimTime period)
 {
-    if (vm->hot_pages == 0) {
+    if (pages == 0 || rate <= 0.0) {
         return 0.0;
     }
-    return -expm1(-vm->touch_rate * sim_time_to_s(period) / (double)vm->hot_pages);
+    return -expm1(-rate * sim_time_to_s(period) / ((double)pages * sub));
+}
+
+/* Expected share of the VM's configured pages that a uniform sample finds
+ * touched in `period`: per tier, its pages x P(touched) at the rate the
+ * unstalled workload touches it. A stall delays touches, it does not
+ * cancel them: while one thread waits for its page the workload's other
+ * threads keep touching, and the waiting thread's next touch is of its
+ * working set, so a busy VM that stalls is not an idle one (assumption,
+ * docs/model.md "Workload: access skew"); the stall shows in the
+ * performance index, not in the estimate. Pages outside the tiers (free,
+ * balloon, stale cache) are idle. */
+static double active_share(const HostVm *vm, double sub, SimTime period)
+{
+    double touched = 0.0;
+    for (int t = 0; t < HOST_TOUCH_TIERS; t++) {
+        const HostTouchTier *tier = &vm->touch[t];
+        touched += (double)tier->pages * touched_prob(tier->demand, tier->pages, sub, period);
+    }
+    return MIN(1.0, touched / (double)vm->configured);
 }
 
 /* ESXi samples `sample_pages` random pages of each VM per period and counts
- * those touched since (the access bit). A sampled page counts when the
- * guest uses it as hot memory (kernel, hot anon, file working set) and the
- * workload touched it. Drawing the
- * count of such pages among n uniform samples as Binomial(n, hot share x
- * P(touched)) has exactly the distribution of sampling page by page, and
- * reads no page: the sampler's cost does not grow with the VM's memory. */
+ * those touched since (the access bit). Drawing the count of touched pages
+ * among n uniform samples as Binomial(n, share touched) has exactly the
+ * distribution of sampling page by page, and reads no page: the sampler's
+ * cost does not grow with the VM's memory. */
 void host_sched_sample(Host *host)
 {
     uint32_t n = host->scenario->host.sample_pages;
     SimTime period = host->scenario->host.sample_period;
+    double sub = (double)host->page_size / HOST_SUBPAGE_BYTES;
     for (guint i = 0; i < host->n_vms; i++) {
         HostVm *vm = &host->vms[i];
         if (!vm->powered_on || vm->configured == 0) {
             continue;
         }
-        uint64_t hot = host_pages_count_use(vm->pages, HOST_USE_KERNEL) +
-                       host_pages_count_use(vm->pages, HOST_USE_ANON_ACTIVE) +
-                       host_pages_count_use(vm->pages, HOST_USE_CACHE_ACTIVE);
-        double p = (double)hot / (double)vm->configured * touched_prob(vm, period);
+        double p = active_share(vm, MAX(1.0, sub), period);
         double f = (double)sim_rng_binomial(&vm->rng, n, p) / (double)n;
         vm->active_fast += SCHED_ACTIVE_FAST_WEIGHT * (f - vm->active_fast);
         vm->active_slow += SCHED_ACTIVE_SLOW_WEIGHT * (f - vm->active_slow);

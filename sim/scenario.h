@@ -53,6 +53,10 @@ typedef struct SimWorkload {
     uint64_t page_cache;  /* bytes of file data the workload keeps using */
     double touch_rate;    /* touches per second over the hot set */
     double write_share;   /* fraction of touches that are writes (break copy-on-write), 0..1 */
+    uint64_t warm;        /* bytes of the warm set, after the hot set (clamped to what is left) */
+    bool has_warm;        /* false: the warm set is a quarter of the memory in force */
+    double warm_share;    /* fraction of touches that go to the warm set, 0..1 */
+    double cold_share;    /* fraction that go to the cold tail (the rest of memory), 0..1 */
     double alloc_rate;    /* bytes per second the workload can allocate */
     SimContentMix content;
     GArray *phases;       /* SimPhase, sorted by at; a trace adds its own (sim/load/trace.h) */

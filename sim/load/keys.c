@@ -226,10 +226,23 @@ static const SimKey workload_keys[] = {
     {KEY("page_cache", SIZE), .def = "0", .doc = "File working set, read in as active page cache."},
     /* "10000/s", 0.3, "256MiB/s": assumptions (a typical touch rate, read/write mix, allocator) */
     {KEY("touch_rate", RATE), .def = "10000/s", .unit = "touches per second",
-     .doc = "Page touches per second over the hot set."},
+     .doc = "4 KiB page touches per second over the workload's pages, split over the hot set, "
+            "the warm set and the cold tail by their shares."},
     {KEY("write_share", NUMBER), .def = "0.3", .min = 0, .max = 1, .unit = "fraction of touches",
-     .doc = "Share of the touches that are writes, a plain number from 0 to 1 (not a "
-            "percentage); writes to shared pages break the sharing (copy-on-write)."},
+     .doc = "Share of the hot set's touches that are writes, a plain number from 0 to 1 (not a "
+            "percentage); writes to shared pages break the sharing (copy-on-write). The warm "
+            "set and the cold tail are only read."},
+    /* the popularity curve: assumptions of the order of measured skew (docs/model.md
+       "Workload: access skew") */
+    {KEY("warm", SIZE),
+     .doc = "Warm set: anonymous memory beyond the hot set that is touched now and then; at "
+            "most workload memory minus active. The rest is the cold tail. Default: a quarter "
+            "of workload memory, at most what the hot set leaves."},
+    {KEY("warm_share", NUMBER), .def = "0.02", .min = 0, .max = 1, .unit = "fraction of touches",
+     .doc = "Share of the touches that go to the warm set."},
+    {KEY("cold_share", NUMBER), .def = "0.001", .min = 0, .max = 1, .unit = "fraction of touches",
+     .doc = "Share of the touches that go to the cold tail; the hot set gets 1 - warm_share - "
+            "cold_share."},
     {KEY("alloc_rate", BYTE_RATE), .flags = SIM_KEY_NONZERO, .def = "256MiB/s",
      .doc = "How fast the workload grows to its memory (> 0)."},
     {KEY("content", OBJECT), .members = content_keys,

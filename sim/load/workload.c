@@ -184,6 +184,39 @@ static bool workload_fits(Loader *ld, SimVmConfig *vm, const char *mem_at, const
     return check_fit(ld, vm, w->memory, w->active, mem_at, active_at);
 }
 
+/* The popularity curve (docs/model.md "Workload: access skew"): the warm
+ * set fits beside the hot set, and the warm and cold shares leave the hot
+ * set its touches. */
+static bool load_skew(Loader *ld, const Scope *wl, SimWorkload *w)
+{
+    const char *warm_at = NULL;
+    if (!sim_load_get_size(ld, wl, "warm", &w->warm, &warm_at) ||
+        !sim_load_get_number(ld, wl, "warm_share", &w->warm_share) ||
+        !sim_load_get_number(ld, wl, "cold_share", &w->cold_share)) {
+        return false;
+    }
+    w->has_warm = warm_at != NULL;
+    const char *ptr = NULL;
+    json_t *trace = sim_load_scope_get(ld, wl, "trace", &ptr);
+    bool traced = trace != NULL && !json_is_null(trace); /* memory comes later: clamped at run */
+    if (w->has_warm && !traced && w->warm > w->memory - MIN(w->active, w->memory)) {
+        return sim_load_fail(ld, SIM_ERROR_RANGE, warm_at,
+                             "warm (%s) exceeds the workload memory beyond the hot set (%s - %s)",
+                             sim_load_fmt_bytes(ld, w->warm), sim_load_fmt_bytes(ld, w->memory),
+                             sim_load_fmt_bytes(ld, w->active));
+    }
+    if (w->warm_share + w->cold_share <= 1.0 + 1e-9) {
+        return true;
+    }
+    if (sim_load_scope_get(ld, wl, "cold_share", &ptr) == NULL) {
+        sim_load_scope_get(ld, wl, "warm_share", &ptr);
+    }
+    return sim_load_fail(ld, SIM_ERROR_RANGE, ptr,
+                         "warm_share + cold_share add up to %s, more than 1 (the hot set's "
+                         "share is what they leave)",
+                         sim_load_fmt_num(ld, w->warm_share + w->cold_share));
+}
+
 bool sim_load_workload(Loader *ld, const Scope *vm_scope, SimScenario *sc, SimVmConfig *vm)
 {
     SimWorkload *w = &vm->workload;
@@ -197,7 +230,7 @@ bool sim_load_workload(Loader *ld, const Scope *vm_scope, SimScenario *sc, SimVm
         !sim_load_get_size(ld, &s, "page_cache", &w->page_cache, NULL) ||
         !sim_load_get_rate(ld, &s, "touch_rate", &w->touch_rate) ||
         !sim_load_get_number(ld, &s, "write_share", &w->write_share) ||
-        !sim_load_get_byte_rate(ld, &s, "alloc_rate", &w->alloc_rate) ||
+        !sim_load_get_byte_rate(ld, &s, "alloc_rate", &w->alloc_rate) || !load_skew(ld, &s, w) ||
         !load_content(ld, &s, &w->content) || !check_trace_alone(ld, &s, mem_at, active_at) ||
         !load_phases(ld, &s, vm, mem_at, active_at)) {
         return false;

@@ -121,28 +121,49 @@ static void test_reclaim_swaps_inactive_anon_once_inactive_cache_is_gone(void **
     reclaim(f, f->before[HOST_USE_CACHE_INACTIVE] + extra);
     assert_int_equal(host_pages_count_use(f->pages, HOST_USE_CACHE_INACTIVE), 0);
     assert_int_equal(taken(f, HOST_USE_ANON_INACTIVE), extra);
-    assert_int_equal(f->g->swapped_cold, extra);
-    assert_int_equal(f->g->swapped_hot, 0);
+    assert_int_equal(f->g->swapped[GUEST_TIER_COLD], extra);
+    assert_int_equal(f->g->swapped[GUEST_TIER_HOT], 0);
     assert_int_equal(taken(f, HOST_USE_CACHE_ACTIVE), 0);
     assert_int_equal(taken(f, HOST_USE_ANON_ACTIVE), 0);
 }
 
-/* Then the workload's file set (each page dropped will refault from disk),
- * and the hot anon set last, to guest swap. */
-static void test_reclaim_takes_active_cache_then_active_anon_last(void **state)
+/* Then the warm anon set (colder tiers first, docs/model.md "Workload:
+ * access skew"), the workload's file set (each page dropped will refault
+ * from disk), and the hot anon set last, each anon page to guest swap. */
+static void test_reclaim_takes_warm_anon_then_active_cache_then_active_anon_last(void **state)
 {
     Fixture *f = *state;
+    assert_true(f->before[HOST_USE_ANON_WARM] > 1000);
     uint64_t extra = f->before[HOST_USE_ANON_ACTIVE] / 4;
     reclaim(f, f->before[HOST_USE_CACHE_INACTIVE] + f->before[HOST_USE_ANON_INACTIVE] +
-                   f->before[HOST_USE_CACHE_ACTIVE] + extra);
+                   f->before[HOST_USE_ANON_WARM] + f->before[HOST_USE_CACHE_ACTIVE] + extra);
     assert_int_equal(host_pages_count_use(f->pages, HOST_USE_CACHE_INACTIVE), 0);
     assert_int_equal(host_pages_count_use(f->pages, HOST_USE_ANON_INACTIVE), 0);
+    assert_int_equal(host_pages_count_use(f->pages, HOST_USE_ANON_WARM), 0);
     assert_int_equal(host_pages_count_use(f->pages, HOST_USE_CACHE_ACTIVE), 0);
     assert_int_equal(f->g->evicted_hot, f->before[HOST_USE_CACHE_ACTIVE]);
     assert_int_equal(taken(f, HOST_USE_ANON_ACTIVE), extra);
-    assert_int_equal(f->g->swapped_hot, extra);
-    assert_int_equal(f->g->swapped_cold, f->before[HOST_USE_ANON_INACTIVE]);
+    assert_int_equal(f->g->swapped[GUEST_TIER_HOT], extra);
+    assert_int_equal(f->g->swapped[GUEST_TIER_WARM], f->before[HOST_USE_ANON_WARM]);
+    assert_int_equal(f->g->swapped[GUEST_TIER_COLD], f->before[HOST_USE_ANON_INACTIVE]);
     assert_int_equal(taken(f, HOST_USE_KERNEL), 0);
+}
+
+/* Cold before warm: with all but one page of the cold tail asked for
+ * beyond the stale cache, the warm set is untouched; two more take the
+ * last cold page and one warm page. */
+static void test_reclaim_takes_cold_anon_before_warm_anon(void **state)
+{
+    Fixture *f = *state;
+    uint64_t extra = f->before[HOST_USE_ANON_INACTIVE] - 1;
+    reclaim(f, f->before[HOST_USE_CACHE_INACTIVE] + extra);
+    assert_int_equal(taken(f, HOST_USE_ANON_INACTIVE), extra);
+    assert_int_equal(taken(f, HOST_USE_ANON_WARM), 0);
+    SimTime cost = 0;
+    assert_int_equal(guest_reclaim(f->g, f->host, 2, f->now, &cost), 2);
+    assert_int_equal(host_pages_count_use(f->pages, HOST_USE_ANON_INACTIVE), 0);
+    assert_int_equal(taken(f, HOST_USE_ANON_WARM), 1);
+    assert_int_equal(f->g->swapped[GUEST_TIER_WARM], 1);
 }
 
 /* A full guest swap device stops anon reclaim: the order moves on to the
@@ -230,7 +251,8 @@ int main(void)
         RECLAIM_TEST(test_reclaim_starts_at_the_min_watermark_and_refills_to_high, full_vm),
         RECLAIM_TEST(test_reclaim_takes_inactive_cache_before_anything_else, full_vm),
         RECLAIM_TEST(test_reclaim_swaps_inactive_anon_once_inactive_cache_is_gone, full_vm),
-        RECLAIM_TEST(test_reclaim_takes_active_cache_then_active_anon_last, full_vm),
+        RECLAIM_TEST(test_reclaim_takes_warm_anon_then_active_cache_then_active_anon_last, full_vm),
+        RECLAIM_TEST(test_reclaim_takes_cold_anon_before_warm_anon, full_vm),
         RECLAIM_TEST(test_reclaim_skips_anon_when_guest_swap_is_full, small_swap_vm),
         RECLAIM_TEST(test_reclaim_reads_back_host_swapped_anon_before_swapping_it, full_vm),
     };

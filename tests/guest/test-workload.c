@@ -131,7 +131,9 @@ static void test_phases_change_the_workload_at_their_time(void **state)
     assert_int_equal(host_pages_count_use(pages, HOST_USE_ANON_ACTIVE), 128 * 256);
     sim_run_until(m->run, 11 * SIM_MIN);
     assert_int_equal(host_pages_count_use(pages, HOST_USE_ANON_ACTIVE), 768 * 256);
-    assert_int_equal(host_pages_count_use(pages, HOST_USE_ANON_INACTIVE), 256 * 256);
+    /* the warm set is a quarter of the new memory, all that the hot set leaves */
+    assert_int_equal(host_pages_count_use(pages, HOST_USE_ANON_WARM), 256 * 256);
+    assert_int_equal(host_pages_count_use(pages, HOST_USE_ANON_INACTIVE), 0);
     test_model_free(m);
 }
 
@@ -205,12 +207,22 @@ static void test_write_share_zero_breaks_no_shared_page(void **state)
 }
 
 /*
- * With the default 0.3, each of the S shared hot pages is written in a tick
- * with probability p = 1 - exp(-0.3 K / H) (K = 1000 touches a second, H
- * the touched set: kernel + hot anon pages), so a tick breaks S p of them
- * on average. The sum over ten minutes of S p, with S read before each
- * tick, is what the model must have copied.
+ * With the default 0.3, each of the S shared hot anon pages is written in a
+ * tick with probability p = 1 - exp(-0.3 K c / N) (K = 1000 touches a
+ * second, c = 0.979 the hot set's share, N the hot set: kernel + hot anon
+ * pages), so a tick breaks S p of them on average; the warm set and the
+ * cold tail are only read. The sum over ten minutes of S p, with S read
+ * before each tick, is what the model must have copied.
  */
+static double expected_breaks(HostPages *pages)
+{
+    uint64_t shared = host_pages_count_res(pages, HOST_USE_ANON_ACTIVE, HOST_RES_SHARED);
+    uint64_t hot = host_pages_count_use(pages, HOST_USE_KERNEL) +
+                   host_pages_count_use(pages, HOST_USE_ANON_ACTIVE);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_ANON_WARM, HOST_RES_SHARED) > 0, 1);
+    return (double)shared * -expm1(-0.3 * 1000.0 * 0.979 / (double)hot);
+}
+
 static void test_write_share_default_breaks_shared_hot_pages(void **state)
 {
     (void)state;
@@ -225,10 +237,7 @@ static void test_write_share_default_breaks_shared_hot_pages(void **state)
     assert_true(before > 0);
     double expected = 0;
     for (SimTime t = 30 * SIM_MIN; t < 40 * SIM_MIN; t += SIM_S) {
-        uint64_t shared = host_pages_count_res(pages, HOST_USE_ANON_ACTIVE, HOST_RES_SHARED);
-        uint64_t hot = host_pages_count_use(pages, HOST_USE_KERNEL) +
-                       host_pages_count_use(pages, HOST_USE_ANON_ACTIVE);
-        expected += (double)shared * -expm1(-0.3 * 1000.0 / (double)hot);
+        expected += expected_breaks(pages);
         sim_run_until(m->run, t + SIM_S);
     }
     double got = (double)(guest_cow_breaks(g) - before);
@@ -257,10 +266,11 @@ static void test_phase_sets_write_share(void **state)
     test_model_free(m);
 }
 
-/* After a tick the host's sampler sees the guest's hot set (kernel, hot
- * anon, the file working set) and the touches it made: on a roomy host
- * nothing stalls, so all of the workload's touch rate. */
-static void test_tick_reports_its_hot_set_and_touch_rate_to_the_host(void **state)
+/* After a tick the host's sampler sees the guest's tiers (the hot one:
+ * kernel, hot anon, the file working set) and the touches each got: on a
+ * roomy host nothing stalls, so the workload's whole touch rate, split by
+ * the default shares 0.979 / 0.02 / 0.001. */
+static void test_tick_reports_its_tiers_and_touch_rate_to_the_host(void **state)
 {
     (void)state;
     TestModel *m = one_vm("linux", small);
@@ -268,13 +278,21 @@ static void test_tick_reports_its_hot_set_and_touch_rate_to_the_host(void **stat
     Host *host = sim_run_host(m->run);
     Guest *g = sim_run_guest(m->run, 0);
     HostPages *pages = guest_pages(g);
-    host_vm_report_touches(host, 0, 0, 0.0);
+    HostTouchTier none[HOST_TOUCH_TIERS] = {{0}};
+    host_vm_report_touches(host, 0, none);
     guest_tick(g, host, sim_run_now(m->run), SIM_S);
     const HostVm *v = host_vm_const(host, 0);
-    assert_int_equal(v->hot_pages, host_pages_count_use(pages, HOST_USE_KERNEL) +
-                                       host_pages_count_use(pages, HOST_USE_ANON_ACTIVE) +
-                                       host_pages_count_use(pages, HOST_USE_CACHE_ACTIVE));
-    assert_float_equal(v->touch_rate, 10000.0, 1e-6); /* the default touch_rate */
+    assert_int_equal(v->touch[0].pages, host_pages_count_use(pages, HOST_USE_KERNEL) +
+                                            host_pages_count_use(pages, HOST_USE_ANON_ACTIVE) +
+                                            host_pages_count_use(pages, HOST_USE_CACHE_ACTIVE));
+    assert_int_equal(v->touch[1].pages, host_pages_count_use(pages, HOST_USE_ANON_WARM));
+    assert_int_equal(v->touch[2].pages, host_pages_count_use(pages, HOST_USE_ANON_INACTIVE));
+    assert_int_equal(v->touch[1].pages, 128 * 256); /* a quarter of 512 MiB */
+    assert_int_equal(v->touch[2].pages, 128 * 256); /* the rest beyond 256 MiB hot */
+    assert_float_equal(v->touch[0].rate, 9790.0, 1e-6); /* of the default touch_rate 10000/s */
+    assert_float_equal(v->touch[1].rate, 200.0, 1e-6);
+    assert_float_equal(v->touch[2].rate, 10.0, 1e-6);
+    assert_float_equal(v->touch[2].demand, 10.0, 1e-6);
     test_model_free(m);
 }
 
@@ -315,7 +333,7 @@ int main(void)
         cmocka_unit_test(test_write_share_zero_breaks_no_shared_page),
         cmocka_unit_test(test_write_share_default_breaks_shared_hot_pages),
         cmocka_unit_test(test_phase_sets_write_share),
-        cmocka_unit_test(test_tick_reports_its_hot_set_and_touch_rate_to_the_host),
+        cmocka_unit_test(test_tick_reports_its_tiers_and_touch_rate_to_the_host),
         cmocka_unit_test(test_tick_waits_while_the_host_blocks_allocation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

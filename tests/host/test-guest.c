@@ -198,7 +198,13 @@ static void test_access_to_a_host_swapped_page_reads_it_back_and_stalls(void **s
 static void test_access_reads_a_shared_page_in_place_and_a_write_copies_it(void **state)
 {
     Fixture *f = *state;
-    uint32_t p = first_page(f->pages, HOST_USE_ANON_ACTIVE, HOST_BACK_SHARED);
+    /* a zero page: its frame has other references, so the copy adds a frame
+     * (a page alone on its frame, a hint, would free it as it copies) */
+    uint32_t p = 0;
+    while (host_pages_use(f->pages, p) != HOST_USE_ANON_ACTIVE ||
+           host_pages_backing(f->pages, p) != HOST_BACK_SHARED || f->pages->key[p] != 0) {
+        p++;
+    }
     uint64_t used = host_frames_used(f->host);
     uint64_t refs = host_shared_refs(f->host);
     assert_int_equal(host_access(f->host, 0, p, HOST_USE_ANON_ACTIVE, f->now), 0);
@@ -293,9 +299,11 @@ static void test_access_at_the_limit_swaps_one_of_the_vms_own_pages_first(void *
 static void test_report_touches_feeds_the_sampler(void **state)
 {
     Fixture *f = *state;
-    host_vm_report_touches(f->host, 0, 1000, 0.0);
-    assert_int_equal(f->v->hot_pages, 1000);
-    assert_true(f->v->touch_rate == 0.0);
+    uint64_t half = f->v->configured / 2;
+    HostTouchTier idle[HOST_TOUCH_TIERS] = {{.pages = half, .resident = half}};
+    host_vm_report_touches(f->host, 0, idle);
+    assert_int_equal(f->v->touch[0].pages, half);
+    assert_true(f->v->touch[0].rate == 0.0);
     double fast = f->v->active_fast, slow = f->v->active_slow;
     assert_true(fast > 0.0);
     host_sched_sample(f->host);
@@ -305,8 +313,10 @@ static void test_report_touches_feeds_the_sampler(void **state)
     for (int i = 0; i < 8; i++) {
         host_sched_sample(f->host); /* decays below the VM's hot share (1/8 or more) */
     }
-    host_vm_report_touches(f->host, 0, 1000, 1e12);
-    assert_true(f->v->touch_rate == 1e12);
+    HostTouchTier busy[HOST_TOUCH_TIERS] = {
+        {.pages = half, .resident = half, .rate = 1e12, .demand = 1e12}};
+    host_vm_report_touches(f->host, 0, busy);
+    assert_true(f->v->touch[0].demand == 1e12);
     fast = f->v->active_fast;
     assert_true(fast < 0.01);
     host_sched_sample(f->host);

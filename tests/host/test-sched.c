@@ -109,6 +109,7 @@ static void test_sched_sampled_active_rises_fast_and_decays_slowly(void **state)
         "{\"duration\": \"3h\", \"host\": {\"memory\": \"16GiB\"},"
         " \"vms\": [{\"name\": \"v\", \"memory\": \"4GiB\", \"guest\": {\"cache_fill\": \"0MiB/s\"},"
         "  \"workload\": {\"memory\": \"3GiB\", \"active\": \"256MiB\", \"touch_rate\": \"100000/s\","
+        "   \"warm_share\": 0, \"cold_share\": 0,"
         "   \"phases\": [{\"at\": \"1h\", \"active\": \"2GiB\"}, {\"at\": \"2h\", \"active\": \"256MiB\"}]}}]}");
     HostVm *v = host_vm(sim_run_host(m->run), 0);
     sim_run_until(m->run, 59 * SIM_MIN);

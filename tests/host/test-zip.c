@@ -7,7 +7,8 @@
 #include "support/model.h"
 
 /* A VM without a balloon driver held at a limit: the host must reclaim by
- * compression and swap. */
+ * compression and swap. Only the hot set is touched, so what the host
+ * stores stays stored (the cache's bounds, not its churn, are tested). */
 static TestModel *limited(const char *compression, const char *compressible)
 {
     char *json = g_strdup_printf(
@@ -16,6 +17,7 @@ static TestModel *limited(const char *compression, const char *compressible)
         " \"vms\": [{\"name\": \"v\", \"memory\": \"4GiB\", \"limit\": \"2GiB\","
         "  \"guest\": {\"balloon_driver\": false, \"cache_fill\": \"0MiB/s\"},"
         "  \"workload\": {\"memory\": \"3GiB\", \"active\": \"512MiB\","
+        "   \"warm_share\": 0, \"cold_share\": 0,"
         "   \"content\": {\"zero\": 0, \"image_shared\": 0, \"duplicate\": 0,"
         "                 \"compressible\": %s}}}]}",
         compression, compressible);

@@ -52,6 +52,8 @@ CANNOT_EXPRESS = {
     "vm-memory-over-page-model": ("accept", "cross-field: memory / page_size <= 2^32 - 4096"),
     "count-page-state-over-bound": ("accept", "estimate: page state of all VMs <= 32GiB"),
     "phases-times-count-over-bound": ("accept", "estimate: phases x count within the bounds"),
+    "skew-warm-beyond-memory": ("accept", "cross-field sizes: warm <= memory - active"),
+    "skew-shares-over-one": ("accept", "cross-field sum: warm_share + cold_share <= 1"),
     "sample-interval-memory-over-bound": ("accept", "estimate: samples x VMs within 32GiB"),
     "duration-events-over-bound": ("accept", "estimate: events over the duration <= 1e9"),
     "balloon-poll-events-over-bound": ("accept", "estimate: events over the duration <= 1e9"),
