@@ -93,6 +93,11 @@ typedef enum { HOST_ZIP_1K, HOST_ZIP_2K, HOST_ZIP_NONE, HOST_ZIP_MAX } HostZipCl
 
 #define HOST_NO_PAGE UINT32_MAX
 
+/* The page the real mechanisms work on (compression, sharing, balloon, the
+ * guest's faults): a simulated page of host.page_size bytes stands for
+ * host.page_size / HOST_SUBPAGE_BYTES of them (docs/model.md "Pages"). */
+#define HOST_SUBPAGE_BYTES 4096u
+
 typedef struct HostPages {
     uint32_t n;          /* configured pages */
     uint32_t *key;       /* content key per page; 0 = zero page */
