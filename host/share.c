@@ -182,12 +182,13 @@ uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool scanned)
     return broken;
 }
 
-/* Scan rate of one VM in pages per second. */
+/* Scan rate of one VM in simulated pages per second. Mem.ShareRateMax
+ * counts 4 KiB pages, so it is the same number of bytes at any page size. */
 static double scan_rate(const Host *host, const HostVm *vm)
 {
     const SimSharingConfig *sh = &host->scenario->host.sharing;
     double full = (double)vm->configured / sim_time_to_s(sh->scan_time);
-    return MIN(full, sh->rate_max);
+    return MIN(full, sh->rate_max * HOST_SUBPAGE_BYTES / (double)host->page_size);
 }
 
 /* Scanning n random pages of the VM visits Binomial(n, share of the VM)
