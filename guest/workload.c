@@ -243,7 +243,9 @@ static SimTime touch(Guest *g, Host *host, SimTime now, SimTime dt, SimTime stal
     }
     double touches = touches_in(g, dt - stall, hot, nonresident);
     host_vm_report_touches(host, g->index, hot, touches / sim_time_to_s(dt));
-    double p_hit = -expm1(-touches / (double)hot);
+    /* touches are of 4 KiB pages; a simulated page stands for `sub` of them */
+    double sub = (double)g->page_size / HOST_SUBPAGE_BYTES;
+    double p_hit = -expm1(-touches / ((double)hot * sub));
     for (int k = 0; k < FAULT_MAX; k++) {
         left[k] = sim_rng_binomial(&g->rng_touch, count[k], p_hit);
         total += left[k];
@@ -267,10 +269,10 @@ static SimTime touch(Guest *g, Host *host, SimTime now, SimTime dt, SimTime stal
         }
     }
     if (served > 0) {
-        double avg = sim_time_to_s(fault_stall) / (double)served;
+        double avg = sim_time_to_s(fault_stall) / ((double)served * sub);
         g->fault_cost_avg = 0.5 * g->fault_cost_avg + 0.5 * avg;
     }
-    write_shared(g, host, touches, hot, now);
+    write_shared(g, host, touches / sub, hot, now);
     return stall + fault_stall;
 }
 

@@ -23,13 +23,15 @@ uint64_t host_vm_active_pages(const HostVm *vm)
     return (uint64_t)(f * (double)vm->configured + 0.5);
 }
 
-/* P(a given hot page was touched at least once during one period). */
-static double touched_prob(const HostVm *vm, SimTime period)
+/* P(a given 4 KiB page of the hot set was touched at least once during
+ * one period): touches are of 4 KiB pages (docs/model.md "Pages"). */
+static double touched_prob(const Host *host, const HostVm *vm, SimTime period)
 {
     if (vm->hot_pages == 0) {
         return 0.0;
     }
-    return -expm1(-vm->touch_rate * sim_time_to_s(period) / (double)vm->hot_pages);
+    double sub = (double)host->page_size / HOST_SUBPAGE_BYTES;
+    return -expm1(-vm->touch_rate * sim_time_to_s(period) / ((double)vm->hot_pages * sub));
 }
 
 /* ESXi samples `sample_pages` random pages of each VM per period and counts
@@ -51,7 +53,7 @@ void host_sched_sample(Host *host)
         uint64_t hot = host_pages_count_use(vm->pages, HOST_USE_KERNEL) +
                        host_pages_count_use(vm->pages, HOST_USE_ANON_ACTIVE) +
                        host_pages_count_use(vm->pages, HOST_USE_CACHE_ACTIVE);
-        double p = (double)hot / (double)vm->configured * touched_prob(vm, period);
+        double p = (double)hot / (double)vm->configured * touched_prob(host, vm, period);
         double f = (double)sim_rng_binomial(&vm->rng, n, p) / (double)n;
         vm->active_fast += SCHED_ACTIVE_FAST_WEIGHT * (f - vm->active_fast);
         vm->active_slow += SCHED_ACTIVE_SLOW_WEIGHT * (f - vm->active_slow);
