@@ -320,6 +320,11 @@ void guest_tick(Guest *g, Host *host, SimTime now, SimTime dt)
         grow_cache(g, host, now, dt, &stall);
     }
     stall = touch(g, host, now, dt, MIN(stall, dt));
+    /* faults are served until the tick is used up, the last one whole; of
+     * a simulated page's page_size / 4 KiB faults, those beyond the tick
+     * wait for the next (docs/model.md "Pages"; none at 4 KiB) */
+    double sub = (double)g->page_size / HOST_SUBPAGE_BYTES;
+    g->pending_stall += stall > dt ? (SimTime)((double)(stall - dt) * (1.0 - 1.0 / sub)) : 0;
     stall = MIN(stall, dt);
     g->stall_total += stall;
     g->stall_interval += stall;
