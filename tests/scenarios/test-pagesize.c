@@ -27,6 +27,7 @@
 #include <math.h>
 #include <stdbool.h>
 
+#include "support/model.h"
 #include "support/testutil.h"
 
 /* Tolerances: performance index absolute; memory relative, with a floor of
@@ -133,6 +134,22 @@ static void test_identical_vms_share_alike_at_4k_and_2m_pages(void **state)
     check_scenario("scenarios/validation/identical-vms.json");
 }
 
+/* The 2 MiB mechanisms (balloon carry, slots per sub-page, large pages
+ * broken for a swap-out victim's sub-pages) keep memory conserved: per VM,
+ * pages by backing sum to configured; on the host, frames match. */
+static void test_default_run_at_2m_pages_conserves_memory_after_every_event(void **state)
+{
+    (void)state;
+    const char *sets[] = {"host.page_size=2MiB", NULL};
+    TestModel *m = test_model_from_file_with_sets("scenarios/default.json", sets);
+    test_model_check_every_event(m);
+    GError *error = NULL;
+    assert_true(sim_run_execute(m->run, &error));
+    assert_string_equal(m->violation->str, "");
+    assert_true(m->checks > 10000);
+    test_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +158,7 @@ int main(void)
         cmocka_unit_test(test_balloon_vs_swap_agrees_at_4k_and_2m_pages),
         cmocka_unit_test(test_windows_limit_agrees_at_4k_and_2m_pages),
         cmocka_unit_test(test_identical_vms_share_alike_at_4k_and_2m_pages),
+        cmocka_unit_test(test_default_run_at_2m_pages_conserves_memory_after_every_event),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
