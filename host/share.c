@@ -199,9 +199,9 @@ void host_break_for_swap(Host *host, guint vm, uint32_t p)
     if (sub == 1 || large == 0) {
         return;
     }
-    uint64_t private = large + host_pages_count_res_all(v->pages, HOST_RES_IN) +
-                       host_pages_count_res_all(v->pages, HOST_RES_FRESH) + 1;
-    uint64_t k = sim_rng_binomial(&v->rng, sub - 1, (double)large / (double)private);
+    uint64_t resident = large + host_pages_count_res_all(v->pages, HOST_RES_IN) +
+                        host_pages_count_res_all(v->pages, HOST_RES_FRESH);
+    uint64_t k = sim_rng_binomial(&v->rng, sub - 1, (double)large / (double)resident);
     for (uint64_t i = 0; i < k; i++) {
         uint32_t q = host_pages_pick_res(v->pages, &v->rng, HOST_RES_LARGE);
         if (q == HOST_NO_PAGE) {
