@@ -6,7 +6,9 @@
  * rate drops to rate_slow, halved on a failed allocation down to
  * rate_slow_min and grown by rate_slow_inc per good poll back to
  * rate_slow_max. Ballooned pages are released to the host and never
- * swapped by the guest.
+ * swapped by the guest. Every rate counts 4 KiB pages, as the driver does
+ * (docs/model.md "Pages"): a simulated page of host.page_size stands for
+ * page_size / 4 KiB of them.
  */
 #include "guest/guest-private.h"
 
@@ -25,22 +27,41 @@ bool guest_has_balloon(const Guest *g)
     return g->cfg->guest.balloon_driver;
 }
 
+/* Simulated pages a poll may move at `rate` 4 KiB pages. A rate below one
+ * simulated page per poll carries its fraction to the next poll: at 2 MiB
+ * pages, rate_slow_inc's 16 pages are 1/32 of a page. */
+static double poll_budget(const Guest *g, uint32_t rate)
+{
+    return g->balloon.carry + (double)rate * HOST_SUBPAGE_BYTES / (double)g->page_size;
+}
+
+/* After moving n pages of `budget`: only a poll the rate bounded keeps the
+ * fraction it could not use. */
+static void poll_spent(Guest *g, double budget, uint64_t n)
+{
+    g->balloon.carry = (double)n + 1.0 > budget ? budget - (double)n : 0.0;
+}
+
 static void balloon_take(Guest *g, Host *host, uint32_t p)
 {
     host_release(host, g->index, p, HOST_USE_BALLOON);
 }
 
 /* Fast path: only memory above the low watermark, as an allocation that
- * may not sleep or reclaim. */
-static uint64_t inflate_free(Guest *g, Host *host, uint64_t want)
+ * may not sleep or reclaim. Returns whether the slow path may run: the
+ * rate did not bound the poll and pages are still wanted. */
+static bool inflate_free(Guest *g, Host *host, uint64_t *want)
 {
     uint64_t free_now = guest_free_pages(g);
     uint64_t spare = free_now > g->wmark.low ? free_now - g->wmark.low : 0;
-    uint64_t n = MIN(MIN(want, spare), g->cfg->guest.balloon.rate_fast);
+    double budget = poll_budget(g, g->cfg->guest.balloon.rate_fast);
+    uint64_t n = MIN(MIN(*want, spare), (uint64_t)budget);
     for (uint64_t i = 0; i < n; i++) {
         balloon_take(g, host, host_pages_pick_free(g->pages));
     }
-    return n;
+    poll_spent(g, budget, n);
+    *want -= n;
+    return *want > 0 && (double)n + 1.0 <= budget;
 }
 
 /* Slow path: each page is an allocation that makes the guest reclaim. The
@@ -49,11 +70,18 @@ static uint64_t inflate_free(Guest *g, Host *host, uint64_t want)
  * reads of host-swapped pages) has cost that much time, the rest waits for
  * the next poll. Without the bound a poll of 2048 pages at 5 ms each would
  * leave ten seconds of stall behind per second, a debt the VM paid for
- * minutes after the balloon had finished. */
+ * minutes after the balloon had finished. One simulated page of 2 MiB is
+ * 512 allocations and may cost more than a poll period: the driver is
+ * then still busy at the next poll, which does nothing. */
 static void inflate_reclaim(Guest *g, Host *host, uint64_t want, SimTime now)
 {
     const SimBalloonConfig *bc = &g->cfg->guest.balloon;
-    uint64_t n = MIN(want, g->balloon.rate_slow);
+    if (g->pending_stall >= bc->poll) {
+        return;
+    }
+    double budget = poll_budget(g, g->balloon.rate_slow);
+    uint64_t n = MIN(want, (uint64_t)budget);
+    poll_spent(g, budget, n);
     SimTime start = g->pending_stall;
     for (uint64_t i = 0; i < n && g->pending_stall - start < bc->poll; i++) {
         if (guest_free_pages(g) <= g->wmark.min &&
@@ -76,7 +104,9 @@ static bool guest_needs_memory(const Guest *g)
 static void deflate(Guest *g, uint64_t n)
 {
     const SimBalloonConfig *bc = &g->cfg->guest.balloon;
-    n = MIN(n, guest_needs_memory(g) ? bc->deflate_fast : bc->deflate_slow);
+    double budget = poll_budget(g, guest_needs_memory(g) ? bc->deflate_fast : bc->deflate_slow);
+    n = MIN(n, (uint64_t)budget);
+    poll_spent(g, budget, n);
     for (uint64_t i = 0; i < n; i++) {
         uint32_t p = host_pages_pick(g->pages, HOST_USE_BALLOON, HOST_RES_NONE);
         host_pages_set_use(g->pages, p, HOST_USE_FREE);
@@ -96,10 +126,10 @@ void guest_balloon_poll(Guest *g, Host *host, uint64_t target, SimTime now)
     }
     uint64_t want = target - size;
     if (want == 0) {
+        g->balloon.carry = 0.0;
         return;
     }
-    uint64_t got = inflate_free(g, host, want);
-    if (got < want && got < g->cfg->guest.balloon.rate_fast) {
-        inflate_reclaim(g, host, want - got, now);
+    if (inflate_free(g, host, &want)) {
+        inflate_reclaim(g, host, want, now);
     }
 }

@@ -11,7 +11,8 @@ typedef struct GuestWatermarks {
 
 typedef struct GuestBalloon {
     uint64_t max;        /* cap, pages */
-    uint32_t rate_slow;  /* current pages per poll when the guest must reclaim */
+    uint32_t rate_slow;  /* current 4 KiB pages per poll when the guest must reclaim */
+    double carry;        /* unused fraction of a page of the last rate-bound poll */
 } GuestBalloon;
 
 /* The workload's popularity tiers (docs/model.md "Workload: access skew"):

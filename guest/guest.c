@@ -128,13 +128,16 @@ uint64_t guest_anon_pages(const Guest *g)
     return n;
 }
 
+/* A page of page_size is page_size / 4 KiB reads of the guest, each with
+ * its latency (docs/model.md "Pages"). */
 SimTime guest_disk_read(Guest *g, SimTime now)
 {
     const SimGuestConfig *gc = &g->cfg->guest;
     SimTime start = MAX(g->disk_busy_until, now);
     SimTime xfer = (SimTime)((double)g->page_size / gc->disk_bandwidth * (double)SIM_S);
+    SimTime subpages = (SimTime)MAX(1, g->page_size / HOST_SUBPAGE_BYTES);
     g->disk_busy_until = start + xfer;
-    return (start - now) + gc->disk_latency + xfer;
+    return (start - now) + gc->disk_latency * subpages + xfer;
 }
 
 uint32_t guest_take_free(Guest *g, Host *host, HostUse use, SimTime now, SimTime *cost)

@@ -437,6 +437,12 @@ void guest_tick(Guest *g, Host *host, SimTime now, SimTime dt)
         grow_cache(g, host, now, dt, &stall);
     }
     stall = touch(g, host, now, dt, MIN(stall, dt));
+    /* faults are served until the tick is used up, the last one whole; of
+     * a simulated page's page_size / 4 KiB faults, those beyond the tick
+     * wait for the next (docs/model.md "Pages"; none at 4 KiB) */
+    if (stall > dt) {
+        g->pending_stall += (SimTime)((double)(stall - dt) * (1.0 - 1.0 / subpages(g)));
+    }
     stall = MIN(stall, dt);
     g->stall_total += stall;
     g->stall_interval += stall;

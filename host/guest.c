@@ -54,15 +54,18 @@ static void frames_take(Host *host, guint vm, SimTime now)
 }
 
 /* Takes page p out of wherever it is held outside memory; returns the cost
- * of getting its contents back: `host.compression.latency` for a compressed
- * page (decompression, no device), a device read for a swapped one. */
+ * of getting its contents back: `host.compression.latency` per 4 KiB
+ * sub-page for a compressed page (decompression, no device), a device read
+ * for a swapped one. A simulated page stands for page_size / 4 KiB pages
+ * the guest would fault one by one (docs/model.md "Pages"). */
 static SimTime bring_in(Host *host, guint vm, uint32_t p, HostBacking b, SimTime now)
 {
     HostVm *v = &host->vms[vm];
     switch (b) {
     case HOST_BACK_ZIP:
         host_zip_drop(host, vm, p);
-        return host->scenario->host.compression.latency;
+        return host->scenario->host.compression.latency *
+               (SimTime)MAX(1, host->page_size / HOST_SUBPAGE_BYTES);
     case HOST_BACK_SWAP:
         v->swap_ins++;
         return host_swap_device_access(&host->swap, host->page_size, now);
@@ -88,9 +91,10 @@ SimTime host_access(Host *host, guint vm, uint32_t p, HostUse use, SimTime now)
     frames_take(host, vm, now);
     host_pages_set(v->pages, p, use, HOST_BACK_PRIVATE);
     /* first touch is backed by a 2 MiB page (AllocGuestLargePage); pages
-     * brought back from swap or copied get small pages */
-    if (b == HOST_BACK_NONE && host->scenario->host.sharing.large_pages &&
-        host->page_size < HOST_LARGE_PAGE_BYTES) {
+     * brought back from swap or copied get small pages. A simulated page
+     * of 2 MiB is such a large page itself: its 4 KiB contents are not
+     * shared until it is broken, as at 4 KiB. */
+    if (b == HOST_BACK_NONE && host->scenario->host.sharing.large_pages) {
         host_pages_set_large(v->pages, p, true);
     }
     return cost;

@@ -54,6 +54,9 @@ void host_zip_free_ring(HostVm *vm);
  * shares at once; otherwise (a break for swap-out) each sub-page is offered
  * to host_share_victim. Returns the sub-pages it broke. */
 uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool scanned);
+/* The large pages a swap-out victim p breaks: its own and, for a page of
+ * several 4 KiB sub-pages, those its other sub-pages stand for (share.c). */
+void host_break_for_swap(Host *host, guint vm, uint32_t p);
 /* Share before swap: page p, private and resident, chosen for swap-out,
  * maps a shared frame instead when sharing is enabled and its contents are
  * zeroes or already in its domain's frame table; returns whether it did. */

@@ -182,12 +182,42 @@ uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool scanned)
     return broken;
 }
 
-/* Scan rate of one VM in pages per second. */
+/* A 4 KiB host picks swap-out victims one by one among the private pages,
+ * and each victim in a large page breaks it. A simulated page of s
+ * sub-pages stands for s such victims: beyond its own large page, its other
+ * s - 1 sub-pages break Binomial(s - 1, large / private) more (a large page
+ * is one simulated page at 2 MiB), so swapping a given amount of memory
+ * breaks as much of it as at 4 KiB. */
+void host_break_for_swap(Host *host, guint vm, uint32_t p)
+{
+    HostVm *v = &host->vms[vm];
+    if (host_pages_large(v->pages, p)) {
+        host_break_large(host, vm, p, false);
+    }
+    uint64_t sub = MAX(1, host->page_size / HOST_SUBPAGE_BYTES);
+    uint64_t large = host_pages_count_res_all(v->pages, HOST_RES_LARGE);
+    if (sub == 1 || large == 0) {
+        return;
+    }
+    uint64_t resident = large + host_pages_count_res_all(v->pages, HOST_RES_IN) +
+                        host_pages_count_res_all(v->pages, HOST_RES_FRESH);
+    uint64_t k = sim_rng_binomial(&v->rng, sub - 1, (double)large / (double)resident);
+    for (uint64_t i = 0; i < k; i++) {
+        uint32_t q = host_pages_pick_res(v->pages, &v->rng, HOST_RES_LARGE);
+        if (q == HOST_NO_PAGE) {
+            return;
+        }
+        host_break_large(host, vm, q, false);
+    }
+}
+
+/* Scan rate of one VM in simulated pages per second. Mem.ShareRateMax
+ * counts 4 KiB pages, so it is the same number of bytes at any page size. */
 static double scan_rate(const Host *host, const HostVm *vm)
 {
     const SimSharingConfig *sh = &host->scenario->host.sharing;
     double full = (double)vm->configured / sim_time_to_s(sh->scan_time);
-    return MIN(full, sh->rate_max);
+    return MIN(full, sh->rate_max * HOST_SUBPAGE_BYTES / (double)host->page_size);
 }
 
 /* Scanning n random pages of the VM visits Binomial(n, share of the VM)
@@ -214,8 +244,11 @@ static void scan_vm(Host *host, guint vm, double pages, bool break_large)
     if (!break_large) {
         return;
     }
+    /* the n pages visited are n x sub 4 KiB visits, and each one that lands
+     * in a large page breaks it: at 2 MiB, one simulated page */
+    double sub = (double)MAX(1, host->page_size / HOST_SUBPAGE_BYTES);
     uint64_t large = host_pages_count_res_all(v->pages, HOST_RES_LARGE);
-    hits = sim_rng_binomial(&v->rng, n, (double)large / size);
+    hits = sim_rng_binomial(&v->rng, n * (uint64_t)sub, (double)large / size);
     for (uint64_t k = 0; k < hits; k++) {
         uint32_t p = host_pages_pick_res(v->pages, &v->rng, HOST_RES_LARGE);
         if (p == HOST_NO_PAGE) {
@@ -223,7 +256,7 @@ static void scan_vm(Host *host, guint vm, double pages, bool break_large)
         }
         /* ESXi hashes the sub-pages of large pages as it scans, so once
          * broken they share at once; scanning them costs their count */
-        v->scan_credit -= (double)host_break_large(host, vm, p, true) - 1.0;
+        v->scan_credit -= (double)host_break_large(host, vm, p, true) - 1.0 / sub;
     }
 }
 

@@ -11,16 +11,20 @@
 #define SWAP_MAX_UTILISATION 0.95
 
 /* A synchronous read: the vCPU waits for the queue ahead of it, the access
- * latency and its own transfer (docs/design.md "Time and cost"). */
+ * latency and its own transfer (docs/design.md "Time and cost"). A page of
+ * page_size is the guest's page_size / 4 KiB faults, one after another:
+ * each has its latency and waits for the backlog, so the cost matches the
+ * 4 KiB model's (docs/model.md "Pages"). */
 SimTime host_swap_device_access(HostSwapDevice *dev, uint64_t page_size, SimTime now)
 {
     (void)now;
+    double subpages = (double)MAX(1, page_size / HOST_SUBPAGE_BYTES);
     double xfer = (double)page_size / dev->bandwidth;
     double rho = dev->utilisation;
-    double wait = dev->backlog + xfer * rho / (2.0 * (1.0 - rho));
+    double wait = subpages * dev->backlog + xfer * rho / (2.0 * (1.0 - rho));
     dev->window_work += xfer;
     dev->reads++;
-    return dev->latency + sim_time_from_s(xfer + wait);
+    return dev->latency * (SimTime)subpages + sim_time_from_s(xfer + wait);
 }
 
 /* Writes occupy the device but nobody waits for them: they only load it

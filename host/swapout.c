@@ -29,9 +29,7 @@ uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now)
         if (p == HOST_NO_PAGE) {
             break;
         }
-        if (host_pages_large(v->pages, p)) {
-            host_break_large(host, vm, p, false);
-        }
+        host_break_for_swap(host, vm, p);
         if (host_pages_backing(v->pages, p) == HOST_BACK_SHARED || host_share_victim(host, vm, p)) {
             continue;
         }

@@ -1,10 +1,12 @@
 /*
  * The compression cache (docs/design.md "Compression"; vSphere Resource
  * Management, "Memory Compression"): only pages chosen for swap-out are
- * compressed; a page that compresses to <= 2 KiB is kept in a 2 KiB slot
- * (1 KiB at <= 1 KiB), otherwise it is swapped. Each VM's cache may hold up
- * to Mem.MemZipMaxPct of its configured memory; a full cache evicts its
- * oldest page to swap.
+ * compressed; a 4 KiB page that compresses to <= 2 KiB is kept in a 2 KiB
+ * slot (1 KiB at <= 1 KiB), otherwise it is swapped. A simulated page
+ * stands for page_size / 4 KiB such pages of one compressibility, so it
+ * takes that many slots: a quarter or a half of its size at any page size.
+ * Each VM's cache may hold up to Mem.MemZipMaxPct of its configured memory;
+ * a full cache evicts its oldest page to swap.
  */
 #include "host/host-private.h"
 
@@ -67,9 +69,11 @@ void host_zip_free_ring(HostVm *vm)
     }
 }
 
-static uint32_t slot_bytes(const HostPages *pages, uint32_t p)
+/* Bytes page p takes in the cache: one slot per 4 KiB sub-page. */
+static uint64_t slot_bytes(const Host *host, const HostPages *pages, uint32_t p)
 {
-    return host_pages_zip_class(pages, p) == HOST_ZIP_1K ? ZIP_SLOT_1K : ZIP_SLOT_2K;
+    uint64_t slot = host_pages_zip_class(pages, p) == HOST_ZIP_1K ? ZIP_SLOT_1K : ZIP_SLOT_2K;
+    return slot * MAX(1, host->page_size / HOST_SUBPAGE_BYTES);
 }
 
 /* The cache holds whole machine pages: frames = ceil(bytes / page). */
@@ -84,7 +88,7 @@ static void set_zip_bytes(Host *host, HostVm *vm, uint64_t bytes)
 void host_zip_drop(Host *host, guint vm, uint32_t p)
 {
     HostVm *v = &host->vms[vm];
-    set_zip_bytes(host, v, v->zip_bytes - slot_bytes(v->pages, p));
+    set_zip_bytes(host, v, v->zip_bytes - slot_bytes(host, v->pages, p));
 }
 
 static void evict_oldest(Host *host, guint vm)
@@ -109,7 +113,7 @@ bool host_zip_store(Host *host, guint vm, uint32_t p, SimTime now)
         return false;
     }
     uint64_t cap_bytes = (uint64_t)(zc->max_pct * (double)v->configured) * host->page_size;
-    uint32_t slot = slot_bytes(v->pages, p);
+    uint64_t slot = slot_bytes(host, v->pages, p);
     if (slot > cap_bytes) {
         return false;
     }

@@ -47,8 +47,8 @@ static const SimKey sharing_keys[] = {
             "a VM only."},
     {KEY("scan_time", DURATION), .flags = SIM_KEY_NONZERO, .def = "60m",
      .doc = "Time to scan a whole VM once (Mem.ShareScanTime)."},
-    {KEY("rate_max", RATE), .def = "1024/s", .unit = "pages per second per VM",
-     .doc = "Most pages scanned per second per VM (Mem.ShareRateMax)."},
+    {KEY("rate_max", RATE), .def = "1024/s", .unit = "4 KiB pages per second per VM",
+     .doc = "Most 4 KiB pages scanned per second per VM (Mem.ShareRateMax), at any page size."},
     {KEY("scan_ghz", BYTE_RATE), .def = "4MiB/s", .unit = "per GHz",
      .doc = "Host-wide scan budget per GHz of cpu_ghz (Mem.ShareScanGHz)."},
     {KEY("large_pages", BOOL), .def = "true",
@@ -64,8 +64,8 @@ static const SimKey compression_keys[] = {
      .doc = "Largest compression cache as a percentage of the VM's memory (Mem.MemZipMaxPct)."},
     /* "20us": assumption (decompressing 4 KiB, "much faster than swap") */
     {KEY("latency", DURATION), .def = "20us",
-     .doc = "Time to decompress one page when the guest touches it (>= 0); the touching vCPU "
-            "stalls for it."},
+     .doc = "Time to decompress one 4 KiB page when the guest touches it (>= 0); the touching "
+            "vCPU stalls for it."},
     END,
 };
 
@@ -76,7 +76,8 @@ static const SimKey host_keys[] = {
      .doc = "Machine memory of the host (at least one page; rounded down to whole pages). "
             "Required."},
     {KEY("page_size", SIZE), .flags = SIM_KEY_NONZERO, .def = "4KiB",
-     .doc = "Page size of the model: \"4KiB\" (default) or \"2MiB\" for very large hosts."},
+     .doc = "Page size of the model: \"4KiB\" (default) or \"2MiB\" for very large hosts; "
+            "only a speed knob (every rate counts bytes or 4 KiB pages)."},
     {KEY("cpu_ghz", NUMBER), .flags = SIM_KEY_OPEN_MIN, .def = "40", .min = 0,
      .max = SIM_KEY_UNBOUNDED, .unit = "GHz",
      .doc = "Total CPU of the host in GHz (> 0); caps the page-sharing scan rate."},
@@ -110,8 +111,8 @@ static const SimKey host_keys[] = {
     {KEY("sample_period", DURATION), .flags = SIM_KEY_NONZERO | SIM_KEY_PERIOD, .def = "60s",
      .doc = "Period of active-memory sampling (SamplePeriod), 1ms to 36500d."},
     {KEY("sample_pages", INT), .def = "100", .min = 1, .max = 100000,
-     .unit = "pages per VM per period",
-     .doc = "Pages sampled per VM per sample period, 1 to 100000."},
+     .unit = "4 KiB pages per VM per period",
+     .doc = "4 KiB pages sampled per VM per sample period, 1 to 100000."},
     {KEY("ctl_max_pct", PERCENT), .def = "65%", .max = 1.0, .unit = "of the VM's memory",
      .doc = "Largest balloon as a percentage of the VM's memory (Mem.CtlMaxPercent)."},
     {KEY("sharing", OBJECT), .members = sharing_keys, .doc = "Transparent page sharing."},
@@ -124,7 +125,7 @@ static const SimKey host_keys[] = {
 
 #define PAGES_PER_POLL(n, d, text)                                                                 \
     {                                                                                              \
-        KEY(n, INT), .def = (d), .min = 1, .max = 4294967295.0, .unit = "pages per poll",          \
+        KEY(n, INT), .def = (d), .min = 1, .max = 4294967295.0, .unit = "4 KiB pages per poll",    \
                      .doc = (text)                                                                 \
     }
 
@@ -132,14 +133,15 @@ static const SimKey host_keys[] = {
 static const SimKey balloon_keys[] = {
     {KEY("poll", DURATION), .flags = SIM_KEY_NONZERO | SIM_KEY_PERIOD, .def = "1s",
      .doc = "How often the driver reads its target, 1ms to 36500d."},
-    PAGES_PER_POLL("rate_fast", "16384", "Pages per poll when inflating from free memory."),
+    PAGES_PER_POLL("rate_fast", "16384",
+                   "4 KiB pages per poll when inflating from free memory, at any page size."),
     PAGES_PER_POLL("rate_slow_max", "2048", "Pages per poll when the guest must reclaim, at most."),
     PAGES_PER_POLL("rate_slow_min", "512",
                    "Pages per poll when the guest must reclaim, at least (halved on failure "
                    "down to this); at most rate_slow_max."),
     {KEY("rate_slow_inc", INT), .def = "16", .min = 0, .max = 4294967295.0,
-     .unit = "pages per poll",
-     .doc = "Pages added to the slow rate after a good poll, 0 to 4294967295."},
+     .unit = "4 KiB pages per poll",
+     .doc = "4 KiB pages added to the slow rate after a good poll, 0 to 4294967295."},
     PAGES_PER_POLL("deflate_fast", "16384",
                    "Pages per poll when deflating while the guest needs memory."),
     PAGES_PER_POLL("deflate_slow", "1024", "Pages per poll when deflating otherwise."),
@@ -190,7 +192,7 @@ static const SimKey phase_keys[] = {
     {KEY("memory", SIZE), .doc = "New workload memory."},
     {KEY("active", SIZE), .doc = "New hot set."},
     {KEY("page_cache", SIZE), .doc = "New file working set."},
-    {KEY("touch_rate", RATE), .unit = "touches per second", .doc = "New touch rate."},
+    {KEY("touch_rate", RATE), .unit = "4 KiB page touches per second", .doc = "New touch rate."},
     {KEY("write_share", NUMBER), .min = 0, .max = 1, .unit = "fraction of touches",
      .doc = "New share of writes."},
     END,
@@ -225,7 +227,7 @@ static const SimKey workload_keys[] = {
             "it."},
     {KEY("page_cache", SIZE), .def = "0", .doc = "File working set, read in as active page cache."},
     /* "10000/s", 0.3, "256MiB/s": assumptions (a typical touch rate, read/write mix, allocator) */
-    {KEY("touch_rate", RATE), .def = "10000/s", .unit = "touches per second",
+    {KEY("touch_rate", RATE), .def = "10000/s", .unit = "4 KiB page touches per second",
      .doc = "4 KiB page touches per second over the workload's pages, split over the hot set, "
             "the warm set and the cold tail by their shares."},
     {KEY("write_share", NUMBER), .def = "0.3", .min = 0, .max = 1, .unit = "fraction of touches",

@@ -89,6 +89,54 @@ static void test_balloon_inflates_16384_pages_per_poll_from_free_memory(void **s
     test_model_free(m);
 }
 
+/* The driver's rates count 4 KiB pages (vmw_balloon) at any page size:
+ * with 2 MiB pages the 16384 pages of a fast poll are 32 pages (64 MiB),
+ * deflate_slow's 1024 are 2, and a rate of 16 pages per poll, 1/32 of a
+ * page, moves one page every 32 polls. */
+static TestModel *guest_at_2m(const char *balloon)
+{
+    char *json = g_strdup_printf(
+        "{\"duration\": \"1h\", \"host\": {\"memory\": \"8GiB\", \"page_size\": \"2MiB\"},"
+        " \"vms\": [{\"name\": \"g\", \"memory\": \"1GiB\","
+        "  \"guest\": {\"kernel\": \"64MiB\", \"cache_fill\": \"1MiB/s\", \"balloon\": %s},"
+        "  \"workload\": {\"memory\": \"384MiB\", \"active\": \"64MiB\"}}]}",
+        balloon);
+    TestModel *m = test_model_new(json);
+    g_free(json);
+    sim_run_until(m->run, 60 * SIM_S);
+    return m;
+}
+
+static void test_balloon_rates_are_4k_pages_per_poll_at_2m_pages(void **state)
+{
+    (void)state;
+    TestModel *m = guest_at_2m("{}");
+    Guest *g = sim_run_guest(m->run, 0);
+    Host *host = sim_run_host(m->run);
+    guest_balloon_poll(g, host, guest_balloon_max(g), sim_run_now(m->run));
+    assert_int_equal(guest_balloon_size(g), 16384 / 512);
+    guest_balloon_poll(g, host, 0, sim_run_now(m->run));
+    assert_int_equal(guest_balloon_size(g), 16384 / 512 - 1024 / 512);
+    test_model_free(m);
+}
+
+static void test_balloon_rate_below_one_2m_page_carries_over_polls(void **state)
+{
+    (void)state;
+    TestModel *m = guest_at_2m("{\"deflate_slow\": 16}");
+    Guest *g = sim_run_guest(m->run, 0);
+    Host *host = sim_run_host(m->run);
+    guest_balloon_poll(g, host, 10, sim_run_now(m->run));
+    assert_int_equal(guest_balloon_size(g), 10);
+    for (int poll = 1; poll < 32; poll++) {
+        guest_balloon_poll(g, host, 0, sim_run_now(m->run));
+        assert_int_equal(guest_balloon_size(g), 10);
+    }
+    guest_balloon_poll(g, host, 0, sim_run_now(m->run));
+    assert_int_equal(guest_balloon_size(g), 9);
+    test_model_free(m);
+}
+
 static void test_balloon_pages_are_released_to_the_host(void **state)
 {
     (void)state;
@@ -323,6 +371,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_balloon_takes_free_then_cache_then_swap),
         cmocka_unit_test(test_balloon_inflates_16384_pages_per_poll_from_free_memory),
+        cmocka_unit_test(test_balloon_rates_are_4k_pages_per_poll_at_2m_pages),
+        cmocka_unit_test(test_balloon_rate_below_one_2m_page_carries_over_polls),
         cmocka_unit_test(test_balloon_pages_are_released_to_the_host),
         cmocka_unit_test(test_balloon_cap_is_the_smallest_of_the_three_limits),
         cmocka_unit_test(test_balloon_deflates_slowly_when_the_guest_needs_nothing),

@@ -129,6 +129,37 @@ static void test_zip_touch_of_a_compressed_page_costs_the_configured_latency(voi
     assert_int_equal(cost_of_touching_a_compressed_page("{}"), 20 * SIM_US);
 }
 
+/* At 2 MiB pages a simulated page stands for 512 pages of 4 KiB of one
+ * compressibility: in the cache it takes 512 slots of 1 or 2 KiB (a quarter
+ * or a half of its size, as at 4 KiB), and touching it costs 512
+ * decompressions. */
+static void test_zip_a_2m_page_takes_512_slots_and_512_decompressions(void **state)
+{
+    (void)state;
+    TestModel *m = test_model_new(
+        "{\"host\": {\"memory\": \"16GiB\", \"page_size\": \"2MiB\"},"
+        " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\","
+        "  \"workload\": {\"memory\": \"512MiB\", \"active\": \"256MiB\","
+        "   \"content\": {\"zero\": 0, \"image_shared\": 0, \"duplicate\": 0,"
+        "                 \"compressible\": 1}}}]}");
+    sim_run_until(m->run, 10 * SIM_S);
+    Host *host = sim_run_host(m->run);
+    HostPages *pages = guest_pages(sim_run_guest(m->run, 0));
+    host_set_compression(host, true);
+    assert_int_equal(host_swap_out(host, 0, 1, sim_run_now(m->run)), 1);
+    uint32_t p = 0;
+    while (host_pages_backing(pages, p) != HOST_BACK_ZIP) {
+        p++;
+    }
+    uint64_t slot = host_pages_zip_class(pages, p) == HOST_ZIP_1K ? 1024 : 2048;
+    assert_int_equal(host_vm(host, 0)->zip_bytes, 512 * slot);
+    assert_int_equal(host_vm(host, 0)->zip_frames, 1);
+    SimTime cost = host_access(host, 0, p, host_pages_use(pages, p), sim_run_now(m->run));
+    assert_int_equal(cost, 512 * 20 * SIM_US);
+    assert_int_equal(host_vm(host, 0)->zip_bytes, 0);
+    test_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -137,6 +168,7 @@ int main(void)
         cmocka_unit_test(test_zip_disabled_means_swap_only),
         cmocka_unit_test(test_zip_and_swap_stay_idle_on_an_undercommitted_host),
         cmocka_unit_test(test_zip_touch_of_a_compressed_page_costs_the_configured_latency),
+        cmocka_unit_test(test_zip_a_2m_page_takes_512_slots_and_512_decompressions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
