@@ -5,6 +5,23 @@ static uint64_t sub0(uint64_t a, uint64_t b)
     return a > b ? a - b : 0;
 }
 
+/* Pages the VM's balloon can hold at most: none without a driver (tools not
+ * running, `balloon_driver: false`), else its cap. */
+static uint64_t balloon_reach(const PolicyVmView *v)
+{
+    return v->has_balloon ? v->mctl_max : 0;
+}
+
+/* In soft the host balloons; it pages only the part the balloon cannot
+ * take, because the VM has no driver or its balloon would pass its cap
+ * (Waldspurger 2002, 3.3: "page only where ballooning is not possible").
+ * `want` is the balloon the VM should hold, `over` what it holds above its
+ * target; the host pages at most `over`. */
+static uint64_t soft_swap(const PolicyVmView *v, uint64_t want, uint64_t over)
+{
+    return MIN(over, sub0(want, balloon_reach(v)));
+}
+
 static void vm_tick(HostState state, const PolicyVmView *v, PolicyVmTargets *t)
 {
     if (!v->powered_on) {
@@ -19,7 +36,8 @@ static void vm_tick(HostState state, const PolicyVmView *v, PolicyVmTargets *t)
     t->mctl_target = MIN(MAX(MIN(v->mctl, need), grow), v->mctl_max);
     uint64_t over = sub0(v->consumed, v->sztgt);
     bool swapping = state == HOST_STATE_HARD || state == HOST_STATE_LOW;
-    t->swap_target = v->swapped + (swapping ? over : 0);
+    uint64_t page = swapping ? over : state == HOST_STATE_SOFT ? soft_swap(v, need, over) : 0;
+    t->swap_target = v->swapped + page;
     t->block_alloc = state == HOST_STATE_LOW && over > 0;
 }
 
