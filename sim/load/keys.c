@@ -154,11 +154,15 @@ static const SimKey guest_keys[] = {
             "windows (zeroes all memory at boot)."},
     {KEY("image", STRING), .flags = SIM_KEY_NULLABLE, .def = "null",
      .doc = "Guest image name; VMs with the same image share its pages. null = none."},
-    {KEY("swap", SIZE), .def = "4GiB", .doc = "Size of the guest's own swap device."},
+    /* no .def: scaled with the VM (sim/load/vms.c guest_defaults) */
+    {KEY("swap", SIZE),
+     .doc = "Size of the guest's own swap device. Default: the VM's memory, at most 4 GiB."},
     {KEY("balloon_driver", BOOL), .def = "true",
      .doc = "Whether the balloon driver runs (false = no balloon for this VM)."},
-    {KEY("kernel", SIZE), .def = "256MiB",
-     .doc = "Kernel memory of the guest, always in use; smaller than the VM's memory."},
+    {KEY("kernel", SIZE),
+     .doc = "Kernel memory of the guest, always in use; smaller than the VM's memory. Default: "
+            "64 MiB + 1/64 of the VM's memory (the per-page structures, Linux's 64-byte struct "
+            "page per 4 KiB)."},
     /* "8MiB/s", "5ms", "100MiB/s": assumptions (a guest's page cache growth, its disk) */
     {KEY("cache_fill", BYTE_RATE), .def = "8MiB/s",
      .doc = "Rate at which a Linux guest turns free memory into page cache."},

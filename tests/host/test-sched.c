@@ -143,13 +143,14 @@ static void test_sched_sampled_active_rises_fast_and_decays_slowly(void **state)
     (void)state;
     TestModel *m = test_model_new(
         "{\"duration\": \"3h\", \"host\": {\"memory\": \"16GiB\"},"
-        " \"vms\": [{\"name\": \"v\", \"memory\": \"4GiB\", \"guest\": {\"cache_fill\": \"0MiB/s\"},"
+        " \"vms\": [{\"name\": \"v\", \"memory\": \"4GiB\","
+        "  \"guest\": {\"cache_fill\": \"0MiB/s\", \"kernel\": \"256MiB\"},"
         "  \"workload\": {\"memory\": \"3GiB\", \"active\": \"256MiB\", \"touch_rate\": \"100000/s\","
         "   \"phases\": [{\"at\": \"1h\", \"active\": \"2GiB\"}, {\"at\": \"2h\", \"active\": \"256MiB\"}]}}]}");
     HostVm *v = host_vm(sim_run_host(m->run), 0);
     sim_run_until(m->run, 59 * SIM_MIN);
     uint64_t idle = host_vm_active_pages(v);
-    /* the hot set is the 256 MiB kernel (default) and 256 MiB of anon */
+    /* the hot set is the 256 MiB kernel and 256 MiB of anon */
     assert_float_equal((double)idle / 256.0, 512.0, 128.0);
     sim_run_until(m->run, 66 * SIM_MIN); /* six samples after the rise */
     uint64_t busy = host_vm_active_pages(v);
