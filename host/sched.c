@@ -85,27 +85,45 @@ static double demand_cap(const HostVm *vm)
     return MAX((double)vm->reservation, MIN(limit, demand_of(vm)));
 }
 
+/* The idle tax as the scheduler applies it: Mem.IdleTax and Mem.IdleTaxType. */
+typedef struct SchedTax {
+    double rate;   /* Mem.IdleTax, fraction */
+    bool variable; /* Mem.IdleTaxType 1 (ESXi's default) */
+} SchedTax;
+
+/* What one page of a VM with active fraction f costs in shares, relative to
+ * an active page: f + k (1 - f), idle pages charged k = 1 / (1 - tax)
+ * (Waldspurger 2002, 5.2). Flat: every idle page pays the full rate.
+ * Variable: published only as "the effective tax rate increases as the
+ * ratio of idle memory to active memory for the virtual machine rises"
+ * (vSphere Resource Management, "Memory Tax for Idle Virtual Machines");
+ * the form tax x (1 - f), the full rate for an all-idle VM and none for an
+ * all-active one, is an assumption (docs/model.md). */
+static double page_cost(double f, const SchedTax *tax)
+{
+    double rate = tax->variable ? tax->rate * (1.0 - f) : tax->rate;
+    return f + (1.0 - f) / (1.0 - rate);
+}
+
 /* Pages VM i gets at revocation threshold rho: S / (rho * cost) clamped to
- * the round's [floor, ceiling], where cost = f + k (1 - f) charges idle
- * pages k times (k = 1 / (1 - tax)). Round 1: [reservation, demand cap];
+ * the round's [floor, ceiling]. Round 1: [reservation, demand cap];
  * round 2: [demand cap, limit]. */
-static double alloc_at(const HostVm *vm, double k, double rho, SchedRound round)
+static double alloc_at(const HostVm *vm, const SchedTax *tax, double rho, SchedRound round)
 {
     double f = MIN(1.0, MAX(vm->active_fast, vm->active_slow));
-    double cost = f + k * (1.0 - f);
-    double want = (double)vm->shares / (rho * cost);
+    double want = (double)vm->shares / (rho * page_cost(f, tax));
     double cap = demand_cap(vm);
     double lo = round == SCHED_ROUND_DEMAND ? (double)vm->reservation : cap;
     double hi = round == SCHED_ROUND_DEMAND ? cap : (double)vm->limit;
     return MIN(hi, MAX(lo, want));
 }
 
-static double total_at(const Host *host, double k, double rho, SchedRound round)
+static double total_at(const Host *host, const SchedTax *tax, double rho, SchedRound round)
 {
     double sum = 0;
     for (guint i = 0; i < host->n_vms; i++) {
         if (host->vms[i].powered_on) {
-            sum += alloc_at(&host->vms[i], k, rho, round);
+            sum += alloc_at(&host->vms[i], tax, rho, round);
         }
     }
     return sum;
@@ -126,15 +144,15 @@ static double memory_for_vms(const Host *host)
 /* Finds rho with sum of allocations = available by bisection on log(rho);
  * returns log(rho), the lowest (everyone at the round's ceiling) when all
  * fits. O(VMs x steps), every BalancePeriod: nothing next to page work. */
-static double solve_round(const Host *host, double k, double avail, SchedRound round)
+static double solve_round(const Host *host, const SchedTax *tax, double avail, SchedRound round)
 {
     double lo = SCHED_LOG_RHO_MIN, hi = -SCHED_LOG_RHO_MIN;
-    if (total_at(host, k, exp(lo), round) <= avail) {
+    if (total_at(host, tax, exp(lo), round) <= avail) {
         return lo;
     }
     for (int step = 0; step < SCHED_BISECT_STEPS; step++) {
         double mid = 0.5 * (lo + hi);
-        if (total_at(host, k, exp(mid), round) > avail) {
+        if (total_at(host, tax, exp(mid), round) > avail) {
             lo = mid;
         } else {
             hi = mid;
@@ -147,17 +165,17 @@ static double solve_round(const Host *host, double k, double avail, SchedRound r
  * demands fit, round 2 divides the rest above them up to the limits. */
 void host_sched_balance(Host *host)
 {
-    double tax = host->scenario->host.idle_tax;
-    double k = 1.0 / (1.0 - tax);
+    const SimHostConfig *hc = &host->scenario->host;
+    SchedTax tax = {hc->idle_tax, hc->idle_tax_type == SIM_IDLE_TAX_VARIABLE};
     double avail = memory_for_vms(host);
     SchedRound round = SCHED_ROUND_DEMAND;
-    double log_rho = solve_round(host, k, avail, round);
+    double log_rho = solve_round(host, &tax, avail, round);
     if (log_rho == SCHED_LOG_RHO_MIN) { /* every demand fits */
         round = SCHED_ROUND_SPARE;
-        log_rho = solve_round(host, k, avail, round);
+        log_rho = solve_round(host, &tax, avail, round);
     }
     for (guint i = 0; i < host->n_vms; i++) {
         HostVm *vm = &host->vms[i];
-        vm->sztgt = vm->powered_on ? (uint64_t)alloc_at(vm, k, exp(log_rho), round) : 0;
+        vm->sztgt = vm->powered_on ? (uint64_t)alloc_at(vm, &tax, exp(log_rho), round) : 0;
     }
 }

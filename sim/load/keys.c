@@ -70,6 +70,7 @@ static const SimKey compression_keys[] = {
 };
 
 static const char *const state_readings[] = {"band", "below", NULL};
+static const char *const idle_tax_types[] = {"variable", "flat", NULL}; /* SimIdleTaxType */
 
 static const SimKey host_keys[] = {
     {KEY("memory", SIZE), .flags = SIM_KEY_REQUIRED | SIM_KEY_NONZERO,
@@ -105,6 +106,10 @@ static const SimKey host_keys[] = {
     /* 99%: the tax's factor k = 1 / (1 - tax) must stay finite */
     {KEY("idle_tax", PERCENT), .def = "75%", .max = 0.99,
      .doc = "Idle memory tax (Mem.IdleTax), 0 to 99%."},
+    {KEY("idle_tax_type", ENUM), .def = "variable", .words = idle_tax_types,
+     .doc = "Mem.IdleTaxType: \"variable\" (ESXi's default: the rate a VM's idle pages pay rises "
+            "with its share of idle memory, up to idle_tax) or \"flat\" (every idle page pays "
+            "idle_tax, as in ESX 2002)."},
     {KEY("balance_period", DURATION), .flags = SIM_KEY_NONZERO | SIM_KEY_PERIOD, .def = "15s",
      .doc = "Period of the memory scheduler (BalancePeriod), 1ms to 36500d."},
     {KEY("sample_period", DURATION), .flags = SIM_KEY_NONZERO | SIM_KEY_PERIOD, .def = "60s",

@@ -49,14 +49,14 @@ static void test_sched_equal_shares_and_activity_split_memory_evenly(void **stat
     test_model_free(m);
 }
 
-/* Waldspurger 2002: with the idle tax, an idle VM's pages cost k = 1/(1-tax)
- * times more, so memory moves to the active VM; with tax 0 it does not.
- * Both VMs' demands (active 100% and 50% of 4 GiB) exceed what the split
- * gives them, so the demand cap does not bind. */
+/* Waldspurger 2002: with the (flat) idle tax, an idle VM's pages cost
+ * k = 1/(1-tax) times more, so memory moves to the active VM; with tax 0 it
+ * does not. Both VMs' demands (active 100% and 50% of 4 GiB) exceed what
+ * the split gives them, so the demand cap does not bind. */
 static void test_sched_idle_tax_moves_memory_to_the_active_vm(void **state)
 {
     (void)state;
-    TestModel *m = two_vms("75", "");
+    TestModel *m = two_vms("75, \"idle_tax_type\": \"flat\"", "");
     set_active(m, 0, 1.0);
     set_active(m, 1, 0.5);
     host_sched_balance(sim_run_host(m->run));
@@ -70,6 +70,20 @@ static void test_sched_idle_tax_moves_memory_to_the_active_vm(void **state)
     set_active(m, 1, 0.5);
     host_sched_balance(sim_run_host(m->run));
     assert_float_equal((double)sztgt(m, 0) / (double)sztgt(m, 1), 1.0, 0.01);
+    test_model_free(m);
+}
+
+/* Mem.IdleTaxType variable (the default): a half-idle VM's idle pages pay
+ * 75% x 0.5 = 37.5%, so k = 1.6 and its pages cost 0.5 + 1.6 x 0.5 = 1.3;
+ * the flat tax charges them 2.5. */
+static void test_sched_variable_idle_tax_charges_a_half_idle_vm_less(void **state)
+{
+    (void)state;
+    TestModel *m = two_vms("75", "");
+    set_active(m, 0, 1.0);
+    set_active(m, 1, 0.5);
+    host_sched_balance(sim_run_host(m->run));
+    assert_float_equal((double)sztgt(m, 0) / (double)sztgt(m, 1), 1.3, 0.01);
     test_model_free(m);
 }
 
@@ -167,6 +181,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sched_equal_shares_and_activity_split_memory_evenly),
         cmocka_unit_test(test_sched_idle_tax_moves_memory_to_the_active_vm),
+        cmocka_unit_test(test_sched_variable_idle_tax_charges_a_half_idle_vm_less),
         cmocka_unit_test(test_sched_shares_set_the_split),
         cmocka_unit_test(test_sched_demand_caps_an_idle_vm_and_the_busy_one_gets_the_rest),
         cmocka_unit_test(test_sched_spare_memory_goes_out_above_the_demands),
