@@ -16,7 +16,7 @@
 static const char no_driver_fleet[] =
     "{\"duration\": \"1h\", \"host\": {\"memory\": \"16GiB\"},"
     " \"vms\": [{\"name\": \"v\", \"count\": 4, \"memory\": \"4GiB\","
-    "  \"guest\": {\"balloon_driver\": false, \"cache_fill\": \"0MiB/s\"},"
+    "  \"guest\": {\"balloon_driver\": false, \"cache_fill\": \"0MiB/s\", \"kernel\": \"256MiB\"},"
     "  \"workload\": {\"memory\": \"3400MiB\", \"active\": \"1GiB\","
     "   \"content\": {\"zero\": 0, \"image_shared\": 0, \"duplicate\": 0}}}]}";
 
