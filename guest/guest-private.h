@@ -40,6 +40,7 @@ struct Guest {
     SimRng rng_alloc;        /* page choice on allocation and reclaim */
     SimRng rng_touch;        /* fault draws */
     SimRng rng_content;      /* content keys and compressibility */
+    uint64_t image_given;    /* image pages filled so far: the next one's image key */
 
     /* workload targets, pages (phases change them) */
     uint64_t anon_target, active_target, cache_target;

@@ -91,6 +91,20 @@ bool guest_powered_on(const Guest *guest)
     return guest->powered_on;
 }
 
+/* The next image page's key. A guest image is a sequence of distinct pages
+ * (its OS and applications): the VM's k-th image page gets image key k, the
+ * same sequence in every VM of the image, so pages are distinct within one
+ * VM and identical across VMs of the image. The image holds image_shared x
+ * the VM's pages; once a VM has filled that many (pages freed and filled
+ * again: files read anew), the sequence starts over, as a file read again
+ * holds the same contents. */
+static uint32_t next_image_key(Guest *g, double image_shared)
+{
+    uint64_t pool = MAX(1, (uint64_t)(image_shared * (double)g->pages->n));
+    uint64_t k = g->image_given++ % pool;
+    return HOST_KEY_IMAGE_BASE + (uint32_t)(k & GUEST_KEY_POOL_MASK);
+}
+
 void guest_fill_content(Guest *g, uint32_t p)
 {
     const SimContentMix *mix = &g->cfg->workload.content;
@@ -100,10 +114,12 @@ void guest_fill_content(Guest *g, uint32_t p)
     if (r < mix->zero) {
         key = 0;
     } else if (r < mix->zero + mix->image_shared) {
-        uint64_t pool = MAX(1, (uint64_t)(mix->image_shared * (double)n));
-        key = HOST_KEY_IMAGE_BASE +
-              (uint32_t)(sim_rng_below(&g->rng_content, pool) & GUEST_KEY_POOL_MASK);
+        key = next_image_key(g, mix->image_shared);
     } else if (r < mix->zero + mix->image_shared + mix->duplicate) {
+        /* duplicated contents: drawn with replacement from a pool a
+         * GUEST_DUP_COPIES-th of their pages, so each appears about that
+         * many times in the VM: the only duplicates inside a VM besides
+         * zero pages */
         uint64_t pool = MAX(1, (uint64_t)(mix->duplicate * (double)n) / GUEST_DUP_COPIES);
         key = HOST_KEY_DUP_BASE +
               (uint32_t)(sim_rng_below(&g->rng_content, pool) & GUEST_KEY_POOL_MASK);

@@ -16,6 +16,8 @@
 /* Iterations of the bisection for the revocation threshold: 64 halvings of
  * a log-scale interval are far below one page of resolution. */
 #define SCHED_BISECT_STEPS 64
+/* The interval of log(rho) searched: shares per page span far less. */
+#define SCHED_LOG_RHO_MIN (-60.0)
 
 uint64_t host_vm_active_pages(const HostVm *vm)
 {
@@ -75,59 +77,122 @@ void host_sched_sample(Host *host)
     }
 }
 
-/* Pages VM i gets at revocation threshold rho: S / (rho * cost) clamped to
- * [reservation, demand], where cost = f + k (1 - f) charges idle pages k
- * times (k = 1 / (1 - tax)). */
-static double alloc_at(const HostVm *vm, double k, double rho)
+/* A VM's demand: its active estimate plus a share of the memory it holds
+ * but does not touch (VMware DRS counts active + 25% of idle consumed
+ * memory as demand; taken for the host's scheduler: assumption,
+ * docs/model.md "Memory scheduler"). */
+#define SCHED_IDLE_IN_DEMAND 0.25
+
+static double demand_of(const HostVm *vm)
 {
-    double f = MIN(1.0, MAX(vm->active_fast, vm->active_slow));
-    double cost = f + k * (1.0 - f);
-    double want = (double)vm->shares / (rho * cost);
-    double demand = (double)vm->limit;
-    return MIN(demand, MAX((double)vm->reservation, want));
+    double active = (double)host_vm_active_pages(vm);
+    double idle = MAX(0.0, host_vm_consumed_exact(vm) - active);
+    return active + SCHED_IDLE_IN_DEMAND * idle;
 }
 
-static double total_at(const Host *host, double k, double rho)
+/* The two rounds of the division: first every VM is capped by its demand
+ * (so an idle VM's hoard does not stand against a busy VM's need), then
+ * what is left goes out from there up to the limits, so that the host's
+ * room reaches the VMs and their balloons deflate. */
+typedef enum { SCHED_ROUND_DEMAND, SCHED_ROUND_SPARE } SchedRound;
+
+static double demand_cap(const HostVm *vm)
+{
+    double limit = (double)vm->limit;
+    return MAX((double)vm->reservation, MIN(limit, demand_of(vm)));
+}
+
+/* The idle tax as the scheduler applies it: Mem.IdleTax and Mem.IdleTaxType. */
+typedef struct SchedTax {
+    double rate;   /* Mem.IdleTax, fraction */
+    bool variable; /* Mem.IdleTaxType 1 (ESXi's default) */
+} SchedTax;
+
+/* What one page of a VM with active fraction f costs in shares, relative to
+ * an active page: f + k (1 - f), idle pages charged k = 1 / (1 - tax)
+ * (Waldspurger 2002, 5.2). Flat: every idle page pays the full rate.
+ * Variable: published only as "the effective tax rate increases as the
+ * ratio of idle memory to active memory for the virtual machine rises"
+ * (vSphere Resource Management, "Memory Tax for Idle Virtual Machines");
+ * the form tax x (1 - f), the full rate for an all-idle VM and none for an
+ * all-active one, is an assumption (docs/model.md). */
+static double page_cost(double f, const SchedTax *tax)
+{
+    double rate = tax->variable ? tax->rate * (1.0 - f) : tax->rate;
+    return f + (1.0 - f) / (1.0 - rate);
+}
+
+/* Pages VM i gets at revocation threshold rho: S / (rho * cost) clamped to
+ * the round's [floor, ceiling]. Round 1: [reservation, demand cap];
+ * round 2: [demand cap, limit]. */
+static double alloc_at(const HostVm *vm, const SchedTax *tax, double rho, SchedRound round)
+{
+    double f = MIN(1.0, MAX(vm->active_fast, vm->active_slow));
+    double want = (double)vm->shares / (rho * page_cost(f, tax));
+    double cap = demand_cap(vm);
+    double lo = round == SCHED_ROUND_DEMAND ? (double)vm->reservation : cap;
+    double hi = round == SCHED_ROUND_DEMAND ? cap : (double)vm->limit;
+    return MIN(hi, MAX(lo, want));
+}
+
+static double total_at(const Host *host, const SchedTax *tax, double rho, SchedRound round)
 {
     double sum = 0;
     for (guint i = 0; i < host->n_vms; i++) {
         if (host->vms[i].powered_on) {
-            sum += alloc_at(&host->vms[i], k, rho);
+            sum += alloc_at(&host->vms[i], tax, rho, round);
         }
     }
     return sum;
 }
 
-/* Memory the VMs may hold: everything but the overhead and minFree, so that
- * reclamation aims at keeping the host out of the soft state. */
+/* Memory the VMs may hold: everything but the overhead, minFree and twice
+ * the state hysteresis, so that reclamation aims at free memory a margin
+ * above the level where the host leaves soft (minFree + one hysteresis):
+ * a balloon that tracks its target exactly would otherwise hold free a hair
+ * below it and the host in soft (assumption, docs/model.md). */
 static double memory_for_vms(const Host *host)
 {
-    uint64_t reserved = host_overhead_pages(host) + host->thresholds.min_free;
+    uint64_t reserved =
+        host_overhead_pages(host) + host->thresholds.min_free + 2 * host->hysteresis;
     return reserved < host->n_pages ? (double)(host->n_pages - reserved) : 0.0;
 }
 
-/* Finds rho with sum of allocations = available by bisection on log(rho):
- * O(VMs x steps), every BalancePeriod, which is nothing next to page work. */
+/* Finds rho with sum of allocations = available by bisection on log(rho);
+ * returns log(rho), the lowest (everyone at the round's ceiling) when all
+ * fits. O(VMs x steps), every BalancePeriod: nothing next to page work. */
+static double solve_round(const Host *host, const SchedTax *tax, double avail, SchedRound round)
+{
+    double lo = SCHED_LOG_RHO_MIN, hi = -SCHED_LOG_RHO_MIN;
+    if (total_at(host, tax, exp(lo), round) <= avail) {
+        return lo;
+    }
+    for (int step = 0; step < SCHED_BISECT_STEPS; step++) {
+        double mid = 0.5 * (lo + hi);
+        if (total_at(host, tax, exp(mid), round) > avail) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return hi;
+}
+
+/* Round 1 divides by shares with every VM capped at its demand; when the
+ * demands fit, round 2 divides the rest above them up to the limits. */
 void host_sched_balance(Host *host)
 {
-    double tax = host->scenario->host.idle_tax;
-    double k = 1.0 / (1.0 - tax);
+    const SimHostConfig *hc = &host->scenario->host;
+    SchedTax tax = {hc->idle_tax, hc->idle_tax_type == SIM_IDLE_TAX_VARIABLE};
     double avail = memory_for_vms(host);
-    double lo = -60.0, hi = 60.0; /* log(rho): shares per page span far less */
-    if (total_at(host, k, exp(lo)) > avail) {
-        for (int step = 0; step < SCHED_BISECT_STEPS; step++) {
-            double mid = 0.5 * (lo + hi);
-            if (total_at(host, k, exp(mid)) > avail) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-    } else {
-        hi = lo;
+    SchedRound round = SCHED_ROUND_DEMAND;
+    double log_rho = solve_round(host, &tax, avail, round);
+    if (log_rho == SCHED_LOG_RHO_MIN) { /* every demand fits */
+        round = SCHED_ROUND_SPARE;
+        log_rho = solve_round(host, &tax, avail, round);
     }
     for (guint i = 0; i < host->n_vms; i++) {
         HostVm *vm = &host->vms[i];
-        vm->sztgt = vm->powered_on ? (uint64_t)alloc_at(vm, k, exp(hi)) : 0;
+        vm->sztgt = vm->powered_on ? (uint64_t)alloc_at(vm, &tax, exp(log_rho), round) : 0;
     }
 }

@@ -5,21 +5,48 @@ static uint64_t sub0(uint64_t a, uint64_t b)
     return a > b ? a - b : 0;
 }
 
+/* Pages the VM's balloon can hold at most: none without a driver (tools not
+ * running, `balloon_driver: false`), else its cap. */
+static uint64_t balloon_reach(const PolicyVmView *v)
+{
+    return v->has_balloon ? v->mctl_max : 0;
+}
+
+/* In soft the host balloons; it pages only the part the balloon cannot
+ * take, because the VM has no driver or its balloon would pass its cap
+ * (Waldspurger 2002, 3.3: "page only where ballooning is not possible").
+ * `want` is the balloon the VM should hold, `over` what it holds above its
+ * target; the host pages at most `over`. */
+static uint64_t soft_swap(const PolicyVmView *v, uint64_t want, uint64_t over)
+{
+    return MIN(over, sub0(want, balloon_reach(v)));
+}
+
+/* The balloon the VM should hold: its balloon plus what it holds above its
+ * target, less the room its target has beyond what it holds. Inflating
+ * moves pages from consumed to the balloon, so the sum does not move while
+ * the balloon works; it deflates once the VM holds less than its target. */
+static uint64_t balloon_want(const PolicyVmView *v)
+{
+    return sub0(v->mctl + v->consumed, v->sztgt);
+}
+
 static void vm_tick(HostState state, const PolicyVmView *v, PolicyVmTargets *t)
 {
     if (!v->powered_on) {
         *t = (PolicyVmTargets){0};
         return;
     }
-    uint64_t need = sub0(v->configured, v->sztgt);       /* above the target */
+    uint64_t want = balloon_want(v);
     uint64_t limit_need = sub0(v->configured, v->limit); /* above the limit */
-    uint64_t grow = state == HOST_STATE_SOFT ? need : limit_need;
-    /* Hold the balloon while the VM is still above its target; let it
-     * deflate (slowly, in the driver) once the target has room again. */
-    t->mctl_target = MIN(MAX(MIN(v->mctl, need), grow), v->mctl_max);
+    uint64_t grow = MAX(limit_need, state == HOST_STATE_SOFT ? want : 0);
+    /* Grow only in soft (or toward a limit); in every state let the balloon
+     * deflate (slowly, in the driver) to what the VM should hold. */
+    t->mctl_target = MIN(MAX(MIN(v->mctl, want), grow), v->mctl_max);
     uint64_t over = sub0(v->consumed, v->sztgt);
     bool swapping = state == HOST_STATE_HARD || state == HOST_STATE_LOW;
-    t->swap_target = v->swapped + (swapping ? over : 0);
+    uint64_t page = swapping ? over : state == HOST_STATE_SOFT ? soft_swap(v, want, over) : 0;
+    t->swap_target = v->swapped + page;
     t->block_alloc = state == HOST_STATE_LOW && over > 0;
 }
 

@@ -1,9 +1,11 @@
 /*
  * The reclamation rules the ESX/ESXi eras share: balloon toward the
- * scheduler's target in soft, hold the balloon and swap (compressing where
- * the era can) in hard, block VMs above target in low, and enforce limits
- * in every state. The eras differ in their states, when they break large
- * pages and whether they compress (their PolicyEra and EsxRules).
+ * scheduler's target in soft (and page, compressing where the era can, only
+ * what a VM's balloon cannot take: no driver, or its cap), hold the balloon
+ * and swap (compressing where the era can) in hard, block VMs above target
+ * in low, and enforce limits in every state. The eras differ in their
+ * states, when they break large pages and whether they compress (their
+ * PolicyEra and EsxRules).
  */
 #pragma once
 

@@ -52,6 +52,12 @@ const char *sim_state_reading_to_string(SimStateReading reading)
     return (unsigned)reading < SIM_STATE_READING_MAX ? names[reading] : "?";
 }
 
+const char *sim_idle_tax_type_to_string(SimIdleTaxType type)
+{
+    static const char *const names[] = {"variable", "flat"};
+    return (unsigned)type < SIM_IDLE_TAX_MAX ? names[type] : "?";
+}
+
 const char *sim_event_action_to_string(SimEventAction action)
 {
     static const char *const names[] = {"power_on", "power_off", "set"};

@@ -25,6 +25,10 @@ typedef enum {
 } SimStateReading;
 const char *sim_state_reading_to_string(SimStateReading reading);
 
+/* Mem.IdleTaxType: 1 = variable (ESXi's default), 0 = flat (docs/model.md). */
+typedef enum { SIM_IDLE_TAX_VARIABLE, SIM_IDLE_TAX_FLAT, SIM_IDLE_TAX_MAX } SimIdleTaxType;
+const char *sim_idle_tax_type_to_string(SimIdleTaxType type);
+
 typedef enum { SIM_EVENT_POWER_ON, SIM_EVENT_POWER_OFF, SIM_EVENT_SET, SIM_EVENT_MAX } SimEventAction;
 const char *sim_event_action_to_string(SimEventAction action);
 
@@ -136,6 +140,7 @@ typedef struct SimHostConfig {
     SimStateReading state_reading;
     double state_hysteresis;  /* fraction of minFree above a boundary to leave a state */
     double idle_tax;          /* fraction, 0.75 */
+    SimIdleTaxType idle_tax_type; /* Mem.IdleTaxType */
     SimTime balance_period;   /* memory scheduler period */
     SimTime sample_period;    /* active memory sampling period */
     uint32_t sample_pages;    /* pages sampled per VM per period */

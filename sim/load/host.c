@@ -113,6 +113,7 @@ static bool load_host_knobs(Loader *ld, const Scope *s, SimHostConfig *h)
 {
     uint64_t base = 0;
     int reading = 0;
+    int tax_type = 0;
     int64_t pages = 0;
     bool ok = sim_load_get_number(ld, s, "cpu_ghz", &h->cpu_ghz) &&
               sim_load_get_size(ld, s, "vm_overhead_base", &base, NULL) &&
@@ -121,12 +122,14 @@ static bool load_host_knobs(Loader *ld, const Scope *s, SimHostConfig *h)
               sim_load_get_enum(ld, s, "state_reading", &reading) &&
               sim_load_get_percent(ld, s, "state_hysteresis", &h->state_hysteresis) &&
               sim_load_get_percent(ld, s, "idle_tax", &h->idle_tax) &&
+              sim_load_get_enum(ld, s, "idle_tax_type", &tax_type) &&
               sim_load_get_duration(ld, s, "balance_period", &h->balance_period) &&
               sim_load_get_duration(ld, s, "sample_period", &h->sample_period) &&
               sim_load_get_int(ld, s, "sample_pages", &pages) &&
               sim_load_get_percent(ld, s, "ctl_max_pct", &h->ctl_max_pct);
     h->vm_overhead_base = (double)base;
     h->state_reading = (SimStateReading)reading;
+    h->idle_tax_type = (SimIdleTaxType)tax_type;
     h->sample_pages = (uint32_t)pages;
     return ok;
 }

@@ -70,6 +70,7 @@ static const SimKey compression_keys[] = {
 };
 
 static const char *const state_readings[] = {"band", "below", NULL};
+static const char *const idle_tax_types[] = {"variable", "flat", NULL}; /* SimIdleTaxType */
 
 static const SimKey host_keys[] = {
     {KEY("memory", SIZE), .flags = SIM_KEY_REQUIRED | SIM_KEY_NONZERO,
@@ -106,6 +107,10 @@ static const SimKey host_keys[] = {
     /* 99%: the tax's factor k = 1 / (1 - tax) must stay finite */
     {KEY("idle_tax", PERCENT), .def = "75%", .max = 0.99,
      .doc = "Idle memory tax (Mem.IdleTax), 0 to 99%."},
+    {KEY("idle_tax_type", ENUM), .def = "variable", .words = idle_tax_types,
+     .doc = "Mem.IdleTaxType: \"variable\" (ESXi's default: the rate a VM's idle pages pay rises "
+            "with its share of idle memory, up to idle_tax) or \"flat\" (every idle page pays "
+            "idle_tax, as in ESX 2002)."},
     {KEY("balance_period", DURATION), .flags = SIM_KEY_NONZERO | SIM_KEY_PERIOD, .def = "15s",
      .doc = "Period of the memory scheduler (BalancePeriod), 1ms to 36500d."},
     {KEY("sample_period", DURATION), .flags = SIM_KEY_NONZERO | SIM_KEY_PERIOD, .def = "60s",
@@ -156,11 +161,15 @@ static const SimKey guest_keys[] = {
             "windows (zeroes all memory at boot)."},
     {KEY("image", STRING), .flags = SIM_KEY_NULLABLE, .def = "null",
      .doc = "Guest image name; VMs with the same image share its pages. null = none."},
-    {KEY("swap", SIZE), .def = "4GiB", .doc = "Size of the guest's own swap device."},
+    /* no .def: scaled with the VM (sim/load/vms.c guest_defaults) */
+    {KEY("swap", SIZE),
+     .doc = "Size of the guest's own swap device. Default: the VM's memory, at most 4 GiB."},
     {KEY("balloon_driver", BOOL), .def = "true",
      .doc = "Whether the balloon driver runs (false = no balloon for this VM)."},
-    {KEY("kernel", SIZE), .def = "256MiB",
-     .doc = "Kernel memory of the guest, always in use; smaller than the VM's memory."},
+    {KEY("kernel", SIZE),
+     .doc = "Kernel memory of the guest, always in use; smaller than the VM's memory. Default: "
+            "64 MiB + 1/64 of the VM's memory (the per-page structures, Linux's 64-byte struct "
+            "page per 4 KiB)."},
     /* "8MiB/s", "5ms", "100MiB/s": assumptions (a guest's page cache growth, its disk) */
     {KEY("cache_fill", BYTE_RATE), .def = "8MiB/s",
      .doc = "Rate at which a Linux guest turns free memory into page cache."},

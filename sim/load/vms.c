@@ -13,6 +13,7 @@ typedef struct VmAt {
     const char *memory;
     const char *reservation;
     const char *kernel;
+    const char *swap;
 } VmAt;
 
 void sim_load_vm_clear(gpointer data)
@@ -160,6 +161,26 @@ static bool load_balloon(Loader *ld, const Scope *guest, SimBalloonConfig *b)
     return ok;
 }
 
+/* Guest defaults that scale with the VM (docs/model.md "Guest defaults"),
+ * for the keys the scenario does not give. The kernel: a fixed part and
+ * its per-page structures, sized by configured memory (Linux: a 64-byte
+ * struct page per 4 KiB page), which is why a ballooned VM has a little
+ * less usable memory than one configured at the ballooned size. Swap: the
+ * VM's memory (the usual size for a few GiB of memory), at most 4 GiB. */
+#define GUEST_KERNEL_BASE (UINT64_C(64) << 20)
+#define GUEST_KERNEL_PER_PAGE_DIVISOR 64 /* 64 B per 4096 B */
+#define GUEST_SWAP_MAX (UINT64_C(4) << 30)
+
+static void guest_defaults(SimVmConfig *vm, const VmAt *at)
+{
+    if (at->kernel == NULL) {
+        vm->guest.kernel = GUEST_KERNEL_BASE + vm->memory / GUEST_KERNEL_PER_PAGE_DIVISOR;
+    }
+    if (at->swap == NULL) {
+        vm->guest.swap = MIN(vm->memory, GUEST_SWAP_MAX);
+    }
+}
+
 static bool load_guest(Loader *ld, const Scope *vm_scope, SimVmConfig *vm, VmAt *at)
 {
     SimGuestConfig *g = &vm->guest;
@@ -168,7 +189,7 @@ static bool load_guest(Loader *ld, const Scope *vm_scope, SimVmConfig *vm, VmAt 
     bool ok = sim_load_scope_child(ld, vm_scope, "guest", &s) &&
               sim_load_get_enum(ld, &s, "os", &os) &&
               sim_load_get_string(ld, &s, "image", &g->image, NULL) &&
-              sim_load_get_size(ld, &s, "swap", &g->swap, NULL) &&
+              sim_load_get_size(ld, &s, "swap", &g->swap, &at->swap) &&
               sim_load_get_bool(ld, &s, "balloon_driver", &g->balloon_driver) &&
               sim_load_get_size(ld, &s, "kernel", &g->kernel, &at->kernel) &&
               sim_load_get_byte_rate(ld, &s, "cache_fill", &g->cache_fill_rate) &&
@@ -176,6 +197,9 @@ static bool load_guest(Loader *ld, const Scope *vm_scope, SimVmConfig *vm, VmAt 
               sim_load_get_byte_rate(ld, &s, "disk_bandwidth", &g->disk_bandwidth) &&
               load_balloon(ld, &s, &g->balloon);
     g->os = (SimGuestOs)os;
+    if (ok) {
+        guest_defaults(vm, at);
+    }
     if (!ok || g->kernel < vm->memory) {
         return ok;
     }

@@ -13,7 +13,8 @@ static TestModel *one_vm(const char *os, const char *workload)
 {
     char *json = g_strdup_printf(
         "{\"duration\": \"2h\", \"sample_interval\": \"60s\", \"host\": {\"memory\": \"16GiB\"},"
-        " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\", \"guest\": {\"os\": \"%s\"},"
+        " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\", \"guest\": {\"os\": \"%s\","
+        "   \"kernel\": \"256MiB\"},"
         "  \"workload\": %s}]}",
         os, workload);
     TestModel *m = test_model_new(json);

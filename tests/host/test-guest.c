@@ -17,7 +17,7 @@
 static const char *plain_vm = "{\"duration\": \"1h\", \"host\": {\"memory\": \"16GiB\","
                               "  \"compression\": {\"enabled\": false}},"
                               " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\","
-                              "  \"guest\": {\"cache_fill\": \"0MiB/s\"},"
+                              "  \"guest\": {\"cache_fill\": \"0MiB/s\", \"kernel\": \"256MiB\"},"
                               "  \"workload\": {\"memory\": \"512MiB\", \"active\": \"256MiB\"}}]}";
 
 /* Same, with small pages only and contents that share within the VM, so
@@ -26,7 +26,7 @@ static const char *sharing_vm =
     "{\"duration\": \"1h\", \"host\": {\"memory\": \"16GiB\","
     "  \"sharing\": {\"large_pages\": false}, \"compression\": {\"enabled\": false}},"
     " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\","
-    "  \"guest\": {\"cache_fill\": \"0MiB/s\"},"
+    "  \"guest\": {\"cache_fill\": \"0MiB/s\", \"kernel\": \"256MiB\"},"
     "  \"workload\": {\"memory\": \"512MiB\", \"active\": \"256MiB\", \"write_share\": 0,"
     "   \"content\": {\"zero\": 0.2, \"image_shared\": 0, \"duplicate\": 0.5}}}]}";
 
@@ -35,7 +35,8 @@ static const char *limited_vm =
     "{\"duration\": \"1h\", \"host\": {\"memory\": \"16GiB\","
     "  \"compression\": {\"enabled\": false}},"
     " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\", \"limit\": \"1GiB\","
-    "  \"guest\": {\"balloon_driver\": false, \"cache_fill\": \"0MiB/s\"},"
+    "  \"guest\": {\"balloon_driver\": false, \"cache_fill\": \"0MiB/s\","
+    "   \"kernel\": \"256MiB\"},"
     "  \"workload\": {\"memory\": \"1536MiB\", \"active\": \"256MiB\"}}]}";
 
 typedef struct Fixture {

@@ -88,6 +88,34 @@ static void test_esxi_enforces_a_limit_in_every_state(void **state)
     assert_int_equal(tick_in(HOST_STATE_HIGH, limited).mctl_target, 700);
 }
 
+/* Soft pages only what the balloon cannot take (Waldspurger 2002: "page only
+ * where ballooning is not possible"). */
+static void test_esxi_soft_pages_a_vm_without_a_balloon_driver(void **state)
+{
+    (void)state;
+    PolicyVmView vm = vm_over_target();
+    vm.has_balloon = false;
+    vm.mctl = 0;
+    vm.swapped = 20;
+    PolicyVmTargets t = tick_in(HOST_STATE_SOFT, vm);
+    assert_int_equal(t.swap_target, 320); /* swapped + consumed - sztgt */
+    assert_false(t.block_alloc);
+}
+
+static void test_esxi_soft_pages_what_a_capped_balloon_cannot_take(void **state)
+{
+    (void)state;
+    PolicyVmView vm = vm_over_target();
+    vm.mctl_max = 250;
+    vm.mctl = 250;
+    vm.consumed = 700;
+    PolicyVmTargets t = tick_in(HOST_STATE_SOFT, vm);
+    assert_int_equal(t.mctl_target, 250);
+    assert_int_equal(t.swap_target, 100); /* consumed - sztgt, all beyond the cap */
+    /* a balloon with room takes it all: nothing is paged */
+    assert_int_equal(tick_in(HOST_STATE_SOFT, vm_over_target()).swap_target, 0);
+}
+
 static void test_esxi_leaves_powered_off_vms_alone(void **state)
 {
     (void)state;
@@ -134,6 +162,8 @@ int main(void)
         cmocka_unit_test(test_esxi_blocks_vms_above_target_in_low),
         cmocka_unit_test(test_esxi_does_not_grow_the_balloon_in_high_or_clear),
         cmocka_unit_test(test_esxi_enforces_a_limit_in_every_state),
+        cmocka_unit_test(test_esxi_soft_pages_a_vm_without_a_balloon_driver),
+        cmocka_unit_test(test_esxi_soft_pages_what_a_capped_balloon_cannot_take),
         cmocka_unit_test(test_esxi_leaves_powered_off_vms_alone),
         cmocka_unit_test(test_esx_eras_differ_in_compression_and_large_pages),
     };

@@ -115,7 +115,7 @@ static void test_scenario_vm_gets_every_default(void **state)
     assert_null(g->image);
     assert_int_equal(g->swap, 4 * SIM_GIB);
     assert_true(g->balloon_driver);
-    assert_int_equal(g->kernel, 256 * SIM_MIB);
+    assert_int_equal(g->kernel, 128 * SIM_MIB); /* 64 MiB + 4 GiB / 64 */
     assert_float_equal(g->cache_fill_rate, 8.0 * SIM_MIB, 1e-6);
     assert_int_equal(g->disk_latency, 5 * SIM_MS);
     assert_float_equal(g->disk_bandwidth, 100.0 * SIM_MIB, 1e-6);

@@ -338,12 +338,12 @@ static void test_trace_scenario_path_is_relative_to_the_scenario_file(void **sta
     assert_int_equal(a->workload.phases->len, 3);
     assert_true(g_array_index(a->workload.phases, SimPhase, 0).has_page_cache);
     assert_true(g_array_index(a->workload.phases, SimPhase, 2).memory ==
-                (uint64_t)(1792 * MIB)); /* 3000 MiB clipped to 2 GiB - 256 MiB kernel */
+                (uint64_t)(1952 * MIB)); /* 3000 MiB clipped to 2 GiB - 96 MiB kernel */
     assert_true(x->workload.memory == (uint64_t)(50 * MIB) && x->workload.active == 5 * MIB);
     assert_int_equal(sc->warnings->len, 2); /* clipped; ends at 120 s of 180 s */
     assert_non_null(strstr(g_ptr_array_index(sc->warnings, 0),
                            "1 sample in the run asks for more memory than the VM can hold "
-                           "(peak 3000 MiB, VM memory - guest kernel = 1792 MiB); clipped "
+                           "(peak 3000 MiB, VM memory - guest kernel = 1952 MiB); clipped "
                            "(VM a, at /vms/0/workload/trace)"));
     test_rmtree(dir);
 }
@@ -635,7 +635,7 @@ static void test_trace_scenario_with_a_huge_scale_warns_and_clips(void **state)
         &error);
     g_assert_no_error(error);
     const SimVmConfig *a = &g_array_index(sc->vms, SimVmConfig, 0);
-    assert_true(a->workload.memory == (uint64_t)(1792 * MIB));
+    assert_true(a->workload.memory == (uint64_t)(1952 * MIB)); /* 2 GiB - 96 MiB kernel */
     assert_true(a->workload.active == a->workload.memory);
     assert_int_equal(sc->warnings->len, 1);
     assert_non_null(strstr(g_ptr_array_index(sc->warnings, 0), "1 sample in the run asks for "

@@ -1,0 +1,69 @@
+/* VM entries (sim/load/vms.c): guest defaults that scale with the VM. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim/load/scenario.h"
+#include "sim/units.h"
+
+static SimScenario *load_ok(const char *text)
+{
+    GError *error = NULL;
+    SimScenario *sc = sim_scenario_load_text("t.json", text, strlen(text), &error);
+    if (sc == NULL) {
+        fail_msg("%s", error->message);
+    }
+    return sc;
+}
+
+static const SimGuestConfig *guest_of(const SimScenario *sc, guint i)
+{
+    return &g_array_index(sc->vms, SimVmConfig, i).guest;
+}
+
+/* Waldspurger 2002 ran 256 MB VMs: valid as written, with a kernel of
+ * 64 MiB + 256 MiB / 64 and as much swap as memory. */
+static void test_vms_a_256_mb_vm_of_the_2002_paper_is_valid_as_written(void **state)
+{
+    (void)state;
+    g_autoptr(SimScenario) sc =
+        load_ok("{\"host\": {\"memory\": \"1GiB\", \"overhead\": \"64MiB\"},"
+                " \"vms\": [{\"name\": \"a\", \"memory\": \"256MB\"}]}");
+    assert_int_equal(guest_of(sc, 0)->kernel, 68 * SIM_MIB);
+    assert_int_equal(guest_of(sc, 0)->swap, 256 * SIM_MIB);
+}
+
+/* The kernel's per-page structures are sized by configured memory: a 4 GiB
+ * VM ballooned down by 2 GiB has less usable memory than a VM configured
+ * with 2 GiB. Swap stops growing at 4 GiB; given values are kept. */
+static void test_vms_guest_defaults_scale_with_configured_memory(void **state)
+{
+    (void)state;
+    g_autoptr(SimScenario) sc = load_ok(
+        "{\"host\": {\"memory\": \"64GiB\"}, \"vms\": [{\"name\": \"big\", \"memory\": \"4GiB\"},"
+        " {\"name\": \"small\", \"memory\": \"2GiB\"}, {\"name\": \"huge\", \"memory\": \"32GiB\"},"
+        " {\"name\": \"set\", \"memory\": \"32GiB\","
+        "  \"guest\": {\"kernel\": \"200MiB\", \"swap\": \"1GiB\"}}]}");
+    uint64_t balloon = 2 * SIM_GIB;
+    uint64_t usable_ballooned = 4 * SIM_GIB - balloon - guest_of(sc, 0)->kernel;
+    uint64_t usable_small = 2 * SIM_GIB - guest_of(sc, 1)->kernel;
+    assert_true(usable_ballooned < usable_small);
+    assert_int_equal(usable_small - usable_ballooned, 32 * SIM_MIB); /* 2 GiB / 64 */
+    assert_int_equal(guest_of(sc, 2)->kernel, 576 * SIM_MIB);
+    assert_int_equal(guest_of(sc, 2)->swap, 4 * SIM_GIB);
+    assert_int_equal(guest_of(sc, 3)->kernel, 200 * SIM_MIB);
+    assert_int_equal(guest_of(sc, 3)->swap, SIM_GIB);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vms_a_256_mb_vm_of_the_2002_paper_is_valid_as_written),
+        cmocka_unit_test(test_vms_guest_defaults_scale_with_configured_memory),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
