@@ -96,9 +96,12 @@ static double demand_of(const HostVm *vm)
  * room reaches the VMs and their balloons deflate. */
 typedef enum { SCHED_ROUND_DEMAND, SCHED_ROUND_SPARE } SchedRound;
 
-static double demand_cap(const HostVm *vm)
+static double demand_cap(const Host *host, const HostVm *vm)
 {
     double limit = (double)vm->limit;
+    if (host->scenario->host.no_demand_cap) {
+        return limit; /* an era without it (2002): one round up to the limits */
+    }
     return MAX((double)vm->reservation, MIN(limit, demand_of(vm)));
 }
 
@@ -125,11 +128,12 @@ static double page_cost(double f, const SchedTax *tax)
 /* Pages VM i gets at revocation threshold rho: S / (rho * cost) clamped to
  * the round's [floor, ceiling]. Round 1: [reservation, demand cap];
  * round 2: [demand cap, limit]. */
-static double alloc_at(const HostVm *vm, const SchedTax *tax, double rho, SchedRound round)
+static double alloc_at(const Host *host, const HostVm *vm, const SchedTax *tax, double rho,
+                       SchedRound round)
 {
     double f = MIN(1.0, MAX(vm->active_fast, vm->active_slow));
     double want = (double)vm->shares / (rho * page_cost(f, tax));
-    double cap = demand_cap(vm);
+    double cap = demand_cap(host, vm);
     double lo = round == SCHED_ROUND_DEMAND ? (double)vm->reservation : cap;
     double hi = round == SCHED_ROUND_DEMAND ? cap : (double)vm->limit;
     return MIN(hi, MAX(lo, want));
@@ -140,7 +144,7 @@ static double total_at(const Host *host, const SchedTax *tax, double rho, SchedR
     double sum = 0;
     for (guint i = 0; i < host->n_vms; i++) {
         if (host->vms[i].powered_on) {
-            sum += alloc_at(&host->vms[i], tax, rho, round);
+            sum += alloc_at(host, &host->vms[i], tax, rho, round);
         }
     }
     return sum;
@@ -193,6 +197,6 @@ void host_sched_balance(Host *host)
     }
     for (guint i = 0; i < host->n_vms; i++) {
         HostVm *vm = &host->vms[i];
-        vm->sztgt = vm->powered_on ? (uint64_t)alloc_at(vm, &tax, exp(log_rho), round) : 0;
+        vm->sztgt = vm->powered_on ? (uint64_t)alloc_at(host, vm, &tax, exp(log_rho), round) : 0;
     }
 }

@@ -21,6 +21,10 @@ static const PolicyEra esx2002_era = {
     .ctl_max_pct = 0.50,
     .large_pages = false,
     .compression = false,
+    /* section 5.2: one tax rate for all idle pages, and shares against
+       working sets with no demand cap */
+    .flat_idle_tax = true,
+    .no_demand_cap = true,
 };
 
 static void esx2002_tick(void *state, const PolicyView *view, PolicyTargets *out)

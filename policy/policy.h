@@ -72,6 +72,9 @@ typedef struct PolicyEra {
     double ctl_max_pct;    /* balloon cap, fraction of configured memory */
     bool large_pages;      /* guests backed by large pages */
     bool compression;      /* the era has a compression cache */
+    /* appended: zero is the current ESXi, so an era written before them keeps it */
+    bool flat_idle_tax;    /* Mem.IdleTaxType 0: every idle page pays the full tax */
+    bool no_demand_cap;    /* the scheduler does not cap entitlement by demand */
 } PolicyEra;
 
 typedef struct PolicyClass {

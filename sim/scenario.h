@@ -141,6 +141,7 @@ typedef struct SimHostConfig {
     double state_hysteresis;  /* fraction of minFree above a boundary to leave a state */
     double idle_tax;          /* fraction, 0.75 */
     SimIdleTaxType idle_tax_type; /* Mem.IdleTaxType */
+    bool no_demand_cap;       /* not a key: set by an era whose scheduler had no demand cap */
     SimTime balance_period;   /* memory scheduler period */
     SimTime sample_period;    /* active memory sampling period */
     uint32_t sample_pages;    /* pages sampled per VM per period */

@@ -533,6 +533,10 @@ static SimScenario era_scenario(const SimScenario *sc, const PolicyEra *era)
     if (!sim_scenario_gives(sc, "/host/compression/enabled")) {
         hc->compression.enabled = hc->compression.enabled && era->compression;
     }
+    if (era->flat_idle_tax && !sim_scenario_gives(sc, "/host/idle_tax_type")) {
+        hc->idle_tax_type = SIM_IDLE_TAX_FLAT;
+    }
+    hc->no_demand_cap = era->no_demand_cap;
     return eff;
 }
 

@@ -167,6 +167,34 @@ static void test_run_an_era_keeps_the_values_the_scenario_gives(void **state)
     assert_float_equal(esx2002_mctlmax_mb(", \"ctl_max_pct\": \"30%\""), 307.2, page_mb);
 }
 
+/* Targets of the idle and the active VM of the 2002 idle-tax experiment
+ * at tax 0 under `policy`. */
+static void idle_tax_targets(const char *policy, double *idle, double *active)
+{
+    g_autofree char *set_policy = g_strdup_printf("host.policy=%s", policy);
+    const char *sets[] = {"host.idle_tax=0", set_policy, NULL};
+    TestModel *m = test_model_from_file_with_sets("scenarios/validation/idle-tax.json", sets);
+    test_model_execute(m);
+    *idle = test_model_last_vm(m, 0)->sztgt_mb;
+    *active = test_model_last_vm(m, 1)->sztgt_mb;
+    test_model_free(m);
+}
+
+/* The 2002 era's scheduler divides by shares alone (no demand cap): at tax
+ * 0 the idle VM keeps as much as the busy one; ESXi caps the idle VM's
+ * entitlement by its demand and gives the rest to the busy VM. */
+static void test_run_the_2002_era_has_no_demand_cap(void **state)
+{
+    (void)state;
+    double idle = 0, active = 0;
+    idle_tax_targets("esx2002", &idle, &active);
+    print_message("esx2002, tax 0: idle %.1f MB, active %.1f MB\n", idle, active);
+    assert_float_equal(idle, active, 1.0);
+    idle_tax_targets("esxi", &idle, &active);
+    print_message("esxi, tax 0: idle %.1f MB, active %.1f MB\n", idle, active);
+    assert_true(active > idle + 40.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_run_sampling_does_not_change_the_run),
         cmocka_unit_test(test_run_time_in_state_covers_exactly_the_time_run),
         cmocka_unit_test(test_run_an_era_keeps_the_values_the_scenario_gives),
+        cmocka_unit_test(test_run_the_2002_era_has_no_demand_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
