@@ -15,7 +15,7 @@
  * scan so sharing settles within the run; `vms` is the VM array's text. */
 static TestModel *fleet(int salting, const char *vms)
 {
-    char *json = g_strdup_printf(
+    return test_model_newf(
         "{\"duration\": \"40m\", \"sample_interval\": \"60s\","
         " \"host\": {\"memory\": \"32GiB\", \"sharing\": {\"salting\": %d, \"large_pages\": false,"
         "   \"scan_time\": \"5m\", \"rate_max\": \"100000/s\"}},"
@@ -26,9 +26,6 @@ static TestModel *fleet(int salting, const char *vms)
         "   \"content\": {\"zero\": 0.05, \"image_shared\": 0.5, \"duplicate\": 0.1}}}},"
         " \"vms\": %s}",
         salting, vms);
-    TestModel *m = test_model_new(json);
-    g_free(json);
-    return m;
 }
 
 /* The image keys VM i holds, as a set; fails if one appears twice. */

@@ -11,15 +11,12 @@
 
 static TestModel *one_vm(const char *os, const char *workload)
 {
-    char *json = g_strdup_printf(
+    return test_model_newf(
         "{\"duration\": \"2h\", \"sample_interval\": \"60s\", \"host\": {\"memory\": \"16GiB\"},"
         " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\", \"guest\": {\"os\": \"%s\","
         "   \"kernel\": \"256MiB\"},"
         "  \"workload\": %s}]}",
         os, workload);
-    TestModel *m = test_model_new(json);
-    g_free(json);
-    return m;
 }
 
 static const char *small = "{\"memory\": \"512MiB\", \"active\": \"256MiB\"}";
@@ -144,7 +141,7 @@ static void test_phases_change_the_workload_at_their_time(void **state)
  * set of constant size). `extra` ends the workload object. */
 static TestModel *sharing_vm(const char *extra)
 {
-    char *json = g_strdup_printf(
+    return test_model_newf(
         "{\"duration\": \"1h\", \"sample_interval\": \"60s\","
         " \"host\": {\"memory\": \"16GiB\", \"sharing\": {\"large_pages\": false}},"
         " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\","
@@ -152,9 +149,6 @@ static TestModel *sharing_vm(const char *extra)
         "  \"workload\": {\"memory\": \"1GiB\", \"active\": \"256MiB\", \"touch_rate\": \"1000/s\","
         "   \"content\": {\"zero\": 0.1, \"image_shared\": 0, \"duplicate\": 0.5}%s}}]}",
         extra);
-    TestModel *m = test_model_new(json);
-    g_free(json);
-    return m;
 }
 
 /* The hot anon pages the host shares now. */

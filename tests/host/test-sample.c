@@ -14,15 +14,12 @@
 
 static TestModel *vm_with(const char *limit, const char *workload)
 {
-    char *json = g_strdup_printf(
+    return test_model_newf(
         "{\"duration\": \"2h\", \"sample_interval\": \"60s\", \"host\": {\"memory\": \"32GiB\"},"
         " \"vms\": [{\"name\": \"v\", \"memory\": \"8GiB\"%s,"
         "  \"guest\": {\"balloon_driver\": false, \"cache_fill\": \"0MiB/s\"},"
         "  \"workload\": %s}]}",
         limit, workload);
-    TestModel *m = test_model_new(json);
-    g_free(json);
-    return m;
 }
 
 /* The estimate (active_mb) averaged over the samples of the run's second

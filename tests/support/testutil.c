@@ -1,6 +1,7 @@
 #include "support/testutil.h"
 
 #include <glib/gstdio.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -84,6 +85,15 @@ TestModel *test_model_new(const char *json)
     SimScenario *sc = sim_scenario_load_text("test.json", json, strlen(json), &error);
     g_assert_no_error(error);
     return model_from_scenario(sc);
+}
+
+TestModel *test_model_newf(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    g_autofree char *json = g_strdup_vprintf(format, args);
+    va_end(args);
+    return test_model_new(json);
 }
 
 TestModel *test_model_from_file_with_sets(const char *relative, const char *const *sets)
