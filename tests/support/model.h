@@ -14,6 +14,8 @@ typedef struct TestModel {
 
 /* Loads `json` (fails the test on error) and builds the run. */
 TestModel *test_model_new(const char *json);
+/* The scenario in `text` (fails the test with the loader's message). */
+SimScenario *test_scenario_load_ok(const char *text);
 /* Same, from a printf format: scenario text with the test's values in it. */
 TestModel *test_model_newf(const char *format, ...) G_GNUC_PRINTF(1, 2);
 /* Same, from a file under the source tree. */

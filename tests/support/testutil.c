@@ -79,6 +79,16 @@ static TestModel *model_from_scenario(SimScenario *sc)
     return m;
 }
 
+SimScenario *test_scenario_load_ok(const char *text)
+{
+    GError *error = NULL;
+    SimScenario *sc = sim_scenario_load_text("t.json", text, strlen(text), &error);
+    if (sc == NULL) {
+        g_error("%s", error->message);
+    }
+    return sc;
+}
+
 TestModel *test_model_new(const char *json)
 {
     GError *error = NULL;

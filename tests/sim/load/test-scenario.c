@@ -10,6 +10,7 @@
 
 #include "sim/error.h"
 #include "sim/load/scenario.h"
+#include "support/model.h"
 #include "support/testutil.h"
 #include "sim/units.h"
 
@@ -24,17 +25,6 @@
 
 #define MINIMAL                                                                                    \
     "{\"host\": {\"memory\": \"16GiB\"}, \"vms\": [{\"name\": \"web\", \"memory\": \"4GiB\"}]}"
-
-static SimScenario *load_ok(const char *text)
-{
-    GError *error = NULL;
-    SimScenario *sc = sim_scenario_load_text("t.json", text, strlen(text), &error);
-    if (sc == NULL) {
-        fail_msg("%s", error->message);
-    }
-    assert_null(error);
-    return sc;
-}
 
 /* Asserts loading fails with `code` and exactly `message`. */
 static void load_err(const char *text, int code, const char *message)
@@ -57,7 +47,7 @@ static const SimVmConfig *vm_at(const SimScenario *sc, guint i)
 static void test_scenario_minimal_gets_every_default(void **state)
 {
     (void)state;
-    g_autoptr(SimScenario) sc = load_ok(MINIMAL);
+    g_autoptr(SimScenario) sc = test_scenario_load_ok(MINIMAL);
     assert_string_equal(sc->name, "t");
     assert_string_equal(sc->description, "");
     assert_int_equal(sc->seed, 1);
@@ -99,7 +89,7 @@ static void test_scenario_minimal_gets_every_default(void **state)
 static void test_scenario_vm_gets_every_default(void **state)
 {
     (void)state;
-    g_autoptr(SimScenario) sc = load_ok(MINIMAL);
+    g_autoptr(SimScenario) sc = test_scenario_load_ok(MINIMAL);
     const SimVmConfig *vm = vm_at(sc, 0);
     assert_string_equal(vm->name, "web");
     assert_string_equal(vm->pointer, "/vms/0");
@@ -144,7 +134,7 @@ static void test_scenario_vm_gets_every_default(void **state)
 static void test_scenario_values_in_every_notation(void **state)
 {
     (void)state;
-    g_autoptr(SimScenario) sc = load_ok(
+    g_autoptr(SimScenario) sc = test_scenario_load_ok(
         "{\"name\": \"n\", \"seed\": 7, \"duration\": \"1h30m\", \"sample_interval\": \"500ms\","
         " \"host\": {\"memory\": 65536, \"min_free\": \"1GB\", \"idle_tax\": \"50%\","
         "  \"ctl_max_pct\": 40, \"state_reading\": \"below\", \"policy\": \"esxi\","
@@ -180,7 +170,7 @@ static void test_scenario_template_values_are_inherited_and_overridden(void **st
 {
     (void)state;
     g_autoptr(SimScenario) sc =
-        load_ok("{\"host\": {\"memory\": \"64GiB\"},"
+        test_scenario_load_ok("{\"host\": {\"memory\": \"64GiB\"},"
                 " \"templates\": {\"web\": {\"memory\": \"8GiB\", \"reservation\": \"1GiB\","
                 "   \"guest\": {\"os\": \"windows\", \"image\": \"win\", \"kernel\": \"512MiB\"},"
                 "   \"workload\": {\"memory\": \"2GiB\", \"write_share\": 0.6,"
@@ -206,7 +196,7 @@ static void test_scenario_count_names_vms_name_1_to_n(void **state)
 {
     (void)state;
     g_autoptr(SimScenario) sc =
-        load_ok("{\"host\": {\"memory\": \"64GiB\"},"
+        test_scenario_load_ok("{\"host\": {\"memory\": \"64GiB\"},"
                 " \"vms\": [{\"name\": \"web\", \"memory\": \"2GiB\", \"count\": 3},"
                 "          {\"name\": \"db\", \"memory\": \"8GiB\"}]}");
     assert_int_equal(sc->vms->len, 4);
@@ -225,7 +215,7 @@ static void test_scenario_shares_levels_scale_with_configured_memory(void **stat
 {
     (void)state;
     g_autoptr(SimScenario) sc =
-        load_ok("{\"host\": {\"memory\": \"64GiB\"},"
+        test_scenario_load_ok("{\"host\": {\"memory\": \"64GiB\"},"
                 " \"vms\": [{\"name\": \"l\", \"memory\": \"1GiB\", \"shares\": \"low\"},"
                 "          {\"name\": \"h\", \"memory\": \"2GiB\", \"shares\": \"high\"},"
                 "          {\"name\": \"n\", \"memory\": 512, \"shares\": 777}]}");
@@ -238,7 +228,7 @@ static void test_scenario_limit_above_memory_means_unlimited(void **state)
 {
     (void)state;
     g_autoptr(SimScenario) sc =
-        load_ok("{\"host\": {\"memory\": \"64GiB\"},"
+        test_scenario_load_ok("{\"host\": {\"memory\": \"64GiB\"},"
                 " \"vms\": [{\"name\": \"a\", \"memory\": \"4GiB\", \"limit\": \"8GiB\"},"
                 "          {\"name\": \"b\", \"memory\": \"4GiB\", \"limit\": \"3GiB\"},"
                 "          {\"name\": \"c\", \"memory\": \"4GiB\", \"limit\": \"unlimited\"}]}");
@@ -251,7 +241,7 @@ static void test_scenario_power_on_null_stays_off_until_an_event(void **state)
 {
     (void)state;
     g_autoptr(SimScenario) sc =
-        load_ok("{\"host\": {\"memory\": \"64GiB\"},"
+        test_scenario_load_ok("{\"host\": {\"memory\": \"64GiB\"},"
                 " \"vms\": [{\"name\": \"a\", \"memory\": \"4GiB\", \"power_on\": null},"
                 "          {\"name\": \"b\", \"memory\": \"4GiB\", \"power_on\": \"10m\"}]}");
     assert_true(vm_at(sc, 0)->power_on == SIM_TIME_NEVER);
@@ -261,7 +251,7 @@ static void test_scenario_power_on_null_stays_off_until_an_event(void **state)
 static void test_scenario_phases_are_sorted_by_time(void **state)
 {
     (void)state;
-    g_autoptr(SimScenario) sc = load_ok(
+    g_autoptr(SimScenario) sc = test_scenario_load_ok(
         "{\"host\": {\"memory\": \"64GiB\"},"
         " \"vms\": [{\"name\": \"a\", \"memory\": \"8GiB\", \"workload\": {\"memory\": \"1GiB\","
         "   \"phases\": [{\"at\": \"1h\", \"memory\": \"6GiB\"}, {\"at\": \"30m\", \"active\": "
@@ -288,7 +278,7 @@ static void test_scenario_phases_are_sorted_by_time(void **state)
 static void test_scenario_events_are_sorted_by_time_and_stable(void **state)
 {
     (void)state;
-    g_autoptr(SimScenario) sc = load_ok(
+    g_autoptr(SimScenario) sc = test_scenario_load_ok(
         "{\"host\": {\"memory\": \"64GiB\"},"
         " \"vms\": [{\"name\": \"w\", \"memory\": \"4GiB\", \"count\": 2}],"
         " \"events\": [{\"at\": \"2h\", \"action\": \"power_off\", \"vm\": \"w-1\"},"
@@ -316,7 +306,7 @@ static void test_scenario_host_memory_rounds_down_to_whole_pages(void **state)
 {
     (void)state;
     g_autoptr(SimScenario) sc =
-        load_ok("{\"host\": {\"memory\": \"16.3GiB\", \"page_size\": \"2MiB\"},"
+        test_scenario_load_ok("{\"host\": {\"memory\": \"16.3GiB\", \"page_size\": \"2MiB\"},"
                 " \"vms\": [{\"name\": \"a\", \"memory\": \"1GiB\"}]}");
     assert_int_equal(sc->host.page_size, 2 * SIM_MIB);
     assert_int_equal(sc->host.memory % (2 * SIM_MIB), 0);
@@ -630,7 +620,7 @@ static void test_scenario_vm_pages_stop_at_the_page_model_limit(void **state)
 static void test_scenario_periods_have_a_lower_bound_of_1ms(void **state)
 {
     (void)state;
-    g_autoptr(SimScenario) sc = load_ok(
+    g_autoptr(SimScenario) sc = test_scenario_load_ok(
         "{\"sample_interval\": \"1ms\", \"duration\": \"10s\", \"host\": {\"memory\": \"16GiB\", "
         "\"balance_period\": \"1ms\", \"sample_period\": \"1ms\"}, \"vms\": [{\"name\": \"a\", "
         "\"memory\": \"1GiB\", \"guest\": {\"balloon\": {\"poll\": \"1ms\"}}}]}");
@@ -647,7 +637,7 @@ static void test_scenario_periods_have_a_lower_bound_of_1ms(void **state)
 static void test_scenario_estimate_counts_pages_samples_and_events(void **state)
 {
     (void)state;
-    g_autoptr(SimScenario) sc = load_ok(
+    g_autoptr(SimScenario) sc = test_scenario_load_ok(
         "{\"duration\": \"1h\", \"sample_interval\": \"1m\", \"host\": {\"memory\": \"16GiB\"}, "
         "\"vms\": [{\"name\": \"a\", \"count\": 2, \"memory\": \"1GiB\", \"workload\": "
         "{\"phases\": [{\"at\": \"1m\", \"touch_rate\": 5}]}}]}");
@@ -724,7 +714,7 @@ static void test_scenario_vm_names_refuse_what_breaks_an_output_line(void **stat
         g_error_free(error);
     }
     /* other odd but harmless names pass: commas, spaces, non-ASCII, U+00A0 */
-    g_autoptr(SimScenario) sc = load_ok(
+    g_autoptr(SimScenario) sc = test_scenario_load_ok(
         "{\"host\": {\"memory\": \"16GiB\"}, \"vms\": [{\"name\": \"web, caf\\u00e9\\u00a0x\", "
         "\"memory\": \"1GiB\"}]}");
     assert_string_equal(vm_at(sc, 0)->name, "web, caf\xc3\xa9\xc2\xa0x");
@@ -744,7 +734,7 @@ static void test_scenario_count_names_stay_unique(void **state)
 static void test_scenario_odd_input_gets_one_warning_each(void **state)
 {
     (void)state;
-    g_autoptr(SimScenario) sc = load_ok(
+    g_autoptr(SimScenario) sc = test_scenario_load_ok(
         "{\"duration\": \"1h1h\",\n \"host\": {\"memory\": \"16GiB\"},\n \"vms\": [{\"name\": "
         "\"  \", \"memory\": \"1GiB\", \"power_on\": \"3h\"}],\n \"events\": [{\"at\": \"2h\", "
         "\"action\": \"power_off\", \"vm\": \"  \"}, {\"at\": \"2h1ns\", \"action\": "
@@ -768,7 +758,7 @@ static void test_scenario_odd_input_gets_one_warning_each(void **state)
 static void test_scenario_a_template_value_warns_once(void **state)
 {
     (void)state;
-    g_autoptr(SimScenario) sc = load_ok(
+    g_autoptr(SimScenario) sc = test_scenario_load_ok(
         "{\"host\": {\"memory\": \"16GiB\"}, \"templates\": {\"t\": {\"power_on\": "
         "\"30m30m\"}}, \"vms\": [{\"name\": \"a\", \"template\": \"t\", \"memory\": \"1GiB\"}, "
         "{\"name\": \"b\", \"template\": \"t\", \"memory\": \"1GiB\"}]}");
@@ -789,7 +779,7 @@ static void test_scenario_events_find_their_vm_among_many(void **state)
                                i > 0 ? "," : "", i, 1 + (i * 7919) % 5000);
     }
     g_string_append(text, "]}");
-    g_autoptr(SimScenario) sc = load_ok(text->str);
+    g_autoptr(SimScenario) sc = test_scenario_load_ok(text->str);
     g_string_free(text, TRUE);
     for (guint i = 0; i < sc->events->len; i++) {
         const SimEvent *ev = &g_array_index(sc->events, SimEvent, i);

@@ -9,16 +9,7 @@
 
 #include "sim/load/scenario.h"
 #include "sim/units.h"
-
-static SimScenario *load_ok(const char *text)
-{
-    GError *error = NULL;
-    SimScenario *sc = sim_scenario_load_text("t.json", text, strlen(text), &error);
-    if (sc == NULL) {
-        fail_msg("%s", error->message);
-    }
-    return sc;
-}
+#include "support/model.h"
 
 static const SimGuestConfig *guest_of(const SimScenario *sc, guint i)
 {
@@ -31,7 +22,7 @@ static void test_vms_a_256_mb_vm_of_the_2002_paper_is_valid_as_written(void **st
 {
     (void)state;
     g_autoptr(SimScenario) sc =
-        load_ok("{\"host\": {\"memory\": \"1GiB\", \"overhead\": \"64MiB\"},"
+        test_scenario_load_ok("{\"host\": {\"memory\": \"1GiB\", \"overhead\": \"64MiB\"},"
                 " \"vms\": [{\"name\": \"a\", \"memory\": \"256MB\"}]}");
     assert_int_equal(guest_of(sc, 0)->kernel, 68 * SIM_MIB);
     assert_int_equal(guest_of(sc, 0)->swap, 256 * SIM_MIB);
@@ -43,7 +34,7 @@ static void test_vms_a_256_mb_vm_of_the_2002_paper_is_valid_as_written(void **st
 static void test_vms_guest_defaults_scale_with_configured_memory(void **state)
 {
     (void)state;
-    g_autoptr(SimScenario) sc = load_ok(
+    g_autoptr(SimScenario) sc = test_scenario_load_ok(
         "{\"host\": {\"memory\": \"64GiB\"}, \"vms\": [{\"name\": \"big\", \"memory\": \"4GiB\"},"
         " {\"name\": \"small\", \"memory\": \"2GiB\"}, {\"name\": \"huge\", \"memory\": \"32GiB\"},"
         " {\"name\": \"set\", \"memory\": \"32GiB\","
