@@ -168,8 +168,8 @@ static const SimKey guest_keys[] = {
      .doc = "Whether the balloon driver runs (false = no balloon for this VM)."},
     {KEY("kernel", SIZE),
      .doc = "Kernel memory of the guest, always in use; smaller than the VM's memory. Default: "
-            "64 MiB + 1/64 of the VM's memory (the per-page structures, Linux's 64-byte struct "
-            "page per 4 KiB)."},
+            "min(64 MiB, max(4 MiB, 1/8 of the VM's memory)) + 1/64 of it (the per-page "
+            "structures, Linux's 64-byte struct page per 4 KiB)."},
     /* "8MiB/s", "5ms", "100MiB/s": assumptions (a guest's page cache growth, its disk) */
     {KEY("cache_fill", BYTE_RATE), .def = "8MiB/s",
      .doc = "Rate at which a Linux guest turns free memory into page cache."},

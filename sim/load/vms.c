@@ -162,19 +162,25 @@ static bool load_balloon(Loader *ld, const Scope *guest, SimBalloonConfig *b)
 }
 
 /* Guest defaults that scale with the VM (docs/model.md "Guest defaults"),
- * for the keys the scenario does not give. The kernel: a fixed part and
+ * for the keys the scenario does not give. The kernel: a fixed part (64 MiB,
+ * or 1/8 of a VM below 512 MiB but at least 4 MiB, so the 40 MB VMs of the
+ * 2002 paper fit) and
  * its per-page structures, sized by configured memory (Linux: a 64-byte
  * struct page per 4 KiB page), which is why a ballooned VM has a little
  * less usable memory than one configured at the ballooned size. Swap: the
  * VM's memory (the usual size for a few GiB of memory), at most 4 GiB. */
 #define GUEST_KERNEL_BASE (UINT64_C(64) << 20)
+#define GUEST_KERNEL_BASE_DIVISOR 8 /* the fixed part of a small VM: 1/8 of it */
+#define GUEST_KERNEL_BASE_MIN (UINT64_C(4) << 20) /* but never below a few MB */
 #define GUEST_KERNEL_PER_PAGE_DIVISOR 64 /* 64 B per 4096 B */
 #define GUEST_SWAP_MAX (UINT64_C(4) << 30)
 
 static void guest_defaults(SimVmConfig *vm, const VmAt *at)
 {
     if (at->kernel == NULL) {
-        vm->guest.kernel = GUEST_KERNEL_BASE + vm->memory / GUEST_KERNEL_PER_PAGE_DIVISOR;
+        uint64_t base = MIN(GUEST_KERNEL_BASE,
+                            MAX(GUEST_KERNEL_BASE_MIN, vm->memory / GUEST_KERNEL_BASE_DIVISOR));
+        vm->guest.kernel = base + vm->memory / GUEST_KERNEL_PER_PAGE_DIVISOR;
     }
     if (at->swap == NULL) {
         vm->guest.swap = MIN(vm->memory, GUEST_SWAP_MAX);
