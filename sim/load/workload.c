@@ -41,6 +41,7 @@ static bool load_content(Loader *ld, const Scope *wl, SimContentMix *c)
  * gives (in the VM or its template) always wins.
  */
 #define KEEP (-1.0)
+#define PRESET(v) ((v) >= 0.0) /* not KEEP */
 
 typedef struct KindPreset {
     double memory, active, warm, page_cache; /* fractions, as above */
@@ -99,10 +100,10 @@ static bool kind_sizes(Loader *ld, const Scope *wl, SimVmConfig *vm, bool mem_gi
         return false;
     }
     uint64_t room = vm->memory - MIN(vm->guest.kernel, vm->memory);
-    if (!mem_given && k->memory != KEEP) {
+    if (!mem_given && PRESET(k->memory)) {
         w->memory = fraction_of(k->memory, room);
     }
-    if (!active_given && k->active != KEEP) {
+    if (!active_given && PRESET(k->active)) {
         w->active = fraction_of(k->active, w->memory);
         return true;
     }
@@ -117,22 +118,22 @@ static void kind_rest(Loader *ld, const Scope *wl, SimVmConfig *vm)
     const KindPreset *k = &presets[vm->workload.kind];
     SimWorkload *w = &vm->workload;
     uint64_t room = vm->memory - MIN(vm->guest.kernel, vm->memory);
-    if (k->page_cache != KEEP && !gives(ld, wl, "page_cache")) {
+    if (PRESET(k->page_cache) && !gives(ld, wl, "page_cache")) {
         w->page_cache = fraction_of(k->page_cache, room);
     }
-    if (k->touch_rate != KEEP && !gives(ld, wl, "touch_rate")) {
+    if (PRESET(k->touch_rate) && !gives(ld, wl, "touch_rate")) {
         w->touch_rate = k->touch_rate;
     }
-    if (k->write_share != KEEP && !gives(ld, wl, "write_share")) {
+    if (PRESET(k->write_share) && !gives(ld, wl, "write_share")) {
         w->write_share = k->write_share;
     }
-    if (k->warm_share != KEEP && !gives(ld, wl, "warm_share")) {
+    if (PRESET(k->warm_share) && !gives(ld, wl, "warm_share")) {
         w->warm_share = k->warm_share;
     }
-    if (k->cold_share != KEEP && !gives(ld, wl, "cold_share")) {
+    if (PRESET(k->cold_share) && !gives(ld, wl, "cold_share")) {
         w->cold_share = k->cold_share;
     }
-    if (k->warm != KEEP && !w->has_warm && !traced(ld, wl)) {
+    if (PRESET(k->warm) && !w->has_warm && !traced(ld, wl)) {
         uint64_t left = w->memory - MIN(w->active, w->memory);
         w->warm = MIN(fraction_of(k->warm, w->memory), left);
         w->has_warm = true;

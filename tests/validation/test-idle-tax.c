@@ -28,7 +28,7 @@ typedef struct Result {
 static Result run_with_tax(const char *tax)
 {
     char *set = g_strdup_printf("host.idle_tax=%s", tax);
-    TestModel *m = test_model_from_file_with("scenarios/validation/idle-tax.json", set);
+    TestModel *m = test_model_from_file_with("scenarios/validation/idle-tax-dbench.json", set);
     test_model_execute(m);
     Result r = {
         .sztgt_idle = test_model_last_vm(m, 0)->sztgt_mb,
