@@ -29,6 +29,21 @@ const char *sim_state_reading_to_string(SimStateReading reading);
 typedef enum { SIM_IDLE_TAX_VARIABLE, SIM_IDLE_TAX_FLAT, SIM_IDLE_TAX_MAX } SimIdleTaxType;
 const char *sim_idle_tax_type_to_string(SimIdleTaxType type);
 
+/* workload.kind: presets of the workload keys (sim/load/workload.c, docs/model.md
+ * "Workload kinds"); GENERIC keeps every key's own default. */
+typedef enum {
+    SIM_WORKLOAD_GENERIC,
+    SIM_WORKLOAD_DATABASE,
+    SIM_WORKLOAD_WEB,
+    SIM_WORKLOAD_DESKTOP,
+    SIM_WORKLOAD_FILE_SERVER,
+    SIM_WORKLOAD_COMPILE,
+    SIM_WORKLOAD_BATCH,
+    SIM_WORKLOAD_IDLE,
+    SIM_WORKLOAD_KIND_MAX
+} SimWorkloadKind;
+const char *sim_workload_kind_to_string(SimWorkloadKind kind);
+
 typedef enum { SIM_EVENT_POWER_ON, SIM_EVENT_POWER_OFF, SIM_EVENT_SET, SIM_EVENT_MAX } SimEventAction;
 const char *sim_event_action_to_string(SimEventAction action);
 
@@ -52,6 +67,7 @@ typedef struct SimPhase {
 } SimPhase;
 
 typedef struct SimWorkload {
+    SimWorkloadKind kind; /* the preset whose defaults the loader applied */
     uint64_t memory;      /* bytes of anon memory the workload allocates */
     uint64_t active;      /* bytes of the hot set (<= memory) */
     uint64_t page_cache;  /* bytes of file data the workload keeps using */

@@ -227,6 +227,11 @@ static const SimKey trace_keys[] = {
     END,
 };
 
+/* SimWorkloadKind, in its order */
+static const char *const workload_kinds[] = {"generic", "database", "web",   "desktop",
+                                             "file-server", "compile", "batch", "idle",
+                                             NULL};
+
 static const SimKey workload_keys[] = {
     {KEY("memory", SIZE), .def = "0",
      .doc = "Anonymous memory the workload allocates; at most the VM's memory minus the guest "
@@ -267,6 +272,12 @@ static const SimKey workload_keys[] = {
             "scenario file (CSV time_s,vm,memory_mb,active_mb, an esxtop batch capture or a "
             "Bitbrains GWA-T-12 file), or an object with file and options; null = none. With a "
             "trace, memory and active are not given (nor changed by phases)."},
+    /* the kinds' defaults: sim/load/workload.c, sources in docs/model.md "Workload kinds" */
+    {KEY("kind", ENUM), .def = "generic", .words = workload_kinds,
+     .doc = "A preset of the keys above for a kind of workload: generic (each key's own "
+            "default), database, web, desktop (VDI), file-server (dbench-like), compile "
+            "(kernbench-like), batch (MapReduce-like) or idle; sizes scale with the VM. A key "
+            "given explicitly always wins."},
     END,
 };
 

@@ -54,6 +54,7 @@ CANNOT_EXPRESS = {
     "phases-times-count-over-bound": ("accept", "estimate: phases x count within the bounds"),
     "skew-warm-beyond-memory": ("accept", "cross-field sizes: warm <= memory - active"),
     "skew-shares-over-one": ("accept", "cross-field sum: warm_share + cold_share <= 1"),
+    "pred-workload-kind-active-above-memory": ("accept", "cross-field with a preset: active <= the kind's memory"),
     "sample-interval-memory-over-bound": ("accept", "estimate: samples x VMs within 32GiB"),
     "duration-events-over-bound": ("accept", "estimate: events over the duration <= 1e9"),
     "balloon-poll-events-over-bound": ("accept", "estimate: events over the duration <= 1e9"),
