@@ -8,18 +8,20 @@
  * Measured (with the access-skew workload and the ESXi details of issue 11),
  * fleet mean performance index, and the VMs' time-averaged balloon,
  * shared-saved and compressed+swapped MiB, 4 KiB / 2 MiB:
- *   default.json      0.821/0.836  30727/31055 (1%)    2811/2787 (1%)    763/1095 (44%)
+ *   default.json      0.821/0.846  30727/31184 (1.5%)  2811/2748 (2%)    763/976 (22%)
  *   limit.json        0.946/0.949  19551/19548 (0%)     434/422 (3%)     159/165 (4%)
  *   balloon-vs-swap   0.964/0.956   8488/8456 (0.4%)   1326/1297 (2%)    723/816 (12%)
  *   limit-windows     1.000/1.000  19567/19567 (0%)    2381/2387 (0.3%)     0/0
  *   identical-vms     1.000/1.000      0/0             1206/1170 (3%)       0/0
  * Compressed and swapped memory agree within 25%, not within a few
- * percent, and in default.json not even that: over three seeds 2 MiB holds
+ * percent, and in default.json not even that. Over three seeds 2 MiB held
  * 44-52% more compressed + swapped memory on average over the run (4 KiB:
- * 760, 742, 700 MiB; 2 MiB: 1091, 1072, 1066) while the peaks agree within
- * 10% (swapped 2006/1988, 1866/2002, 1595/2040 MiB). That gap is open
- * (docs/model.md "Pages"); its bound here is 55% so that it cannot grow
- * unseen.
+ * 763, 746, 703 MiB; 2 MiB: 1091, 1072, 1066) until a 2 MiB swap-in
+ * waited for the device's backlog once per 4 KiB sub-page (512 times; a
+ * 2.1 s backlog stalled a database VM for 18 minutes with its pages out).
+ * Waiting it once (host/swapdev.c) gives 2 MiB 976, 1070, 940 MiB: 22%,
+ * 30% and 25% of the larger figure. What is left is open (docs/model.md
+ * "Pages"); its bound here is 40% so that it cannot grow unseen.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,7 +41,7 @@
 #define BALLOON_REL 0.03
 #define SHARED_REL 0.10
 #define OUT_REL 0.25
-#define OUT_REL_DEFAULT 0.55 /* the open gap of default.json, see above */
+#define OUT_REL_DEFAULT 0.40 /* the open gap of default.json, see above */
 #define MB_FLOOR 16.0
 
 typedef struct Summary {
