@@ -87,7 +87,7 @@ static const double overcommit_tau_s[3] = {60.0, 300.0, 900.0};
 /* Per-VM counters: a vms.csv field, or a value derived from the sample and the scenario. */
 #define VC_ACTIVE_PCT ((size_t)-1)  /* % Active Estimate = active / memsz */
 #define VC_MEMCTL_ON ((size_t)-2)   /* Memctl? = the guest runs a balloon driver */
-#define VC_TOUCHED_W ((size_t)-3)   /* Touched Write = active x the workload's write share */
+#define VC_TOUCHED_W ((size_t)-3)   /* Touched Write = hot pages written in a sampling period */
 #define VC_OVERHEAD ((size_t)-4)    /* Overhead = the VM's overhead while powered on */
 #define VC_OVERHEAD_MAX ((size_t)-5) /* Overhead Max = the same (the model's overhead is fixed) */
 #define VC_OVERHEAD_UW ((size_t)-6) /* Overhead UW = 0, as every group of a real 6.x capture reads */
@@ -238,21 +238,62 @@ static bool vm_on(const SimVmSample *s)
     return s->grant_mb > 0 || s->swcur_mb > 0 || s->zip_mb > 0 || s->sztgt_mb > 0;
 }
 
-/* The workload's write share at time_s: its own, then the last phase before that sets it. */
-static double write_share_at(const SimVmConfig *cfg, double time_s)
+/* The workload in force at time_s: its own values, then those of the phases before it. */
+static SimWorkload workload_at(const SimVmConfig *cfg, double time_s)
 {
-    double share = cfg->workload.write_share;
+    SimWorkload w = cfg->workload;
     const GArray *phases = cfg->workload.phases;
     for (guint p = 0; phases != NULL && p < phases->len; p++) {
         const SimPhase *ph = &g_array_index(phases, SimPhase, p);
         if (sim_time_to_s(ph->at) > time_s) {
             break;
         }
-        if (ph->has_write_share) {
-            share = ph->write_share;
-        }
+        w.memory = ph->has_memory ? ph->memory : w.memory;
+        w.active = ph->has_active ? ph->active : w.active;
+        w.page_cache = ph->has_page_cache ? ph->page_cache : w.page_cache;
+        w.touch_rate = ph->has_touch_rate ? ph->touch_rate : w.touch_rate;
+        w.write_share = ph->has_write_share ? ph->write_share : w.write_share;
     }
-    return share;
+    return w;
+}
+
+/* The page the sampler and the workload's touches count: 4 KiB. */
+#define ESXTOP_PAGE_BYTES 4096.0
+
+/* The share of the touches that falls on the hot set, as guest/workload.c
+ * splits them: a tier without pages gives its share to the others. */
+static double hot_touch_share(const SimWorkload *w)
+{
+    uint64_t active = MIN(w->active, w->memory);
+    uint64_t warm = MIN(w->has_warm ? w->warm : w->memory / 4, w->memory - active);
+    double hot = MAX(0.0, 1.0 - w->warm_share - w->cold_share);
+    double sum = hot + (warm > 0 ? w->warm_share : 0.0) +
+                 (w->memory > active + warm ? w->cold_share : 0.0);
+    return sum > 0.0 ? hot / sum : 0.0;
+}
+
+/* Touched Write (esxtop TCHD_W): the 4 KiB pages written in one sampling
+ * period, estimated as the sampler estimates Touched (the pages a sample
+ * finds touched in the period, at the rate the unstalled workload makes).
+ * Writes are the workload's write share of the touches of the hot set (the
+ * warm set and the cold tail are only read, guest/workload.c): with W
+ * writes over H hot 4 KiB pages (kernel, hot anon, file working set), a
+ * page is written with probability 1 - exp(-W / H). Never more than the
+ * Touched estimate of the same row (a written page is touched) nor than
+ * the granted memory (a page written is backed). */
+static double touched_write_mb(const SimScenario *sc, const SimVmConfig *cfg,
+                               const SimVmSample *s, double time_s)
+{
+    SimWorkload w = workload_at(cfg, time_s);
+    double hot = (double)(cfg->guest.kernel + MIN(w.active, w.memory) + w.page_cache) /
+                 ESXTOP_PAGE_BYTES;
+    double writes = w.touch_rate * hot_touch_share(&w) * w.write_share *
+                    sim_time_to_s(sc->host.sample_period);
+    if (hot <= 0.0 || writes <= 0.0) {
+        return 0.0;
+    }
+    double written_mb = hot * -expm1(-writes / hot) * ESXTOP_PAGE_BYTES / (double)SIM_MIB;
+    return MIN(written_mb, MIN(s->active_mb, s->grant_mb));
 }
 
 /*
@@ -346,7 +387,7 @@ static double vm_value(const SimScenario *sc, const SimVmConfig *cfg, const SimV
     case VC_MEMCTL_ON:
         return cfg->guest.balloon_driver ? 1.0 : 0.0;
     case VC_TOUCHED_W:
-        return s->active_mb * write_share_at(cfg, time_s);
+        return touched_write_mb(sc, cfg, s, time_s);
     case VC_OVERHEAD:
     case VC_OVERHEAD_MAX:
         return vm_on(s) ? vm_overhead_mb(sc, cfg) : 0.0;

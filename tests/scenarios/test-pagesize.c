@@ -8,18 +8,21 @@
  * Measured (with the access-skew workload and the ESXi details of issue 11),
  * fleet mean performance index, and the VMs' time-averaged balloon,
  * shared-saved and compressed+swapped MiB, 4 KiB / 2 MiB:
- *   default.json      0.821/0.836  30727/31055 (1%)    2811/2787 (1%)    763/1095 (44%)
+ *   default.json      0.821/0.846  30727/31184 (1.5%)  2811/2748 (2%)    763/976 (22%)
  *   limit.json        0.946/0.949  19551/19548 (0%)     434/422 (3%)     159/165 (4%)
  *   balloon-vs-swap   0.964/0.956   8488/8456 (0.4%)   1326/1297 (2%)    723/816 (12%)
  *   limit-windows     1.000/1.000  19567/19567 (0%)    2381/2387 (0.3%)     0/0
- *   identical-vms     1.000/1.000      0/0             1206/1170 (3%)       0/0
+ *   identical-vms     1.000/1.000      0/0             1206/1156 (4%)       0/0
+ *     (with 256 MiB VMs; the scenario's 40 MB VMs: 184/154 (16%))
  * Compressed and swapped memory agree within 25%, not within a few
- * percent, and in default.json not even that: over three seeds 2 MiB holds
+ * percent, and in default.json not even that. Over three seeds 2 MiB held
  * 44-52% more compressed + swapped memory on average over the run (4 KiB:
- * 760, 742, 700 MiB; 2 MiB: 1091, 1072, 1066) while the peaks agree within
- * 10% (swapped 2006/1988, 1866/2002, 1595/2040 MiB). That gap is open
- * (docs/model.md "Pages"); its bound here is 55% so that it cannot grow
- * unseen.
+ * 763, 746, 703 MiB; 2 MiB: 1091, 1072, 1066) until a 2 MiB swap-in
+ * waited for the device's backlog once per 4 KiB sub-page (512 times; a
+ * 2.1 s backlog stalled a database VM for 18 minutes with its pages out).
+ * Waiting it once (host/swapdev.c) gives 2 MiB 976, 1070, 940 MiB: 22%,
+ * 30% and 25% of the larger figure. What is left is open (docs/model.md
+ * "Pages"); its bound here is 40% so that it cannot grow unseen.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,7 +42,7 @@
 #define BALLOON_REL 0.03
 #define SHARED_REL 0.10
 #define OUT_REL 0.25
-#define OUT_REL_DEFAULT 0.55 /* the open gap of default.json, see above */
+#define OUT_REL_DEFAULT 0.40 /* the open gap of default.json, see above */
 #define MB_FLOOR 16.0
 
 typedef struct Summary {
@@ -56,13 +59,22 @@ static double vm_mean(json_t *vm, const char *key)
     return json_number_value(v);
 }
 
-static Summary run_at(const char *scenario, const char *page_size)
+/* Runs `scenario` at `page_size` with the extra `--set` values in `sets`
+ * (NULL-terminated, at most SETS_MAX, may be NULL). */
+#define SETS_MAX 8
+
+static Summary run_at(const char *scenario, const char *page_size, const char *const *sets)
 {
     char *dir = test_tmpdir();
     char *out = g_build_filename(dir, "out", NULL);
     char *path = test_source_path(scenario);
     char *set = g_strdup_printf("host.page_size=%s", page_size);
-    const char *argv[] = {"run", path, "--set", set, "-o", out, NULL};
+    const char *argv[7 + 2 * SETS_MAX] = {"run", path, "--set", set, "-o", out};
+    for (int i = 0; sets != NULL && sets[i] != NULL; i++) {
+        assert_true(i < SETS_MAX);
+        argv[6 + 2 * i] = "--set";
+        argv[7 + 2 * i] = sets[i];
+    }
     char *stdout_text = NULL;
     assert_int_equal(test_run_binary(argv, &stdout_text, NULL), 0);
     g_free(stdout_text);
@@ -95,10 +107,10 @@ static bool close_mb(double a, double b, double rel)
     return fabs(a - b) <= MAX(MB_FLOOR, rel * MAX(a, b));
 }
 
-static void check_scenario_out(const char *scenario, double out_rel)
+static void check_scenario_sets(const char *scenario, double out_rel, const char *const *sets)
 {
-    Summary small = run_at(scenario, "4KiB");
-    Summary large = run_at(scenario, "2MiB");
+    Summary small = run_at(scenario, "4KiB", sets);
+    Summary large = run_at(scenario, "2MiB", sets);
     print_message("%s: perf %.3f/%.3f balloon %.0f/%.0f shared %.0f/%.0f out %.0f/%.0f MiB\n",
                   scenario, small.perf, large.perf, small.mctl_mb, large.mctl_mb, small.shared_mb,
                   large.shared_mb, small.out_mb, large.out_mb);
@@ -106,6 +118,11 @@ static void check_scenario_out(const char *scenario, double out_rel)
     assert_true(close_mb(small.mctl_mb, large.mctl_mb, BALLOON_REL));
     assert_true(close_mb(small.shared_mb, large.shared_mb, SHARED_REL));
     assert_true(close_mb(small.out_mb, large.out_mb, out_rel));
+}
+
+static void check_scenario_out(const char *scenario, double out_rel)
+{
+    check_scenario_sets(scenario, out_rel, NULL);
 }
 
 static void check_scenario(const char *scenario)
@@ -140,7 +157,17 @@ static void test_windows_limit_agrees_at_4k_and_2m_pages(void **state)
 static void test_identical_vms_share_alike_at_4k_and_2m_pages(void **state)
 {
     (void)state;
-    check_scenario("scenarios/validation/identical-vms.json");
+    /* The scenario's VMs are the paper's 40 MB: 20 pages of 2 MiB, whose
+     * sharing differs by 16% (184 / 154 MiB saved), as small VMs do
+     * (docs/model.md "Pages"). The page-size check runs it with the 256
+     * MiB VMs it had before (1206 / 1156 MiB, 4%). */
+    const char *const sets[] = {"host.memory=4GiB",
+                                "templates.vm.memory=256MiB",
+                                "templates.vm.workload.memory=160MiB",
+                                "templates.vm.workload.active=32MiB",
+                                "templates.vm.workload.page_cache=32MiB",
+                                NULL};
+    check_scenario_sets("scenarios/validation/identical-vms.json", OUT_REL, sets);
 }
 
 /* The 2 MiB mechanisms (balloon carry, slots per sub-page, large pages
