@@ -84,21 +84,45 @@ void guest_fill_content(Guest *guest, uint32_t p);
 
 uint64_t guest_anon_pages(const Guest *guest);
 
-/* Queues one page-sized write on the guest disk (guest swap, pagefile);
- * the writer does not wait for it. */
-void guest_disk_write(Guest *guest, SimTime now);
-
-/* Guest swap (pagefile) slots in use: swapped pages, and a Windows guest's
- * trimmed anon pages, which hold a pagefile copy. */
-uint64_t guest_pagefile_used(const Guest *guest);
-
-/* Pages the guest can allocate without trimming or reclaiming: free pages,
- * and a Windows guest's standby list (stale file data included). */
-uint64_t guest_available(const Guest *guest);
+/* The helpers below are inline so that reclaim.c and windows.c, which
+ * guest.c calls, do not call back into it (scripts/layers.py: no cycle of
+ * calls between files). */
 
 static inline bool guest_is_windows(const Guest *guest)
 {
     return guest->cfg->guest.os == SIM_OS_WINDOWS;
+}
+
+/* Queues one page-sized write on the guest disk (guest swap, pagefile);
+ * the writer does not wait for it. */
+static inline void guest_disk_write(Guest *g, SimTime now)
+{
+    SimTime start = MAX(g->disk_busy_until, now);
+    g->disk_busy_until =
+        start + (SimTime)((double)g->page_size / g->cfg->guest.disk_bandwidth * (double)SIM_S);
+}
+
+/* Guest swap (pagefile) slots in use: swapped pages, and a Windows guest's
+ * trimmed anon pages, which hold a pagefile copy. */
+static inline uint64_t guest_pagefile_used(const Guest *g)
+{
+    uint64_t n = 0;
+    for (GuestTier t = 0; t < GUEST_TIER_MAX; t++) {
+        n += g->swapped[t] + g->standby[t];
+    }
+    return n;
+}
+
+/* Pages the guest can allocate without trimming or reclaiming: free pages,
+ * and a Windows guest's standby list (stale file data included). */
+static inline uint64_t guest_available(const Guest *g)
+{
+    uint64_t n = host_pages_count_use(g->pages, HOST_USE_FREE);
+    if (guest_is_windows(g)) {
+        n += host_pages_count_use(g->pages, HOST_USE_STANDBY) +
+             host_pages_count_use(g->pages, HOST_USE_CACHE_INACTIVE);
+    }
+    return n;
 }
 
 /* The Windows memory manager (guest/windows.c, docs/model.md "Windows

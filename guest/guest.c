@@ -148,32 +148,6 @@ uint64_t guest_anon_pages(const Guest *g)
     return n;
 }
 
-uint64_t guest_pagefile_used(const Guest *g)
-{
-    uint64_t n = 0;
-    for (GuestTier t = 0; t < GUEST_TIER_MAX; t++) {
-        n += g->swapped[t] + g->standby[t];
-    }
-    return n;
-}
-
-uint64_t guest_available(const Guest *g)
-{
-    uint64_t n = host_pages_count_use(g->pages, HOST_USE_FREE);
-    if (guest_is_windows(g)) {
-        n += host_pages_count_use(g->pages, HOST_USE_STANDBY) +
-             host_pages_count_use(g->pages, HOST_USE_CACHE_INACTIVE);
-    }
-    return n;
-}
-
-void guest_disk_write(Guest *g, SimTime now)
-{
-    const SimGuestConfig *gc = &g->cfg->guest;
-    SimTime start = MAX(g->disk_busy_until, now);
-    g->disk_busy_until = start + (SimTime)((double)g->page_size / gc->disk_bandwidth * (double)SIM_S);
-}
-
 /* A page of page_size is page_size / 4 KiB reads of the guest, each with
  * its latency (docs/model.md "Pages"). */
 SimTime guest_disk_read(Guest *g, SimTime now)
