@@ -48,20 +48,49 @@ static void balloon_take(Guest *g, Host *host, uint32_t p)
 }
 
 /* Fast path: only memory above the low watermark, as an allocation that
- * may not sleep or reclaim. Returns whether the slow path may run: the
- * rate did not bound the poll and pages are still wanted. */
+ * may not sleep or reclaim. On Windows that is available memory above the
+ * low-memory condition: zeroed pages first, then standby pages, whose
+ * repurposing needs no I/O (docs/model.md "Windows guest"). Returns whether
+ * the slow path may run: the rate did not bound the poll and pages are
+ * still wanted. */
 static bool inflate_free(Guest *g, Host *host, uint64_t *want)
 {
-    uint64_t free_now = guest_free_pages(g);
+    uint64_t free_now = guest_available(g);
     uint64_t spare = free_now > g->wmark.low ? free_now - g->wmark.low : 0;
     double budget = poll_budget(g, g->cfg->guest.balloon.rate_fast);
     uint64_t n = MIN(MIN(*want, spare), (uint64_t)budget);
     for (uint64_t i = 0; i < n; i++) {
-        balloon_take(g, host, host_pages_pick_free(g->pages));
+        balloon_take(g, host,
+                     guest_is_windows(g) ? guest_windows_grab(g) : host_pages_pick_free(g->pages));
     }
     poll_spent(g, budget, n);
     *want -= n;
     return *want > 0 && (double)n + 1.0 <= budget;
+}
+
+/* One allocation of the slow path on Linux: at the min watermark the guest
+ * reclaims a page first. */
+static uint32_t linux_page(Guest *g, Host *host, SimTime now)
+{
+    if (guest_free_pages(g) <= g->wmark.min &&
+        guest_reclaim(g, host, 1, now, &g->pending_stall) == 0) {
+        return HOST_NO_PAGE;
+    }
+    return host_pages_pick_free(g->pages);
+}
+
+/* On Windows (MmAllocatePagesForMdlEx): zeroed pages, then standby; once
+ * available memory is at the low-memory condition the memory manager trims
+ * working sets to refill standby. Whether vmmemctl asks for zeroed pages is
+ * not published; the zeroing would back a page for the moment before the
+ * host releases it, so the model leaves it out (assumption). */
+static uint32_t windows_page(Guest *g, Host *host, SimTime now)
+{
+    uint64_t available = guest_available(g);
+    if (available <= g->wmark.low) {
+        guest_windows_trim(g, host, g->wmark.high - available, now, &g->pending_stall);
+    }
+    return guest_windows_grab(g);
 }
 
 /* Slow path: each page is an allocation that makes the guest reclaim. The
@@ -84,12 +113,12 @@ static void inflate_reclaim(Guest *g, Host *host, uint64_t want, SimTime now)
     poll_spent(g, budget, n);
     SimTime start = g->pending_stall;
     for (uint64_t i = 0; i < n && g->pending_stall - start < bc->poll; i++) {
-        if (guest_free_pages(g) <= g->wmark.min &&
-            guest_reclaim(g, host, 1, now, &g->pending_stall) == 0) {
+        uint32_t p = guest_is_windows(g) ? windows_page(g, host, now) : linux_page(g, host, now);
+        if (p == HOST_NO_PAGE) {
             g->balloon.rate_slow = MAX(bc->rate_slow_min, g->balloon.rate_slow / 2);
             return;
         }
-        balloon_take(g, host, host_pages_pick_free(g->pages));
+        balloon_take(g, host, p);
     }
     g->balloon.rate_slow = MIN(bc->rate_slow_max, g->balloon.rate_slow + bc->rate_slow_inc);
 }
@@ -98,10 +127,12 @@ static void inflate_reclaim(Guest *g, Host *host, uint64_t want, SimTime now)
  * workload wants to grow (assumption: then deflation runs at full rate). */
 static bool guest_needs_memory(const Guest *g)
 {
-    return guest_free_pages(g) <= g->wmark.low || guest_anon_pages(g) < g->anon_target;
+    return guest_available(g) <= g->wmark.low || guest_anon_pages(g) < g->anon_target;
 }
 
-static void deflate(Guest *g, uint64_t n)
+/* Deflated pages go to the free list; a Windows guest's zero-page thread
+ * zeroes them, which backs them on the host again. */
+static void deflate(Guest *g, Host *host, uint64_t n, SimTime now)
 {
     const SimBalloonConfig *bc = &g->cfg->guest.balloon;
     double budget = poll_budget(g, guest_needs_memory(g) ? bc->deflate_fast : bc->deflate_slow);
@@ -109,7 +140,11 @@ static void deflate(Guest *g, uint64_t n)
     poll_spent(g, budget, n);
     for (uint64_t i = 0; i < n; i++) {
         uint32_t p = host_pages_pick(g->pages, HOST_USE_BALLOON, HOST_RES_NONE);
-        host_pages_set_use(g->pages, p, HOST_USE_FREE);
+        if (guest_is_windows(g)) {
+            guest_windows_zero(g, host, p, now);
+        } else {
+            host_pages_set_use(g->pages, p, HOST_USE_FREE);
+        }
     }
 }
 
@@ -121,7 +156,7 @@ void guest_balloon_poll(Guest *g, Host *host, uint64_t target, SimTime now)
     target = MIN(target, g->balloon.max);
     uint64_t size = guest_balloon_size(g);
     if (size > target) {
-        deflate(g, size - target);
+        deflate(g, host, size - target, now);
         return;
     }
     uint64_t want = target - size;

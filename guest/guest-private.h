@@ -51,6 +51,11 @@ struct Guest {
     GuestWatermarks wmark;
     uint64_t swap_slots;     /* guest swap device, pages */
     uint64_t swapped[GUEST_TIER_MAX]; /* anon pages in guest swap, per tier */
+    /* Windows: pages of each anon tier trimmed to the standby list (their
+     * contents kept and written to the pagefile), and of the file working
+     * set; together they are the HOST_USE_STANDBY pages. Linux: all 0. */
+    uint64_t standby[GUEST_TIER_MAX];
+    uint64_t standby_file;
     uint64_t evicted_hot;    /* active file pages dropped: refault from disk */
     SimTime disk_busy_until; /* guest disk queue */
     GuestBalloon balloon;
@@ -78,3 +83,43 @@ SimTime guest_disk_read(Guest *guest, SimTime now);
 void guest_fill_content(Guest *guest, uint32_t p);
 
 uint64_t guest_anon_pages(const Guest *guest);
+
+/* Queues one page-sized write on the guest disk (guest swap, pagefile);
+ * the writer does not wait for it. */
+void guest_disk_write(Guest *guest, SimTime now);
+
+/* Guest swap (pagefile) slots in use: swapped pages, and a Windows guest's
+ * trimmed anon pages, which hold a pagefile copy. */
+uint64_t guest_pagefile_used(const Guest *guest);
+
+/* Pages the guest can allocate without trimming or reclaiming: free pages,
+ * and a Windows guest's standby list (stale file data included). */
+uint64_t guest_available(const Guest *guest);
+
+static inline bool guest_is_windows(const Guest *guest)
+{
+    return guest->cfg->guest.os == SIM_OS_WINDOWS;
+}
+
+/* The Windows memory manager (guest/windows.c, docs/model.md "Windows
+ * guest"). */
+
+/* Free-page watermarks from the low- and high-memory conditions. */
+void guest_windows_watermarks(Guest *guest);
+/* guest_take_free for a Windows guest: trims working sets when available
+ * memory is low, then takes a zeroed page, else repurposes a standby one. */
+uint32_t guest_windows_take(Guest *guest, Host *host, HostUse use, SimTime now, SimTime *cost);
+/* A zeroed (free) page, else a repurposed standby page, still on its list
+ * and not yet written; HOST_NO_PAGE when none is available. */
+uint32_t guest_windows_grab(Guest *guest);
+/* Trims up to n pages from the working sets to the standby list, colder
+ * first; returns the pages trimmed. */
+uint64_t guest_windows_trim(Guest *guest, Host *host, uint64_t n, SimTime now, SimTime *cost);
+/* The zero-page thread: page p, just freed, is zeroed (a write the host
+ * sees) and sits on the free list as a zero page. */
+void guest_windows_zero(Guest *guest, Host *host, uint32_t p, SimTime now);
+/* A touch of a trimmed page of `tier` (or of the file working set when
+ * `use` is HOST_USE_CACHE_ACTIVE): a soft fault back into the working set.
+ * Returns its cost. */
+SimTime guest_windows_soft_fault(Guest *guest, Host *host, GuestTier tier, HostUse use,
+                                 SimTime now);

@@ -65,7 +65,11 @@ Guest *guest_new(const SimVmConfig *cfg, guint index, const SimHostConfig *hc, u
     rng_stream(&g->rng_content, seed, cfg->name, "content");
     g->kernel_pages = MIN(n, cfg->guest.kernel / page_size);
     g->swap_slots = cfg->guest.swap / page_size;
-    watermarks_init(g);
+    if (guest_is_windows(g)) {
+        guest_windows_watermarks(g);
+    } else {
+        watermarks_init(g);
+    }
     g->balloon.max = cfg->guest.balloon_driver ? balloon_cap(cfg, hc, n) : 0;
     g->balloon.rate_slow = cfg->guest.balloon.rate_slow_max;
     g->fault_cost_avg = 0.0;
@@ -139,9 +143,35 @@ uint64_t guest_anon_pages(const Guest *g)
 {
     uint64_t n = 0;
     for (GuestTier t = 0; t < GUEST_TIER_MAX; t++) {
-        n += host_pages_count_use(g->pages, guest_tier_use(t)) + g->swapped[t];
+        n += host_pages_count_use(g->pages, guest_tier_use(t)) + g->swapped[t] + g->standby[t];
     }
     return n;
+}
+
+uint64_t guest_pagefile_used(const Guest *g)
+{
+    uint64_t n = 0;
+    for (GuestTier t = 0; t < GUEST_TIER_MAX; t++) {
+        n += g->swapped[t] + g->standby[t];
+    }
+    return n;
+}
+
+uint64_t guest_available(const Guest *g)
+{
+    uint64_t n = host_pages_count_use(g->pages, HOST_USE_FREE);
+    if (guest_is_windows(g)) {
+        n += host_pages_count_use(g->pages, HOST_USE_STANDBY) +
+             host_pages_count_use(g->pages, HOST_USE_CACHE_INACTIVE);
+    }
+    return n;
+}
+
+void guest_disk_write(Guest *g, SimTime now)
+{
+    const SimGuestConfig *gc = &g->cfg->guest;
+    SimTime start = MAX(g->disk_busy_until, now);
+    g->disk_busy_until = start + (SimTime)((double)g->page_size / gc->disk_bandwidth * (double)SIM_S);
 }
 
 /* A page of page_size is page_size / 4 KiB reads of the guest, each with
@@ -158,6 +188,9 @@ SimTime guest_disk_read(Guest *g, SimTime now)
 
 uint32_t guest_take_free(Guest *g, Host *host, HostUse use, SimTime now, SimTime *cost)
 {
+    if (guest_is_windows(g)) {
+        return guest_windows_take(g, host, use, now, cost);
+    }
     uint64_t free_now = host_pages_count_use(g->pages, HOST_USE_FREE);
     if (free_now <= g->wmark.min) {
         guest_reclaim(g, host, g->wmark.high - free_now, now, cost);
@@ -176,8 +209,10 @@ uint64_t guest_free_pages(const Guest *g)
 
 uint64_t guest_cache_pages(const Guest *g)
 {
+    /* a Windows guest's standby list is its "Cached" memory */
     return host_pages_count_use(g->pages, HOST_USE_CACHE_ACTIVE) +
-           host_pages_count_use(g->pages, HOST_USE_CACHE_INACTIVE);
+           host_pages_count_use(g->pages, HOST_USE_CACHE_INACTIVE) +
+           host_pages_count_use(g->pages, HOST_USE_STANDBY);
 }
 
 uint64_t guest_swap_used(const Guest *g)

@@ -45,6 +45,11 @@ void guest_power_off(Guest *g, Host *host)
     host_vm_power_off(host, g->index);
     g->powered_on = false;
     memset(g->swapped, 0, sizeof g->swapped);
+    memset(g->standby, 0, sizeof g->standby);
+    g->standby_file = 0;
     g->evicted_hot = 0;
     g->pending_stall = 0;
+    /* a rebooted guest reads its image from the start again: its image
+     * pages get the same keys as its siblings' (docs/model.md "Pages") */
+    g->image_given = 0;
 }

@@ -2,13 +2,6 @@
  * which the guest frees pages, and double paging. */
 #include "guest/guest-private.h"
 
-static void disk_write(Guest *g, SimTime now)
-{
-    const SimGuestConfig *gc = &g->cfg->guest;
-    SimTime start = MAX(g->disk_busy_until, now);
-    g->disk_busy_until = start + (SimTime)((double)g->page_size / gc->disk_bandwidth * (double)SIM_S);
-}
-
 /* The tier whose anon list is `use`, or GUEST_TIER_MAX for a non-anon list. */
 static GuestTier anon_tier(HostUse use)
 {
@@ -27,11 +20,7 @@ static bool evict_one(Guest *g, Host *host, HostUse from, SimTime now, SimTime *
 {
     GuestTier tier = anon_tier(from);
     bool anon = tier != GUEST_TIER_MAX;
-    uint64_t used = 0;
-    for (GuestTier t = 0; t < GUEST_TIER_MAX; t++) {
-        used += g->swapped[t];
-    }
-    if (anon && used >= g->swap_slots) {
+    if (anon && guest_pagefile_used(g) >= g->swap_slots) {
         return false;
     }
     uint32_t p = host_pages_pick_use(g->pages, &g->rng_alloc, from);
@@ -40,7 +29,7 @@ static bool evict_one(Guest *g, Host *host, HostUse from, SimTime now, SimTime *
     }
     if (anon) {
         *cost += host_access(host, g->index, p, HOST_USE_FREE, now + *cost);
-        disk_write(g, now);
+        guest_disk_write(g, now);
         g->swapped[tier]++;
     } else if (from == HOST_USE_CACHE_ACTIVE) {
         g->evicted_hot++;

@@ -16,6 +16,7 @@ typedef enum {
     FAULT_HOST,       /* a page the host swapped, compressed or never backed */
     FAULT_GUEST_SWAP, /* an anon page in guest swap */
     FAULT_REFAULT,    /* a hot file page the guest dropped */
+    FAULT_SOFT,       /* a page a Windows guest trimmed to its standby list */
 } FaultKind;
 
 /* Where the non-resident pages of each tier are: every list a tier spans,
@@ -36,6 +37,11 @@ static const FaultSource sources[] = {
     {GUEST_TIER_WARM, FAULT_GUEST_SWAP, HOST_USE_ANON_WARM},
     {GUEST_TIER_COLD, FAULT_HOST, HOST_USE_ANON_INACTIVE},
     {GUEST_TIER_COLD, FAULT_GUEST_SWAP, HOST_USE_ANON_INACTIVE},
+    /* Windows only (none on Linux): last, so Linux draws as before */
+    {GUEST_TIER_HOT, FAULT_SOFT, HOST_USE_ANON_ACTIVE},
+    {GUEST_TIER_HOT, FAULT_SOFT, HOST_USE_CACHE_ACTIVE},
+    {GUEST_TIER_WARM, FAULT_SOFT, HOST_USE_ANON_WARM},
+    {GUEST_TIER_COLD, FAULT_SOFT, HOST_USE_ANON_INACTIVE},
 };
 #define N_SOURCES G_N_ELEMENTS(sources)
 
@@ -50,10 +56,11 @@ static double subpages(const Guest *g)
     return MAX(1.0, (double)g->page_size / HOST_SUBPAGE_BYTES);
 }
 
-/* Anon pages of tier t, in memory or in guest swap. */
+/* Anon pages of tier t, in memory, in guest swap or (Windows) trimmed to
+ * standby. */
 static uint64_t anon_in(const Guest *g, GuestTier t)
 {
-    return host_pages_count_use(g->pages, guest_tier_use(t)) + g->swapped[t];
+    return host_pages_count_use(g->pages, guest_tier_use(t)) + g->swapped[t] + g->standby[t];
 }
 
 /* What each anon tier should hold with `anon` pages: the hot set first,
@@ -86,34 +93,55 @@ static bool grow_anon(Guest *g, Host *host, uint64_t n, SimTime now, SimTime *co
     return true;
 }
 
+/* A page the workload freed: it stays backed (the host cannot see a guest
+ * free); a Linux guest leaves its stale contents, a Windows guest's
+ * zero-page thread zeroes it. */
+static void free_page(Guest *g, Host *host, uint32_t p, SimTime now)
+{
+    if (guest_is_windows(g)) {
+        guest_windows_zero(g, host, p, now);
+    } else {
+        host_pages_set_use(g->pages, p, HOST_USE_FREE);
+    }
+}
+
 /* The workload frees memory, colder tiers first, swapped pages before
- * resident ones. Freed pages stay backed: the host cannot see a guest free. */
-static void shrink_anon(Guest *g, uint64_t n)
+ * (Windows) trimmed ones before resident ones. */
+static void shrink_anon(Guest *g, Host *host, uint64_t n, SimTime now)
 {
     for (int t = GUEST_TIER_COLD; t >= GUEST_TIER_HOT && n > 0; t--) {
         uint64_t k = MIN(n, g->swapped[t]);
         g->swapped[t] -= k;
         n -= k;
+        for (; n > 0 && g->standby[t] > 0; n--) {
+            g->standby[t]--;
+            free_page(g, host, host_pages_pick_use(g->pages, &g->rng_alloc, HOST_USE_STANDBY),
+                      now);
+        }
         uint32_t p;
         while (n > 0 && (p = host_pages_pick_use(g->pages, &g->rng_alloc,
                                                  guest_tier_use((GuestTier)t))) != HOST_NO_PAGE) {
-            host_pages_set_use(g->pages, p, HOST_USE_FREE);
+            free_page(g, host, p, now);
             n--;
         }
     }
 }
 
-/* Moves one anon page from tier `from` to tier `to`, resident or in guest
- * swap in proportion to where `from`'s pages are. */
+/* Moves one anon page from tier `from` to tier `to`, resident, in guest
+ * swap or (Windows) on standby in proportion to where `from`'s pages are. */
 static void move_tier(Guest *g, GuestTier from, GuestTier to)
 {
     uint64_t resident = host_pages_count_use(g->pages, guest_tier_use(from));
-    if (sim_rng_below(&g->rng_alloc, resident + g->swapped[from]) < resident) {
+    uint64_t r = sim_rng_below(&g->rng_alloc, resident + g->swapped[from] + g->standby[from]);
+    if (r < resident) {
         uint32_t p = host_pages_pick_use(g->pages, &g->rng_alloc, guest_tier_use(from));
         host_pages_set_use(g->pages, p, guest_tier_use(to));
-    } else {
+    } else if (r < resident + g->swapped[from]) {
         g->swapped[from]--;
         g->swapped[to]++;
+    } else {
+        g->standby[from]--;
+        g->standby[to]++;
     }
 }
 
@@ -145,7 +173,8 @@ static void rebalance_tiers(Guest *g)
 static void grow_cache(Guest *g, Host *host, SimTime now, SimTime dt, SimTime *cost)
 {
     const SimGuestConfig *gc = &g->cfg->guest;
-    uint64_t have = host_pages_count_use(g->pages, HOST_USE_CACHE_ACTIVE) + g->evicted_hot;
+    uint64_t have =
+        host_pages_count_use(g->pages, HOST_USE_CACHE_ACTIVE) + g->evicted_hot + g->standby_file;
     uint64_t n = MIN(g->cache_target - MIN(have, g->cache_target),
                      pages_per_tick(gc->disk_bandwidth, dt, g->page_size));
     for (uint64_t i = 0; i < n; i++) {
@@ -157,6 +186,11 @@ static void grow_cache(Guest *g, Host *host, SimTime now, SimTime dt, SimTime *c
     }
     while (have > g->cache_target) {
         uint32_t p = host_pages_pick_use(g->pages, &g->rng_alloc, HOST_USE_CACHE_ACTIVE);
+        if (p == HOST_NO_PAGE && g->standby_file > 0) {
+            /* Windows: a trimmed file page is stale file data now */
+            g->standby_file--;
+            p = host_pages_pick_use(g->pages, &g->rng_alloc, HOST_USE_STANDBY);
+        }
         if (p != HOST_NO_PAGE) {
             host_pages_set_use(g->pages, p, HOST_USE_CACHE_INACTIVE);
         } else {
@@ -185,8 +219,10 @@ static uint64_t fault_count(const Guest *g, const FaultSource *src)
                host_pages_count_res(g->pages, src->use, HOST_RES_NONE);
     case FAULT_GUEST_SWAP:
         return g->swapped[src->tier];
-    default:
+    case FAULT_REFAULT:
         return g->evicted_hot;
+    default:
+        return src->use == HOST_USE_CACHE_ACTIVE ? g->standby_file : g->standby[src->tier];
     }
 }
 
@@ -198,7 +234,8 @@ static uint64_t tier_pages(const Guest *g, GuestTier t)
     uint64_t n = anon_in(g, t);
     if (t == GUEST_TIER_HOT) {
         n += host_pages_count_use(g->pages, HOST_USE_KERNEL) +
-             host_pages_count_use(g->pages, HOST_USE_CACHE_ACTIVE) + g->evicted_hot;
+             host_pages_count_use(g->pages, HOST_USE_CACHE_ACTIVE) + g->evicted_hot +
+             g->standby_file;
     }
     return n;
 }
@@ -213,6 +250,9 @@ static SimTime fault_one(Guest *g, Host *host, const FaultSource *src, SimTime a
                                 : HOST_RES_NONE;
         uint32_t p = host_pages_pick(g->pages, src->use, res);
         return host_access(host, g->index, p, src->use, at);
+    }
+    if (src->kind == FAULT_SOFT) {
+        return guest_windows_soft_fault(g, host, src->tier, src->use, at);
     }
     uint32_t p = guest_take_free(g, host, src->use, at, &cost);
     if (p == HOST_NO_PAGE) {
@@ -430,7 +470,7 @@ void guest_tick(Guest *g, Host *host, SimTime now, SimTime dt)
             grow_anon(g, host, n, now, &stall);
         }
     } else if (anon > g->anon_target) {
-        shrink_anon(g, anon - g->anon_target);
+        shrink_anon(g, host, anon - g->anon_target, now);
     }
     rebalance_tiers(g);
     if (!blocked) {

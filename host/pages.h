@@ -32,9 +32,11 @@ typedef enum {
     HOST_USE_CACHE_INACTIVE, /* stale file data, first to go */
     HOST_USE_BALLOON,        /* held by the balloon driver, never backed */
     HOST_USE_ANON_WARM,      /* the workload's warm set, between hot and cold (docs/model.md
-                                "Workload: access skew"); last, so older values keep theirs.
-                                8 uses x HOST_RES_MAX = SIM_PARTITION_MAX_CLASSES: the limit */
-    HOST_USE_MAX
+                                "Workload: access skew"); after the older uses, so they keep
+                                their values */
+    HOST_USE_STANDBY,        /* a Windows guest's standby list: pages trimmed from a working
+                                set, contents kept (docs/model.md "Windows guest") */
+    HOST_USE_MAX             /* x HOST_RES_MAX classes <= SIM_PARTITION_MAX_CLASSES */
 } HostUse;
 const char *host_use_to_string(HostUse use);
 

@@ -158,7 +158,8 @@ static const char *const guest_oses[] = {"linux", "windows", NULL};
 static const SimKey guest_keys[] = {
     {KEY("os", ENUM), .def = "linux", .words = guest_oses,
      .doc = "Guest OS: linux (touches memory lazily, fills free memory with page cache) or "
-            "windows (zeroes all memory at boot)."},
+            "windows (zeroes all memory at boot and every page it frees, keeps trimmed pages "
+            "on a standby list)."},
     {KEY("image", STRING), .flags = SIM_KEY_NULLABLE, .def = "null",
      .doc = "Guest image name; VMs with the same image share its pages. null = none."},
     /* no .def: scaled with the VM (sim/load/vms.c guest_defaults) */
@@ -169,7 +170,8 @@ static const SimKey guest_keys[] = {
     {KEY("kernel", SIZE),
      .doc = "Kernel memory of the guest, always in use; smaller than the VM's memory. Default: "
             "min(64 MiB, max(4 MiB, 1/8 of the VM's memory)) + 1/64 of it (the per-page "
-            "structures, Linux's 64-byte struct page per 4 KiB)."},
+            "structures, Linux's 64-byte struct page per 4 KiB); Windows: min(128 MiB, max(4 "
+            "MiB, 1/8)) + 48/4096 of it (a 48-byte MMPFN per 4 KiB)."},
     /* "8MiB/s", "5ms", "100MiB/s": assumptions (a guest's page cache growth, its disk) */
     {KEY("cache_fill", BYTE_RATE), .def = "8MiB/s",
      .doc = "Rate at which a Linux guest turns free memory into page cache."},

@@ -174,13 +174,30 @@ static bool load_balloon(Loader *ld, const Scope *guest, SimBalloonConfig *b)
 #define GUEST_KERNEL_BASE_MIN (UINT64_C(4) << 20) /* but never below a few MB */
 #define GUEST_KERNEL_PER_PAGE_DIVISOR 64 /* 64 B per 4096 B */
 #define GUEST_SWAP_MAX (UINT64_C(4) << 30)
+/* Windows (docs/model.md "Windows guest"): the PFN database holds one
+ * 48-byte MMPFN per 4 KiB page of x64 Windows (a little over 1% of memory);
+ * the fixed part (kernel, HAL, drivers, non-paged pool) is an assumption:
+ * Linux's form with a 128 MiB cap. */
+#define WINDOWS_KERNEL_BASE (UINT64_C(128) << 20)
+#define WINDOWS_MMPFN_BYTES 48
+#define WINDOWS_PAGE_BYTES 4096
+
+/* The guest kernel's default: a fixed part that scales down for small VMs
+ * and the per-page structures of the configured memory. */
+static uint64_t kernel_default(SimGuestOs os, uint64_t memory)
+{
+    uint64_t cap = os == SIM_OS_WINDOWS ? WINDOWS_KERNEL_BASE : GUEST_KERNEL_BASE;
+    uint64_t base = MIN(cap, MAX(GUEST_KERNEL_BASE_MIN, memory / GUEST_KERNEL_BASE_DIVISOR));
+    if (os == SIM_OS_WINDOWS) {
+        return base + memory / WINDOWS_PAGE_BYTES * WINDOWS_MMPFN_BYTES;
+    }
+    return base + memory / GUEST_KERNEL_PER_PAGE_DIVISOR;
+}
 
 static void guest_defaults(SimVmConfig *vm, const VmAt *at)
 {
     if (at->kernel == NULL) {
-        uint64_t base = MIN(GUEST_KERNEL_BASE,
-                            MAX(GUEST_KERNEL_BASE_MIN, vm->memory / GUEST_KERNEL_BASE_DIVISOR));
-        vm->guest.kernel = base + vm->memory / GUEST_KERNEL_PER_PAGE_DIVISOR;
+        vm->guest.kernel = kernel_default(vm->guest.os, vm->memory);
     }
     if (at->swap == NULL) {
         vm->guest.swap = MIN(vm->memory, GUEST_SWAP_MAX);

@@ -55,9 +55,31 @@ static void test_vms_guest_defaults_scale_with_configured_memory(void **state)
     assert_int_equal(guest_of(sc, 3)->swap, SIM_GIB);
 }
 
+/* A Windows guest's per-page structures are its PFN database, one 48-byte
+ * MMPFN per 4 KiB page, under a fixed part capped at 128 MiB: a 256 MB VM
+ * of the 2002 paper gets 256/8 + 3 MiB, a 32 GiB one 128 + 384 MiB, and a
+ * 4 GiB VM ballooned to 2 GiB has 2 GiB x 48 / 4096 = 24 MiB less usable
+ * memory than a VM configured with 2 GiB. */
+static void test_vms_windows_kernel_holds_a_48_byte_mmpfn_per_page(void **state)
+{
+    (void)state;
+    g_autoptr(SimScenario) sc = test_scenario_load_ok(
+        "{\"host\": {\"memory\": \"64GiB\"}, \"templates\": {\"w\": {\"guest\": {\"os\": \"windows\"}}},"
+        " \"vms\": [{\"name\": \"old\", \"template\": \"w\", \"memory\": \"256MB\"},"
+        " {\"name\": \"big\", \"template\": \"w\", \"memory\": \"4GiB\"},"
+        " {\"name\": \"small\", \"template\": \"w\", \"memory\": \"2GiB\"},"
+        " {\"name\": \"huge\", \"template\": \"w\", \"memory\": \"32GiB\"}]}");
+    assert_int_equal(guest_of(sc, 0)->kernel, 32 * SIM_MIB + 3 * SIM_MIB);
+    assert_int_equal(guest_of(sc, 3)->kernel, 128 * SIM_MIB + 384 * SIM_MIB);
+    uint64_t usable_ballooned = 4 * SIM_GIB - 2 * SIM_GIB - guest_of(sc, 1)->kernel;
+    uint64_t usable_small = 2 * SIM_GIB - guest_of(sc, 2)->kernel;
+    assert_int_equal(usable_small - usable_ballooned, 24 * SIM_MIB);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vms_windows_kernel_holds_a_48_byte_mmpfn_per_page),
         cmocka_unit_test(test_vms_a_256_mb_vm_of_the_2002_paper_is_valid_as_written),
         cmocka_unit_test(test_vms_guest_defaults_scale_with_configured_memory),
     };
