@@ -280,6 +280,12 @@ static const SimKey workload_keys[] = {
             "default), database, web, desktop (VDI), file-server (dbench-like), compile "
             "(kernbench-like), batch (MapReduce-like) or idle; sizes scale with the VM. A key "
             "given explicitly always wins."},
+    /* the file set's popularity curve: assumption (docs/model.md "Workload: access skew") */
+    {KEY("cache_hot", NUMBER), .def = "0.25", .min = 0, .max = 1, .unit = "fraction of page_cache",
+     .doc = "Share of the file working set (page_cache) in the hot set, a plain number from 0 "
+            "to 1; the rest is warm: read with the warm set's share of the touches, dropped "
+            "before the cold tail and read back from the guest disk. A Windows guest keeps its "
+            "whole file set hot."},
     END,
 };
 
