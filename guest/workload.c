@@ -318,6 +318,32 @@ static uint64_t tier_pages(const Guest *g, GuestTier t)
     return n;
 }
 
+/* Linux reads a file ahead in windows of 128 KiB (VM_READAHEAD_PAGES =
+ * SZ_128K / PAGE_SIZE, include/linux/pagemap.h; read_ahead_kb 128). */
+#define READAHEAD_BYTES (128.0 * 1024.0)
+
+/* Reads a dropped file page back from the guest disk. Of the file reads,
+ * `workload.sequential` are sequential: readahead brings them in a window
+ * at a time, so they cost one disk latency per window (shared by its
+ * 4 KiB pages) and the transfer at the disk's bandwidth; the rest cost a
+ * latency per 4 KiB page, as guest_disk_read. The expected latency is
+ * charged rather than a draw per window (docs/model.md "Workload: access
+ * skew"). */
+static SimTime file_read(Guest *g, SimTime now)
+{
+    const SimGuestConfig *gc = &g->cfg->guest;
+    double seq = g->cfg->workload.sequential;
+    if (seq <= 0.0) {
+        return guest_disk_read(g, now);
+    }
+    SimTime start = MAX(g->disk_busy_until, now);
+    SimTime xfer = (SimTime)((double)g->page_size / gc->disk_bandwidth * (double)SIM_S);
+    double per_page = 1.0 - seq + seq * HOST_SUBPAGE_BYTES / READAHEAD_BYTES;
+    g->disk_busy_until = start + xfer;
+    return (start - now) +
+           (SimTime)((double)gc->disk_latency * subpages(g) * per_page) + xfer;
+}
+
 /* Serves one touch of a non-resident page of `src`; returns its cost. */
 static SimTime fault_one(Guest *g, Host *host, const FaultSource *src, SimTime at)
 {
@@ -336,7 +362,7 @@ static SimTime fault_one(Guest *g, Host *host, const FaultSource *src, SimTime a
     if (p == HOST_NO_PAGE) {
         return cost;
     }
-    cost += guest_disk_read(g, at + cost);
+    cost += src->kind == FAULT_REFAULT ? file_read(g, at + cost) : guest_disk_read(g, at + cost);
     if (src->kind == FAULT_GUEST_SWAP) {
         g->swapped[src->tier]--;
     } else if (src->use == HOST_USE_CACHE_WARM) {
