@@ -57,6 +57,7 @@ struct Guest {
     uint64_t standby[GUEST_TIER_MAX];
     uint64_t standby_file;
     uint64_t evicted_hot;    /* active file pages dropped: refault from disk */
+    uint64_t evicted_warm;   /* warm file pages (HOST_USE_CACHE_WARM) dropped: the same */
     SimTime disk_busy_until; /* guest disk queue */
     GuestBalloon balloon;
 
@@ -72,8 +73,9 @@ struct Guest {
  * cost to *cost. HOST_NO_PAGE when nothing can be freed. */
 uint32_t guest_take_free(Guest *guest, Host *host, HostUse use, SimTime now, SimTime *cost);
 
-/* Frees up to n pages, colder first: inactive cache, cold anon, warm anon
- * (both to guest swap), active cache, hot anon. Returns the pages freed. */
+/* Frees up to n pages, colder first: inactive cache, warm cache, cold anon,
+ * warm anon (both to guest swap), active cache, hot anon. Returns the pages
+ * freed. */
 uint64_t guest_reclaim(Guest *guest, Host *host, uint64_t n, SimTime now, SimTime *cost);
 
 /* One synchronous read from the guest disk (guest swap-in, cache refault). */

@@ -185,6 +185,7 @@ uint64_t guest_cache_pages(const Guest *g)
 {
     /* a Windows guest's standby list is its "Cached" memory */
     return host_pages_count_use(g->pages, HOST_USE_CACHE_ACTIVE) +
+           host_pages_count_use(g->pages, HOST_USE_CACHE_WARM) +
            host_pages_count_use(g->pages, HOST_USE_CACHE_INACTIVE) +
            host_pages_count_use(g->pages, HOST_USE_STANDBY);
 }

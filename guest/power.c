@@ -48,6 +48,7 @@ void guest_power_off(Guest *g, Host *host)
     memset(g->standby, 0, sizeof g->standby);
     g->standby_file = 0;
     g->evicted_hot = 0;
+    g->evicted_warm = 0;
     g->pending_stall = 0;
     /* a rebooted guest reads its image from the start again: its image
      * pages get the same keys as its siblings' (docs/model.md "Pages") */

@@ -42,6 +42,9 @@ static const FaultSource sources[] = {
     {GUEST_TIER_HOT, FAULT_SOFT, HOST_USE_CACHE_ACTIVE},
     {GUEST_TIER_WARM, FAULT_SOFT, HOST_USE_ANON_WARM},
     {GUEST_TIER_COLD, FAULT_SOFT, HOST_USE_ANON_INACTIVE},
+    /* the file set's warm part (none with page_cache 0): last, as above */
+    {GUEST_TIER_WARM, FAULT_HOST, HOST_USE_CACHE_WARM},
+    {GUEST_TIER_WARM, FAULT_REFAULT, HOST_USE_CACHE_WARM},
 };
 #define N_SOURCES G_N_ELEMENTS(sources)
 
@@ -167,37 +170,112 @@ static void rebalance_tiers(Guest *g)
     }
 }
 
+/* File pages of the file set's hot part (GUEST_TIER_HOT) or warm part
+ * (GUEST_TIER_WARM), wherever they are: in memory, dropped (refault from
+ * disk) or (Windows) trimmed to standby. */
+static uint64_t file_in(const Guest *g, GuestTier t)
+{
+    if (t == GUEST_TIER_WARM) {
+        return host_pages_count_use(g->pages, HOST_USE_CACHE_WARM) + g->evicted_warm;
+    }
+    return host_pages_count_use(g->pages, HOST_USE_CACHE_ACTIVE) + g->evicted_hot +
+           g->standby_file;
+}
+
+/* The file set's hot part, pages: `cache_hot` of it (docs/model.md
+ * "Workload: access skew"); a Windows guest keeps all of it hot (its
+ * trimming knows no warm file list). */
+static uint64_t file_hot_target(const Guest *g)
+{
+    if (guest_is_windows(g)) {
+        return g->cache_target;
+    }
+    double hot = g->cfg->workload.cache_hot * (double)g->cache_target;
+    return MIN(g->cache_target, (uint64_t)llround(hot));
+}
+
+/* Moves one file page of the set's part `from` to part `to` (the other),
+ * in memory or dropped in proportion to where `from`'s pages are (Linux:
+ * no standby pages). */
+static void move_file(Guest *g, GuestTier from, GuestTier to)
+{
+    const HostUse use[GUEST_TIER_MAX] = {[GUEST_TIER_HOT] = HOST_USE_CACHE_ACTIVE,
+                                         [GUEST_TIER_WARM] = HOST_USE_CACHE_WARM};
+    uint64_t *evicted[GUEST_TIER_MAX] = {[GUEST_TIER_HOT] = &g->evicted_hot,
+                                         [GUEST_TIER_WARM] = &g->evicted_warm};
+    uint64_t resident = host_pages_count_use(g->pages, use[from]);
+    if (sim_rng_below(&g->rng_alloc, resident + *evicted[from]) < resident) {
+        uint32_t p = host_pages_pick_use(g->pages, &g->rng_alloc, use[from]);
+        host_pages_set_use(g->pages, p, use[to]);
+    } else {
+        (*evicted[from])--;
+        (*evicted[to])++;
+    }
+}
+
+/* Keeps the file set's hot part at its target: it gains from the warm
+ * part and gives to it. Work follows the pages moved. */
+static void rebalance_files(Guest *g)
+{
+    uint64_t hot = file_hot_target(g);
+    while (file_in(g, GUEST_TIER_HOT) < hot && file_in(g, GUEST_TIER_WARM) > 0) {
+        move_file(g, GUEST_TIER_WARM, GUEST_TIER_HOT);
+    }
+    while (file_in(g, GUEST_TIER_HOT) > hot && g->standby_file == 0) {
+        move_file(g, GUEST_TIER_HOT, GUEST_TIER_WARM);
+    }
+}
+
+/* The file set shrank: a page of it, its warm part first, becomes stale
+ * cache (in memory) or is forgotten (dropped already). */
+static void shrink_file_one(Guest *g)
+{
+    if (file_in(g, GUEST_TIER_WARM) > 0) {
+        uint32_t p = host_pages_pick_use(g->pages, &g->rng_alloc, HOST_USE_CACHE_WARM);
+        if (p != HOST_NO_PAGE) {
+            host_pages_set_use(g->pages, p, HOST_USE_CACHE_INACTIVE);
+        } else {
+            g->evicted_warm--;
+        }
+        return;
+    }
+    uint32_t p = host_pages_pick_use(g->pages, &g->rng_alloc, HOST_USE_CACHE_ACTIVE);
+    if (p == HOST_NO_PAGE && g->standby_file > 0) {
+        /* Windows: a trimmed file page is stale file data now */
+        g->standby_file--;
+        p = host_pages_pick_use(g->pages, &g->rng_alloc, HOST_USE_STANDBY);
+    }
+    if (p != HOST_NO_PAGE) {
+        host_pages_set_use(g->pages, p, HOST_USE_CACHE_INACTIVE);
+    } else {
+        g->evicted_hot--;
+    }
+}
+
 /* The file working set is read in at the disk's bandwidth (reads the
- * workload would do anyway: not a stall); beyond it, a Linux guest fills
- * free memory above the high watermark with stale cache over time. */
+ * workload would do anyway: not a stall), its hot part first, then its
+ * warm part; beyond it, a Linux guest fills free memory above the high
+ * watermark with stale cache over time. */
 static void grow_cache(Guest *g, Host *host, SimTime now, SimTime dt, SimTime *cost)
 {
     const SimGuestConfig *gc = &g->cfg->guest;
-    uint64_t have =
-        host_pages_count_use(g->pages, HOST_USE_CACHE_ACTIVE) + g->evicted_hot + g->standby_file;
+    uint64_t have = file_in(g, GUEST_TIER_HOT) + file_in(g, GUEST_TIER_WARM);
     uint64_t n = MIN(g->cache_target - MIN(have, g->cache_target),
                      pages_per_tick(gc->disk_bandwidth, dt, g->page_size));
+    uint64_t hot = file_hot_target(g);
     for (uint64_t i = 0; i < n; i++) {
-        uint32_t p = guest_take_free(g, host, HOST_USE_CACHE_ACTIVE, now, cost);
+        HostUse use =
+            file_in(g, GUEST_TIER_HOT) < hot ? HOST_USE_CACHE_ACTIVE : HOST_USE_CACHE_WARM;
+        uint32_t p = guest_take_free(g, host, use, now, cost);
         if (p == HOST_NO_PAGE) {
             return;
         }
         guest_fill_content(g, p);
     }
-    while (have > g->cache_target) {
-        uint32_t p = host_pages_pick_use(g->pages, &g->rng_alloc, HOST_USE_CACHE_ACTIVE);
-        if (p == HOST_NO_PAGE && g->standby_file > 0) {
-            /* Windows: a trimmed file page is stale file data now */
-            g->standby_file--;
-            p = host_pages_pick_use(g->pages, &g->rng_alloc, HOST_USE_STANDBY);
-        }
-        if (p != HOST_NO_PAGE) {
-            host_pages_set_use(g->pages, p, HOST_USE_CACHE_INACTIVE);
-        } else {
-            g->evicted_hot--;
-        }
-        have--;
+    for (; have > g->cache_target; have--) {
+        shrink_file_one(g);
     }
+    rebalance_files(g);
     if (gc->os != SIM_OS_LINUX) {
         return;
     }
@@ -220,24 +298,50 @@ static uint64_t fault_count(const Guest *g, const FaultSource *src)
     case FAULT_GUEST_SWAP:
         return g->swapped[src->tier];
     case FAULT_REFAULT:
-        return g->evicted_hot;
+        return src->use == HOST_USE_CACHE_WARM ? g->evicted_warm : g->evicted_hot;
     default:
         return src->use == HOST_USE_CACHE_ACTIVE ? g->standby_file : g->standby[src->tier];
     }
 }
 
 /* Pages of tier t, wherever they are. The hot set holds the kernel
- * (assumption: it is always in use), the hot anon set and the file
- * working set. */
+ * (assumption: it is always in use), the hot anon set and the file set's
+ * hot part; the warm set the warm anon set and the file set's warm part. */
 static uint64_t tier_pages(const Guest *g, GuestTier t)
 {
     uint64_t n = anon_in(g, t);
     if (t == GUEST_TIER_HOT) {
-        n += host_pages_count_use(g->pages, HOST_USE_KERNEL) +
-             host_pages_count_use(g->pages, HOST_USE_CACHE_ACTIVE) + g->evicted_hot +
-             g->standby_file;
+        n += host_pages_count_use(g->pages, HOST_USE_KERNEL) + file_in(g, GUEST_TIER_HOT);
+    } else if (t == GUEST_TIER_WARM) {
+        n += file_in(g, GUEST_TIER_WARM);
     }
     return n;
+}
+
+/* Linux reads a file ahead in windows of 128 KiB (VM_READAHEAD_PAGES =
+ * SZ_128K / PAGE_SIZE, include/linux/pagemap.h; read_ahead_kb 128). */
+#define READAHEAD_BYTES (128.0 * 1024.0)
+
+/* Reads a dropped file page back from the guest disk. Of the file reads,
+ * `workload.sequential` are sequential: readahead brings them in a window
+ * at a time, so they cost one disk latency per window (shared by its
+ * 4 KiB pages) and the transfer at the disk's bandwidth; the rest cost a
+ * latency per 4 KiB page, as guest_disk_read. The expected latency is
+ * charged rather than a draw per window (docs/model.md "Workload: access
+ * skew"). */
+static SimTime file_read(Guest *g, SimTime now)
+{
+    const SimGuestConfig *gc = &g->cfg->guest;
+    double seq = g->cfg->workload.sequential;
+    if (seq <= 0.0) {
+        return guest_disk_read(g, now);
+    }
+    SimTime start = MAX(g->disk_busy_until, now);
+    SimTime xfer = (SimTime)((double)g->page_size / gc->disk_bandwidth * (double)SIM_S);
+    double per_page = 1.0 - seq + seq * HOST_SUBPAGE_BYTES / READAHEAD_BYTES;
+    g->disk_busy_until = start + xfer;
+    return (start - now) +
+           (SimTime)((double)gc->disk_latency * subpages(g) * per_page) + xfer;
 }
 
 /* Serves one touch of a non-resident page of `src`; returns its cost. */
@@ -258,9 +362,11 @@ static SimTime fault_one(Guest *g, Host *host, const FaultSource *src, SimTime a
     if (p == HOST_NO_PAGE) {
         return cost;
     }
-    cost += guest_disk_read(g, at + cost);
+    cost += src->kind == FAULT_REFAULT ? file_read(g, at + cost) : guest_disk_read(g, at + cost);
     if (src->kind == FAULT_GUEST_SWAP) {
         g->swapped[src->tier]--;
+    } else if (src->use == HOST_USE_CACHE_WARM) {
+        g->evicted_warm--;
     } else {
         g->evicted_hot--;
     }

@@ -2,7 +2,7 @@
 
 static const char *const use_names[HOST_USE_MAX] = {
     "free", "kernel", "anon_active", "anon_inactive", "cache_active", "cache_inactive", "balloon",
-    "anon_warm", "standby",
+    "anon_warm", "standby", "cache_warm",
 };
 
 static const char *const backing_names[HOST_BACK_MAX] = {

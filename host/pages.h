@@ -36,6 +36,8 @@ typedef enum {
                                 their values */
     HOST_USE_STANDBY,        /* a Windows guest's standby list: pages trimmed from a working
                                 set, contents kept (docs/model.md "Windows guest") */
+    HOST_USE_CACHE_WARM,     /* the file set's warm part: read now and then (docs/model.md
+                                "Workload: access skew") */
     HOST_USE_MAX             /* x HOST_RES_MAX classes <= SIM_PARTITION_MAX_CLASSES */
 } HostUse;
 const char *host_use_to_string(HostUse use);

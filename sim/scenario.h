@@ -77,6 +77,8 @@ typedef struct SimWorkload {
     bool has_warm;        /* false: the warm set is a quarter of the memory in force */
     double warm_share;    /* fraction of touches that go to the warm set, 0..1 */
     double cold_share;    /* fraction that go to the cold tail (the rest of memory), 0..1 */
+    double cache_hot;     /* fraction of page_cache in the hot set, the rest warm, 0..1 */
+    double sequential;    /* fraction of file reads that are sequential (readahead), 0..1 */
     double alloc_rate;    /* bytes per second the workload can allocate */
     SimContentMix content;
     GArray *phases;       /* SimPhase, sorted by at; a trace adds its own (sim/load/trace.h) */

@@ -280,6 +280,17 @@ static const SimKey workload_keys[] = {
             "default), database, web, desktop (VDI), file-server (dbench-like), compile "
             "(kernbench-like), batch (MapReduce-like) or idle; sizes scale with the VM. A key "
             "given explicitly always wins."},
+    /* the file set's popularity curve: assumption (docs/model.md "Workload: access skew") */
+    {KEY("cache_hot", NUMBER), .def = "0.25", .min = 0, .max = 1, .unit = "fraction of page_cache",
+     .doc = "Share of the file working set (page_cache) in the hot set, a plain number from 0 "
+            "to 1; the rest is warm: read with the warm set's share of the touches, dropped "
+            "before the cold tail and read back from the guest disk. A Windows guest keeps its "
+            "whole file set hot."},
+    {KEY("sequential", NUMBER), .def = "0", .min = 0, .max = 1, .unit = "fraction of file reads",
+     .doc = "Share of the file reads that are sequential, a plain number from 0 to 1: the guest "
+            "reads those dropped file pages back with readahead, one disk latency per 128 KiB "
+            "window, at the disk's bandwidth; the others cost a latency per 4 KiB page. Host "
+            "swap-ins are always one latency per 4 KiB page."},
     END,
 };
 

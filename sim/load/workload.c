@@ -301,7 +301,9 @@ static bool load_skew(Loader *ld, const Scope *wl, SimVmConfig *vm)
     const char *warm_at = NULL;
     if (!sim_load_get_size(ld, wl, "warm", &w->warm, &warm_at) ||
         !sim_load_get_number(ld, wl, "warm_share", &w->warm_share) ||
-        !sim_load_get_number(ld, wl, "cold_share", &w->cold_share)) {
+        !sim_load_get_number(ld, wl, "cold_share", &w->cold_share) ||
+        !sim_load_get_number(ld, wl, "cache_hot", &w->cache_hot) ||
+        !sim_load_get_number(ld, wl, "sequential", &w->sequential)) {
         return false;
     }
     w->has_warm = warm_at != NULL;

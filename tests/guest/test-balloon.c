@@ -17,7 +17,7 @@ static const char *guest_json =
     " \"vms\": [{\"name\": \"g\", \"memory\": \"1GiB\","
     "  \"guest\": {\"kernel\": \"64MiB\", \"swap\": \"1GiB\", \"cache_fill\": \"1MiB/s\"},"
     "  \"workload\": {\"memory\": \"384MiB\", \"active\": \"64MiB\", \"page_cache\": \"128MiB\","
-    "                \"touch_rate\": \"1000/s\"}}]}";
+    "                \"touch_rate\": \"1000/s\", \"cache_hot\": 1}}]}";
 
 typedef struct Snapshot {
     uint64_t balloon, free, cache_inactive, cache_active, swap, anon_active;

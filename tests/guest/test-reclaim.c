@@ -1,5 +1,6 @@
 /* guest/reclaim.c: the guest's own reclaim order (inactive page cache,
- * inactive anon to guest swap, active cache, active anon) and double paging.
+ * the file set's warm part, inactive anon to guest swap, active cache,
+ * active anon) and double paging.
  * Each test builds one Linux VM whose memory is full (anon, the workload's
  * file set and stale cache up to the high watermark), then asks the guest
  * to free pages and checks which lists gave them. The counts are read from
@@ -13,9 +14,18 @@
 #include "guest/guest-private.h"
 #include "support/model.h"
 
-/* 2 GiB: 256 MiB kernel, 1 GiB anon (256 MiB hot), 256 MiB file set, the
- * rest filled with stale cache; a guest swap device larger than the anon. */
+/* 2 GiB: 256 MiB kernel, 1 GiB anon (256 MiB hot), 256 MiB file set (all
+ * of it hot), the rest filled with stale cache; a guest swap device larger
+ * than the anon. */
 static const char *full_vm =
+    "{\"duration\": \"1h\", \"host\": {\"memory\": \"16GiB\","
+    "  \"compression\": {\"enabled\": false}},"
+    " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\", \"guest\": {\"swap\": \"2GiB\"},"
+    "  \"workload\": {\"memory\": \"1GiB\", \"active\": \"256MiB\","
+    "   \"page_cache\": \"256MiB\", \"cache_hot\": 1}}]}";
+
+/* The same with the default file set: a quarter hot, the rest warm. */
+static const char *split_cache_vm =
     "{\"duration\": \"1h\", \"host\": {\"memory\": \"16GiB\","
     "  \"compression\": {\"enabled\": false}},"
     " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\", \"guest\": {\"swap\": \"2GiB\"},"
@@ -28,7 +38,7 @@ static const char *small_swap_vm =
     "  \"compression\": {\"enabled\": false}},"
     " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\", \"guest\": {\"swap\": \"4MiB\"},"
     "  \"workload\": {\"memory\": \"1GiB\", \"active\": \"256MiB\","
-    "   \"page_cache\": \"256MiB\"}}]}";
+    "   \"page_cache\": \"256MiB\", \"cache_hot\": 1}}]}";
 
 typedef struct Fixture {
     TestModel *m;
@@ -242,6 +252,32 @@ static void test_reclaim_starts_at_the_min_watermark_and_refills_to_high(void **
     assert_conserved(f);
 }
 
+/* The file set's warm part goes after the stale cache and before the cold
+ * anon tail: dropping it is free (clean file pages, no swap write), and a
+ * dropped page is remembered, to be read back from disk when touched. */
+static void test_reclaim_takes_warm_cache_after_stale_cache_before_cold_anon(void **state)
+{
+    Fixture *f = *state;
+    uint64_t warm = f->before[HOST_USE_CACHE_WARM];
+    assert_int_equal(warm + f->before[HOST_USE_CACHE_ACTIVE], (UINT64_C(256) << 20) / f->g->page_size);
+    assert_int_equal(f->before[HOST_USE_CACHE_ACTIVE], (UINT64_C(64) << 20) / f->g->page_size);
+    assert_int_equal(reclaim(f, f->before[HOST_USE_CACHE_INACTIVE] + warm / 2), 0);
+    assert_int_equal(host_pages_count_use(f->pages, HOST_USE_CACHE_INACTIVE), 0);
+    assert_int_equal(taken(f, HOST_USE_CACHE_WARM), warm / 2);
+    assert_int_equal(f->g->evicted_warm, warm / 2);
+    assert_int_equal(taken(f, HOST_USE_ANON_INACTIVE), 0);
+    assert_int_equal(guest_swap_used(f->g), 0);
+    uint64_t extra = f->before[HOST_USE_ANON_INACTIVE] / 2;
+    SimTime cost = 0;
+    assert_int_equal(guest_reclaim(f->g, f->host, warm - warm / 2 + extra, f->now, &cost),
+                     warm - warm / 2 + extra);
+    assert_conserved(f);
+    assert_int_equal(host_pages_count_use(f->pages, HOST_USE_CACHE_WARM), 0);
+    assert_int_equal(f->g->evicted_warm, warm);
+    assert_int_equal(taken(f, HOST_USE_ANON_INACTIVE), extra);
+    assert_int_equal(taken(f, HOST_USE_CACHE_ACTIVE), 0);
+}
+
 #define RECLAIM_TEST(fn, json)                                                                     \
     cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, (void *)(json))
 
@@ -255,6 +291,8 @@ int main(void)
         RECLAIM_TEST(test_reclaim_takes_cold_anon_before_warm_anon, full_vm),
         RECLAIM_TEST(test_reclaim_skips_anon_when_guest_swap_is_full, small_swap_vm),
         RECLAIM_TEST(test_reclaim_reads_back_host_swapped_anon_before_swapping_it, full_vm),
+        RECLAIM_TEST(test_reclaim_takes_warm_cache_after_stale_cache_before_cold_anon,
+                     split_cache_vm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

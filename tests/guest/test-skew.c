@@ -155,12 +155,60 @@ static void test_squeezing_below_the_working_set_costs_gradually(void **state)
     assert_true(prev < 0.5); /* squeezed into the hot set, it does suffer */
 }
 
+/* Mean performance of a file server (a 1 GiB Linux VM, 64 MiB of anon, a
+ * 768 MiB file set read through the page cache) held at `limit` MiB by its
+ * balloon, with `cache_hot` of the file set in the hot set. */
+static double file_server_at(int limit, double cache_hot)
+{
+    char *json = g_strdup_printf(
+        "{\"duration\": \"20m\", \"sample_interval\": \"60s\", \"seed\": 3,"
+        " \"host\": {\"memory\": \"16GiB\", \"compression\": {\"enabled\": false}},"
+        " \"vms\": [{\"name\": \"v\", \"memory\": \"1GiB\", \"limit\": \"%dMiB\","
+        "  \"guest\": {\"cache_fill\": \"0MiB/s\"},"
+        "  \"workload\": {\"memory\": \"64MiB\", \"active\": \"32MiB\","
+        "   \"page_cache\": \"768MiB\", \"touch_rate\": \"2500/s\", \"cache_hot\": %g}}]}",
+        limit, cache_hot);
+    TestModel *m = test_model_new(json);
+    g_free(json);
+    test_model_execute(m);
+    double perf = test_model_mean_perf(m, 0);
+    test_model_free(m);
+    return perf;
+}
+
+/* The page cache's popularity curve: a file server ballooned stepwise below
+ * its file set loses throughput gradually (its warm file pages are dropped
+ * first and read back now and then), where the same server with its whole
+ * file set in one hot tier falls off a cliff once the file set no longer
+ * fits. */
+static void test_squeezing_a_file_server_below_its_file_set_costs_gradually(void **state)
+{
+    (void)state;
+    static const int limits[] = {1024, 896, 768, 640, 512, 384};
+    double prev = 1.0;
+    double prev_flat = 1.0;
+    double worst_flat = 0.0;
+    for (size_t i = 0; i < G_N_ELEMENTS(limits); i++) {
+        double perf = file_server_at(limits[i], 0.25);
+        double flat = file_server_at(limits[i], 1.0);
+        print_message("limit %4d MiB: perf %.3f (file set all hot: %.3f)\n", limits[i], perf, flat);
+        assert_true(perf <= prev + 0.01);
+        assert_true(prev - perf < 0.2);
+        worst_flat = MAX(worst_flat, prev_flat - flat);
+        prev = perf;
+        prev_flat = flat;
+    }
+    assert_true(prev < 0.9);        /* squeezed into its hot set, it does lose */
+    assert_true(worst_flat > 0.3); /* one hot tier: a cliff */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_touches_split_over_the_tiers_by_their_shares),
         cmocka_unit_test(test_cold_pages_fault_but_rarely),
         cmocka_unit_test(test_squeezing_below_the_working_set_costs_gradually),
+        cmocka_unit_test(test_squeezing_a_file_server_below_its_file_set_costs_gradually),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

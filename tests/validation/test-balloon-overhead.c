@@ -8,7 +8,7 @@
  *
  * The sign is a prediction that holds. The size is a MISS
  * (docs/validation.md): no gap where dbench's file set fits both VMs, a
- * gap of tens of points where it fits neither; the test guards those
+ * gap of 7 to 11 points where it fits neither; the test guards those
  * figures so a change to them is seen, it does not claim them.
  */
 #include <setjmp.h>
@@ -52,8 +52,11 @@ static void test_balloon_overhead_a_ballooned_vm_is_never_faster(void **state)
                       p.ballooned, p.configured, gap[i]);
         assert_true(gap[i] > -0.005); /* the prediction: never better */
     }
-    /* the miss, guarded: large gaps below the file set, none above it */
-    assert_true(gap[0] > 0.05 && gap[1] > 0.1);
+    /* the miss, guarded: none above the file set; below the file set the gap is more than slight
+     * (0.11 and 0.07 with the page cache's popularity curve; 0.09 and 0.31
+     * with one hot tier), but no cliff */
+    assert_true(gap[0] > 0.05 && gap[1] > 0.05);
+    assert_true(gap[0] < 0.2 && gap[1] < 0.2);
     assert_true(gap[2] < 0.005 && gap[3] < 0.005);
 }
 

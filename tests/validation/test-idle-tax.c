@@ -11,6 +11,10 @@
  * The throughput gain is a MISS (docs/validation.md): the kind's file
  * working set fits in 179 MB, so the simulated gain is about 0%; the test
  * guards that figure so a change to it is seen, it does not claim it.
+ * Since the page cache has a popularity curve (workload.cache_hot, a
+ * quarter of the file set hot), the warm three quarters of the file set
+ * are touched rarely and the sampler sees them as idle, so the tax moves
+ * less memory to the busy VM than with one hot tier (202 against 226 MB).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -54,9 +58,10 @@ static void test_idle_tax_moves_memory_to_the_dbench_vm(void **state)
     /* fitted: the host's overhead gives the VMs 358 MB */
     assert_float_equal(none.sztgt_idle, 179.0, 2.0);
     assert_float_equal(none.sztgt_active, 179.0, 2.0);
-    /* the prediction that holds: memory moves to the busy VM */
-    assert_true(tax.sztgt_active > 220.0);
-    assert_true(tax.sztgt_idle < 140.0);
+    /* the prediction that holds: memory moves to the busy VM (the
+     * published figure gives no size; guarded at what the model gives) */
+    assert_true(tax.sztgt_active > 195.0);
+    assert_true(tax.sztgt_idle < 165.0);
     /* the miss, guarded: no gain, because the file set fits in 179 MB */
     assert_true(gain > -0.02 && gain < 0.02);
 }

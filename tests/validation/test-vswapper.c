@@ -67,8 +67,11 @@ static void test_vswapper_sysbench_host_swap_against_balloon(void **state)
     print_message("sysbench 200 MB read at 100 of 512 MB: run time x%.2f balloon, x%.2f host "
                   "swap; host swap / balloon %.2f (published 38.7 / 3.1 = 12.5)\n",
                   r.balloon, r.host_swap, ratio);
-    /* the miss, guarded: no sequential reads in the model, so both pay 12.4 ms a page */
-    assert_true(ratio > 0.9 && ratio < 2.0);
+    /* the miss, guarded: the guest rereads its file with readahead (one
+     * 12.4 ms latency per 128 KiB), host swap-ins pay it per 4 KiB page,
+     * but the balloon's guest still stalls on its small share of memory
+     * (3.29; 1.04 before sequential reads) */
+    assert_true(ratio > 2.5 && ratio < 5.0);
 }
 
 int main(void)
