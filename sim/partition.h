@@ -16,7 +16,7 @@
 #include <glib.h>
 #include <stdint.h>
 
-/* 9 guest uses x 6 residencies = 54 classes (host/pages.h); the class is one
+/* 10 guest uses x 6 residencies = 60 classes (host/pages.h); the class is one
  * byte per item, so up to 256 would fit without a byte more per page. */
 #define SIM_PARTITION_MAX_CLASSES 64
 
