@@ -116,23 +116,27 @@ static void test_cold_pages_fault_but_rarely(void **state)
     assert_true(p[GUEST_TIER_WARM] * 5 < p[GUEST_TIER_HOT]);
 }
 
+/* Runs m to its end and frees it: its one VM's mean performance index. */
+static double run_mean_perf(TestModel *m)
+{
+    test_model_execute(m);
+    double perf = test_model_mean_perf(m, 0);
+    test_model_free(m);
+    return perf;
+}
+
 /* Mean performance of the VM of `tiered_vm` on the default disk-like swap
  * device when held at `limit` MiB without a balloon. */
 static double perf_at_limit(int limit)
 {
-    char *json = g_strdup_printf(
+    TestModel *m = test_model_newf(
         "{\"duration\": \"20m\", \"sample_interval\": \"60s\", \"seed\": 3,"
         " \"host\": {\"memory\": \"16GiB\", \"compression\": {\"enabled\": false}},"
         " \"vms\": [{\"name\": \"v\", \"memory\": \"4GiB\", \"limit\": \"%dMiB\","
         "  \"guest\": {\"balloon_driver\": false, \"cache_fill\": \"0MiB/s\"},"
         "  \"workload\": {\"memory\": \"2GiB\", \"active\": \"512MiB\", \"warm\": \"512MiB\"}}]}",
         limit);
-    TestModel *m = test_model_new(json);
-    g_free(json);
-    test_model_execute(m);
-    double perf = test_model_mean_perf(m, 0);
-    test_model_free(m);
-    return perf;
+    return run_mean_perf(m);
 }
 
 /* A VM squeezed stepwise below its 2.25 GiB footprint (kernel + 2 GiB of
@@ -160,7 +164,7 @@ static void test_squeezing_below_the_working_set_costs_gradually(void **state)
  * balloon, with `cache_hot` of the file set in the hot set. */
 static double file_server_at(int limit, double cache_hot)
 {
-    char *json = g_strdup_printf(
+    TestModel *m = test_model_newf(
         "{\"duration\": \"20m\", \"sample_interval\": \"60s\", \"seed\": 3,"
         " \"host\": {\"memory\": \"16GiB\", \"compression\": {\"enabled\": false}},"
         " \"vms\": [{\"name\": \"v\", \"memory\": \"1GiB\", \"limit\": \"%dMiB\","
@@ -168,12 +172,7 @@ static double file_server_at(int limit, double cache_hot)
         "  \"workload\": {\"memory\": \"64MiB\", \"active\": \"32MiB\","
         "   \"page_cache\": \"768MiB\", \"touch_rate\": \"2500/s\", \"cache_hot\": %g}}]}",
         limit, cache_hot);
-    TestModel *m = test_model_new(json);
-    g_free(json);
-    test_model_execute(m);
-    double perf = test_model_mean_perf(m, 0);
-    test_model_free(m);
-    return perf;
+    return run_mean_perf(m);
 }
 
 /* The page cache's popularity curve: a file server ballooned stepwise below

@@ -384,6 +384,24 @@ static void test_esxtop_vm_overhead_is_what_the_host_charges(void **state)
     }
 }
 
+/* The lines of the esxtop.csv of a run of `json`; *tmp_out gets the folder to remove. */
+static GPtrArray *run_json_lines(const char *json, char **tmp_out)
+{
+    char *tmp = test_tmpdir();
+    g_autofree char *sc = g_build_filename(tmp, "w.json", NULL);
+    g_autofree char *out = g_build_filename(tmp, "out", NULL);
+    g_assert_true(g_file_set_contents(sc, json, -1, NULL));
+    const char *argv[] = {"run", "--quiet", sc, "-o", out, NULL};
+    assert_int_equal(test_run_binary(argv, NULL, NULL), 0);
+    Run r = {.out = out};
+    g_autofree char *path = g_build_filename(out, "esxtop.csv", NULL);
+    g_assert_true(g_file_get_contents(path, &r.esxtop, NULL, NULL));
+    GPtrArray *lines = esxtop_lines(&r);
+    g_free(r.esxtop);
+    *tmp_out = tmp;
+    return lines;
+}
+
 /*
  * The overcommit averages on a run whose overcommit steps up at 300 s, when a
  * 4 GiB VM powers on beside a 2 GiB one on a 4 GiB host: 0 before, then the
@@ -394,20 +412,12 @@ static void test_esxtop_vm_overhead_is_what_the_host_charges(void **state)
 static void test_esxtop_overcommit_averages_follow_a_step_like_load_averages(void **state)
 {
     (void)state;
-    g_autofree char *tmp = test_tmpdir();
-    g_autofree char *sc = g_build_filename(tmp, "step.json", NULL);
-    g_autofree char *out = g_build_filename(tmp, "out", NULL);
     const char json[] = "{\"duration\": \"20m\", \"sample_interval\": \"60s\",\n"
                         " \"host\": {\"memory\": \"4GiB\", \"overhead\": \"256MiB\"},\n"
                         " \"vms\": [{\"name\": \"a\", \"memory\": \"2GiB\"},\n"
                         "          {\"name\": \"b\", \"memory\": \"4GiB\", \"power_on\": \"5m\"}]}\n";
-    g_assert_true(g_file_set_contents(sc, json, -1, NULL));
-    const char *argv[] = {"run", "--quiet", sc, "-o", out, NULL};
-    assert_int_equal(test_run_binary(argv, NULL, NULL), 0);
-    Run r = {.out = out};
-    g_autofree char *path = g_build_filename(out, "esxtop.csv", NULL);
-    g_assert_true(g_file_get_contents(path, &r.esxtop, NULL, NULL));
-    g_autoptr(GPtrArray) lines = esxtop_lines(&r);
+    g_autofree char *tmp = NULL;
+    g_autoptr(GPtrArray) lines = run_json_lines(json, &tmp);
     guint base = 1 + G_N_ELEMENTS(host_counters), n_vm = G_N_ELEMENTS(vm_counters);
     /* row k is t = 60 (k - 1) s; b is on from row 6 (300 s) */
     assert_string_equal(cell(lines, 5, base + n_vm + V_OVERHEAD), "0.00");
@@ -424,7 +434,6 @@ static void test_esxtop_overcommit_averages_follow_a_step_like_load_averages(voi
     }
     /* after 15 minutes the 1-minute average has converged on the step */
     assert_true(fabs(g_ascii_strtod(cell(lines, 21, H_OVC1), NULL) - step) <= 0.005 + 1e-9);
-    g_free(r.esxtop);
     test_rmtree(tmp);
 }
 
@@ -497,24 +506,6 @@ static void test_esxtop_gid_of_a_vm_does_not_change_when_others_are_added(void *
     assert_int_not_equal(sim_esxtop_gid(&a, 0), sim_esxtop_gid(&a, 1));
     g_array_unref(a.vms);
     g_array_unref(b.vms);
-}
-
-/* The lines of the esxtop.csv of a run of `json`; *tmp_out gets the folder to remove. */
-static GPtrArray *run_json_lines(const char *json, char **tmp_out)
-{
-    char *tmp = test_tmpdir();
-    g_autofree char *sc = g_build_filename(tmp, "w.json", NULL);
-    g_autofree char *out = g_build_filename(tmp, "out", NULL);
-    g_assert_true(g_file_set_contents(sc, json, -1, NULL));
-    const char *argv[] = {"run", "--quiet", sc, "-o", out, NULL};
-    assert_int_equal(test_run_binary(argv, NULL, NULL), 0);
-    Run r = {.out = out};
-    g_autofree char *path = g_build_filename(out, "esxtop.csv", NULL);
-    g_assert_true(g_file_get_contents(path, &r.esxtop, NULL, NULL));
-    GPtrArray *lines = esxtop_lines(&r);
-    g_free(r.esxtop);
-    *tmp_out = tmp;
-    return lines;
 }
 
 /*
