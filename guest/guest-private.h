@@ -62,6 +62,7 @@ struct Guest {
     GuestBalloon balloon;
 
     SimTime pending_stall;   /* reclaim I/O the next tick waits for */
+    SimTime fault_backlog;   /* fault stall of whole large pages beyond their tick */
     double fault_cost_avg;   /* seconds, recent average cost of a fault */
     uint64_t cow_breaks;     /* shared pages the workload's writes copied, cumulative */
     SimTime stall_total, on_total;

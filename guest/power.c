@@ -50,6 +50,7 @@ void guest_power_off(Guest *g, Host *host)
     g->evicted_hot = 0;
     g->evicted_warm = 0;
     g->pending_stall = 0;
+    g->fault_backlog = 0;
     /* a rebooted guest reads its image from the start again: its image
      * pages get the same keys as its siblings' (docs/model.md "Pages") */
     g->image_given = 0;

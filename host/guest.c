@@ -91,10 +91,13 @@ SimTime host_access(Host *host, guint vm, uint32_t p, HostUse use, SimTime now)
     frames_take(host, vm, now);
     host_pages_set(v->pages, p, use, HOST_BACK_PRIVATE);
     /* first touch is backed by a 2 MiB page (AllocGuestLargePage); pages
-     * brought back from swap or copied get small pages. A simulated page
-     * of 2 MiB is such a large page itself: its 4 KiB contents are not
-     * shared until it is broken, as at 4 KiB. */
-    if (b == HOST_BACK_NONE && host->scenario->host.sharing.large_pages) {
+     * brought back from swap or copied get small pages, and so do pages the
+     * balloon held: it took 4 KiB pages here and there, so their regions
+     * are partly backed. A simulated page of 2 MiB is such a large page
+     * itself: its 4 KiB contents are not shared until it is broken, as at
+     * 4 KiB. */
+    if (b == HOST_BACK_NONE && host->scenario->host.sharing.large_pages &&
+        !host_pages_small(v->pages, p)) {
         host_pages_set_large(v->pages, p, true);
     }
     return cost;
@@ -130,6 +133,9 @@ void host_release(Host *host, guint vm, uint32_t p, HostUse use)
         break;
     }
     host_pages_set(v->pages, p, use, HOST_BACK_NONE);
+    /* a ballooned page comes back small; a powered-off VM's regions are
+     * all free again, so its next boot gets large pages */
+    host_pages_set_small(v->pages, p, use == HOST_USE_BALLOON);
 }
 
 void host_vm_power_on(Host *host, guint vm)

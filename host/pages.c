@@ -79,6 +79,14 @@ void host_pages_set_large(HostPages *pages, uint32_t p, bool large)
     place(pages, p, host_pages_use(pages, p), flags);
 }
 
+void host_pages_set_small(HostPages *pages, uint32_t p, bool small)
+{
+    unsigned flags = sim_partition_user(pages->lists, p);
+    g_assert((flags & 0x7u) == HOST_BACK_NONE);
+    flags = small ? flags | HOST_FLAG_SMALL : flags & ~HOST_FLAG_SMALL;
+    place(pages, p, host_pages_use(pages, p), flags);
+}
+
 void host_pages_set_key(HostPages *pages, uint32_t p, uint32_t key)
 {
     pages->key[p] = key;

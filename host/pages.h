@@ -109,7 +109,8 @@ typedef struct HostPages {
     uint32_t n;          /* configured pages */
     uint32_t *key;       /* content key per page; 0 = zero page */
     SimPartition *lists; /* class = use * HOST_RES_MAX + residency; the user byte holds
-                            the flags: bits 0-2 backing, 3-4 zip class, 5 large page */
+                            the flags: bits 0-2 backing, 3-4 zip class, 5 large page,
+                            6 fresh, 7 small (its region was ballooned) */
     /* pages by use and backing */
     uint32_t count[HOST_USE_MAX][HOST_BACK_MAX];
     uint64_t moves; /* state changes so far: the work the model did */
@@ -121,6 +122,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(HostPages, host_pages_free)
 
 #define HOST_FLAG_LARGE 0x20u
 #define HOST_FLAG_FRESH 0x40u
+#define HOST_FLAG_SMALL 0x80u
 
 /* Residency of a backing; a private frame's kind comes from the flags. */
 static inline HostResidency host_backing_residency_flags(HostBacking b, unsigned flags)
@@ -174,6 +176,16 @@ static inline bool host_pages_large(const HostPages *pages, uint32_t p)
 
 /* Puts a private page in or out of an unbroken large page. */
 void host_pages_set_large(HostPages *pages, uint32_t p, bool large);
+
+/* Whether page p, when next backed, gets a small page although it is not
+ * backed: its 2 MiB region was partly given to the balloon. */
+static inline bool host_pages_small(const HostPages *pages, uint32_t p)
+{
+    return (sim_partition_user(pages->lists, p) & HOST_FLAG_SMALL) != 0;
+}
+
+/* Marks an unbacked page for a small page (or a large one again). */
+void host_pages_set_small(HostPages *pages, uint32_t p, bool small);
 
 /* New contents: a private page becomes FRESH when they can be shared. */
 void host_pages_set_key(HostPages *pages, uint32_t p, uint32_t key);

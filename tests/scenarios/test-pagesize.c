@@ -5,24 +5,19 @@
  * share one fate, so the two runs draw different random numbers: they
  * agree within a tolerance, not exactly.
  *
- * Measured (with the access-skew workload, the ESXi details, the Windows
- * guest and the page-cache curve of issue 11), fleet mean performance
- * index, and the VMs' time-averaged balloon, shared-saved and
- * compressed+swapped MiB, 4 KiB / 2 MiB:
- *   limit.json        0.949/0.942  19551/19547 (0%)     426/412 (3%)     196/192 (2%)
- *   balloon-vs-swap   0.956/0.953   8353/8375 (0.3%)   1332/1337 (0.4%)  882/856 (3%)
+ * Measured (session 7: every drawn fault of a large page served, pages
+ * the balloon held backed small again), fleet mean performance index, and
+ * the VMs' time-averaged balloon, shared-saved and compressed+swapped MiB,
+ * 4 KiB / 2 MiB:
+ *   limit.json        0.949/0.945  19551/19551 (0%)     426/413 (3%)     196/206 (5%)
+ *   balloon-vs-swap   0.956/0.950   8382/8427 (0.5%)   1301/1283 (1.4%)  882/867 (2%)
  *   limit-windows     1.000/1.000  19567/19567 (0%)    2444/2451 (0.3%)     0/0
  *   identical-vms     1.000/1.000      0/0             1206/1155 (4%)       0/0
  *     (with 256 MiB VMs; the scenario's 40 MB VMs: 184/154 (16%))
- * default.json does not agree: it is issue 11's open page-size gap
- * (docs/model.md "Pages"). Seeds 1, 2, 3:
- *   perf     0.800/0.828  0.800/0.832  0.795/0.839
- *   balloon  30578/29656 (3.0%)  30891/29606 (4.2%)  30446/29510 (3.1%)
- *   shared   4890/5405 (9.5%)    4529/5353 (15.4%)   5002/5679 (11.9%)
- *   out      1383/1873 (26%)     1465/1990 (26%)     1408/1724 (18%)
- * 2 MiB consistently runs a little faster, balloons less, shares and
- * swaps more. Its bounds (DEFAULT_*) are wider so that the gap cannot grow
- * unseen; they are not a claim that it is closed.
+ *   default.json, mean of seeds 1-3:
+ *                     0.791/0.790  33080/33090 (0%)    2499/2491 (0.3%) 1236/1222 (1%)
+ *     (one seed alone: balloon within 0.6%, shared 5.2%, out 11% over
+ *     seeds 1-8, docs/model.md "Pages")
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,6 +28,8 @@
 #include <math.h>
 #include <stdbool.h>
 
+#include "host/host.h"
+#include "sim/run/run.h"
 #include "support/model.h"
 #include "support/testutil.h"
 
@@ -42,9 +39,7 @@ typedef struct Tolerance {
     double perf, balloon, shared, out; /* perf absolute; memory relative */
 } Tolerance;
 
-static const Tolerance agree = {.perf = 0.03, .balloon = 0.03, .shared = 0.10, .out = 0.25};
-/* default.json: the open gap, see above (seed 1 is the one run here) */
-static const Tolerance default_gap = {.perf = 0.05, .balloon = 0.06, .shared = 0.20, .out = 0.40};
+static const Tolerance agree = {.perf = 0.02, .balloon = 0.03, .shared = 0.10, .out = 0.15};
 #define MB_FLOOR 16.0
 
 typedef struct Summary {
@@ -61,21 +56,25 @@ static double vm_mean(json_t *vm, const char *key)
     return json_number_value(v);
 }
 
-/* Runs `scenario` at `page_size` with the extra `--set` values in `sets`
- * (NULL-terminated, at most SETS_MAX, may be NULL). */
+/* Runs `scenario` with `seed` at `page_size` with the extra `--set`
+ * values in `sets` (NULL-terminated, at most SETS_MAX, may be NULL). */
 #define SETS_MAX 8
 
-static Summary run_at(const char *scenario, const char *page_size, const char *const *sets)
+static Summary run_seed(const char *scenario, const char *page_size, const char *const *sets,
+                        unsigned seed)
 {
     char *dir = test_tmpdir();
     char *out = g_build_filename(dir, "out", NULL);
     char *path = test_source_path(scenario);
     char *set = g_strdup_printf("host.page_size=%s", page_size);
-    const char *argv[7 + 2 * SETS_MAX] = {"run", path, "--set", set, "-o", out};
+    char seed_text[16];
+    g_snprintf(seed_text, sizeof seed_text, "%u", seed);
+    const char *argv[9 + 2 * SETS_MAX] = {"run", path, "--set", set, "--seed", seed_text,
+                                          "-o",  out};
     for (int i = 0; sets != NULL && sets[i] != NULL; i++) {
         assert_true(i < SETS_MAX);
-        argv[6 + 2 * i] = "--set";
-        argv[7 + 2 * i] = sets[i];
+        argv[8 + 2 * i] = "--set";
+        argv[9 + 2 * i] = sets[i];
     }
     char *stdout_text = NULL;
     assert_int_equal(test_run_binary(argv, &stdout_text, NULL), 0);
@@ -104,16 +103,33 @@ static Summary run_at(const char *scenario, const char *page_size, const char *c
     return s;
 }
 
+/* The mean of the summaries of seeds 1 .. n: one seed's random draws
+ * differ between the page sizes, so a fleet whose figures hinge on a few
+ * VMs is compared over several. */
+static Summary run_at(const char *scenario, const char *page_size, const char *const *sets,
+                      unsigned n)
+{
+    Summary mean = {0};
+    for (unsigned seed = 1; seed <= n; seed++) {
+        Summary s = run_seed(scenario, page_size, sets, seed);
+        mean.perf += s.perf / n;
+        mean.mctl_mb += s.mctl_mb / n;
+        mean.shared_mb += s.shared_mb / n;
+        mean.out_mb += s.out_mb / n;
+    }
+    return mean;
+}
+
 static bool close_mb(double a, double b, double rel)
 {
     return fabs(a - b) <= MAX(MB_FLOOR, rel * MAX(a, b));
 }
 
-static void check_scenario_sets(const char *scenario, const Tolerance *tol,
-                                const char *const *sets)
+static void check_scenario_sets(const char *scenario, const char *const *sets, unsigned seeds)
 {
-    Summary small = run_at(scenario, "4KiB", sets);
-    Summary large = run_at(scenario, "2MiB", sets);
+    const Tolerance *tol = &agree;
+    Summary small = run_at(scenario, "4KiB", sets, seeds);
+    Summary large = run_at(scenario, "2MiB", sets, seeds);
     print_message("%s: perf %.3f/%.3f balloon %.0f/%.0f shared %.0f/%.0f out %.0f/%.0f MiB\n",
                   scenario, small.perf, large.perf, small.mctl_mb, large.mctl_mb, small.shared_mb,
                   large.shared_mb, small.out_mb, large.out_mb);
@@ -125,13 +141,13 @@ static void check_scenario_sets(const char *scenario, const Tolerance *tol,
 
 static void check_scenario(const char *scenario)
 {
-    check_scenario_sets(scenario, &agree, NULL);
+    check_scenario_sets(scenario, NULL, 1);
 }
 
 static void test_default_run_agrees_at_4k_and_2m_pages(void **state)
 {
     (void)state;
-    check_scenario_sets("scenarios/default.json", &default_gap, NULL);
+    check_scenario_sets("scenarios/default.json", NULL, 3);
 }
 
 static void test_limit_run_agrees_at_4k_and_2m_pages(void **state)
@@ -165,7 +181,43 @@ static void test_identical_vms_share_alike_at_4k_and_2m_pages(void **state)
                                 "templates.vm.workload.active=32MiB",
                                 "templates.vm.workload.page_cache=32MiB",
                                 NULL};
-    check_scenario_sets("scenarios/validation/identical-vms.json", &agree, sets);
+    check_scenario_sets("scenarios/validation/identical-vms.json", sets, 1);
+}
+
+/* A 16 GiB VM thrashes against a 10 GiB limit (no balloon), which is
+ * lifted at 10 min: its compressed and swapped memory comes back as its
+ * touches fault it in, about 190 MiB in two minutes at either page size.
+ * At 2 MiB a fault is 512 x 5 ms from swap; when the stall beyond a tick
+ * also took the next ticks' touch time and the tick's other faults were
+ * dropped, 2 MiB brought back 122 MiB (docs/model.md "Pages"). */
+static double returned_mib_at(const char *page_size)
+{
+    TestModel *m = test_model_newf(
+        "{\"duration\": \"12m\", \"host\": {\"memory\": \"64GiB\", \"page_size\": \"%s\","
+        "  \"sharing\": {\"enabled\": false}},"
+        " \"vms\": [{\"name\": \"v\", \"memory\": \"16GiB\", \"limit\": \"10GiB\","
+        "  \"guest\": {\"balloon_driver\": false},"
+        "  \"workload\": {\"memory\": \"14GiB\", \"active\": \"8GiB\", \"touch_rate\": \"50000/s\"}}],"
+        " \"events\": [{\"at\": \"10m\", \"action\": \"set\", \"vm\": \"v\", \"limit\": \"unlimited\"}]}",
+        page_size);
+    const HostVm *vm = host_vm(sim_run_host(m->run), 0);
+    double mib = (double)host_page_size(sim_run_host(m->run)) / (1024.0 * 1024.0);
+    sim_run_until(m->run, 10 * SIM_MIN);
+    double before = (double)host_vm_reclaimed_out(vm) * mib;
+    test_model_execute(m);
+    double returned = before - (double)host_vm_reclaimed_out(vm) * mib;
+    test_model_free(m);
+    return returned;
+}
+
+static void test_thrashing_vm_faults_back_alike_at_4k_and_2m_pages(void **state)
+{
+    (void)state;
+    double small = returned_mib_at("4KiB");
+    double large = returned_mib_at("2MiB");
+    print_message("returned in 2 min: %.0f / %.0f MiB\n", small, large);
+    assert_true(small > 100.0);
+    assert_true(close_mb(small, large, 0.10));
 }
 
 /* The 2 MiB mechanisms (balloon carry, slots per sub-page, large pages
@@ -192,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_balloon_vs_swap_agrees_at_4k_and_2m_pages),
         cmocka_unit_test(test_windows_limit_agrees_at_4k_and_2m_pages),
         cmocka_unit_test(test_identical_vms_share_alike_at_4k_and_2m_pages),
+        cmocka_unit_test(test_thrashing_vm_faults_back_alike_at_4k_and_2m_pages),
         cmocka_unit_test(test_default_run_at_2m_pages_conserves_memory_after_every_event),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
