@@ -14,6 +14,8 @@
 typedef struct EsxRules {
     bool compression;               /* compress pages chosen for swap-out */
     HostState break_large_below; /* break large pages in this state and worse; MAX = never */
+    bool no_balloon;   /* never inflate a balloon (swap-only) */
+    bool no_host_swap; /* never compress or swap (balloon-only) */
 } EsxRules;
 
 void policy_esx_tick(const EsxRules *rules, const PolicyView *view, PolicyTargets *out);

@@ -75,6 +75,7 @@ typedef struct PolicyEra {
     /* appended: zero is the current ESXi, so an era written before them keeps it */
     bool flat_idle_tax;    /* Mem.IdleTaxType 0: every idle page pays the full tax */
     bool no_demand_cap;    /* the scheduler does not cap entitlement by demand */
+    bool no_sharing;       /* the policy runs without page sharing, whatever the scenario says */
 } PolicyEra;
 
 typedef struct PolicyClass {

@@ -5,12 +5,18 @@
 extern const PolicyClass policy_esxi;
 extern const PolicyClass policy_esxi5;
 extern const PolicyClass policy_esx2002;
+extern const PolicyClass policy_balloon_only;
+extern const PolicyClass policy_swap_only;
+extern const PolicyClass policy_no_sharing;
 
 /* The built-in policies in the order `reclaimsim policies` lists them. */
 static const PolicyClass *const builtins[] = {
     &policy_esxi,
     &policy_esxi5,
     &policy_esx2002,
+    &policy_balloon_only,
+    &policy_swap_only,
+    &policy_no_sharing,
     NULL,
 };
 

@@ -537,6 +537,9 @@ static SimScenario era_scenario(const SimScenario *sc, const PolicyEra *era)
         hc->idle_tax_type = SIM_IDLE_TAX_FLAT;
     }
     hc->no_demand_cap = era->no_demand_cap;
+    if (era->no_sharing) {
+        hc->sharing.enabled = false; /* the policy is defined by it */
+    }
     return eff;
 }
 
