@@ -3,6 +3,16 @@
  * A policy sees only what a real hypervisor can observe (PolicyView) and
  * writes targets (PolicyTargets); the mechanisms in host/ and guest/ move
  * pages toward those targets at their own bounded rates.
+ *
+ * This header is installed (with host/state.h and sim/time.h) for
+ * plug-ins: a shared object that exports
+ *     const PolicyClass *reclaimsim_policy(void);
+ * loads with `--policy PATH.so` (docs/plugins.md). The ABI only grows:
+ * fields and slots are appended to these structs, never moved or removed,
+ * and every append bumps POLICY_ABI_VERSION. A plug-in built against an
+ * older version keeps working: the engine reads only the prefix of its
+ * structs that its version had (policy/plugin.c keeps the size of each
+ * struct at each version).
  */
 #pragma once
 
@@ -14,6 +24,8 @@
 #include "sim/time.h"
 
 #define POLICY_ABI_VERSION 1u
+/* The oldest version this engine still loads. */
+#define POLICY_ABI_OLDEST 1u
 
 /* What the hypervisor observes of one VM. All sizes are pages. */
 typedef struct PolicyVmView {
@@ -42,6 +54,7 @@ typedef struct PolicyView {
     HostState state;           /* host memory state (6.0+ reading) */
     guint n_vms;
     const PolicyVmView *vms;
+    uint64_t page_bytes;       /* bytes in one of the view's pages (host.page_size) */
 } PolicyView;
 
 /* Targets for one VM; the engine starts each tick from the previous ones. */
@@ -88,10 +101,26 @@ typedef struct PolicyClass {
     void (*tick)(void *state, const PolicyView *view, PolicyTargets *out);
     void (*finalize)(void *state); /* may be NULL */
     const PolicyEra *era;          /* host model of the era; NULL = ESXi 6.0+ */
+    /* One JSON object (no newline, g_malloc'd) of what the policy observed
+     * and decided this tick, in its real system's names and units, for
+     * `run --policy-trace`; NULL = the engine's generic line. */
+    char *(*trace)(void *state, const PolicyView *view, const PolicyTargets *out);
 } PolicyClass;
 
 /* The built-in policy named `name`, or NULL. */
 const PolicyClass *policy_lookup(const char *name);
+
+/* Whether `name` names a plug-in file rather than a built-in policy: it
+ * holds a directory separator or ends in the module suffix (".so"). */
+bool policy_is_path(const char *name);
+
+/* The built-in policy `name`, or the plug-in at that path (loaded once and
+ * kept for the process). NULL when there is no such built-in
+ * (SIM_ERROR_USAGE) or the plug-in cannot be loaded, has no
+ * reclaimsim_policy symbol, or has an ABI version this engine does not
+ * load (SIM_ERROR_PLUGIN, a message without the file name, which the
+ * caller adds). Safe to call from several threads. */
+const PolicyClass *policy_resolve(const char *name, GError **error);
 
 /* NULL-terminated list of the built-in policies, in listing order. */
 const PolicyClass *const *policy_builtins(void);

@@ -166,6 +166,15 @@ static bool check_policy(const char *name, GError **error)
     if (name == NULL || policy_lookup(name) != NULL) {
         return true;
     }
+    if (policy_is_path(name)) {
+        GError *e = NULL;
+        if (policy_resolve(name, &e) != NULL) {
+            return true;
+        }
+        g_set_error(error, SIM_ERROR, SIM_ERROR_PLUGIN, "%s: error: %s", name, e->message);
+        g_error_free(e);
+        return false;
+    }
     GString *known = g_string_new(NULL);
     for (const PolicyClass *const *p = policy_builtins(); *p != NULL; p++) {
         g_string_append_printf(known, "%s%s", known->len ? ", " : "", (*p)->name);

@@ -162,7 +162,7 @@ bool sim_load_check_estimate(Loader *ld, const SimScenario *sc)
 SimRunEstimate sim_scenario_estimate(const SimScenario *sc)
 {
     const SimHostConfig *h = &sc->host;
-    const PolicyClass *policy = policy_lookup(h->policy);
+    const PolicyClass *policy = policy_resolve(h->policy, NULL);
     double d = sim_time_to_s(sc->duration);
     double n_vms = (double)sc->vms->len;
     SimRunEstimate est = {0};

@@ -13,11 +13,35 @@
 
 #define LARGE_PAGE_SIZE (2 * SIM_MIB) /* "2MiB" */
 
+/* A plug-in named by path, relative to the scenario file's folder; the
+ * scenario keeps the path it resolved, so the run loads the same file. */
+static bool load_plugin(Loader *ld, const char *ptr, SimHostConfig *h)
+{
+    g_autofree char *dir = g_path_get_dirname(ld->path);
+    if (!g_path_is_absolute(h->policy) && strcmp(ld->path, "<built-in>") != 0 &&
+        strcmp(dir, ".") != 0) {
+        char *path = g_build_filename(dir, h->policy, NULL);
+        g_free(h->policy);
+        h->policy = path;
+    }
+    GError *e = NULL;
+    if (policy_resolve(h->policy, &e) != NULL) {
+        return true;
+    }
+    bool ok = sim_load_fail(ld, SIM_ERROR_PLUGIN, ptr, "policy plug-in %s: %s",
+                            sim_load_quote(ld, h->policy), e->message);
+    g_error_free(e);
+    return ok;
+}
+
 static bool load_policy(Loader *ld, const Scope *s, SimHostConfig *h)
 {
     const char *ptr = NULL;
     if (!sim_load_get_string(ld, s, "policy", &h->policy, &ptr)) {
         return false;
+    }
+    if (policy_is_path(h->policy)) {
+        return load_plugin(ld, ptr, h);
     }
     if (policy_lookup(h->policy) != NULL) {
         return true;

@@ -92,7 +92,7 @@ static const SimKey host_keys[] = {
     {KEY("min_free", SIZE), .flags = SIM_KEY_NONZERO, .def = "auto", .words = auto_word,
      .doc = "minFree: \"auto\" (6% of the first 4 GiB, 4% of the next 8, 2% of the next 16, "
             "1% of the rest) or a fixed size in (0, host memory)."},
-    {KEY("policy", STRING), .def = "esxi", .doc = "Reclamation policy (--policy overrides it)."},
+    {KEY("policy", STRING), .def = "esxi", .doc = "Reclamation policy: a built-in name (reclaimsim policies) or the path of a policy plug-in, a .so file, relative to the scenario file (docs/plugins.md); --policy overrides it."},
     /* "esxi-host": assumption (a neutral name; docs/model.md, "esxtop.csv") */
     {KEY("name", STRING), .def = "esxi-host",
      .doc = "Host name in esxtop.csv's counter paths (\\\\NAME\\Memory\\...): letters, digits, "

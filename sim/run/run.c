@@ -218,6 +218,7 @@ static void build_view(SimRun *run, PolicyView *view, SimTime now)
         .state = host_state(host),
         .n_vms = run->n_vms,
         .vms = run->views,
+        .page_bytes = host_page_size(host),
     };
 }
 
@@ -546,9 +547,8 @@ static SimScenario era_scenario(const SimScenario *sc, const PolicyEra *era)
 SimRun *sim_run_new(const SimScenario *scenario_in, const char *policy, GError **error)
 {
     const char *name = policy != NULL ? policy : scenario_in->host.policy;
-    const PolicyClass *cls = policy_lookup(name);
+    const PolicyClass *cls = policy_resolve(name, error);
     if (cls == NULL) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "unknown policy \"%s\"", name);
         return NULL;
     }
     /* the host keeps a pointer to the scenario: it must live in the run */

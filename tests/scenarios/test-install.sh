@@ -81,6 +81,18 @@ LC_ALL=C MANPAGER=cat MANWIDTH=80 man -l "$prefix/share/man/man1/reclaimsim.1.gz
 if grep -q "^NAME" "$tmp/man.txt" && grep -q "reclaimsim - simulate" "$tmp/man.txt"; then ok; else
     bad "installed man page does not render"
 fi
+# The installed plug-in interface builds the installed example plug-in
+# (policy/policy.h through the relocatable reclaimsim-policy.pc) and the
+# installed binary runs it.
+pc=$(find "$prefix" -name reclaimsim-policy.pc | head -1)
+example=$prefix/share/doc/reclaimsim/examples/free_target.c
+if [ -n "$pc" ] && [ -f "$example" ] &&
+    cc -std=c11 -Wall -Wextra -Werror -shared -fPIC -o "$tmp/free-target.so" "$example" \
+        $(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --cflags reclaimsim-policy) 2>"$tmp/cc.out" &&
+    "$bin" run --quiet --policy "$tmp/free-target.so" -o "$tmp/plugin-out" "$share/scenarios/limit.json" &&
+    grep -q '"policy": "free-target"' "$tmp/plugin-out/summary.json"; then ok; else
+    bad "the installed example plug-in does not build or run:"; cat "$tmp/cc.out"
+fi
 
 # 2. The Debian package, built into our own directory.
 (cd "$build" && cpack --config "$build/CPackConfig.cmake" -G DEB -B "$tmp/pkg") >"$tmp/cpack.log" 2>&1 ||
