@@ -71,6 +71,24 @@ static void free_target_tick(void *state, const PolicyView *view, PolicyTargets 
     out->break_large_pages = true;
 }
 
+/* What the policy saw and decided, for `run --policy-trace`: its own
+ * figures in MiB (the engine adds time_s and policy). */
+static char *free_target_trace(void *state, const PolicyView *view, const PolicyTargets *out)
+{
+    const FreeTarget *ft = state;
+    double mib = (double)view->page_bytes / (1024.0 * 1024.0);
+    GString *line = g_string_new(NULL);
+    g_string_append_printf(line, "{\"tick\": %u, \"free_mb\": %.2f, \"goal_mb\": %.2f, \"balloons_mb\": [",
+                           ft->ticks, (double)view->host_free * mib,
+                           GOAL_FREE * (double)view->host_pages * mib);
+    for (guint i = 0; i < view->n_vms; i++) {
+        g_string_append_printf(line, "%s%.2f", i > 0 ? ", " : "",
+                               (double)out->vms[i].mctl_target * mib);
+    }
+    g_string_append(line, "]}");
+    return g_string_free(line, FALSE);
+}
+
 static const PolicyClass free_target = {
     .abi_version = POLICY_ABI_VERSION,
     .name = "free-target",
@@ -78,6 +96,7 @@ static const PolicyClass free_target = {
     .state_size = sizeof(FreeTarget),
     .period = 5 * SIM_S,
     .tick = free_target_tick,
+    .trace = free_target_trace,
 };
 
 const PolicyClass *reclaimsim_policy(void);

@@ -11,6 +11,7 @@
 #include "sim/interrupt.h"
 #include "sim/out/outdir.h"
 #include "sim/out/results.h"
+#include "sim/out/trace.h"
 #include "sim/run/run.h"
 #include "sim/load/keys.h"
 #include "sim/load/scenario.h"
@@ -25,6 +26,7 @@ typedef struct CliOptions {
     gboolean plot;  /* run --plot: render DIR/plots after the run */
     gboolean force; /* run --force: replace a DIR that is not a reclaimsim output */
     gboolean json;  /* keys --json: the key list as JSON */
+    char *policy_trace; /* run --policy-trace FILE */
 } CliOptions;
 
 /* fputs, not g_printerr: the message quotes the user's text byte for byte,
@@ -261,11 +263,19 @@ static int run_scenario(const char *path, CliOptions *opt)
     g_autoptr(SimOutdir) out =
         sim_outdir_new(dir, opt->force ? SIM_OUTDIR_FORCE : SIM_OUTDIR_DEFAULT, &error);
     g_autoptr(SimRun) run = out != NULL ? sim_run_new(sc, opt->policy, &error) : NULL;
-    if (run == NULL) {
+    g_autoptr(SimTraceFile) trace = NULL;
+    if (run != NULL && opt->policy_trace != NULL) {
+        trace = sim_trace_open(opt->policy_trace, opt->force, &error);
+    }
+    if (run == NULL || (opt->policy_trace != NULL && trace == NULL)) {
         return fail(error);
     }
+    if (trace != NULL) {
+        sim_trace_attach(trace, run, sc);
+    }
     sim_interrupt_catch();
-    if (!execute(run, sc, opt, &error) || !write_outputs(run, out, &error)) {
+    if (!execute(run, sc, opt, &error) || !write_outputs(run, out, &error) ||
+        (trace != NULL && !sim_trace_commit(trace, &error))) {
         return fail_or_interrupted(error, sim_outdir_path(out));
     }
     g_autofree char *plots = g_build_filename(sim_outdir_path(out), "plots", NULL);
@@ -354,6 +364,8 @@ static GOptionContext *make_context(CliOptions *opt, gboolean *version)
         {"force", 0, 0, G_OPTION_ARG_NONE, &opt->force,
          "run: replace DIR even when it is not a reclaimsim output", NULL},
         {"json", 0, 0, G_OPTION_ARG_NONE, &opt->json, "keys: print the list as JSON", NULL},
+        {"policy-trace", 0, 0, G_OPTION_ARG_FILENAME, &opt->policy_trace,
+         "run: write what the policy saw and decided at every tick to FILE (JSON lines)", "FILE"},
         {"version", 0, 0, G_OPTION_ARG_NONE, version, "Print the version and exit", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -420,6 +432,7 @@ int main(int argc, char **argv)
     g_free(opt.output);
     g_free(opt.policy);
     g_free(opt.seed_text);
+    g_free(opt.policy_trace);
     g_strfreev(opt.sets);
     /* Everything is cleaned up: die of a caught SIGINT, SIGTERM or SIGHUP,
      * so the shell sees the interrupt (sim/interrupt.h). */

@@ -65,6 +65,8 @@ struct SimRun {
     SimTime state_since;
     SimRunHook hook;
     void *hook_data;
+    SimRunTrace trace;
+    void *trace_data;
     SimRunProgress progress;
     void *progress_data;
     GPtrArray *warnings;      /* strings: what the run could not do as asked */
@@ -249,6 +251,13 @@ static void on_policy(SimTime now, void *data)
         vm->block_alloc = run->targets.vms[i].block_alloc;
     }
     host_set_compression(run->host, run->targets.compression);
+    if (run->trace != NULL) {
+        char *line = run->policy->trace != NULL
+                         ? run->policy->trace(run->policy_state, &view, &run->targets)
+                         : NULL;
+        run->trace(&view, &run->targets, line, run->trace_data);
+        g_free(line);
+    }
     run_hook(run);
 }
 
@@ -613,6 +622,12 @@ void sim_run_free(SimRun *run)
     g_free(run->events);
     g_ptr_array_free(run->warnings, TRUE);
     g_free(run);
+}
+
+void sim_run_set_trace(SimRun *run, SimRunTrace fn, void *data)
+{
+    run->trace = fn;
+    run->trace_data = data;
 }
 
 void sim_run_set_hook(SimRun *run, SimRunHook hook, void *data)

@@ -27,6 +27,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimRun, sim_run_free)
 
 void sim_run_set_hook(SimRun *run, SimRunHook hook, void *data);
 
+/* Policy trace (`run --policy-trace`): called after every policy tick with
+ * what the policy saw and decided, and the policy's own JSON line when its
+ * class has a trace() slot (else NULL). */
+typedef void (*SimRunTrace)(const PolicyView *view, const PolicyTargets *decided,
+                            const char *policy_line, void *data);
+void sim_run_set_trace(SimRun *run, SimRunTrace fn, void *data);
+
 /* Progress callback: called about every simulated minute with sim time done. */
 typedef void (*SimRunProgress)(SimTime done, SimTime total, void *data);
 void sim_run_set_progress(SimRun *run, SimRunProgress fn, void *data);
