@@ -8,7 +8,7 @@ set title title_text font ',13'
 set xlabel time_label
 set ylabel 'mean performance index of the VMs (1.0 = no stall)'
 set yrange [perf_lo:1 + 0.03 * (1 - perf_lo)]
-set key outside below center horizontal
+set key outside below center horizontal maxrows 1
 set rmargin 4
 sla_title = has_sla ? sprintf('SLA: performance index >= %.2f', sla) : ''
 

@@ -14,8 +14,8 @@
 
 static const PlotCompareSpec specs[] = {
     {"compare-free", "host free memory by policy",
-     "Host free memory (log scale) under each policy, with minFree: below it the host leaves "
-     "the clear state and reclaims harder."},
+     "Host free memory (log scale) under each policy, with minFree: below it the host is in "
+     "the soft state or worse and reclaims harder."},
     {"compare-perf", "mean performance index of the VMs by policy",
      "The mean over the VMs of each sample interval's performance index (1.0 = no stall), "
      "under each policy, with the SLA when the scenario has one."},

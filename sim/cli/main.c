@@ -308,9 +308,9 @@ static int check_scenarios(char **paths, int n, const char *const *sets)
 static char **parse_policies(const char *list, GError **error)
 {
     g_auto(GStrv) names = g_strsplit(list != NULL ? list : "", ",", -1);
-    for (guint i = 0; names[i] != NULL; i++) {
-        g_strstrip(names[i]);
-        if (names[i][0] == '\0') {
+    for (guint i = 0; i == 0 || names[i] != NULL; i++) {
+        /* "" splits into no names at all: refused as an empty one */
+        if (names[i] == NULL || g_strstrip(names[i])[0] == '\0') {
             g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
                         "reclaimsim: --policies: expected policy names separated by commas, "
                         "got \"%s\"", list != NULL ? list : "");
@@ -393,9 +393,9 @@ static int compare_policies(const char *path, CliOptions *opt)
     GError *error = NULL;
     guint jobs = 0;
     g_auto(GStrv) policies = NULL;
-    if (opt->policy != NULL) {
-        return fail(g_error_new(SIM_ERROR, SIM_ERROR_USAGE,
-                                "reclaimsim: compare takes --policies P1,P2,..., not --policy"));
+    if (opt->policy != NULL || opt->policies == NULL) {
+        return fail(g_error_new(SIM_ERROR, SIM_ERROR_USAGE, "reclaimsim: compare needs "
+                                "--policies P1,P2,... (and takes no --policy)"));
     }
     if (!parse_seed(opt, &error) || (policies = parse_policies(opt->policies, &error)) == NULL ||
         !parse_jobs(opt->jobs, &jobs, &error) || !check_output(opt, &error)) {
