@@ -109,14 +109,31 @@ void sim_compare_row_clear(SimCompareRow *row)
 
 /* ---- the terminal table ---- */
 
-/* Width in characters of the widest of `rows`' policy names, at least `min`. */
-static int policy_width(const SimCompareRow *rows, guint n, int min)
+/* Widths in characters of the policy and worst-VM columns: the widest
+ * name, at least the header's. */
+typedef struct Widths {
+    int policy, vm;
+} Widths;
+
+static int text_width(const char *text)
 {
-    int width = min;
+    return text != NULL ? (int)g_utf8_strlen(text, -1) : 1;
+}
+
+static Widths widths_of(const SimCompareRow *rows, guint n)
+{
+    Widths w = {.policy = 6, .vm = 8}; /* "policy", "worst VM" */
     for (guint i = 0; i < n; i++) {
-        width = MAX(width, (int)g_utf8_strlen(rows[i].policy, -1));
+        w.policy = MAX(w.policy, text_width(rows[i].policy));
+        w.vm = MAX(w.vm, text_width(rows[i].worst_vm));
     }
-    return width;
+    return w;
+}
+
+/* Text left-aligned in `width` characters (not bytes: UTF-8 names stay aligned). */
+static void print_text(FILE *out, const char *text, int width)
+{
+    fprintf(out, "%s%*s", text != NULL ? text : "-", width - text_width(text), "");
 }
 
 static const char *verdict(int met)
@@ -134,34 +151,35 @@ static void print_cell(FILE *out, double v, int width, int decimals)
     }
 }
 
-static void print_row(FILE *out, const SimCompareRow *r, int width)
+static void print_row(FILE *out, const SimCompareRow *r, Widths w)
 {
-    int pad = width - (int)g_utf8_strlen(r->policy, -1);
-    fprintf(out, "%s%*s", r->policy, pad, "");
-    print_cell(out, r->perf_mean, 9, 4);
-    print_cell(out, r->perf_worst, 10, 4);
-    fprintf(out, "  %-12s", r->worst_vm != NULL ? r->worst_vm : "-");
-    print_cell(out, r->below_sla_s, 11, 0);
+    print_text(out, r->policy, w.policy);
+    print_cell(out, r->perf_mean, 6, 4);
+    print_cell(out, r->perf_worst, 6, 4);
+    fputs("  ", out);
+    print_text(out, r->worst_vm, w.vm);
+    print_cell(out, r->below_sla_s, 8, 0);
     print_cell(out, r->stall_pct_mean, 7, 2);
     for (int m = 0; m < SIM_MECH_MAX; m++) {
         print_cell(out, r->peak_mb[m], 10, 0);
     }
-    print_cell(out, r->swap_read_mb, 8, 0);
-    print_cell(out, r->swap_written_mb, 9, 0);
+    print_cell(out, r->swap_read_mb, 7, 0);
+    print_cell(out, r->swap_written_mb, 7, 0);
     fprintf(out, "  %s\n", verdict(r->sla_met));
 }
 
+/* Two header lines: groups over the columns, then the columns. */
 void sim_compare_print(const SimCompareHead *head, const SimCompareRow *rows, guint n, FILE *out)
 {
     g_return_if_fail(head != NULL && (rows != NULL || n == 0) && out != NULL);
-    int width = policy_width(rows, n, 6);
-    fprintf(out, "%*s  %-36s  %-7s  %-43s  %-19s\n", width, "", "VM performance index over the run",
-            "", "peak reclaimed, host-wide (MiB)", "host swap (MiB)");
-    fprintf(out, "%-*s  %9s  %10s  %-12s  %11s  %7s  %10s  %10s  %10s  %10s  %8s  %9s  %s\n",
-            width, "policy", "mean", "worst", "worst VM", "< SLA VM-s", "stall %", "balloon",
-            "shared", "compressed", "swapped", "read", "written", "SLA");
+    Widths w = widths_of(rows, n);
+    fprintf(out, "%*s  %-*s  %-8s  %-7s  %-46s  %s\n", w.policy, "", 16 + w.vm,
+            "VM perf index", "below", "", "peak reclaimed, host-wide (MiB)", "host swap (MiB)");
+    fprintf(out, "%-*s  %6s  %6s  %-*s  %8s  %7s  %10s  %10s  %10s  %10s  %7s  %7s  %s\n",
+            w.policy, "policy", "mean", "worst", w.vm, "worst VM", "SLA VM-s", "stall %",
+            "balloon", "shared", "compressed", "swapped", "read", "written", "SLA");
     for (guint i = 0; i < n; i++) {
-        print_row(out, &rows[i], width);
+        print_row(out, &rows[i], w);
     }
     if (isfinite(head->sla_perf_index)) {
         fprintf(out, "SLA: every VM's mean performance index >= %.4f\n", head->sla_perf_index);
