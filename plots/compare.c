@@ -12,34 +12,6 @@
 #include "sim/interrupt.h"
 #include "sim/out/comparerun.h"
 
-static const PlotCompareSpec specs[] = {
-    {"compare-free", "host free memory by policy",
-     "Host free memory (log scale) under each policy, with minFree: below it the host is in "
-     "the soft state or worse and reclaims harder."},
-    {"compare-perf", "mean performance index of the VMs by policy",
-     "The mean over the VMs of each sample interval's performance index (1.0 = no stall), "
-     "under each policy, with the SLA when the scenario has one."},
-    {"compare-reclaimed", "memory reclaimed by mechanism and policy",
-     "Host-wide memory each mechanism holds back under each policy: in balloons, saved by page "
-     "sharing, saved by compression, swapped by the host (summary.json reclaimed_mb is the peak "
-     "of each line)."},
-};
-
-const PlotCompareSpec *plot_compare_specs(guint *n)
-{
-    *n = G_N_ELEMENTS(specs);
-    return specs;
-}
-
-/* Paul Tol, "Colour Schemes" (SRON/EPS/TN/09-002), muted qualitative scheme. */
-static const char *const colours[] = {"#332288", "#CC6677", "#117733", "#DDCC77", "#88CCEE",
-                                      "#882255", "#44AA99", "#999933", "#AA4499"};
-
-const char *plot_compare_colour(guint i)
-{
-    return colours[i % G_N_ELEMENTS(colours)];
-}
-
 /* What every figure draws from. */
 typedef struct Compare {
     const SimCompareHead *head;
@@ -118,7 +90,7 @@ static void params_common(const Compare *c, GString *p, const PlotCompareSpec *s
         g_autofree char *dash = g_strdup_printf("pdashes[%u]", k + 1);
         plot_param_str(p, name, c->rows[k].policy);
         plot_param_str(p, colour, plot_compare_colour(k));
-        plot_param_num(p, dash, 1 + k / G_N_ELEMENTS(colours));
+        plot_param_num(p, dash, plot_compare_dash(k));
     }
 }
 
@@ -220,7 +192,7 @@ static void figure_reclaimed(const Compare *c, GString *p, GString *dat)
     panels_2x2(p, 1100, 760);
 }
 
-/* Aligned with specs[]: each figure's data, parameters and size. */
+/* Aligned with plot_compare_specs(): each figure's data, parameters and size. */
 typedef struct Preparer {
     void (*fill)(const Compare *c, GString *params, GString *dat);
     double width, height;
@@ -231,7 +203,6 @@ static const Preparer preparers[] = {
     {figure_perf, 1200, 620},
     {figure_reclaimed, 1100, 760},
 };
-G_STATIC_ASSERT(G_N_ELEMENTS(preparers) == G_N_ELEMENTS(specs));
 
 static bool write_work_file(const char *work, const char *name, const char *suffix,
                             const GString *text, GError **error)
@@ -246,10 +217,13 @@ static bool write_work_file(const char *work, const char *name, const char *suff
 static bool render_figures(const Compare *c, const char *plots, const char *shown,
                            GError **error)
 {
+    guint n_specs = 0;
+    const PlotCompareSpec *specs = plot_compare_specs(&n_specs);
+    g_assert(n_specs == G_N_ELEMENTS(preparers));
     g_autofree char *scripts = plot_scripts_dir();
     char *work = plot_work_new(plots, scripts, error);
     bool ok = work != NULL;
-    for (guint i = 0; ok && i < G_N_ELEMENTS(specs); i++) {
+    for (guint i = 0; ok && i < n_specs; i++) {
         g_autoptr(GString) params = g_string_new("# written by reclaimsim compare\n");
         g_autoptr(GString) dat = g_string_new(NULL);
         params_common(c, params, &specs[i], preparers[i].width, preparers[i].height);

@@ -23,6 +23,10 @@ const PlotCompareSpec *plot_compare_specs(guint *n);
  * the figures) past its nine colours. */
 const char *plot_compare_colour(guint i);
 
+/* The gnuplot dash type of the i-th policy: 1 (solid) for the first nine,
+ * then 2, 3, ... as the colours repeat. */
+guint plot_compare_dash(guint i);
+
 /*
  * Renders the figures into STAGE/plots/ and writes STAGE/report.html, for
  * the comparison whose policies' folders (sim_compare_folder) are in

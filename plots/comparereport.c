@@ -60,7 +60,7 @@ static void emit_header(GString *html)
         emit(html, "<th>%s</th>", headers[i]);
     }
     for (int s = 0; s < HOST_STATE_MAX; s++) {
-        emit(html, "<th>time %s (s)</th>", host_state_to_string((HostState)s));
+        emit(html, "<th>time %s (s)</th>", sim_compare_state_name((guint)s));
     }
     g_string_append(html, "<th>SLA</th></tr></thead>\n");
 }

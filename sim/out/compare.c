@@ -16,6 +16,12 @@ const char *sim_mech_to_string(SimMech mech)
     return names[mech];
 }
 
+const char *sim_compare_state_name(guint state)
+{
+    g_return_val_if_fail(state < HOST_STATE_MAX, NULL);
+    return host_state_to_string((HostState)state);
+}
+
 /* Seconds VM `vm` spent under `sla`: each vms.csv row's performance index
  * covers the interval since the row before, so a row under the SLA counts
  * that whole interval (the t = 0 row covers none). Resolution:

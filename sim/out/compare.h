@@ -27,6 +27,10 @@ typedef enum {
 /* "balloon", "shared", "compressed", "swapped": summary.json's keys. */
 const char *sim_mech_to_string(SimMech mech);
 
+/* The name of host state `state` (< HOST_STATE_MAX), for the writers
+ * above sim/out that may not call host/ (plots/comparereport.c). */
+const char *sim_compare_state_name(guint state);
+
 /* One policy's figures. Names are copies; NaN where a figure has no value
  * (no VMs; no SLA for the SLA figures). */
 typedef struct SimCompareRow {
