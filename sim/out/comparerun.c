@@ -20,6 +20,7 @@ typedef struct Job {
     SimCompareRow *row;   /* where its figures go */
     GPtrArray *warnings;  /* strings, the run's own */
     GError *error;        /* why it failed, NULL when it did not */
+    gint finished;        /* set last, atomically, by the worker (see job_finish) */
 } Job;
 
 struct Runner {
@@ -65,10 +66,17 @@ static bool write_folder(const Job *job, SimRun *run, GError **error)
            sim_outdir_mark(dir, shown, error);
 }
 
-static void run_job(gpointer data, gpointer unused)
+/* The worker's last write: an atomic store (release) that collect() loads
+ * (acquire) before it reads the job, so the hand-over is ordered by the
+ * C11 memory model itself, not only by GLib's pool internals, and thread
+ * checkers (ThreadSanitizer) see it. */
+static void job_finish(Job *job)
 {
-    Job *job = data;
-    (void)unused;
+    g_atomic_int_set(&job->finished, 1);
+}
+
+static void run_one(Job *job)
+{
     const SimCompareSpec *spec = job->runner->spec;
     g_autoptr(SimRun) run = sim_run_new(spec->scenario, job->policy, &job->error);
     if (run == NULL) {
@@ -85,6 +93,13 @@ static void run_job(gpointer data, gpointer unused)
         g_ptr_array_add(job->warnings, g_strdup(g_ptr_array_index(w, i)));
     }
     sim_compare_row_fill(job->row, sim_run_recorder(run), sim_run_totals(run));
+}
+
+static void run_job(gpointer data, gpointer unused)
+{
+    (void)unused;
+    run_one(data);
+    job_finish(data);
 }
 
 /* Runs every job on min(jobs, policies) threads and waits for all of them. */
@@ -110,6 +125,10 @@ static bool collect(Runner *r, GPtrArray *warnings, GError **error)
     bool ok = true;
     for (guint i = 0; i < r->spec->n_policies; i++) {
         Job *job = &r->jobs[i];
+        if (!g_atomic_int_get(&job->finished)) {
+            g_ptr_array_free(job->warnings, TRUE);
+            continue; /* never ran: the pool could not take it (run_pool failed) */
+        }
         if (job->error != NULL && ok) {
             g_propagate_prefixed_error(error, g_steal_pointer(&job->error),
                                        "reclaimsim: compare: policy %s failed: ", job->policy);
