@@ -359,6 +359,13 @@ static char *compare_dir(const CliOptions *opt, const SimScenario *sc)
     return g_build_filename("out", base, NULL);
 }
 
+static SimCompareHead compare_head(const SimScenario *sc)
+{
+    return (SimCompareHead){.scenario = sc->name, .seed = sc->seed,
+                            .duration_s = sim_time_to_s(sc->duration),
+                            .sla_perf_index = sc->has_sla ? sc->sla_perf_index : NAN};
+}
+
 /* Runs, figures, plots and report into the staging directory of `out`,
  * then puts it in place; rows[] receives the figures. */
 static bool compare_stage(const SimScenario *sc, char **policies, const CliOptions *opt,
@@ -371,9 +378,7 @@ static bool compare_stage(const SimScenario *sc, char **policies, const CliOptio
                            .n_policies = g_strv_length(policies), .jobs = jobs, .stage = stage,
                            .shown = sim_outdir_path(out), .progress = tty ? show_progress : NULL,
                            .progress_data = &progress};
-    SimCompareHead head = {.scenario = sc->name, .seed = sc->seed,
-                           .duration_s = sim_time_to_s(sc->duration),
-                           .sla_perf_index = sc->has_sla ? sc->sla_perf_index : NAN};
+    SimCompareHead head = compare_head(sc);
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     bool ran = stage != NULL && sim_compare_run(&spec, rows, warnings, error);
     clear_progress(&progress);
@@ -414,8 +419,7 @@ static int compare_policies(const char *path, CliOptions *opt)
     sim_interrupt_catch();
     bool ok = compare_stage(sc, policies, opt, jobs, out, rows, &error);
     if (ok && !opt->quiet) {
-        SimCompareHead head = {.scenario = sc->name, .seed = sc->seed,
-                               .sla_perf_index = sc->has_sla ? sc->sla_perf_index : NAN};
+        SimCompareHead head = compare_head(sc);
         printf("%s: %u policies, seed %" G_GUINT64_FORMAT ", %.0f s simulated, outputs in %s/\n",
                sc->name, n, sc->seed, sim_time_to_s(sc->duration), sim_outdir_path(out));
         sim_compare_print(&head, rows, n, stdout);
