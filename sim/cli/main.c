@@ -483,7 +483,7 @@ static GOptionContext *make_context(CliOptions *opt, gboolean *version)
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt->quiet, "No progress or summary", NULL},
         {"plot", 0, 0, G_OPTION_ARG_NONE, &opt->plot, "run: also render the plots", NULL},
         {"force", 0, 0, G_OPTION_ARG_NONE, &opt->force,
-         "run: replace DIR even when it is not a reclaimsim output", NULL},
+         "run, compare: replace DIR even when it is not a reclaimsim output", NULL},
         {"json", 0, 0, G_OPTION_ARG_NONE, &opt->json, "keys: print the list as JSON", NULL},
         {"policies", 0, 0, G_OPTION_ARG_STRING, &opt->policies,
          "compare: the policies to run, comma-separated", "P1,P2,..."},
