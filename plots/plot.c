@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "plots/gnuplot.h"
 #include "plots/rundata.h"
 #include "sim/error.h"
 #include "sim/interrupt.h"
@@ -685,4 +686,54 @@ bool plot_render(const char *dir, GError **error)
     bool ok = render_all(&f, plots, error);
     remove_flat_dir(work);
     return ok;
+}
+
+/* ---- the plumbing for other figures (plots/gnuplot.h) ---- */
+
+void plot_param_str(GString *params, const char *name, const char *value)
+{
+    param_str(params, name, value);
+}
+
+void plot_param_num(GString *params, const char *name, double value)
+{
+    param_num(params, name, value);
+}
+
+double plot_time_step(double tmax, int max_tics)
+{
+    return time_step(tmax, max_tics);
+}
+
+double plot_unit_scale(double max_mb, const char **unit)
+{
+    return unit_scale(max_mb, unit);
+}
+
+char *plot_work_new(const char *stage, const char *scripts, GError **error)
+{
+    char *work = g_dir_make_tmp("reclaimsim-plot-XXXXXX", error);
+    Figure f = {.stage = stage, .scripts = scripts, .work = work};
+    if (work != NULL && !link_dirs(&f, error)) {
+        plot_work_free(work);
+        return NULL;
+    }
+    return work;
+}
+
+void plot_work_free(char *work)
+{
+    if (work != NULL) {
+        remove_flat_dir(work);
+        g_free(work);
+    }
+}
+
+bool plot_gnuplot_render(const char *work, const char *scripts, const char *name,
+                         const char *stage, const char *shown, GError **error)
+{
+    PlotSpec spec = {.name = name};
+    Figure f = {.spec = &spec, .scripts = scripts, .stage = stage, .shown = shown, .work = work};
+    g_autofree char *params = g_strconcat(name, ".params.gp", NULL);
+    return run_gnuplot(&f, params, "png", error) && run_gnuplot(&f, params, "svg", error);
 }

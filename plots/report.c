@@ -350,3 +350,15 @@ bool plot_report_write(const char *dir, GError **error)
     g_autofree char *path = g_build_filename(dir, "report.html", NULL);
     return sim_outdir_write_file(path, html->str, html->len, error);
 }
+
+/* ---- for other pages (the compare report, plots/compare.c) ---- */
+
+const char *plot_report_style(void)
+{
+    return style;
+}
+
+void plot_report_inline_svg(GString *html, const char *svg, const char *prefix, const char *title)
+{
+    emit_svg(html, svg, prefix, title);
+}

@@ -1,14 +1,17 @@
 /* The reclaimsim command line (docs/design.md section 4). Only this file prints. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "plots/compare.h"
 #include "plots/plot.h"
 #include "plots/report.h"
 #include "policy/policy.h"
 #include "sim/error.h"
 #include "sim/interrupt.h"
+#include "sim/out/comparerun.h"
 #include "sim/out/outdir.h"
 #include "sim/out/results.h"
 #include "sim/out/trace.h"
@@ -27,6 +30,8 @@ typedef struct CliOptions {
     gboolean force; /* run --force: replace a DIR that is not a reclaimsim output */
     gboolean json;  /* keys --json: the key list as JSON */
     char *policy_trace; /* run --policy-trace FILE */
+    char *policies; /* compare --policies P1,P2,... */
+    char *jobs;     /* compare --jobs N, as given */
 } CliOptions;
 
 /* fputs, not g_printerr: the message quotes the user's text byte for byte,
@@ -163,7 +168,7 @@ static void clear_progress(Progress *p)
     }
 }
 
-static bool check_policy(const char *name, GError **error)
+static bool check_policy_of(const char *option, const char *name, GError **error)
 {
     if (name == NULL || policy_lookup(name) != NULL) {
         return true;
@@ -182,9 +187,15 @@ static bool check_policy(const char *name, GError **error)
         g_string_append_printf(known, "%s%s", known->len ? ", " : "", (*p)->name);
     }
     g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
-                "reclaimsim: --policy: unknown policy \"%s\" (known policies: %s)", name, known->str);
+                "reclaimsim: %s: unknown policy \"%s\" (known policies: %s)", option, name,
+                known->str);
     g_string_free(known, TRUE);
     return false;
+}
+
+static bool check_policy(const char *name, GError **error)
+{
+    return check_policy_of("--policy", name, error);
 }
 
 /* -o "" names no directory at all: refused before the scenario is loaded. */
@@ -310,6 +321,134 @@ static int check_scenarios(char **paths, int n, const char *const *sets)
     return worst;
 }
 
+/* ---- compare (sim/out/comparerun.h, sim/out/compare.h, plots/compare.h) ---- */
+
+/* --policies: each name known to the registry, none twice, at least one. */
+static char **parse_policies(const char *list, GError **error)
+{
+    g_auto(GStrv) names = g_strsplit(list != NULL ? list : "", ",", -1);
+    for (guint i = 0; i == 0 || names[i] != NULL; i++) {
+        /* "" splits into no names at all: refused as an empty one */
+        if (names[i] == NULL || g_strstrip(names[i])[0] == '\0') {
+            g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                        "reclaimsim: --policies: expected policy names separated by commas, "
+                        "got \"%s\"", list != NULL ? list : "");
+            return NULL;
+        }
+        if (!check_policy_of("--policies", names[i], error)) {
+            return NULL;
+        }
+        for (guint j = 0; j < i; j++) {
+            if (strcmp(names[i], names[j]) == 0) {
+                g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                            "reclaimsim: --policies: policy \"%s\" is given twice", names[i]);
+                return NULL;
+            }
+        }
+    }
+    return g_steal_pointer(&names);
+}
+
+/* --jobs: 1..SIM_COMPARE_JOBS_MAX, by default the number of cores. */
+static bool parse_jobs(const char *text, guint *jobs, GError **error)
+{
+    guint64 n = 0;
+    if (text == NULL) {
+        *jobs = CLAMP(g_get_num_processors(), 1, SIM_COMPARE_JOBS_MAX);
+        return true;
+    }
+    if (!g_ascii_string_to_unsigned(text, 10, 1, SIM_COMPARE_JOBS_MAX, &n, NULL)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                    "reclaimsim: --jobs: expected a whole number from 1 to %d, got \"%s\"",
+                    SIM_COMPARE_JOBS_MAX, text);
+        return false;
+    }
+    *jobs = (guint)n;
+    return true;
+}
+
+/* DIR: -o, else out/compare-NAME (as run's out/NAME). */
+static char *compare_dir(const CliOptions *opt, const SimScenario *sc)
+{
+    if (opt->output != NULL) {
+        return g_strdup(opt->output);
+    }
+    g_autofree char *name = sim_outdir_name_for(sc->name);
+    g_autofree char *base = g_strconcat("compare-", name, NULL);
+    return g_build_filename("out", base, NULL);
+}
+
+static SimCompareHead compare_head(const SimScenario *sc)
+{
+    return (SimCompareHead){.scenario = sc->name, .seed = sc->seed,
+                            .duration_s = sim_time_to_s(sc->duration),
+                            .sla_perf_index = sc->has_sla ? sc->sla_perf_index : NAN};
+}
+
+/* Runs, figures, plots and report into the staging directory of `out`,
+ * then puts it in place; rows[] receives the figures. */
+static bool compare_stage(const SimScenario *sc, char **policies, const CliOptions *opt,
+                          guint jobs, SimOutdir *out, SimCompareRow *rows, GError **error)
+{
+    const char *stage = sim_outdir_stage(out, error);
+    Progress progress = {.start = g_get_monotonic_time()};
+    bool tty = !opt->quiet && isatty(STDERR_FILENO);
+    SimCompareSpec spec = {.scenario = sc, .policies = (const char *const *)policies,
+                           .n_policies = g_strv_length(policies), .jobs = jobs, .stage = stage,
+                           .shown = sim_outdir_path(out), .progress = tty ? show_progress : NULL,
+                           .progress_data = &progress};
+    SimCompareHead head = compare_head(sc);
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    bool ran = stage != NULL && sim_compare_run(&spec, rows, warnings, error);
+    clear_progress(&progress);
+    for (guint i = 0; ran && i < warnings->len; i++) {
+        warn("%s: %s", sc->path, (const char *)warnings->pdata[i]);
+    }
+    return ran &&
+           sim_compare_write(&head, rows, spec.n_policies, stage, spec.shown, error) &&
+           plot_compare_write(stage, spec.shown, &head, rows, spec.n_policies, error) &&
+           sim_outdir_commit(out, error);
+}
+
+/* compare SCENARIO --policies P1,P2,...: everything is checked before the
+ * first run, as for run; DIR appears whole or not at all. */
+static int compare_policies(const char *path, CliOptions *opt)
+{
+    GError *error = NULL;
+    guint jobs = 0;
+    g_auto(GStrv) policies = NULL;
+    if (opt->policy != NULL || opt->policies == NULL) {
+        return fail(g_error_new(SIM_ERROR, SIM_ERROR_USAGE, "reclaimsim: compare needs "
+                                "--policies P1,P2,... (and takes no --policy)"));
+    }
+    if (!parse_seed(opt, &error) || (policies = parse_policies(opt->policies, &error)) == NULL ||
+        !parse_jobs(opt->jobs, &jobs, &error) || !check_output(opt, &error)) {
+        return fail(error);
+    }
+    g_autoptr(SimScenario) sc = load(path, opt, &error);
+    g_autofree char *dir = sc != NULL ? compare_dir(opt, sc) : NULL;
+    g_autoptr(SimOutdir) out =
+        dir != NULL ? sim_outdir_new(dir, opt->force ? SIM_OUTDIR_FORCE : SIM_OUTDIR_DEFAULT, &error)
+                    : NULL;
+    if (out == NULL) {
+        return fail(error);
+    }
+    guint n = g_strv_length(policies);
+    g_autofree SimCompareRow *rows = g_new0(SimCompareRow, n);
+    sim_interrupt_catch();
+    bool ok = compare_stage(sc, policies, opt, jobs, out, rows, &error);
+    if (ok && !opt->quiet) {
+        SimCompareHead head = compare_head(sc);
+        printf("%s: %u policies, seed %" G_GUINT64_FORMAT ", %.0f s simulated, outputs in %s/\n",
+               sc->name, n, sc->seed, sim_time_to_s(sc->duration), sim_outdir_path(out));
+        sim_compare_print(&head, rows, n, stdout);
+    }
+    for (guint i = 0; i < n; i++) {
+        sim_compare_row_clear(&rows[i]);
+    }
+    return ok ? SIM_EXIT_OK : fail_or_interrupted(error, sim_outdir_path(out));
+}
+
 /* plot DIR and report DIR (plots/plot.h, plots/report.h). */
 static int plot_or_report(const char *cmd, const char *dir)
 {
@@ -344,6 +483,7 @@ static const char *const cli_summary =
     "Commands:\n"
     "  run [SCENARIO]     run a scenario (the built-in default without one)\n"
     "  check SCENARIO...  validate scenarios only\n"
+    "  compare SCENARIO   run SCENARIO under each of --policies P1,P2,... side by side\n"
     "  policies           list the built-in policies\n"
     "  keys               list every scenario key: type, default, range (--json for tools)\n"
     "  plot DIR           render the plots of a run into DIR/plots/ (PNG and SVG)\n"
@@ -362,10 +502,14 @@ static GOptionContext *make_context(CliOptions *opt, gboolean *version)
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt->quiet, "No progress or summary", NULL},
         {"plot", 0, 0, G_OPTION_ARG_NONE, &opt->plot, "run: also render the plots", NULL},
         {"force", 0, 0, G_OPTION_ARG_NONE, &opt->force,
-         "run: replace DIR even when it is not a reclaimsim output", NULL},
+         "run, compare: replace DIR even when it is not a reclaimsim output", NULL},
         {"json", 0, 0, G_OPTION_ARG_NONE, &opt->json, "keys: print the list as JSON", NULL},
         {"policy-trace", 0, 0, G_OPTION_ARG_FILENAME, &opt->policy_trace,
          "run: write what the policy saw and decided at every tick to FILE (JSON lines)", "FILE"},
+        {"policies", 0, 0, G_OPTION_ARG_STRING, &opt->policies,
+         "compare: the policies to run, comma-separated", "P1,P2,..."},
+        {"jobs", 0, 0, G_OPTION_ARG_STRING, &opt->jobs,
+         "compare: runs at once (default: the number of cores)", "N"},
         {"version", 0, 0, G_OPTION_ARG_NONE, version, "Print the version and exit", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -402,6 +546,10 @@ static int dispatch(GOptionContext *ctx, CliOptions *opt, int argc, char **argv)
         }
         return plot_or_report(cmd, argv[2]);
     }
+    if (strcmp(cmd, "compare") == 0) {
+        return argc == 3 ? compare_policies(argv[2], opt)
+                         : usage_error(ctx, "compare takes one scenario");
+    }
     if (strcmp(cmd, "policies") == 0) {
         return list_policies();
     }
@@ -433,6 +581,8 @@ int main(int argc, char **argv)
     g_free(opt.policy);
     g_free(opt.seed_text);
     g_free(opt.policy_trace);
+    g_free(opt.policies);
+    g_free(opt.jobs);
     g_strfreev(opt.sets);
     /* Everything is cleaned up: die of a caught SIGINT, SIGTERM or SIGHUP,
      * so the shell sees the interrupt (sim/interrupt.h). */

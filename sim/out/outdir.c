@@ -397,13 +397,19 @@ static void sync_dir(const char *path)
     }
 }
 
-static bool write_marker(const SimOutdir *out, GError **error)
+bool sim_outdir_mark(const char *dir, const char *shown, GError **error)
 {
-    g_autofree char *real = g_build_filename(out->stage, SIM_OUTDIR_MARKER, NULL);
-    g_autofree char *shown = g_build_filename(out->path, SIM_OUTDIR_MARKER, NULL);
+    g_return_val_if_fail(dir != NULL, false);
+    g_autofree char *real = g_build_filename(dir, SIM_OUTDIR_MARKER, NULL);
+    g_autofree char *named = g_build_filename(shown != NULL ? shown : dir, SIM_OUTDIR_MARKER, NULL);
     int fd = open(real, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     int errsv = fd < 0 ? errno : write_sync_close(fd, marker_text, sizeof marker_text - 1);
-    return errsv == 0 || io_fail(error, shown, "write", errsv);
+    return errsv == 0 || io_fail(error, named, "write", errsv);
+}
+
+static bool write_marker(const SimOutdir *out, GError **error)
+{
+    return sim_outdir_mark(out->stage, out->path, error);
 }
 
 /* The previous DIR, now at `old`: deleted, or kept in `leftover` (named). */

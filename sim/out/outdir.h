@@ -98,6 +98,12 @@ const char *sim_outdir_leftover(const SimOutdir *out);
  */
 bool sim_outdir_check_run(const char *dir, GError **error);
 
+/* Writes the marker into the existing directory `dir` (messages name it
+ * in `shown`; NULL: `dir`): for a folder inside a staged output that must
+ * be an output of its own (compare's DIR/POLICY, which `plot`, `report`
+ * and a later `run -o DIR/POLICY` then accept). */
+bool sim_outdir_mark(const char *dir, const char *shown, GError **error);
+
 /* Writes `path` whole through a temporary file beside it that is synced
  * and renamed over it (unless an interrupt was caught meanwhile): `path`
  * is the old or the new file, never a part. Errors name `path`. */
