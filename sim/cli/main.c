@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "plots/explain.h"
 #include "plots/plot.h"
 #include "plots/report.h"
 #include "policy/policy.h"
@@ -305,6 +306,28 @@ static int plot_or_report(const char *cmd, const char *dir)
     return SIM_EXIT_OK;
 }
 
+/* explain DIR [VM] [--json] (plots/explain.h): why each VM lost memory. */
+static int explain_run(const char *dir, const char *vm, bool json)
+{
+    GError *error = NULL;
+    g_autoptr(PlotRecords) rec = sim_outdir_check_run(dir, &error) ? plot_records_load(dir, &error)
+                                                                   : NULL;
+    g_autoptr(PlotExplain) x = rec != NULL ? plot_explain_new(rec, vm, &error) : NULL;
+    if (x == NULL) {
+        return fail(error);
+    }
+    if (json) {
+        json_t *root = plot_explain_json(x);
+        json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+        fputc('\n', stdout);
+        json_decref(root);
+    } else {
+        g_autofree char *text = plot_explain_text(x);
+        fputs(text, stdout);
+    }
+    return SIM_EXIT_OK;
+}
+
 static int list_policies(void)
 {
     for (const PolicyClass *const *p = policy_builtins(); *p != NULL; p++) {
@@ -329,6 +352,7 @@ static const char *const cli_summary =
     "  keys               list every scenario key: type, default, range (--json for tools)\n"
     "  plot DIR           render the plots of a run into DIR/plots/ (PNG and SVG)\n"
     "  report DIR         write DIR/report.html (plots it first when needed)\n"
+    "  explain DIR [VM]   why each VM (or VM) lost memory, from the run's records (--json)\n"
     "\n"
     "Exit status: 0 ok, 1 runtime failure, 2 bad usage or bad input.";
 
@@ -344,7 +368,7 @@ static GOptionContext *make_context(CliOptions *opt, gboolean *version)
         {"plot", 0, 0, G_OPTION_ARG_NONE, &opt->plot, "run: also render the plots", NULL},
         {"force", 0, 0, G_OPTION_ARG_NONE, &opt->force,
          "run: replace DIR even when it is not a reclaimsim output", NULL},
-        {"json", 0, 0, G_OPTION_ARG_NONE, &opt->json, "keys: print the list as JSON", NULL},
+        {"json", 0, 0, G_OPTION_ARG_NONE, &opt->json, "keys, explain: print as JSON", NULL},
         {"version", 0, 0, G_OPTION_ARG_NONE, version, "Print the version and exit", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -380,6 +404,12 @@ static int dispatch(GOptionContext *ctx, CliOptions *opt, int argc, char **argv)
             return usage_error(ctx, msg);
         }
         return plot_or_report(cmd, argv[2]);
+    }
+    if (strcmp(cmd, "explain") == 0) {
+        if (argc < 3 || argc > 4) {
+            return usage_error(ctx, "explain takes a run directory and at most one VM");
+        }
+        return explain_run(argv[2], argc == 4 ? argv[3] : NULL, opt->json);
     }
     if (strcmp(cmd, "policies") == 0) {
         return list_policies();
