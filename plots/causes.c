@@ -113,20 +113,20 @@ static void cause_host_state(ExplainVm *e)
                 only_high ? ": it had memory to spare, so host pressure did not drive it" : "");
 }
 
-/* The memory scheduler took what it held above its target; the idle tax and
- * the shares say why the target was low. */
-static void cause_scheduler(ExplainVm *e, int t)
+/* The memory scheduler set its target below what it had held; the idle tax
+ * and the shares say why the target was low. */
+static void cause_scheduler(ExplainVm *e, int t, double held)
 {
-    double consumed = explain_col(e, (guint)t, PLOT_VM_CONSUMED);
     double sztgt = explain_ext(e, (guint)t, PLOT_REC_SZTGT);
-    g_autofree char *at = explain_hms(e->rec->run->times[t]), *c = explain_mb(consumed);
-    g_autofree char *s = explain_mb(sztgt), *g = explain_mb(consumed - sztgt);
+    g_autofree char *at = explain_hms(e->rec->run->times[t]), *h = explain_mb(held);
+    g_autofree char *s = explain_mb(sztgt), *g = explain_mb(held - sztgt);
     explain_add(e, "scheduler",
-                json_pack("{s:f,s:f,s:f}", "at_s", e->rec->run->times[t], "consumed_mb", consumed,
+                json_pack("{s:f,s:f,s:f}", "at_s", e->rec->run->times[t], "held_mb", held,
                           "sztgt_mb", sztgt),
-                "at %s, with the host in %s, the memory scheduler's target for it (sztgt) was %s, "
-                "%s below the %s it held: that is what the host reclaims",
-                at, explain_state(e, (guint)t), s, g, c);
+                "with the host in %s at %s, the memory scheduler's target for it (sztgt) fell to "
+                "%s, %s below the most it had held (%s): the host reclaims what a VM holds above "
+                "its target",
+                explain_state(e, (guint)t), at, s, g, h);
 }
 
 /* Active share of what the other VMs held at t, NaN without others. */
@@ -144,29 +144,29 @@ static double others_active(const ExplainVm *e, guint t)
     return held > 0 ? active / held : NAN;
 }
 
-static void cause_idle_tax(ExplainVm *e, int t)
+/* Mostly idle: its sampled active memory at t well below the most it had held. */
+static void cause_idle_tax(ExplainVm *e, int t, double held)
 {
     json_t *tax_v = json_object_get(e->host_config, "idle_tax_pct");
     double tax = json_is_number(tax_v) ? json_number_value(tax_v) : NAN;
-    double consumed = explain_col(e, (guint)t, PLOT_VM_CONSUMED);
-    double active = MIN(consumed, explain_col(e, (guint)t, PLOT_VM_ACTIVE));
-    if (!(tax > 0) || !(consumed > 0) || active >= EXPLAIN_IDLE_SHARE * consumed) {
+    double active = MIN(held, explain_col(e, (guint)t, PLOT_VM_ACTIVE));
+    if (!(tax > 0) || !(held > 0) || active >= EXPLAIN_IDLE_SHARE * held) {
         return;
     }
     double others = others_active(e, (guint)t);
     g_autofree char *at = explain_hms(e->rec->run->times[t]), *a = explain_mb(active);
-    g_autofree char *c = explain_mb(consumed);
-    g_autofree char *o = isfinite(others) ? g_strdup_printf("; the other VMs' was %.0f%% of theirs",
+    g_autofree char *h = explain_mb(held);
+    g_autofree char *o = isfinite(others) ? g_strdup_printf(" (the other VMs': %.0f%% of theirs)",
                                                             100 * others)
                                           : g_strdup("");
     explain_add(e, "idle-tax",
                 json_pack("{s:f,s:f,s:f,s:f,s:f}", "at_s", e->rec->run->times[t], "active_mb",
-                          active, "consumed_mb", consumed, "idle_tax_pct", tax, "others_active_pct",
+                          active, "held_mb", held, "idle_tax_pct", tax, "others_active_pct",
                           isfinite(others) ? 100 * others : -1.0),
-                "at %s its sampled active memory was %s of the %s it held (%.0f%%)%s: with the "
-                "idle tax of %.0f%% its idle memory counts against its shares, which lowered its "
-                "target",
-                at, a, c, 100 * active / consumed, o, tax);
+                "at %s its sampled active memory was %s, %.0f%% of the most it had held (%s)%s: "
+                "the scheduler charges idle memory the idle tax of %.0f%% against its shares, "
+                "which lowered its target",
+                at, a, 100 * active / held, h, o, tax);
 }
 
 /* shares, configured MiB, sztgt of the VMs that hold memory at t. */
@@ -284,10 +284,11 @@ void explain_causes(ExplainVm *e)
     }
     cause_limit(e);
     cause_host_state(e);
-    int t = explain_worst_gap(e);
+    double held = 0;
+    int t = explain_worst_gap(e, &held);
     if (t >= 0) {
-        cause_scheduler(e, t);
-        cause_idle_tax(e, t);
+        cause_scheduler(e, t, held);
+        cause_idle_tax(e, t, held);
         cause_shares(e, t);
     }
     cause_reservation(e);

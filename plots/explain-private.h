@@ -71,8 +71,9 @@ bool explain_has_row(const ExplainVm *e, guint t);
 bool explain_pressed(const ExplainVm *e, guint t);
 /* What it held above its scheduler target at t (consumed - sztgt), MiB. */
 double explain_gap_at(const ExplainVm *e, guint t);
-/* The time index where the host, below high, wanted most of its memory back, or -1. */
-int explain_worst_gap(const ExplainVm *e);
+/* The time index where the host, below high, set the VM's lowest target below
+ * the most it had held so far (`held`, MiB), or -1 when its target never fell below it. */
+int explain_worst_gap(const ExplainVm *e, double *held);
 
 /* Largest value of extra column `x` over the run (0 at least), and its first time. */
 double explain_ext_peak(const ExplainVm *e, PlotRecCol x, double *at_s);

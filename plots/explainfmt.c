@@ -8,8 +8,8 @@ static const struct {
     const char *key, *label, *note;
 } mechs[EXPLAIN_MECH_MAX] = {
     {"balloon", "balloon", ""},
-    {"sharing", "sharing", " (saved; costs it nothing until it writes those pages)"},
-    {"compression", "compression", " (its memory held compressed)"},
+    {"sharing", "sharing", " (saved; free to it until written)"},
+    {"compression", "compression", ""},
     {"swapped", "host swap", ""},
 };
 

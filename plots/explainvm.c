@@ -79,13 +79,21 @@ double explain_gap_at(const ExplainVm *e, guint t)
 }
 
 /* The time index where the host wanted most of its memory back, or -1. */
-int explain_worst_gap(const ExplainVm *e)
+int explain_worst_gap(const ExplainVm *e, double *held)
 {
     int best = -1;
+    double peak = 0;
+    *held = 0;
     for (guint t = 0; t < e->rec->run->n_times; t++) {
-        if (explain_has_row(e, t) && explain_pressed(e, t) && explain_gap_at(e, t) > EXPLAIN_MIN_MB &&
-            (best < 0 || explain_gap_at(e, t) > explain_gap_at(e, (guint)best))) {
+        if (!explain_has_row(e, t)) {
+            continue;
+        }
+        peak = MAX(peak, explain_col(e, t, PLOT_VM_CONSUMED));
+        double tgt = explain_ext(e, t, PLOT_REC_SZTGT);
+        if (explain_pressed(e, t) && peak - tgt > EXPLAIN_MIN_MB &&
+            (best < 0 || tgt < explain_ext(e, (guint)best, PLOT_REC_SZTGT))) {
             best = (int)t;
+            *held = peak;
         }
     }
     return best;

@@ -174,7 +174,7 @@ void explain_cause_nothing_taken(ExplainVm *e)
                     "the host was below high for %s, but its reservation of %s covers all it "
                     "held (peak %s): the reservation protected it",
                     i, rs, h);
-    } else if (explain_worst_gap(e) < 0) {
+    } else if (explain_worst_gap(e, &held) < 0) {
         explain_add(e, "target-above-held", json_pack("{s:f}", "pressed_s", in),
                     "the host was below high for %s, but the scheduler's target for it stayed at "
                     "or above what it held (peak %s), so nothing was taken",
