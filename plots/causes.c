@@ -177,10 +177,9 @@ typedef struct ShareSums {
 static ShareSums share_sums(const ExplainVm *e, guint t)
 {
     const PlotRunData *d = e->rec->run;
-    json_t *vms = json_object_get(d->summary, "vms");
     ShareSums s = {0};
     for (guint v = 0; v < d->n_vms; v++) {
-        json_t *config = json_object_get(json_array_get(vms, v), "config");
+        json_t *config = json_object_get(explain_summary_vm(e->rec, d->vm_names[v]), "config");
         json_t *sh = json_object_get(config, "shares");
         double c = plot_rundata_vm(d, v, t, PLOT_VM_CONSUMED);
         if (json_is_number(sh) && isfinite(c) && c > 0) {

@@ -78,6 +78,10 @@ int explain_worst_gap(const ExplainVm *e, double *held);
 /* Largest value of extra column `x` over the run (0 at least), and its first time. */
 double explain_ext_peak(const ExplainVm *e, PlotRecCol x, double *at_s);
 
+/* summary.json's entry of the VM named `name` (not by position: the
+ * summary and vms.csv need not agree on the order), or NULL. */
+json_t *explain_summary_vm(const PlotRecords *rec, const char *name);
+
 /* Adds a cause; `facts` is stolen. */
 G_GNUC_PRINTF(4, 5)
 void explain_add(ExplainVm *e, const char *cause, json_t *facts, const char *fmt, ...);

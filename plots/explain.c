@@ -72,26 +72,13 @@ static void vm_losses(ExplainVm *e)
     e->taken_final = taken.final;
 }
 
-/* summary.json's entry of the VM named `name`, or NULL. */
-static json_t *summary_vm(const PlotRunData *d, const char *name)
-{
-    json_t *vms = json_object_get(d->summary, "vms");
-    for (size_t i = 0; i < json_array_size(vms); i++) {
-        json_t *vm = json_array_get(vms, i);
-        if (g_strcmp0(json_string_value(json_object_get(vm, "name")), name) == 0) {
-            return vm;
-        }
-    }
-    return NULL;
-}
-
 static ExplainVm *vm_new(const PlotRecords *rec, guint vm)
 {
     ExplainVm *e = g_new0(ExplainVm, 1);
     e->rec = rec;
     e->vm = vm;
     e->name = rec->run->vm_names[vm];
-    e->summary_vm = summary_vm(rec->run, e->name);
+    e->summary_vm = explain_summary_vm(rec, e->name);
     json_t *config = json_object_get(e->summary_vm, "config");
     e->config = json_is_object(config) ? config : NULL;
     json_t *host = json_object_get(json_object_get(rec->run->summary, "host"), "config");

@@ -112,3 +112,8 @@ double explain_ext_peak(const ExplainVm *e, PlotRecCol x, double *at_s)
     }
     return peak;
 }
+
+json_t *explain_summary_vm(const PlotRecords *rec, const char *name)
+{
+    return g_hash_table_lookup(rec->summary_vms, name);
+}

@@ -28,7 +28,12 @@ typedef struct PlotRecords {
     guint *host_state;  /* n_host: index into state_names of each host.csv row */
     GPtrArray *state_names; /* char *: the distinct states of host.csv, first seen first */
     double *extra;      /* run->n_vms x run->n_times x PLOT_REC_MAX; NaN where no row */
+    GHashTable *vm_ids; /* VM name -> its index in run + 1 */
+    GHashTable *summary_vms; /* VM name -> its entry of summary.json vms[] (borrowed) */
 } PlotRecords;
+
+/* The VM named `name`'s index in run, or -1. O(1). */
+int plot_records_vm(const PlotRecords *records, const char *name);
 
 PlotRecords *plot_records_load(const char *dir, GError **error);
 void plot_records_free(PlotRecords *records);

@@ -48,6 +48,9 @@ static void check_explain(const PlotRecords *rec)
             fuzz_fail("explain refused a run its reader took");
         }
         g_autofree char *text = plot_explain_text(x);
+        if (strchr(text, '\n') == NULL) {
+            fuzz_fail("explain's text has no line");
+        }
         json_t *json = plot_explain_json(x);
         if (json == NULL) {
             fuzz_fail("explain could not make its JSON");
