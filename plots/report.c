@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "plots/explain.h"
 #include "plots/plot.h"
 #include "plots/rundata.h"
 #include "sim/error.h"
@@ -240,6 +241,17 @@ static void emit_vms(GString *html, const PlotRunData *d)
     g_string_append(html, "</tbody>\n</table>\n</div>\n");
 }
 
+/* Why each VM lost memory: the text of `reclaimsim explain DIR` (plots/explain.h). */
+static bool emit_explain(GString *html, const char *dir, GError **error)
+{
+    g_autoptr(PlotRecords) rec = plot_records_load(dir, error);
+    g_autoptr(PlotExplain) x = rec != NULL ? plot_explain_new(rec, NULL, error) : NULL;
+    if (x != NULL) {
+        plot_explain_html(x, html);
+    }
+    return x != NULL;
+}
+
 /* A copy of s with every `from` replaced by `to` (at most `limit`, 0 =
  * all), in one pass; g_string_replace() would need GLib 2.68. */
 static GString *replace_all(const GString *s, const char *from, const char *to, guint limit)
@@ -340,7 +352,7 @@ bool plot_report_write(const char *dir, GError **error)
     emit_states(html, d);
     emit_reclaimed(html, d);
     emit_vms(html, d);
-    if (!emit_figures(html, d, error)) {
+    if (!emit_explain(html, dir, error) || !emit_figures(html, d, error)) {
         return false;
     }
     g_string_append(html, "<footer><p>Written by reclaimsim " RECLAIMSIM_VERSION

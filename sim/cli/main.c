@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "plots/compare.h"
+#include "plots/explain.h"
 #include "plots/plot.h"
 #include "plots/report.h"
 #include "policy/policy.h"
@@ -463,6 +464,28 @@ static int plot_or_report(const char *cmd, const char *dir)
     return SIM_EXIT_OK;
 }
 
+/* explain DIR [VM] [--json] (plots/explain.h): why each VM lost memory. */
+static int explain_run(const char *dir, const char *vm, bool json)
+{
+    GError *error = NULL;
+    g_autoptr(PlotRecords) rec = sim_outdir_check_run(dir, &error) ? plot_records_load(dir, &error)
+                                                                   : NULL;
+    g_autoptr(PlotExplain) x = rec != NULL ? plot_explain_new(rec, vm, &error) : NULL;
+    if (x == NULL) {
+        return fail(error);
+    }
+    if (json) {
+        json_t *root = plot_explain_json(x);
+        json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+        fputc('\n', stdout);
+        json_decref(root);
+    } else {
+        g_autofree char *text = plot_explain_text(x);
+        fputs(text, stdout);
+    }
+    return SIM_EXIT_OK;
+}
+
 static int list_policies(void)
 {
     for (const PolicyClass *const *p = policy_builtins(); *p != NULL; p++) {
@@ -488,6 +511,7 @@ static const char *const cli_summary =
     "  keys               list every scenario key: type, default, range (--json for tools)\n"
     "  plot DIR           render the plots of a run into DIR/plots/ (PNG and SVG)\n"
     "  report DIR         write DIR/report.html (plots it first when needed)\n"
+    "  explain DIR [VM]   why each VM (or VM) lost memory, from the run's records (--json)\n"
     "\n"
     "Exit status: 0 ok, 1 runtime failure, 2 bad usage or bad input.";
 
@@ -503,7 +527,7 @@ static GOptionContext *make_context(CliOptions *opt, gboolean *version)
         {"plot", 0, 0, G_OPTION_ARG_NONE, &opt->plot, "run: also render the plots", NULL},
         {"force", 0, 0, G_OPTION_ARG_NONE, &opt->force,
          "run, compare: replace DIR even when it is not a reclaimsim output", NULL},
-        {"json", 0, 0, G_OPTION_ARG_NONE, &opt->json, "keys: print the list as JSON", NULL},
+        {"json", 0, 0, G_OPTION_ARG_NONE, &opt->json, "keys, explain: print as JSON", NULL},
         {"policy-trace", 0, 0, G_OPTION_ARG_FILENAME, &opt->policy_trace,
          "run: write what the policy saw and decided at every tick to FILE (JSON lines)", "FILE"},
         {"policies", 0, 0, G_OPTION_ARG_STRING, &opt->policies,
@@ -549,6 +573,12 @@ static int dispatch(GOptionContext *ctx, CliOptions *opt, int argc, char **argv)
     if (strcmp(cmd, "compare") == 0) {
         return argc == 3 ? compare_policies(argv[2], opt)
                          : usage_error(ctx, "compare takes one scenario");
+    }
+    if (strcmp(cmd, "explain") == 0) {
+        if (argc < 3 || argc > 4) {
+            return usage_error(ctx, "explain takes a run directory and at most one VM");
+        }
+        return explain_run(argv[2], argc == 4 ? argv[3] : NULL, opt->json);
     }
     if (strcmp(cmd, "policies") == 0) {
         return list_policies();

@@ -13,6 +13,7 @@
 #include "sim/error.h"
 #include "sim/out/esxtop.h"
 #include "sim/out/outfile.h"
+#include "sim/out/settings.h"
 #include "sim/out/sla.h"
 #include "sim/out/stats.h"
 #include "sim/units.h"
@@ -62,6 +63,7 @@ static json_t *json_host(const SimScenario *sc, const SimRunTotals *t)
     json_object_set_new(reclaimed, "compressed", json_round(t->reclaimed_compressed_mb));
     json_object_set_new(reclaimed, "swapped", json_round(t->reclaimed_swapped_mb));
     json_object_set_new(host, "reclaimed_mb", reclaimed);
+    json_object_set_new(host, "config", sim_settings_host(sc)); /* appended: explain reads it */
     return host;
 }
 
@@ -76,6 +78,8 @@ static json_t *json_vms(const SimRecorder *r, const SimRunTotals *t)
         json_object_set_new(o, "final", json_vm_fields(&st.final));
         json_object_set_new(o, "mean", json_vm_fields(&st.mean));
         json_object_set_new(o, "max", json_vm_fields(&st.max));
+        /* appended: the VM's settings, which explain reads */
+        json_object_set_new(o, "config", sim_settings_vm(sim_recorder_scenario(r), vm));
         json_array_append_new(vms, o);
     }
     return vms;

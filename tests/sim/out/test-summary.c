@@ -140,6 +140,36 @@ static void test_summary_write_error_names_the_shown_directory(void **state)
     g_clear_error(&error);
 }
 
+/* explain reads each VM's settings back: a limit, an unlimited VM, no driver. */
+static void test_summary_records_each_vms_settings(void **state)
+{
+    Fixture *f = *state;
+    SimVmConfig *vm1 = &g_array_index(f->scenario->vms, SimVmConfig, 0);
+    SimVmConfig *vm2 = &g_array_index(f->scenario->vms, SimVmConfig, 1);
+    vm1->memory = UINT64_C(2) << 30;
+    vm1->limit = UINT64_C(768) << 20;
+    vm1->reservation = UINT64_C(256) << 20;
+    vm1->shares = 20480;
+    vm1->max_balloon = 0.5;
+    vm1->guest.balloon_driver = true;
+    vm2->limit = SIM_SIZE_UNLIMITED;
+    vm2->power_on = SIM_TIME_NEVER;
+    f->scenario->host.idle_tax = 0.75;
+    json_t *root = write_summary(f);
+    assert_true(json_num(root, "vms.0.config.memory_mb") == 2048.0);
+    assert_true(json_num(root, "vms.0.config.limit_mb") == 768.0);
+    assert_true(json_num(root, "vms.0.config.reservation_mb") == 256.0);
+    assert_int_equal(json_integer_value(json_at(root, "vms.0.config.shares")), 20480);
+    assert_true(json_num(root, "vms.0.config.max_balloon_pct") == 50.0);
+    assert_true(json_is_true(json_at(root, "vms.0.config.balloon_driver")));
+    assert_true(json_is_null(json_at(root, "vms.1.config.limit_mb")));
+    assert_true(json_is_null(json_at(root, "vms.1.config.power_on_s")));
+    assert_true(json_is_false(json_at(root, "vms.1.config.balloon_driver")));
+    assert_int_equal(json_array_size(json_at(root, "vms.1.config.events")), 0);
+    assert_true(json_num(root, "host.config.idle_tax_pct") == 75.0);
+    json_decref(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +178,7 @@ int main(void)
         FIXTURE_TEST(test_summary_sla_verdict_names_the_worst_vm),
         FIXTURE_TEST_NO_VMS(test_summary_sla_without_vms_is_met_with_no_worst_vm),
         FIXTURE_TEST(test_summary_write_error_names_the_shown_directory),
+        FIXTURE_TEST(test_summary_records_each_vms_settings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
