@@ -20,7 +20,14 @@ typedef const PolicyClass *(*PluginEntry)(void);
  * appends slots, its entry is sizeof and the older ones become offsetof
  * the first slot appended after them. */
 static const size_t class_size_at[POLICY_ABI_VERSION + 1] = {
-    [1] = sizeof(PolicyClass),
+    [1] = offsetof(PolicyClass, params),
+    [2] = sizeof(PolicyClass),
+};
+
+/* The same for the PolicyEra a class points to. */
+static const size_t era_size_at[POLICY_ABI_VERSION + 1] = {
+    [1] = offsetof(PolicyEra, linux_host),
+    [2] = sizeof(PolicyEra),
 };
 
 /* Loaded classes by the path they were asked for: each a full-size copy of
@@ -99,6 +106,12 @@ static PolicyClass *load(const char *path, GError **error)
     }
     PolicyClass *copy = g_new0(PolicyClass, 1);
     memcpy(copy, cls, class_size_at[cls->abi_version]);
+    if (cls->era != NULL) {
+        /* an older plug-in's era is shorter: the engine reads a full one */
+        PolicyEra *era = g_new0(PolicyEra, 1);
+        memcpy(era, cls->era, era_size_at[cls->abi_version]);
+        copy->era = era;
+    }
     g_module_make_resident(module);
     return copy;
 }

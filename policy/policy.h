@@ -23,7 +23,7 @@
 #include "host/state.h"
 #include "sim/time.h"
 
-#define POLICY_ABI_VERSION 1u
+#define POLICY_ABI_VERSION 2u
 /* The oldest version this engine still loads. */
 #define POLICY_ABI_OLDEST 1u
 
@@ -42,8 +42,12 @@ typedef struct PolicyVmView {
     uint64_t mctl_max;      /* balloon cap */
     uint64_t swapped;       /* pages in host swap */
     /* guest-reported statistics: only for policies whose real counterpart has them */
-    uint64_t guest_free;
+    uint64_t guest_free;    /* MemFree: free pages, caches not counted (virtio MEMFREE) */
     uint64_t guest_cache;
+    /* ABI 2 */
+    uint64_t guest_available; /* MemAvailable: free + what the guest can drop at once */
+    uint64_t guest_committed; /* Committed_AS: anonymous memory in use, resident or in guest swap */
+    uint64_t guest_kernel;    /* the guest kernel's pinned pages */
 } PolicyVmView;
 
 typedef struct PolicyView {
@@ -55,6 +59,13 @@ typedef struct PolicyView {
     guint n_vms;
     const PolicyVmView *vms;
     uint64_t page_bytes;       /* bytes in one of the view's pages (host.page_size) */
+    /* ABI 2 */
+    uint64_t wmark_min, wmark_low, wmark_high; /* a Linux host's zone watermarks, pages;
+                                                  0 on an ESX host */
+    uint64_t share_frames;     /* shared frames host-wide (KSM pages_shared) */
+    uint64_t share_refs;       /* guest pages mapping them (pages_shared + pages_sharing) */
+    guint n_params;            /* the policy's settings (PolicyClass.params), in its order */
+    const double *params;      /* sizes in bytes, durations in ns, percentages as fractions */
 } PolicyView;
 
 /* Targets for one VM; the engine starts each tick from the previous ones. */
@@ -70,7 +81,42 @@ typedef struct PolicyTargets {
     bool compression;         /* compress pages chosen for swap-out */
     double share_scan_factor; /* multiplies page-sharing scan rates */
     bool break_large_pages;
+    /* ABI 2 */
+    double share_rate; /* > 0: one host-wide scan rate in 4 KiB pages per second (KSM's
+                          pages_to_scan per sleep_millisecs), spread over the VMs by size,
+                          instead of each VM's own rate; scaled by share_scan_factor */
 } PolicyTargets;
+
+/* The constants of a balloon driver (4 KiB pages per poll), replacing
+ * vmw_balloon's defaults of guest.balloon (a scenario's values stay). */
+typedef struct PolicyDriver {
+    SimTime poll;           /* how often it reads its target; 0 = vmw_balloon */
+    uint32_t rate_fast;     /* pages per poll from free memory */
+    uint32_t rate_slow_max; /* pages per poll when the guest must reclaim */
+    uint32_t rate_slow_min; /* after failed allocations */
+    uint32_t rate_slow_inc; /* growth per good poll */
+    uint32_t deflate_fast;  /* pages per poll when the guest needs memory */
+    uint32_t deflate_slow;  /* pages per poll otherwise */
+} PolicyDriver;
+
+/* What a setting of a policy holds (`host.policy` as an object). */
+typedef enum {
+    POLICY_PARAM_NUMBER,   /* a plain number */
+    POLICY_PARAM_SIZE,     /* bytes: "512MiB" */
+    POLICY_PARAM_DURATION, /* ns: "10s" */
+    POLICY_PARAM_PERCENT,  /* a fraction: "20%" or 0.2 */
+    POLICY_PARAM_BOOL,     /* 0 or 1 */
+} PolicyParamKind;
+
+/* One setting of a policy: a key of `host.policy` beside "name", checked
+ * by the loader like every other key and listed in the keys reference. */
+typedef struct PolicyParam {
+    const char *name;      /* "buffer" */
+    PolicyParamKind kind;
+    const char *def;       /* the default as a scenario writes it: "20%", "10s" */
+    double min, max;       /* bounds in the value's unit (bytes, ns, fraction) */
+    const char *doc;       /* one line, with the real system's name and source */
+} PolicyParam;
 
 /*
  * The host of a policy's era: its memory states and the defaults it ran
@@ -89,6 +135,13 @@ typedef struct PolicyEra {
     bool flat_idle_tax;    /* Mem.IdleTaxType 0: every idle page pays the full tax */
     bool no_demand_cap;    /* the scheduler does not cap entitlement by demand */
     bool no_sharing;       /* the policy runs without page sharing, whatever the scenario says */
+    /* ABI 2 */
+    bool linux_host;       /* a Linux (KVM) host: zone watermarks from min_free_kbytes
+                              instead of minFree and states, and host swap takes the least
+                              recently used guest pages (docs/model.md "Linux host") */
+    bool no_host_swap;     /* the host never swaps or compresses a running VM's memory
+                              (Hyper-V, Xen) */
+    PolicyDriver driver;   /* the guests' balloon driver; poll 0 = vmw_balloon's */
 } PolicyEra;
 
 typedef struct PolicyClass {
@@ -105,6 +158,9 @@ typedef struct PolicyClass {
      * and decided this tick, in its real system's names and units, for
      * `run --policy-trace`; NULL = the engine's generic line. */
     char *(*trace)(void *state, const PolicyView *view, const PolicyTargets *out);
+    /* ABI 2 */
+    const PolicyParam *params; /* its settings, read in view->params; may be NULL */
+    guint n_params;
 } PolicyClass;
 
 /* The built-in policy named `name`, or NULL. */
