@@ -113,8 +113,9 @@ typedef enum {
 typedef struct PolicyParam {
     const char *name;      /* "buffer" */
     PolicyParamKind kind;
-    const char *def;       /* the default as a scenario writes it: "20%", "10s" */
-    double min, max;       /* bounds in the value's unit (bytes, ns, fraction) */
+    double def;            /* the real system's default, in the value's unit (bytes, ns,
+                              fraction) */
+    double min, max;       /* bounds, in the same unit */
     const char *doc;       /* one line, with the real system's name and source */
 } PolicyParam;
 

@@ -16,6 +16,7 @@ void sim_scenario_free(SimScenario *scenario)
     g_free(scenario->name);
     g_free(scenario->description);
     g_free(scenario->host.policy);
+    g_free(scenario->host.policy_params);
     g_free(scenario->host.name);
     g_array_unref(scenario->vms);
     g_array_unref(scenario->events);

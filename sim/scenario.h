@@ -154,6 +154,9 @@ typedef struct SimHostConfig {
     double vm_overhead_frac;  /* plus this fraction of its configured memory */
     uint64_t min_free;      /* bytes; 0 = auto (sliding scale) */
     char *policy;           /* policy name, checked against the registry */
+    double *policy_params;  /* host.policy's settings when it is an object, in the order of
+                               its class's params (defaults filled in); NULL = a bare name */
+    guint n_policy_params;
     char *name;             /* host name in esxtop.csv's counter paths (DNS characters) */
     SimStateReading state_reading;
     double state_hysteresis;  /* fraction of minFree above a boundary to leave a state */
