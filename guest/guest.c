@@ -195,6 +195,21 @@ uint64_t guest_swap_used(const Guest *g)
     return g->swapped[GUEST_TIER_HOT] + g->swapped[GUEST_TIER_WARM] + g->swapped[GUEST_TIER_COLD];
 }
 
+uint64_t guest_mem_available(const Guest *g)
+{
+    return guest_free_pages(g) + guest_cache_pages(g);
+}
+
+uint64_t guest_committed(const Guest *g)
+{
+    return guest_anon_pages(g);
+}
+
+uint64_t guest_kernel(const Guest *g)
+{
+    return g->kernel_pages;
+}
+
 void guest_take_interval(Guest *g, SimTime *stalled, SimTime *on)
 {
     *stalled = g->stall_interval;

@@ -50,6 +50,14 @@ bool guest_has_balloon(const Guest *guest);
 uint64_t guest_free_pages(const Guest *guest);
 uint64_t guest_cache_pages(const Guest *guest);
 uint64_t guest_swap_used(const Guest *guest);
+/* What the guest reports to a host that reads its statistics (virtio
+ * MEMFREE is guest_free_pages): MemAvailable (free and page cache, which it
+ * can drop), Committed_AS (anonymous memory in use, also what sits in
+ * guest swap) and its kernel's pinned pages (docs/model.md "Guest
+ * statistics"). */
+uint64_t guest_mem_available(const Guest *guest);
+uint64_t guest_committed(const Guest *guest);
+uint64_t guest_kernel(const Guest *guest);
 /* Shared pages the workload's writes have copied to private frames
  * (copy-on-write breaks by `workload.write_share`), since creation. */
 uint64_t guest_cow_breaks(const Guest *guest);

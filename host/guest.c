@@ -35,7 +35,9 @@ static guint fullest_vm(Host *host)
 static void frames_take(Host *host, guint vm, SimTime now)
 {
     HostVm *v = &host->vms[vm];
-    for (int i = 0; i < HOST_MAKE_ROOM_TRIES && host_vm_consumed(v) + 1 > v->limit; i++) {
+    for (int i = 0; i < HOST_MAKE_ROOM_TRIES && !host->no_swap &&
+                    host_vm_consumed(v) + 1 > v->limit;
+         i++) {
         if (host_swap_out(host, vm, 1, now) == 0) {
             break;
         }
@@ -48,6 +50,7 @@ static void frames_take(Host *host, guint vm, SimTime now)
         if (host_swap_out(host, fullest_vm(host), 1, now) == 0) {
             break;
         }
+        host->forced_swaps++;
     }
     host->compression = zip;
     host->frames_used++;

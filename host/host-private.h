@@ -37,6 +37,9 @@ struct Host {
     HostShareTable *shared;   /* (domain, content key) -> references */
     HostShareDomain *domains; /* one per VM at most */
     bool compression;         /* policy and scenario allow it */
+    bool lru;                 /* a Linux host: swap victims by LRU (host/swapout.c) */
+    bool no_swap;             /* the host never swaps a running VM (Hyper-V, Xen) */
+    uint64_t forced_swaps;    /* pages swapped because no frame was free at all */
     guint n_vms;
     HostVm *vms;
 };

@@ -30,9 +30,32 @@ static void vm_init(Host *host, guint i, const SimVmConfig *cfg)
     g_free(stream);
 }
 
-Host *host_new(const SimScenario *scenario, const double *state_pct, bool pct_of_host,
-               GError **error)
+/* minFree and the states of an ESX host; a Linux host's watermarks. */
+static void thresholds_init(Host *host, const SimHostConfig *hc, const HostModel *model)
 {
+    if (model->linux_host) {
+        uint64_t min_free = hc->min_free ? hc->min_free : host_linux_min_free(hc->memory);
+        host_linux_thresholds(&host->thresholds, host->n_pages, min_free / hc->page_size);
+        return;
+    }
+    uint64_t min_free = hc->min_free ? hc->min_free : host_minfree_for(hc->memory);
+    HostStateTable table = host_states_esxi6;
+    if (model->state_pct != NULL) {
+        memcpy(table.pct, model->state_pct, sizeof(table.pct));
+    }
+    host_thresholds_init(&host->thresholds, min_free / hc->page_size, &table);
+    if (model->pct_of_host) {
+        /* 2002: thresholds are % of host memory; there is no minFree, and
+         * the free level reclamation defends is the high threshold (6%) */
+        host_thresholds_init(&host->thresholds, host->n_pages, &table);
+        host->thresholds.min_free = host->thresholds.start[HOST_STATE_HIGH];
+    }
+}
+
+Host *host_new(const SimScenario *scenario, const HostModel *model_in, GError **error)
+{
+    static const HostModel esxi6 = {0};
+    const HostModel *model = model_in != NULL ? model_in : &esxi6;
     const SimHostConfig *hc = &scenario->host;
     Host *host = g_new0(Host, 1);
     host->scenario = scenario;
@@ -45,18 +68,9 @@ Host *host_new(const SimScenario *scenario, const double *state_pct, bool pct_of
         g_free(host);
         return NULL;
     }
-    uint64_t min_free = hc->min_free ? hc->min_free : host_minfree_for(hc->memory);
-    HostStateTable table = host_states_esxi6;
-    if (state_pct != NULL) {
-        memcpy(table.pct, state_pct, sizeof(table.pct));
-    }
-    host_thresholds_init(&host->thresholds, min_free / hc->page_size, &table);
-    if (pct_of_host) {
-        /* 2002: thresholds are % of host memory; there is no minFree, and
-         * the free level reclamation defends is the high threshold (6%) */
-        host_thresholds_init(&host->thresholds, host->n_pages, &table);
-        host->thresholds.min_free = host->thresholds.start[HOST_STATE_HIGH];
-    }
+    host->lru = model->linux_host;
+    host->no_swap = model->no_swap;
+    thresholds_init(host, hc, model);
     host->hysteresis = (uint64_t)((double)host->thresholds.min_free * hc->state_hysteresis);
     host->swap.latency = hc->swap.latency;
     host->swap.bandwidth = hc->swap.bandwidth;
@@ -93,6 +107,11 @@ void host_attach(Host *host, guint vm, HostPages *pages)
 {
     g_assert(pages->n == host->vms[vm].configured);
     host->vms[vm].pages = pages;
+}
+
+uint64_t host_forced_swaps(const Host *host)
+{
+    return host->forced_swaps;
 }
 
 guint host_n_vms(const Host *host)

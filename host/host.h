@@ -23,7 +23,16 @@ typedef struct HostThresholds {
     uint64_t min_free;                    /* minFree, pages */
     uint64_t start[HOST_STATE_MAX];   /* lower bound of each state's band */
     bool has_clear;                       /* 6.0+ has a clear state */
+    uint64_t wmark_min, wmark_low, wmark_high; /* a Linux host's watermarks; 0 on ESX */
 } HostThresholds;
+
+/* What kind of host a run models (from the policy's era). */
+typedef struct HostModel {
+    const double *state_pct; /* thresholds as % of minFree; NULL = ESXi 6.0+ */
+    bool pct_of_host;        /* ... of host memory (2002) */
+    bool linux_host;         /* watermarks from min_free_kbytes, victims by LRU */
+    bool no_swap;            /* never swaps or compresses a running VM's memory */
+} HostModel;
 
 /* Thresholds as percentages of minFree, one era per row (docs/design.md section 2). */
 typedef struct HostStateTable {
@@ -36,6 +45,12 @@ extern const HostStateTable host_states_esxi6; /* 400, 100, 64, 32, 16 */
 uint64_t host_minfree_for(uint64_t host_bytes);
 
 void host_thresholds_init(HostThresholds *t, uint64_t min_free_pages, const HostStateTable *table);
+
+/* A Linux host's vm.min_free_kbytes by its default formula, in bytes. */
+uint64_t host_linux_min_free(uint64_t host_bytes);
+
+/* A Linux host's watermarks from its min watermark (host/watermark.c). */
+void host_linux_thresholds(HostThresholds *t, uint64_t host_pages, uint64_t min_pages);
 
 /* The state free memory alone puts the host in, by the chosen reading. */
 HostState host_state_for(const HostThresholds *t, SimStateReading reading, uint64_t free);
@@ -86,10 +101,8 @@ typedef struct HostVm {
 
 typedef struct Host Host;
 
-/* `state_pct` are the thresholds as % of minFree (or of host memory with
- * `pct_of_host`); NULL = the ESXi 6.0+ table. */
-Host *host_new(const SimScenario *scenario, const double *state_pct, bool pct_of_host,
-               GError **error);
+/* `model` NULL = an ESXi 6.0+ host. */
+Host *host_new(const SimScenario *scenario, const HostModel *model, GError **error);
 void host_free(Host *host);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Host, host_free)
 
@@ -119,6 +132,11 @@ double host_vm_share_saved(const HostVm *vm);
  * on shared frames less its part of the domain's single-reference frames. */
 double host_vm_shared_pages(const HostVm *vm);
 
+/* Pages swapped because a VM touched memory with no frame free at all: the
+ * last resort that keeps every touched page backed, also on a host that
+ * does not swap (the run warns about them there). */
+uint64_t host_forced_swaps(const Host *host);
+
 /* Re-reads free memory and moves the state machine. */
 void host_update_state(Host *host);
 
@@ -126,8 +144,10 @@ void host_update_state(Host *host);
 
 /* Page sharing: scans every powered-on VM for dt at its rate
  * (min(size / ShareScanTime, ShareRateMax) x factor, within the host's
- * ShareScanGHz budget), sharing identical pages within each domain. */
-void host_share_scan(Host *host, SimTime dt, double factor, bool break_large);
+ * ShareScanGHz budget), sharing identical pages within each domain. With
+ * `host_rate` > 0 (4 KiB pages a second, KSM), one host-wide rate x factor
+ * spread over the VMs by size instead. */
+void host_share_scan(Host *host, SimTime dt, double factor, double host_rate, bool break_large);
 
 /* Host-wide sharing figures, pages. */
 uint64_t host_shared_frames(const Host *host);

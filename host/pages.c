@@ -193,6 +193,33 @@ uint32_t host_pages_pick_private(const HostPages *pages, SimRng *rng)
     return pick_union(pages, rng, classes, 3 * HOST_USE_MAX, true);
 }
 
+/* Guest uses from the least to the most recently touched, as a Linux host's
+ * LRU sees the qemu process's pages: what the guest freed or let go stale
+ * first, its hot sets last (assumption: the two-list LRU keeps the pages
+ * the guest touches often; the guest's lists say how often). */
+static const HostUse lru_order[] = {
+    HOST_USE_FREE,       HOST_USE_CACHE_INACTIVE, HOST_USE_ANON_INACTIVE, HOST_USE_STANDBY,
+    HOST_USE_CACHE_WARM, HOST_USE_ANON_WARM,      HOST_USE_KERNEL,        HOST_USE_CACHE_ACTIVE,
+    HOST_USE_ANON_ACTIVE,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(lru_order) == HOST_USE_MAX - 1); /* all but the balloon */
+
+uint32_t host_pages_pick_private_lru(const HostPages *pages, SimRng *rng)
+{
+    static const HostResidency kinds[] = {HOST_RES_IN, HOST_RES_FRESH, HOST_RES_LARGE};
+    for (size_t i = 0; i < G_N_ELEMENTS(lru_order); i++) {
+        unsigned classes[G_N_ELEMENTS(kinds)];
+        for (unsigned k = 0; k < G_N_ELEMENTS(kinds); k++) {
+            classes[k] = (unsigned)lru_order[i] * HOST_RES_MAX + kinds[k];
+        }
+        uint32_t p = pick_union(pages, rng, classes, G_N_ELEMENTS(kinds), true);
+        if (p != HOST_NO_PAGE) {
+            return p;
+        }
+    }
+    return HOST_NO_PAGE;
+}
+
 uint32_t host_pages_count_res_all(const HostPages *pages, HostResidency res)
 {
     uint32_t n = 0;

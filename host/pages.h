@@ -246,6 +246,9 @@ uint32_t host_pages_pick_res(const HostPages *pages, SimRng *rng, HostResidency 
 
 /* A uniformly random page with a private frame (any use, any kind). */
 uint32_t host_pages_pick_private(const HostPages *pages, SimRng *rng);
+/* A random private resident page of the coldest guest use that has one
+ * (a Linux host's LRU, docs/model.md "Linux host"). */
+uint32_t host_pages_pick_private_lru(const HostPages *pages, SimRng *rng);
 
 /* Pages with this residency, any use. */
 uint32_t host_pages_count_res_all(const HostPages *pages, HostResidency res);

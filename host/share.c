@@ -260,10 +260,31 @@ static void scan_vm(Host *host, guint vm, double pages, bool break_large)
     }
 }
 
-void host_share_scan(Host *host, SimTime dt, double factor, bool break_large)
+/* KSM's one scanner: `rate` 4 KiB pages a second over all VMs, each VM's
+ * part by its size (ksmd walks every mergeable area in turn). */
+static void scan_host_wide(Host *host, SimTime dt, double rate, bool break_large)
+{
+    double total = 0;
+    for (guint i = 0; i < host->n_vms; i++) {
+        total += host->vms[i].powered_on ? (double)host->vms[i].configured : 0.0;
+    }
+    double pages = rate * HOST_SUBPAGE_BYTES / (double)host->page_size * sim_time_to_s(dt);
+    for (guint i = 0; i < host->n_vms && total > 0; i++) {
+        HostVm *v = &host->vms[i];
+        if (v->powered_on) {
+            scan_vm(host, i, pages * (double)v->configured / total, break_large);
+        }
+    }
+}
+
+void host_share_scan(Host *host, SimTime dt, double factor, double host_rate, bool break_large)
 {
     const SimHostConfig *hc = &host->scenario->host;
     if (!hc->sharing.enabled || factor <= 0.0) {
+        return;
+    }
+    if (host_rate > 0.0) {
+        scan_host_wide(host, dt, host_rate * factor, break_large);
         return;
     }
     double wanted = 0;

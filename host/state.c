@@ -7,6 +7,7 @@ const HostStateTable host_states_esxi6 = {{400.0, 100.0, 64.0, 32.0, 16.0}};
 void host_thresholds_init(HostThresholds *t, uint64_t min_free_pages, const HostStateTable *table)
 {
     t->min_free = min_free_pages;
+    t->wmark_min = t->wmark_low = t->wmark_high = 0;
     t->has_clear = table->pct[HOST_STATE_CLEAR] >= 0.0;
     for (int s = 0; s < HOST_STATE_MAX; s++) {
         /* a state the era lacks (clear before 6.0) starts where the one above does */

@@ -10,7 +10,8 @@
 #include <math.h>
 
 /* Random victims among the VM's private resident pages: the host cannot
- * tell hot pages from cold ones (docs/design.md "Host swap"). Shared pages stay:
+ * tell hot pages from cold ones (docs/design.md "Host swap"). A Linux host
+ * can: its LRU takes the least recently used first (pick_private_lru). Shared pages stay:
  * their frame is not the VM's alone (assumption). Share before swap (VMware
  * KB 1021095): a large page is broken first and its sub-pages, the victim
  * among them, are offered to page sharing; a victim whose contents are
@@ -25,7 +26,8 @@ uint64_t host_swap_out(Host *host, guint vm, uint64_t n, SimTime now)
     HostVm *v = &host->vms[vm];
     uint64_t done = 0;
     for (; done < n && host_vm_swap_room(v); done++) {
-        uint32_t p = host_pages_pick_private(v->pages, &v->rng);
+        uint32_t p = host->lru ? host_pages_pick_private_lru(v->pages, &v->rng)
+                               : host_pages_pick_private(v->pages, &v->rng);
         if (p == HOST_NO_PAGE) {
             break;
         }
@@ -81,6 +83,9 @@ void host_reclaim_tick(Host *host, SimTime now, SimTime dt)
 {
     host_swap_device_tick(&host->swap, dt);
     host_swap_device_tick(&host->cache, dt);
+    if (host->no_swap) {
+        return;
+    }
     double budget = swap_out_budget(host, dt);
     double total = 0;
     for (guint i = 0; i < host->n_vms; i++) {

@@ -70,6 +70,9 @@ struct SimRun {
     SimRunProgress progress;
     void *progress_data;
     GPtrArray *warnings;      /* strings: what the run could not do as asked */
+    double *params;           /* the policy's settings (PolicyView.params) */
+    bool owns_vms;            /* effective.vms is the era's copy (era_driver) */
+    bool forced_warned;       /* the no-host-swap warning was given */
 };
 
 static double pages_mb(const SimRun *run, uint64_t pages)
@@ -210,8 +213,12 @@ static void build_view(SimRun *run, PolicyView *view, SimTime now)
             .swapped = host_vm_reclaimed_out(vm),
             .guest_free = guest_free_pages(g),
             .guest_cache = guest_cache_pages(g),
+            .guest_available = guest_mem_available(g),
+            .guest_committed = guest_committed(g),
+            .guest_kernel = guest_kernel(g),
         };
     }
+    const HostThresholds *t = host_thresholds(host);
     *view = (PolicyView){
         .now = now,
         .host_pages = host_pages(host),
@@ -221,6 +228,13 @@ static void build_view(SimRun *run, PolicyView *view, SimTime now)
         .n_vms = run->n_vms,
         .vms = run->views,
         .page_bytes = host_page_size(host),
+        .wmark_min = t->wmark_min,
+        .wmark_low = t->wmark_low,
+        .wmark_high = t->wmark_high,
+        .share_frames = host_shared_frames(host),
+        .share_refs = host_shared_refs(host),
+        .n_params = run->policy->n_params,
+        .params = run->params,
     };
 }
 
@@ -300,7 +314,7 @@ static void on_host_tick(SimTime now, void *data)
 {
     SimRun *run = data;
     host_share_scan(run->host, RUN_HOST_TICK, run->targets.share_scan_factor,
-                    run->targets.break_large_pages);
+                    run->targets.share_rate, run->targets.break_large_pages);
     host_reclaim_tick(run->host, now, RUN_HOST_TICK);
     update_state(run, now);
     account_reclaimed(run);
@@ -550,7 +564,74 @@ static SimScenario era_scenario(const SimScenario *sc, const PolicyEra *era)
     if (era->no_sharing) {
         hc->sharing.enabled = false; /* the policy is defined by it */
     }
+    if (era->no_host_swap) {
+        hc->compression.enabled = false;
+    }
     return eff;
+}
+
+/* Whether the scenario gave guest.balloon.KEY for this VM, in the VM's entry
+ * or in a template (the loader records a template's values under
+ * /templates/NAME: any template giving it keeps it, assumption of
+ * simplicity: a template-wide driver setting is rare). */
+static bool gives_balloon_key(const SimScenario *sc, const SimVmConfig *cfg, const char *key)
+{
+    g_autofree char *own = g_strdup_printf("%s/guest/balloon/%s", cfg->pointer, key);
+    if (sim_scenario_gives(sc, own)) {
+        return true;
+    }
+    g_autofree char *tail = g_strdup_printf("/guest/balloon/%s", key);
+    GHashTableIter it;
+    gpointer ptr;
+    if (sc->given == NULL) {
+        return false;
+    }
+    g_hash_table_iter_init(&it, sc->given);
+    while (g_hash_table_iter_next(&it, &ptr, NULL)) {
+        if (g_str_has_prefix(ptr, "/templates/") && g_str_has_suffix(ptr, tail)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The era's balloon driver replaces vmw_balloon's defaults. The VM array
+ * is copied: the scenario is the caller's. */
+static void era_driver(SimScenario *eff, const SimScenario *sc, const PolicyDriver *d)
+{
+    if (d->poll <= 0) {
+        return;
+    }
+    eff->vms = g_array_copy(sc->vms);
+    for (guint i = 0; i < eff->vms->len; i++) {
+        SimVmConfig *cfg = &g_array_index(eff->vms, SimVmConfig, i);
+        SimBalloonConfig *b = &cfg->guest.balloon;
+#define RUN_ERA_DRIVER(field, value)                                                               \
+    if (!gives_balloon_key(sc, cfg, #field)) {                                                     \
+        b->field = (value);                                                                        \
+    }
+        RUN_ERA_DRIVER(poll, d->poll)
+        RUN_ERA_DRIVER(rate_fast, d->rate_fast)
+        RUN_ERA_DRIVER(rate_slow_max, d->rate_slow_max)
+        RUN_ERA_DRIVER(rate_slow_min, d->rate_slow_min)
+        RUN_ERA_DRIVER(rate_slow_inc, d->rate_slow_inc)
+        RUN_ERA_DRIVER(deflate_fast, d->deflate_fast)
+        RUN_ERA_DRIVER(deflate_slow, d->deflate_slow)
+#undef RUN_ERA_DRIVER
+    }
+}
+
+/* The policy's settings: the scenario's when they were given for this
+ * policy (host.policy as an object), else the real system's defaults. */
+static double *run_params(const SimScenario *sc, const PolicyClass *cls)
+{
+    double *v = g_new0(double, MAX(cls->n_params, 1));
+    bool own = sc->host.policy_params != NULL && sc->host.n_policy_params == cls->n_params &&
+               policy_resolve(sc->host.policy, NULL) == cls;
+    for (guint i = 0; i < cls->n_params; i++) {
+        v[i] = own ? sc->host.policy_params[i] : cls->params[i].def;
+    }
+    return v;
 }
 
 SimRun *sim_run_new(const SimScenario *scenario_in, const char *policy, GError **error)
@@ -563,13 +644,27 @@ SimRun *sim_run_new(const SimScenario *scenario_in, const char *policy, GError *
     /* the host keeps a pointer to the scenario: it must live in the run */
     SimRun *run = g_new0(SimRun, 1);
     run->effective = era_scenario(scenario_in, cls->era);
+    if (cls->era != NULL) {
+        era_driver(&run->effective, scenario_in, &cls->era->driver);
+        run->owns_vms = run->effective.vms != scenario_in->vms;
+    }
     const SimScenario *scenario = run->scenario = &run->effective;
-    Host *host = host_new(scenario, cls->era ? cls->era->state_pct : NULL,
-                          cls->era ? cls->era->pct_of_host : false, error);
+    HostModel model = {0};
+    if (cls->era != NULL) {
+        model = (HostModel){.state_pct = cls->era->state_pct,
+                            .pct_of_host = cls->era->pct_of_host,
+                            .linux_host = cls->era->linux_host,
+                            .no_swap = cls->era->no_host_swap};
+    }
+    Host *host = host_new(scenario, &model, error);
     if (host == NULL) {
+        if (run->owns_vms) {
+            g_array_unref(run->effective.vms);
+        }
         g_free(run);
         return NULL;
     }
+    run->params = run_params(scenario_in, cls);
     run->policy = cls;
     run->policy_state = g_malloc0(MAX(cls->state_size, 1));
     run->queue = sim_queue_new();
@@ -621,6 +716,10 @@ void sim_run_free(SimRun *run)
     g_free(run->targets.vms);
     g_free(run->events);
     g_ptr_array_free(run->warnings, TRUE);
+    g_free(run->params);
+    if (run->owns_vms) {
+        g_array_unref(run->effective.vms); /* the copy: its strings are the scenario's */
+    }
     g_free(run);
 }
 
@@ -690,6 +789,25 @@ static void fill_totals(SimRun *run)
  * or before its time is left: a sample sees everything that happened at
  * its instant, whatever the order of the events there. Stops early at an
  * interrupt (sim/interrupt.h): one load of a flag per event. */
+/* A host that does not swap can still run out of frames when its policy
+ * lets the VMs touch more than it has; the model then swaps (nothing else
+ * keeps a touched page backed) and says so once. */
+static void warn_forced_swaps(SimRun *run)
+{
+    uint64_t n = host_forced_swaps(run->host);
+    if (run->forced_warned || n == 0 || run->policy->era == NULL ||
+        !run->policy->era->no_host_swap) {
+        return;
+    }
+    run->forced_warned = true;
+    g_ptr_array_add(run->warnings,
+                    g_strdup_printf("the host ran out of memory although policy %s never swaps: "
+                                    "%.0f MiB were swapped to keep the VMs' memory backed (by "
+                                    "t=%.0f s); its VMs hold more than the host has",
+                                    run->policy->name, pages_mb(run, n),
+                                    sim_time_to_s(run->reached)));
+}
+
 void sim_run_until(SimRun *run, SimTime until)
 {
     while (sim_interrupt_signal() == 0) {
@@ -705,6 +823,7 @@ void sim_run_until(SimRun *run, SimTime until)
         }
     }
     run->reached = MAX(run->reached, until);
+    warn_forced_swaps(run);
     fill_totals(run);
 }
 

@@ -49,7 +49,7 @@ static Machine *machine_new(const char *json)
     mc->m = test_model_new(json);
     const SimScenario *sc = mc->m->scenario;
     g_autoptr(GError) error = NULL;
-    mc->host = host_new(sc, NULL, false, &error);
+    mc->host = host_new(sc, NULL, &error);
     assert_non_null(mc->host);
     mc->g = guest_new(&g_array_index(sc->vms, SimVmConfig, 0), 0, &sc->host, sc->seed);
     mc->pages = guest_pages(mc->g);
