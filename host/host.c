@@ -34,7 +34,7 @@ static void vm_init(Host *host, guint i, const SimVmConfig *cfg)
 static void thresholds_init(Host *host, const SimHostConfig *hc, const HostModel *model)
 {
     if (model->linux_host) {
-        uint64_t min_free = hc->min_free ? hc->min_free : host_linux_min_free(hc->memory);
+        uint64_t min_free = hc->min_free ? hc->min_free : host_linux_min_free(hc->memory, hc->sharing.large_pages);
         host_linux_thresholds(&host->thresholds, host->n_pages, min_free / hc->page_size);
         return;
     }

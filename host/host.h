@@ -46,8 +46,9 @@ uint64_t host_minfree_for(uint64_t host_bytes);
 
 void host_thresholds_init(HostThresholds *t, uint64_t min_free_pages, const HostStateTable *table);
 
-/* A Linux host's vm.min_free_kbytes by its default formula, in bytes. */
-uint64_t host_linux_min_free(uint64_t host_bytes);
+/* A Linux host's vm.min_free_kbytes by its default formula, raised by
+ * khugepaged when transparent huge pages are on (`thp`), in bytes. */
+uint64_t host_linux_min_free(uint64_t host_bytes, bool thp);
 
 /* A Linux host's watermarks from its min watermark (host/watermark.c). */
 void host_linux_thresholds(HostThresholds *t, uint64_t host_pages, uint64_t min_pages);
