@@ -393,6 +393,29 @@ static void test_compare_refuses_a_foreign_directory_unless_forced(void **state)
                               "report.html");
 }
 
+/* A policy that fails at run time (its init refuses the host) is a
+ * runtime failure: exit 1, one line naming the policy and why, and no
+ * output folder, even though the other policy's run succeeded. */
+static void test_compare_runtime_failure_exits_1_and_writes_nothing(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *out = g_build_filename(f->tmp, "failed", NULL);
+    g_autofree char *list_arg = g_strconcat("esxi,", INIT_FAILS_PLUGIN, NULL);
+    const char *argv[] = {"compare", f->scenario, "--policies", list_arg, "--set", "duration=1m",
+                          "--jobs", "2", "-q", "-o", out, NULL};
+    g_autofree char *err = NULL;
+    assert_int_equal(test_run_binary(argv, NULL, &err), 1);
+    print_message("%s", err);
+    g_autofree char *want = g_strdup_printf("reclaimsim: compare: policy %s failed: this policy "
+                                            "cannot run a host of ",
+                                            INIT_FAILS_PLUGIN);
+    assert_non_null(strstr(err, want));
+    assert_null(strchr(strchr(err, '\n') + 1, '\n')); /* one line */
+    assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
+    g_autofree char *list = test_list_dir(f->tmp);
+    assert_null(strstr(list, "failed")); /* no staging folder left either */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -405,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_compare_plots_are_png_and_svg_with_every_policy),
         cmocka_unit_test(test_compare_bad_usage_exits_2_and_writes_nothing),
         cmocka_unit_test(test_compare_refuses_a_foreign_directory_unless_forced),
+        cmocka_unit_test(test_compare_runtime_failure_exits_1_and_writes_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
