@@ -164,6 +164,10 @@ typedef struct PolicyClass {
     guint n_params;
 } PolicyClass;
 
+/* `value` of `param` as a scenario writes it ("20%", "10s", "512MiB",
+ * "true", "1250"), g_malloc'd. */
+char *policy_param_format(const PolicyParam *param, double value);
+
 /* The built-in policy named `name`, or NULL. */
 const PolicyClass *policy_lookup(const char *name);
 

@@ -486,10 +486,17 @@ static int explain_run(const char *dir, const char *vm, bool json)
     return SIM_EXIT_OK;
 }
 
+/* Each built-in, and under it its settings (host.policy as an object)
+ * with their defaults. */
 static int list_policies(void)
 {
     for (const PolicyClass *const *p = policy_builtins(); *p != NULL; p++) {
         printf("%-16s %s\n", (*p)->name, (*p)->summary);
+        for (guint i = 0; i < (*p)->n_params; i++) {
+            const PolicyParam *param = &(*p)->params[i];
+            g_autofree char *def = policy_param_format(param, param->def);
+            printf("  %-22s %-10s %s\n", param->name, def, param->doc);
+        }
     }
     return SIM_EXIT_OK;
 }
