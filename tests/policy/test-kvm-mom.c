@@ -13,6 +13,7 @@
 #include <math.h>
 
 #include "policy/policy.h"
+#include "support/model.h"
 
 #define KB_PER_PAGE 4.0
 #define GIB_PAGES (262144ull) /* 4 KiB pages in 1 GiB */
@@ -378,6 +379,103 @@ static void test_rules_run_every_policy_interval(void **state)
     }
 }
 
+/* With the real engine: four 6 GiB guests of one image growing to 5 GiB
+ * of anon on a 16 GiB host (committed 24 GiB). MOM's balloons inflate
+ * while host free memory is under 20%, KSM merges the image's pages, and
+ * kswapd swaps what the balloons have not taken (they move 5% of a guest
+ * per 10 s and stop at used + hfp x cur); pages are conserved after every
+ * event. */
+static void test_engine_balloons_merges_and_swaps_under_pressure(void **state)
+{
+    (void)state;
+    TestModel *m = test_model_new(
+        "{\"duration\": \"10m\", \"host\": {\"memory\": \"16GiB\", \"policy\": \"kvm-mom\","
+        "  \"sharing\": {\"enabled\": true}},"
+        " \"vms\": [{\"name\": \"v\", \"count\": 4, \"memory\": \"6GiB\","
+        "  \"guest\": {\"cache_fill\": \"0MiB/s\", \"image\": \"linux\"},"
+        "  \"workload\": {\"memory\": \"5GiB\", \"active\": \"1GiB\"}}]}");
+    test_model_check_every_event(m);
+    test_model_execute(m);
+    const SimRunTotals *t = sim_run_totals(m->run);
+    print_message("kvm-mom: balloon %.0f shared %.0f swapped %.0f compressed %.0f MiB, "
+                  "%" G_GUINT64_FORMAT " checks\n",
+                  t->reclaimed_balloon_mb, t->reclaimed_shared_mb, t->reclaimed_swapped_mb,
+                  t->reclaimed_compressed_mb, m->checks);
+    assert_true(m->checks > 0);
+    assert_string_equal(m->violation->str, "");
+    assert_true(t->reclaimed_balloon_mb > 1024.0);
+    assert_true(t->reclaimed_shared_mb > 0.0);
+    assert_true(t->reclaimed_swapped_mb > 0.0);
+    assert_true(t->reclaimed_compressed_mb == 0.0); /* zswap off */
+    for (guint i = 0; i < 4; i++) {
+        assert_true(test_model_last_vm(m, i)->mctlsz_mb > 0.0);
+    }
+    test_model_free(m);
+}
+
+/* The run of `m` again with kvm-mom's setting `param` at `value` (the
+ * others at their defaults), as `host.policy` {"name": "kvm-mom", ...}
+ * gives them. */
+static void set_param(TestModel *m, guint param, double value)
+{
+    const PolicyClass *cls = policy_lookup("kvm-mom");
+    SimHostConfig *hc = &m->scenario->host;
+    g_free(hc->policy_params);
+    hc->policy_params = g_new(double, cls->n_params);
+    hc->n_policy_params = cls->n_params;
+    for (guint i = 0; i < cls->n_params; i++) {
+        hc->policy_params[i] = i == param ? value : cls->params[i].def;
+    }
+    sim_run_free(m->run);
+    GError *error = NULL;
+    m->run = sim_run_new(m->scenario, NULL, &error);
+    g_assert_no_error(error);
+}
+
+/* The same fleet with `balloon: false` (KSM and kswapd alone). MOM's
+ * balloons lag: kswapd swaps as much in the first minute either way (the
+ * peak), and what the balloons take later is mostly guest memory the
+ * host never backed or already swapped: the host ends with a little more
+ * free memory, and no more swapped. */
+static void test_engine_balloons_lag_behind_kswapd(void **state)
+{
+    (void)state;
+    double swapped[2], peak[2], free_mb[2];
+    for (int off = 0; off < 2; off++) {
+        TestModel *m = test_model_new(
+            "{\"duration\": \"10m\", \"host\": {\"memory\": \"16GiB\", \"policy\": \"kvm-mom\","
+            "  \"sharing\": {\"enabled\": true}},"
+            " \"vms\": [{\"name\": \"v\", \"count\": 4, \"memory\": \"6GiB\","
+            "  \"guest\": {\"cache_fill\": \"0MiB/s\", \"image\": \"linux\"},"
+            "  \"workload\": {\"memory\": \"5GiB\", \"active\": \"1GiB\"}}]}");
+        if (off) {
+            set_param(m, P_BALLOON, 0.0);
+        }
+        test_model_execute(m);
+        const SimRunTotals *t = sim_run_totals(m->run);
+        const SimRecorder *rec = sim_run_recorder(m->run);
+        free_mb[off] = sim_recorder_host_sample(rec, sim_recorder_n_samples(rec) - 1)->free_mb;
+        peak[off] = t->reclaimed_swapped_mb;
+        swapped[off] = 0.0;
+        for (guint i = 0; i < 4; i++) {
+            swapped[off] += test_model_last_vm(m, i)->swcur_mb;
+        }
+        print_message("balloon %s: balloon peak %.0f, swapped peak %.0f, at the end %.0f "
+                      "swapped, %.0f free MiB\n",
+                      off ? "off" : "on", t->reclaimed_balloon_mb, peak[off], swapped[off],
+                      free_mb[off]);
+        if (off) {
+            assert_true(t->reclaimed_balloon_mb == 0.0);
+        }
+        test_model_free(m);
+    }
+    assert_true(fabs(peak[0] - peak[1]) < 0.01 * peak[1]);
+    assert_true(swapped[0] <= swapped[1]);
+    /* 1139 against 894 MiB: most of the balloons (3741 MiB) took guest
+     * memory the host had not backed or had already swapped */
+    assert_true(free_mb[0] > free_mb[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +489,8 @@ int main(void)
         cmocka_unit_test(test_ksm_boosts_decays_clamps_and_stops),
         cmocka_unit_test(test_balloon_setting_off_never_balloons),
         cmocka_unit_test(test_rules_run_every_policy_interval),
+        cmocka_unit_test(test_engine_balloons_merges_and_swaps_under_pressure),
+        cmocka_unit_test(test_engine_balloons_lag_behind_kswapd),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
