@@ -14,6 +14,7 @@
 
 #include "policy/policy.h"
 #include "support/model.h"
+#include "support/testutil.h"
 
 #define KB_PER_PAGE 4.0
 #define GIB_PAGES (262144ull) /* 4 KiB pages in 1 GiB */
@@ -476,6 +477,51 @@ static void test_engine_balloons_lag_behind_kswapd(void **state)
     assert_true(free_mb[0] > free_mb[1]);
 }
 
+/* `run --policy-trace` through the binary on the MapReduce fleet for 60 s:
+ * a line every 5 s, the evaluations every 10 s in MOM's names; the first
+ * guests' balloon targets appear once host free memory is under 20%. */
+static void test_binary_trace_has_moms_lines(void **state)
+{
+    (void)state;
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *trace = g_build_filename(dir, "trace.jsonl", NULL);
+    g_autofree char *out = g_build_filename(dir, "out", NULL);
+    g_autofree char *scenario = test_source_path("scenarios/validation/vswapper-mapreduce.json");
+    const char *argv[] = {"run", "--quiet", "--set", "duration=90s", "-o", out,
+                          "--policy-trace", trace, scenario, NULL};
+    char *text = NULL, *err = NULL;
+    assert_int_equal(test_run_binary(argv, &text, &err), 0);
+    g_free(text);
+    g_free(err);
+    g_autofree char *body = NULL;
+    assert_true(g_file_get_contents(trace, &body, NULL, NULL));
+    g_auto(GStrv) rows = g_strsplit(body, "\n", -1);
+    guint lines = 0, evaluations = 0, targets = 0;
+    for (guint i = 0; rows[i] != NULL && rows[i][0] != '\0'; i++, lines++) {
+        json_t *line = json_loads(rows[i], 0, NULL);
+        assert_non_null(line);
+        assert_true(json_number_value(json_object_get(line, "time_s")) == 5.0 * i);
+        assert_string_equal(json_string_value(json_object_get(line, "policy")), "kvm-mom");
+        if (json_is_true(json_object_get(line, "evaluated"))) {
+            evaluations++;
+            json_t *host = json_object_get(line, "host");
+            assert_true(json_number_value(json_object_get(host, "mem_available")) == 8388608.0);
+            json_t *guests = json_object_get(line, "guests");
+            assert_int_equal(json_array_size(guests), MIN(10, i / 2 + 1)); /* one a 10 s */
+            for (size_t g = 0; g < json_array_size(guests); g++) {
+                json_t *t = json_object_get(json_array_get(guests, g), "balloon_target");
+                assert_true(json_is_null(t) || json_is_number(t));
+                targets += json_is_number(t);
+            }
+        }
+        json_decref(line);
+    }
+    assert_int_equal(lines, 19);
+    assert_int_equal(evaluations, 10);
+    assert_true(targets > 0);
+    test_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -491,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_rules_run_every_policy_interval),
         cmocka_unit_test(test_engine_balloons_merges_and_swaps_under_pressure),
         cmocka_unit_test(test_engine_balloons_lag_behind_kswapd),
+        cmocka_unit_test(test_binary_trace_has_moms_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
