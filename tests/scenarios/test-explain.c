@@ -115,6 +115,16 @@ static json_t *cause_of(json_t *vm, const char *cause)
     return NULL;
 }
 
+/* The cause named `cause` of an explained VM; fails the test when it is not there. */
+static json_t *must_cause(json_t *vm, const char *cause)
+{
+    json_t *c = cause_of(vm, cause);
+    if (c == NULL) {
+        fail_msg("no cause \"%s\"", cause);
+    }
+    return c;
+}
+
 static double num(json_t *o, const char *a, const char *b)
 {
     json_t *v = json_object_get(json_object_get(o, a), b);
@@ -128,8 +138,7 @@ static void test_explain_names_the_limit_with_its_20_gib(void **state)
     (void)state;
     g_autoptr(Run) run = run_new("scenarios/limit.json", "duration=15m");
     g_auto(Vm) app = vm_of(run, "app");
-    json_t *limit = cause_of(app.explained, "limit");
-    assert_non_null(limit);
+    json_t *limit = must_cause(app.explained, "limit");
     double floor = num(app.summary, "config", "memory_mb") - num(app.summary, "config", "limit_mb");
     assert_true(floor == 20480.0);
     assert_true(num(limit, "facts", "floor_mb") == floor);
@@ -152,8 +161,7 @@ static void test_explain_says_a_vm_without_a_driver_was_swapped(void **state)
     g_autoptr(Run) run = run_new("tests/scenarios/explain/nodriver.json", NULL);
     g_auto(Vm) bare = vm_of(run, "bare");
     json_t *web = explain_vm(run, "web-1");
-    json_t *c = cause_of(bare.explained, "no-balloon-driver");
-    assert_non_null(c);
+    json_t *c = must_cause(bare.explained, "no-balloon-driver");
     assert_true(
         json_is_false(json_object_get(json_object_get(bare.summary, "config"), "balloon_driver")));
     assert_true(num(c, "facts", "swcur_peak_mb") > 100);
@@ -171,8 +179,7 @@ static void test_explain_says_the_reservation_protected_a_vm(void **state)
     (void)state;
     g_autoptr(Run) run = run_new("tests/scenarios/explain/reservation.json", NULL);
     g_auto(Vm) db = vm_of(run, "db");
-    json_t *c = cause_of(db.explained, "reservation-protected");
-    assert_non_null(c);
+    json_t *c = must_cause(db.explained, "reservation-protected");
     assert_true(num(c, "facts", "pressed_s") > 60);
     assert_true(num(c, "facts", "reservation_mb") == num(db.summary, "config", "reservation_mb"));
     assert_true(fabs(num(c, "facts", "consumed_peak_mb") - num(db.summary, "max", "consumed_mb")) <
@@ -190,8 +197,7 @@ static void test_explain_names_the_idle_tax_of_an_idle_vm(void **state)
     g_autoptr(Run) run = run_new("tests/scenarios/explain/idle.json", NULL);
     g_auto(Vm) idle = vm_of(run, "idle");
     json_t *busy = explain_vm(run, "busy-1");
-    json_t *c = cause_of(idle.explained, "idle-tax");
-    assert_non_null(c);
+    json_t *c = must_cause(idle.explained, "idle-tax");
     double held = num(c, "facts", "held_mb"), active = num(c, "facts", "active_mb");
     assert_true(held <= num(idle.summary, "max", "consumed_mb") + 0.01);
     assert_true(active < 0.5 * held);
