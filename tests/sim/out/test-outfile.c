@@ -16,20 +16,6 @@
 #include "sim/out/outfile.h"
 #include "support/testutil.h"
 
-/* Every test gets an empty directory as its state. */
-static int tmp_setup(void **state)
-{
-    *state = test_tmpdir();
-    return 0;
-}
-
-static int tmp_teardown(void **state)
-{
-    test_rmtree(*state);
-    g_free(*state);
-    return 0;
-}
-
 static void test_outfile_writes_the_lines_flushed_in_order(void **state)
 {
     const char *tmp = *state;
@@ -155,20 +141,18 @@ static void test_outfile_json_that_cannot_be_encoded_makes_no_file(void **state)
     assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
 }
 
+#define TMP_TEST(test)                                                                             \
+    cmocka_unit_test_setup_teardown(test, test_tmpdir_setup, test_tmpdir_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_outfile_writes_the_lines_flushed_in_order, tmp_setup,
-                                        tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_outfile_truncates_an_existing_file, tmp_setup,
-                                        tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_outfile_open_error_names_the_shown_file, tmp_setup,
-                                        tmp_teardown),
+        TMP_TEST(test_outfile_writes_the_lines_flushed_in_order),
+        TMP_TEST(test_outfile_truncates_an_existing_file),
+        TMP_TEST(test_outfile_open_error_names_the_shown_file),
         cmocka_unit_test(test_outfile_full_disk_fails_at_close_with_enospc),
-        cmocka_unit_test_setup_teardown(test_outfile_writes_json_in_the_outputs_layout, tmp_setup,
-                                        tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_outfile_json_that_cannot_be_encoded_makes_no_file,
-                                        tmp_setup, tmp_teardown),
+        TMP_TEST(test_outfile_writes_json_in_the_outputs_layout),
+        TMP_TEST(test_outfile_json_that_cannot_be_encoded_makes_no_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
