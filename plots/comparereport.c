@@ -1,43 +1,34 @@
 /* DIR/report.html of `reclaimsim compare` (see compare.h): the comparison
- * table and the figures, self-contained like the run report (its style and
- * inline SVG, plots/report.h). */
+ * table and the figures, self-contained like the run report (the page
+ * parts both share, plots/html.h). */
 #include "plots/compare.h"
 
 #include <math.h>
 
-#include "plots/report.h"
+#include "plots/html.h"
 #include "sim/error.h"
 #include "sim/out/comparerun.h"
 #include "sim/out/outfile.h"
 
 #define emit(html, ...) g_string_append_printf((html), __VA_ARGS__)
 
-static void emit_text(GString *html, const char *text)
-{
-    g_autofree char *escaped = plot_report_escape(text != NULL ? text : "-");
-    g_string_append(html, escaped);
-}
-
 /* One number cell, "-" for NaN (no value). */
 static void emit_cell(GString *html, double v, int decimals)
 {
-    if (isfinite(v)) {
-        emit(html, "<td class=\"n\">%.*f</td>", decimals, v);
-    } else {
-        g_string_append(html, "<td class=\"n\">-</td>");
-    }
+    g_string_append(html, "<td class=\"n\">");
+    plot_html_number(html, v, decimals);
+    g_string_append(html, "</td>");
 }
 
 static void emit_head(GString *html, const SimCompareHead *head)
 {
-    g_autofree char *name = plot_report_escape(head->scenario);
+    g_autofree char *title = g_strconcat("reclaimsim comparison: ", head->scenario, NULL);
+    g_autofree char *name = plot_html_escape(head->scenario);
+    plot_html_head(html, title);
     emit(html,
-         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-         "<title>reclaimsim comparison: %s</title>\n<style>%s</style>\n</head>\n<body>\n"
-         "<h1>reclaimsim comparison: %s</h1>\n<p id=\"what\">Scenario %s, seed %" G_GUINT64_FORMAT
+         "<p id=\"what\">Scenario %s, seed %" G_GUINT64_FORMAT
          ", %.0f s simulated under each policy",
-         name, plot_report_style(), name, name, head->seed, head->duration_s);
+         name, head->seed, head->duration_s);
     if (isfinite(head->sla_perf_index)) {
         emit(html, "; SLA: every VM's mean performance index &ge; %.4f", head->sla_perf_index);
     }
@@ -68,20 +59,20 @@ static void emit_header(GString *html)
 static void emit_row(GString *html, const SimCompareRow *r, guint k)
 {
     g_autofree char *folder = sim_compare_folder(r->policy);
-    g_autofree char *href = plot_report_escape(folder);
+    g_autofree char *href = plot_html_escape(folder);
     emit(html, "<tr><td><span class=\"swatch\" style=\"background:%s\"></span>"
                "<a href=\"%s/summary.json\">", plot_compare_colour(k), href);
-    emit_text(html, r->policy);
+    plot_html_text(html, r->policy);
     g_string_append(html, "</a></td>");
     emit_cell(html, r->perf_mean, 4);
     emit_cell(html, r->perf_worst, 4);
     g_string_append(html, "<td>");
-    emit_text(html, r->worst_vm);
+    plot_html_text(html, r->worst_vm);
     g_string_append(html, "</td>");
     emit_cell(html, r->below_sla_s, 0);
     emit_cell(html, r->below_worst_s, 0);
     g_string_append(html, "<td>");
-    emit_text(html, r->below_worst_vm);
+    plot_html_text(html, r->below_worst_vm);
     g_string_append(html, "</td>");
     emit_cell(html, r->stall_pct_mean, 2);
     for (int m = 0; m < SIM_MECH_MAX; m++) {
@@ -129,13 +120,7 @@ static bool emit_figures(GString *html, const SimCompareHead *head, const char *
             return false;
         }
         g_autofree char *title = g_strdup_printf("%s: %s", head->scenario, specs[i].title);
-        g_autofree char *prefix = g_strdup_printf("%s-", specs[i].name);
-        emit(html, "<figure id=\"fig-%s\">\n", specs[i].name);
-        plot_report_inline_svg(html, svg, prefix, title);
-        g_string_append(html, "\n<figcaption>");
-        emit_text(html, specs[i].about);
-        emit(html, " (<code>plots/%s.png</code>, <code>plots/%s.svg</code>)</figcaption>\n"
-                   "</figure>\n", specs[i].name, specs[i].name);
+        plot_html_figure(html, specs[i].name, svg, title, specs[i].about);
     }
     return true;
 }
@@ -149,8 +134,7 @@ bool plot_compare_report(const SimCompareHead *head, const SimCompareRow *rows, 
     if (!emit_figures(html, head, stage, shown, error)) {
         return false;
     }
-    g_string_append(html, "<footer><p>Written by reclaimsim " RECLAIMSIM_VERSION
-                          " compare from each policy's run.</p></footer>\n</body>\n</html>\n");
+    plot_html_foot(html, "compare from each policy's run");
     SimOutfile *f = sim_outfile_open_in(stage, shown, "report.html", error);
     if (f == NULL) {
         return false;

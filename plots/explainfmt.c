@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "plots/html.h"
+
 /* Mechanism names and what each figure is, in ExplainMech order. */
 static const struct {
     const char *key, *label, *note;
@@ -120,21 +122,13 @@ json_t *plot_explain_json(const PlotExplain *x)
                      json_is_string(policy) ? policy : json_null(), "vms", vms);
 }
 
-/* Text escaped for HTML, invalid UTF-8 replaced (as plot_report_escape). */
-static void emit_escaped(GString *html, const char *text)
-{
-    g_autofree char *valid = g_utf8_make_valid(text, -1);
-    g_autofree char *escaped = g_markup_escape_text(valid, -1);
-    g_string_append(html, escaped);
-}
-
 static void vm_html(const ExplainVm *e, guint index, GString *html)
 {
     g_string_append_printf(html, "<section id=\"explain-vm-%u\">\n<h3>", index);
-    emit_escaped(html, e->name);
+    plot_html_text(html, e->name);
     g_string_append(html, "</h3>\n<p>");
     g_autofree char *head = headline(e);
-    emit_escaped(html, head);
+    plot_html_text(html, head);
     g_string_append(html, "</p>\n<table class=\"explain-table\">\n<thead><tr><th>mechanism</th>"
                           "<th>peak (MiB)</th><th>at (h:mm:ss)</th><th>at the end (MiB)</th>"
                           "</tr></thead>\n<tbody>\n");
@@ -149,7 +143,7 @@ static void vm_html(const ExplainVm *e, guint index, GString *html)
     for (guint i = 0; i < e->causes->len; i++) {
         const ExplainCause *c = g_ptr_array_index(e->causes, i);
         g_string_append_printf(html, "<li><strong>%s</strong>: ", c->cause);
-        emit_escaped(html, c->text);
+        plot_html_text(html, c->text);
         g_string_append(html, "</li>\n");
     }
     g_string_append(html, "</ul>\n</section>\n");

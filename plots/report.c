@@ -5,26 +5,15 @@
 #include <string.h>
 
 #include "plots/explain.h"
+#include "plots/html.h"
 #include "plots/plot.h"
 #include "plots/rundata.h"
 #include "sim/error.h"
 #include "sim/out/outdir.h"
 
-char *plot_report_escape(const char *text)
-{
-    g_autofree char *valid = g_utf8_make_valid(text, -1);
-    return g_markup_escape_text(valid, -1);
-}
-
 /* Appends printf-formatted text with every %s argument already escaped by
  * the caller: the format itself is trusted markup. */
 #define emit(html, ...) g_string_append_printf((html), __VA_ARGS__)
-
-static void emit_text(GString *html, const char *text)
-{
-    g_autofree char *escaped = plot_report_escape(text);
-    g_string_append(html, escaped);
-}
 
 static void emit_duration(GString *html, double s)
 {
@@ -34,15 +23,6 @@ static void emit_duration(GString *html, double s)
     }
     long total = lround(s);
     emit(html, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
-}
-
-static void emit_number(GString *html, double v, int decimals)
-{
-    if (isfinite(v)) {
-        emit(html, "%.*f", decimals, v);
-    } else {
-        g_string_append(html, "-");
-    }
 }
 
 static const char *summary_string(const PlotRunData *d, const char *key, const char *fallback)
@@ -58,30 +38,11 @@ static double vm_stat(json_t *vm, const char *group, const char *key)
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-/* Inline style only: the report must open without network access. */
-static const char *const style =
-    "body{font-family:'DejaVu Sans',Verdana,sans-serif;font-size:15px;margin:2em auto;"
-    "max-width:1420px;padding:0 1em;color:#111}"
-    "h1{font-size:1.6em}h2{font-size:1.25em;margin-top:2em;border-bottom:1px solid #ccc}"
-    "table{border-collapse:collapse;margin:.5em 0}"
-    "th,td{border:1px solid #ccc;padding:.25em .6em}td.n{text-align:right}"
-    "th{background:#f2f2f2}tbody tr:nth-child(even){background:#fafafa}"
-    ".swatch{display:inline-block;width:.9em;height:.9em;margin-right:.4em;"
-    "vertical-align:middle;border:1px solid #888}"
-    ".met{color:#007a5a;font-weight:bold}.missed{color:#b33c00;font-weight:bold}"
-    "figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;display:block}"
-    "figcaption{color:#333;margin-top:.3em}"
-    ".wide{overflow-x:auto}#vms-table{font-size:13px}#vms-table td:first-child{white-space:nowrap}";
-
 static void emit_head(GString *html, const PlotRunData *d)
 {
-    g_autofree char *name = plot_report_escape(summary_string(d, "scenario", "run"));
-    emit(html,
-         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-         "<title>reclaimsim report: %s</title>\n<style>%s</style>\n</head>\n<body>\n"
-         "<h1>reclaimsim report: %s</h1>\n",
-         name, style, name);
+    g_autofree char *title =
+        g_strconcat("reclaimsim report: ", summary_string(d, "scenario", "run"), NULL);
+    plot_html_head(html, title);
 }
 
 /* Scenario summary: host, VMs, policy, seed, duration. */
@@ -96,22 +57,22 @@ static void emit_scenario(GString *html, const PlotRunData *d)
     }
     g_string_append(html, "<h2 id=\"scenario\">Scenario</h2>\n<table id=\"scenario-table\">\n");
     g_string_append(html, "<tr><th>scenario</th><td>");
-    emit_text(html, summary_string(d, "scenario", "-"));
+    plot_html_text(html, summary_string(d, "scenario", "-"));
     g_string_append(html, "</td></tr>\n<tr><th>policy</th><td>");
-    emit_text(html, summary_string(d, "policy", "-"));
+    plot_html_text(html, summary_string(d, "policy", "-"));
     g_string_append(html, "</td></tr>\n<tr><th>seed</th><td class=\"n\">");
-    emit_number(html, plot_rundata_summary_number(d, "seed", NULL), 0);
+    plot_html_number(html, plot_rundata_summary_number(d, "seed", NULL), 0);
     g_string_append(html, "</td></tr>\n<tr><th>duration (h:mm:ss)</th><td class=\"n\">");
     emit_duration(html, plot_rundata_summary_number(d, "duration_s", NULL));
     g_string_append(html, "</td></tr>\n<tr><th>host memory (GiB)</th><td class=\"n\">");
-    emit_number(html, host_mb / 1024, 2);
+    plot_html_number(html, host_mb / 1024, 2);
     g_string_append(html, "</td></tr>\n<tr><th>minFree (MiB)</th><td class=\"n\">");
-    emit_number(html, plot_rundata_summary_number(d, "host", "min_free_mb", NULL), 2);
+    plot_html_number(html, plot_rundata_summary_number(d, "host", "min_free_mb", NULL), 2);
     emit(html, "</td></tr>\n<tr><th>VMs</th><td class=\"n\">%u</td></tr>\n", d->n_vms);
     g_string_append(html, "<tr><th>configured VM memory (GiB)</th><td class=\"n\">");
-    emit_number(html, configured / 1024, 2);
+    plot_html_number(html, configured / 1024, 2);
     g_string_append(html, "</td></tr>\n<tr><th>overcommit (configured / host)</th><td class=\"n\">");
-    emit_number(html, configured / host_mb, 2);
+    plot_html_number(html, configured / host_mb, 2);
     g_string_append(html, "</td></tr>\n</table>\n");
 }
 
@@ -130,7 +91,7 @@ static void emit_sla(GString *html, const PlotRunData *d)
     }
     if (json_is_string(worst)) {
         g_string_append(html, " (worst VM: ");
-        emit_text(html, json_string_value(worst));
+        plot_html_text(html, json_string_value(worst));
         g_string_append(html, ")");
     }
     g_string_append(html, "</p>\n");
@@ -151,12 +112,12 @@ static void emit_states(GString *html, const PlotRunData *d)
     for (guint i = 0; i < G_N_ELEMENTS(states); i++) {
         double s = plot_rundata_summary_number(d, "host", "time_in_state_s", states[i], NULL);
         emit(html, "<tr><td>%s</td><td class=\"n\">", states[i]);
-        emit_number(html, plot_rundata_summary_number(d, "host", "thresholds_mb", states[i], NULL),
-                    2);
+        double mb = plot_rundata_summary_number(d, "host", "thresholds_mb", states[i], NULL);
+        plot_html_number(html, mb, 2);
         g_string_append(html, "</td><td class=\"n\">");
         emit_duration(html, s);
         g_string_append(html, "</td><td class=\"n\">");
-        emit_number(html, total > 0 ? 100 * s / total : NAN, 1);
+        plot_html_number(html, total > 0 ? 100 * s / total : NAN, 1);
         g_string_append(html, "%</td></tr>\n");
     }
     g_string_append(html, "</tbody>\n</table>\n");
@@ -182,8 +143,8 @@ static void emit_reclaimed(GString *html, const PlotRunData *d)
              "<tr><td><span class=\"swatch\" style=\"background:%s\"></span>%s</td>"
              "<td class=\"n\">",
              rows[i].colour, rows[i].label);
-        emit_number(html, plot_rundata_summary_number(d, "host", "reclaimed_mb", rows[i].key, NULL),
-                    2);
+        double mb = plot_rundata_summary_number(d, "host", "reclaimed_mb", rows[i].key, NULL);
+        plot_html_number(html, mb, 2);
         g_string_append(html, "</td></tr>\n");
     }
     g_string_append(html, "</tbody>\n</table>\n<p>Peak over the run of the host-wide total "
@@ -227,13 +188,13 @@ static void emit_vms(GString *html, const PlotRunData *d)
         json_t *vm = json_array_get(vms, v);
         json_t *name = json_object_get(vm, "name");
         g_string_append(html, "<tr><td>");
-        emit_text(html, json_is_string(name) ? json_string_value(name) : "?");
+        plot_html_text(html, json_is_string(name) ? json_string_value(name) : "?");
         g_string_append(html, "</td>");
         for (guint c = 0; c < G_N_ELEMENTS(vm_cols); c++) {
             double x = vm_stat(vm, vm_cols[c].group, vm_cols[c].key);
             bool below = strcmp(vm_cols[c].key, "perf_index") == 0 && isfinite(sla) && x < sla;
             g_string_append(html, below ? "<td class=\"n missed\">" : "<td class=\"n\">");
-            emit_number(html, x, vm_cols[c].decimals);
+            plot_html_number(html, x, vm_cols[c].decimals);
             g_string_append(html, "</td>");
         }
         g_string_append(html, "</tr>\n");
@@ -250,47 +211,6 @@ static bool emit_explain(GString *html, const char *dir, GError **error)
         plot_explain_html(x, html);
     }
     return x != NULL;
-}
-
-/* A copy of s with every `from` replaced by `to` (at most `limit`, 0 =
- * all), in one pass; g_string_replace() would need GLib 2.68. */
-static GString *replace_all(const GString *s, const char *from, const char *to, guint limit)
-{
-    GString *out = g_string_sized_new(s->len);
-    gsize from_len = strlen(from);
-    const char *rest = s->str;
-    guint done = 0;
-    for (const char *at = strstr(rest, from); at != NULL && (limit == 0 || done < limit);
-         at = strstr(rest, from)) {
-        g_string_append_len(out, rest, at - rest);
-        g_string_append(out, to);
-        rest = at + from_len;
-        done++;
-    }
-    g_string_append(out, rest);
-    return out;
-}
-
-/* gnuplot's SVG as an element of the page: without the XML prolog, its ids
- * (the same in every gnuplot SVG: gnuplot_canvas, gpPt0, ...) prefixed so
- * they stay unique in the document, and its <title> the figure's title. */
-static void emit_svg(GString *html, const char *svg, const char *prefix, const char *title)
-{
-    const char *start = strstr(svg, "<svg");
-    g_autoptr(GString) s = g_string_new(start != NULL ? start : "");
-    static const char *const refs[] = {"id=\"", "id='", "href=\"#", "href='#", "url(#"};
-    for (guint i = 0; i < G_N_ELEMENTS(refs); i++) {
-        g_autofree char *with = g_strconcat(refs[i], prefix, NULL);
-        GString *next = replace_all(s, refs[i], with, 0);
-        g_string_free(s, TRUE);
-        s = next;
-    }
-    g_autofree char *escaped = plot_report_escape(title);
-    g_autofree char *named = g_strdup_printf("<title>%s</title>", escaped);
-    GString *next = replace_all(s, "<title>Gnuplot</title>", named, 1);
-    g_string_free(s, TRUE);
-    s = next;
-    g_string_append_len(html, s->str, (gssize)s->len);
 }
 
 static bool emit_figures(GString *html, const PlotRunData *d, GError **error)
@@ -310,13 +230,7 @@ static bool emit_figures(GString *html, const PlotRunData *d, GError **error)
             return false;
         }
         g_autofree char *title = g_strdup_printf("%s: %s", scenario, specs[i].title);
-        g_autofree char *prefix = g_strdup_printf("%s-", specs[i].name);
-        emit(html, "<figure id=\"fig-%s\">\n", specs[i].name);
-        emit_svg(html, svg, prefix, title);
-        g_string_append(html, "\n<figcaption>");
-        emit_text(html, specs[i].about);
-        emit(html, " (<code>plots/%s.png</code>, <code>plots/%s.svg</code>)</figcaption>\n"
-                   "</figure>\n", specs[i].name, specs[i].name);
+        plot_html_figure(html, specs[i].name, svg, title, specs[i].about);
     }
     return true;
 }
@@ -355,22 +269,8 @@ bool plot_report_write(const char *dir, GError **error)
     if (!emit_explain(html, dir, error) || !emit_figures(html, d, error)) {
         return false;
     }
-    g_string_append(html, "<footer><p>Written by reclaimsim " RECLAIMSIM_VERSION
-                          " from host.csv, vms.csv and summary.json.</p></footer>\n"
-                          "</body>\n</html>\n");
+    plot_html_foot(html, "from host.csv, vms.csv and summary.json");
     /* through a temporary file and a rename: the old report or the new one */
     g_autofree char *path = g_build_filename(dir, "report.html", NULL);
     return sim_outdir_write_file(path, html->str, html->len, error);
-}
-
-/* ---- for other pages (the compare report, plots/compare.c) ---- */
-
-const char *plot_report_style(void)
-{
-    return style;
-}
-
-void plot_report_inline_svg(GString *html, const char *svg, const char *prefix, const char *title)
-{
-    emit_svg(html, svg, prefix, title);
 }

@@ -12,13 +12,7 @@ static const EsxRules no_sharing_rules = {
 
 /* ESXi 6.0+ in every respect but page sharing */
 static const PolicyEra no_sharing_era = {
-    .state_pct = {400.0, 100.0, 64.0, 32.0, 16.0},
-    .pct_of_host = false,
-    .salting = 2,
-    .sample_period = 60 * SIM_S,
-    .ctl_max_pct = 0.65,
-    .large_pages = true,
-    .compression = true,
+    POLICY_ERA_ESXI6,
     .no_sharing = true,
 };
 

@@ -7,9 +7,7 @@
 
 #include <jansson.h>
 #include <math.h>
-#include <stdlib.h>
 
-#include "sim/error.h"
 #include "sim/out/format.h"
 #include "sim/out/outfile.h"
 
@@ -91,15 +89,6 @@ static bool write_csv(const SimCompareRow *rows, guint n, const char *dir, const
 
 /* ---- compare.json ---- */
 
-/* Rounded as summary.json rounds (4 decimals, -0 as 0), NaN as null. */
-static json_t *json_round(double v)
-{
-    if (!isfinite(v)) {
-        return json_null();
-    }
-    return json_real(round(v * 1e4) / 1e4 + 0.0);
-}
-
 static json_t *json_text(const char *text)
 {
     return text != NULL ? json_string(text) : json_null();
@@ -109,7 +98,7 @@ static json_t *json_mechs(const double mb[SIM_MECH_MAX])
 {
     json_t *o = json_object();
     for (int m = 0; m < SIM_MECH_MAX; m++) {
-        json_object_set_new(o, sim_mech_to_string((SimMech)m), json_round(mb[m]));
+        json_object_set_new(o, sim_mech_to_string((SimMech)m), sim_outfile_json_real(mb[m]));
     }
     return o;
 }
@@ -118,75 +107,53 @@ static json_t *json_row(const SimCompareRow *r)
 {
     json_t *o = json_object();
     json_object_set_new(o, "policy", json_string(r->policy));
-    json_object_set_new(o, "perf_index_mean", json_round(r->perf_mean));
-    json_object_set_new(o, "perf_index_worst", json_round(r->perf_worst));
+    json_object_set_new(o, "perf_index_mean", sim_outfile_json_real(r->perf_mean));
+    json_object_set_new(o, "perf_index_worst", sim_outfile_json_real(r->perf_worst));
     json_object_set_new(o, "worst_vm", json_text(r->worst_vm));
-    json_object_set_new(o, "below_sla_vm_s", json_round(r->below_sla_s));
-    json_object_set_new(o, "below_sla_worst_s", json_round(r->below_worst_s));
+    json_object_set_new(o, "below_sla_vm_s", sim_outfile_json_real(r->below_sla_s));
+    json_object_set_new(o, "below_sla_worst_s", sim_outfile_json_real(r->below_worst_s));
     json_object_set_new(o, "below_sla_worst_vm", json_text(r->below_worst_vm));
-    json_object_set_new(o, "stall_pct_mean", json_round(r->stall_pct_mean));
+    json_object_set_new(o, "stall_pct_mean", sim_outfile_json_real(r->stall_pct_mean));
     json_object_set_new(o, "peak_mb", json_mechs(r->peak_mb));
     json_object_set_new(o, "mean_mb", json_mechs(r->mean_mb));
     json_t *swap = json_object();
-    json_object_set_new(swap, "read", json_round(r->swap_read_mb));
-    json_object_set_new(swap, "written", json_round(r->swap_written_mb));
+    json_object_set_new(swap, "read", sim_outfile_json_real(r->swap_read_mb));
+    json_object_set_new(swap, "written", sim_outfile_json_real(r->swap_written_mb));
     json_object_set_new(o, "swap_mb", swap);
     json_t *states = json_object();
     for (int s = 0; s < HOST_STATE_MAX; s++) {
         json_object_set_new(states, host_state_to_string((HostState)s),
-                            json_round(r->time_in_state_s[s]));
+                            sim_outfile_json_real(r->time_in_state_s[s]));
     }
     json_object_set_new(o, "time_in_state_s", states);
     json_object_set_new(o, "sla_met", r->sla_met < 0 ? json_null() : json_boolean(r->sla_met));
     return o;
 }
 
-/* Seeds above INT64_MAX do not fit a JSON integer: a string then (as summary.json). */
-static json_t *json_seed(guint64 seed)
-{
-    if (seed <= (guint64)G_MAXINT64) {
-        return json_integer((json_int_t)seed);
-    }
-    char buf[32];
-    g_snprintf(buf, sizeof buf, "%" G_GUINT64_FORMAT, seed);
-    return json_string(buf);
-}
-
-static char *json_text_of(const SimCompareHead *head, const SimCompareRow *rows, guint n)
+/* The whole document; the caller json_decref()s it. */
+static json_t *compare_json(const SimCompareHead *head, const SimCompareRow *rows, guint n)
 {
     json_t *root = json_object();
     json_object_set_new(root, "scenario", json_string(head->scenario != NULL ? head->scenario : ""));
-    json_object_set_new(root, "seed", json_seed(head->seed));
-    json_object_set_new(root, "duration_s", json_round(head->duration_s));
-    json_object_set_new(root, "sla_perf_index", json_round(head->sla_perf_index));
+    json_object_set_new(root, "seed", sim_outfile_json_seed(head->seed));
+    json_object_set_new(root, "duration_s", sim_outfile_json_real(head->duration_s));
+    json_object_set_new(root, "sla_perf_index", sim_outfile_json_real(head->sla_perf_index));
     json_t *policies = json_array();
     for (guint i = 0; i < n; i++) {
         json_array_append_new(policies, json_row(&rows[i]));
     }
     json_object_set_new(root, "policies", policies);
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-    json_decref(root);
-    return text;
+    return root;
 }
 
+/* Fails to encode only out of memory, or on a name that is not UTF-8. */
 static bool write_json(const SimCompareHead *head, const SimCompareRow *rows, guint n,
                        const char *dir, const char *shown, GError **error)
 {
-    char *text = json_text_of(head, rows, n);
-    if (text == NULL) {
-        /* Only out of memory, or a name that is not UTF-8. */
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
-                    "%s/compare.json: error: cannot write: cannot encode JSON", shown);
-        return false;
-    }
-    SimOutfile *f = sim_outfile_open_in(dir, shown, "compare.json", error);
-    if (f != NULL) {
-        g_string_append(sim_outfile_line(f), text);
-        g_string_append_c(sim_outfile_line(f), '\n');
-        sim_outfile_flush_line(f);
-    }
-    free(text);
-    return f != NULL && sim_outfile_close(f, error);
+    json_t *root = compare_json(head, rows, n);
+    bool ok = sim_outfile_write_json(dir, shown, "compare.json", root, error);
+    json_decref(root);
+    return ok;
 }
 
 bool sim_compare_write(const SimCompareHead *head, const SimCompareRow *rows, guint n,

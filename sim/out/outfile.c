@@ -4,7 +4,9 @@
 #include "sim/out/outfile.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "sim/error.h"
@@ -84,4 +86,47 @@ bool sim_outfile_close(SimOutfile *file, GError **error)
     g_free(file->shown);
     g_free(file);
     return errsv == 0;
+}
+
+/* ---- JSON documents ---- */
+
+#define JSON_SCALE 1e4 /* reals rounded to 4 decimals */
+
+json_t *sim_outfile_json_real(double v)
+{
+    if (!isfinite(v)) {
+        return json_null();
+    }
+    return json_real(round(v * JSON_SCALE) / JSON_SCALE + 0.0);
+}
+
+json_t *sim_outfile_json_seed(guint64 seed)
+{
+    if (seed <= (guint64)G_MAXINT64) {
+        return json_integer((json_int_t)seed);
+    }
+    char buf[32];
+    g_snprintf(buf, sizeof buf, "%" G_GUINT64_FORMAT, seed);
+    return json_string(buf);
+}
+
+bool sim_outfile_write_json(const char *dir, const char *shown_dir, const char *name,
+                            const json_t *root, GError **error)
+{
+    g_return_val_if_fail(dir != NULL && name != NULL && root != NULL, false);
+    char *text = json_dumps(root, SIM_OUTFILE_JSON_FLAGS);
+    if (text == NULL) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
+                    "%s/%s: error: cannot write: cannot encode JSON",
+                    shown_dir != NULL ? shown_dir : dir, name);
+        return false;
+    }
+    SimOutfile *f = sim_outfile_open_in(dir, shown_dir, name, error);
+    if (f != NULL) {
+        g_string_append(f->line, text);
+        g_string_append_c(f->line, '\n');
+        sim_outfile_flush_line(f);
+    }
+    free(text);
+    return f != NULL && sim_outfile_close(f, error);
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <glib.h>
+#include <jansson.h>
 #include <stdbool.h>
 
 typedef struct SimOutfile SimOutfile;
@@ -39,3 +40,33 @@ bool sim_outfile_failed(const SimOutfile *file);
  * directory never publishes files whose blocks were not yet written.
  */
 bool sim_outfile_close(SimOutfile *file, GError **error);
+
+/* ---- JSON documents (summary.json, compare.json) ---- */
+
+/* How every JSON document of an output is laid out: indented by 2, keys in
+ * the order written, reals with up to 10 significant digits. */
+#define SIM_OUTFILE_JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))
+
+/* A real as the JSON outputs hold it: rounded to 4 decimals so the file is
+ * stable and readable, -0 as 0; NaN and infinities, which JSON cannot hold,
+ * as null. */
+json_t *sim_outfile_json_real(double v);
+
+/* A seed: an integer, or a string above INT64_MAX (a JSON integer of
+ * jansson is an int64). */
+json_t *sim_outfile_json_seed(guint64 seed);
+
+/*
+ * Writes `root` (SIM_OUTFILE_JSON_FLAGS) and a newline to NAME in `dir`,
+ * named NAME in `shown_dir` (NULL: `dir`), through sim_outfile_open_in and
+ * sim_outfile_close, so a full disk is reported as for any output file.
+ * The text is encoded before the file is made: a tree jansson cannot encode
+ * (out of memory, a string that is not UTF-8) makes no file and fails with
+ * "SHOWN/NAME: error: cannot write: cannot encode JSON", SIM_ERROR_IO.
+ * Neither json_dump_file (unchecked fclose, no fsync, jansson's errors) nor
+ * g_file_set_contents (G_FILE_ERROR with the staging path) report the way
+ * the outputs do. Publishing it atomically is the output folder's rename
+ * (sim/out/outdir.h).
+ */
+bool sim_outfile_write_json(const char *dir, const char *shown_dir, const char *name,
+                            const json_t *root, GError **error);

@@ -6,11 +6,7 @@
 #include "sim/out/summary.h"
 
 #include <jansson.h>
-#include <math.h>
-#include <stdint.h>
-#include <stdlib.h>
 
-#include "sim/error.h"
 #include "sim/out/esxtop.h"
 #include "sim/out/outfile.h"
 #include "sim/out/settings.h"
@@ -18,23 +14,12 @@
 #include "sim/out/stats.h"
 #include "sim/units.h"
 
-#define JSON_SCALE 1e4 /* reals rounded to 4 decimals */
-
-/* Reals rounded to 4 decimals so the file is stable and readable; -0 becomes
- * 0 (+ 0.0); nan and inf, which JSON cannot hold, become null. */
-static json_t *json_round(double v)
-{
-    if (!isfinite(v)) {
-        return json_null();
-    }
-    return json_real(round(v * JSON_SCALE) / JSON_SCALE + 0.0);
-}
-
 static json_t *json_states(const double values[HOST_STATE_MAX])
 {
     json_t *o = json_object();
     for (int s = 0; s < HOST_STATE_MAX; s++) {
-        json_object_set_new(o, host_state_to_string((HostState)s), json_round(values[s]));
+        json_object_set_new(o, host_state_to_string((HostState)s),
+                            sim_outfile_json_real(values[s]));
     }
     return o;
 }
@@ -45,7 +30,7 @@ static json_t *json_vm_fields(const SimVmSample *sample)
     json_t *o = json_object();
     for (guint c = 0; c < SIM_STATS_N_FIELDS; c++) {
         json_object_set_new(o, sim_stats_field_name(c),
-                            json_round(sim_stats_field_value(sample, c)));
+                            sim_outfile_json_real(sim_stats_field_value(sample, c)));
     }
     return o;
 }
@@ -53,15 +38,16 @@ static json_t *json_vm_fields(const SimVmSample *sample)
 static json_t *json_host(const SimScenario *sc, const SimRunTotals *t)
 {
     json_t *host = json_object();
-    json_object_set_new(host, "memory_mb", json_round((double)sc->host.memory / (double)SIM_MIB));
-    json_object_set_new(host, "min_free_mb", json_round(t->min_free_mb));
+    json_object_set_new(host, "memory_mb",
+                        sim_outfile_json_real((double)sc->host.memory / (double)SIM_MIB));
+    json_object_set_new(host, "min_free_mb", sim_outfile_json_real(t->min_free_mb));
     json_object_set_new(host, "thresholds_mb", json_states(t->thresholds_mb));
     json_object_set_new(host, "time_in_state_s", json_states(t->time_in_state_s));
     json_t *reclaimed = json_object();
-    json_object_set_new(reclaimed, "balloon", json_round(t->reclaimed_balloon_mb));
-    json_object_set_new(reclaimed, "shared", json_round(t->reclaimed_shared_mb));
-    json_object_set_new(reclaimed, "compressed", json_round(t->reclaimed_compressed_mb));
-    json_object_set_new(reclaimed, "swapped", json_round(t->reclaimed_swapped_mb));
+    json_object_set_new(reclaimed, "balloon", sim_outfile_json_real(t->reclaimed_balloon_mb));
+    json_object_set_new(reclaimed, "shared", sim_outfile_json_real(t->reclaimed_shared_mb));
+    json_object_set_new(reclaimed, "compressed", sim_outfile_json_real(t->reclaimed_compressed_mb));
+    json_object_set_new(reclaimed, "swapped", sim_outfile_json_real(t->reclaimed_swapped_mb));
     json_object_set_new(host, "reclaimed_mb", reclaimed);
     json_object_set_new(host, "config", sim_settings_host(sc)); /* appended: explain reads it */
     return host;
@@ -93,24 +79,13 @@ static json_t *json_sla(const SimRecorder *r, const SimRunTotals *t)
     SimSlaVerdict res = sim_sla_evaluate(sc, t);
     json_t *sla = json_object();
     json_object_set_new(sla, "perf_index",
-                        sc->has_sla ? json_round(sc->sla_perf_index) : json_null());
+                        sc->has_sla ? sim_outfile_json_real(sc->sla_perf_index) : json_null());
     json_object_set_new(sla, "met", sc->has_sla ? json_boolean(res.met) : json_null());
     json_object_set_new(sla, "worst_vm",
                         res.worst_vm >= 0
                             ? json_string(sim_recorder_vm_name(r, (guint)res.worst_vm))
                             : json_null());
     return sla;
-}
-
-/* Seeds above INT64_MAX (possible from --seed) do not fit a JSON integer: a string then. */
-static json_t *json_seed(uint64_t seed)
-{
-    if (seed <= (uint64_t)INT64_MAX) {
-        return json_integer((json_int_t)seed);
-    }
-    char buf[32];
-    g_snprintf(buf, sizeof buf, "%" G_GUINT64_FORMAT, (guint64)seed);
-    return json_string(buf);
 }
 
 /* The wall-clock time of the run's t = 0, which esxtop.csv's timestamps count
@@ -122,22 +97,20 @@ static json_t *json_epoch(void)
     return json_string(text);
 }
 
-/* The whole document as text, NULL when jansson cannot encode it. Caller frees with free(). */
-static char *summary_text(const SimRecorder *r, const SimRunTotals *t)
+/* The whole document; the caller json_decref()s it. */
+static json_t *summary_json(const SimRecorder *r, const SimRunTotals *t)
 {
     const SimScenario *sc = sim_recorder_scenario(r);
     json_t *root = json_object();
     json_object_set_new(root, "scenario", json_string(sc->name != NULL ? sc->name : ""));
     json_object_set_new(root, "policy", json_string(sim_recorder_policy(r)));
-    json_object_set_new(root, "seed", json_seed(sc->seed));
-    json_object_set_new(root, "duration_s", json_round(sim_time_to_s(sc->duration)));
+    json_object_set_new(root, "seed", sim_outfile_json_seed(sc->seed));
+    json_object_set_new(root, "duration_s", sim_outfile_json_real(sim_time_to_s(sc->duration)));
     json_object_set_new(root, "epoch", json_epoch());
     json_object_set_new(root, "host", json_host(sc, t));
     json_object_set_new(root, "vms", json_vms(r, t));
     json_object_set_new(root, "sla", json_sla(r, t));
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-    json_decref(root);
-    return text;
+    return root;
 }
 
 bool sim_summary_write(const SimRecorder *recorder, const SimRunTotals *totals, const char *dir,
@@ -147,20 +120,9 @@ bool sim_summary_write(const SimRecorder *recorder, const SimRunTotals *totals, 
     /* The run fills one SimVmTotals per VM: anything else is a caller's bug. */
     g_assert(totals->n_vms == sim_recorder_n_vms(recorder) &&
              (totals->vms != NULL || totals->n_vms == 0));
-    shown = shown != NULL ? shown : dir;
-    char *text = summary_text(recorder, totals);
-    if (text == NULL) {
-        /* Only out of memory, or a string that is not UTF-8 (a VM name). */
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
-                    "%s/summary.json: error: cannot write: cannot encode JSON", shown);
-        return false;
-    }
-    SimOutfile *f = sim_outfile_open_in(dir, shown, "summary.json", error);
-    if (f != NULL) {
-        g_string_append(sim_outfile_line(f), text);
-        g_string_append_c(sim_outfile_line(f), '\n');
-        sim_outfile_flush_line(f);
-    }
-    free(text);
-    return f != NULL && sim_outfile_close(f, error);
+    /* Fails to encode only out of memory, or on a string that is not UTF-8 (a VM name). */
+    json_t *root = summary_json(recorder, totals);
+    bool ok = sim_outfile_write_json(dir, shown, "summary.json", root, error);
+    json_decref(root);
+    return ok;
 }

@@ -9,33 +9,11 @@
  * for every VM and for one by name (any summary.json "config", hostile
  * numbers and names included).
  */
-#define _GNU_SOURCE /* memmem */
 #include <string.h>
 
 #include "fuzz.h"
 #include "plots/explain.h"
 #include "plots/records.h"
-
-static const char *const files[] = {"host.csv", "vms.csv", "summary.json"};
-#define SEPARATOR "\n%%\n"
-
-/* Writes the parts of the input into the folder; removes the files it does not reach. */
-static void write_run(const uint8_t *data, size_t size)
-{
-    const uint8_t *p = data;
-    size_t left = size;
-    for (guint f = 0; f < G_N_ELEMENTS(files); f++) {
-        if (p == NULL) {
-            fuzz_remove(files[f]);
-            continue;
-        }
-        const uint8_t *sep = memmem(p, left, SEPARATOR, strlen(SEPARATOR));
-        size_t n = sep != NULL ? (size_t)(sep - p) : left;
-        g_free(fuzz_write(files[f], p, n));
-        p = sep != NULL ? sep + strlen(SEPARATOR) : NULL;
-        left = sep != NULL ? left - n - strlen(SEPARATOR) : 0;
-    }
-}
 
 /* Every form of the explanation, of every VM and of the first by name. */
 static void check_explain(const PlotRecords *rec)
@@ -63,7 +41,7 @@ static void check_explain(const PlotRecords *rec)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    write_run(data, size);
+    fuzz_write_run(data, size);
     g_autoptr(GError) e = NULL;
     g_autoptr(PlotRecords) rec = plot_records_load(fuzz_dir(), &e);
     if (rec == NULL) {

@@ -40,6 +40,14 @@ const char *fuzz_memfd(const void *data, size_t size);
  */
 const char *fuzz_scenario_path(void);
 
+/*
+ * A run folder from one input (fuzz-rundata, fuzz-explain): host.csv,
+ * vms.csv and summary.json separated by lines "%%", written into FOLDER;
+ * a file the input does not reach is removed (a missing file is an input
+ * too).
+ */
+void fuzz_write_run(const uint8_t *data, size_t size);
+
 /* Prints "fuzz: WHAT" and aborts: a check of a target failed (a finding). */
 G_GNUC_NORETURN void fuzz_fail(const char *what);
 

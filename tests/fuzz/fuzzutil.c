@@ -1,5 +1,5 @@
 /* Helpers of the fuzz targets (fuzz.h). */
-#define _GNU_SOURCE /* memfd_create */
+#define _GNU_SOURCE /* memfd_create, memmem */
 #include "fuzz.h"
 
 #include <errno.h>
@@ -90,6 +90,26 @@ void fuzz_remove(const char *name)
 {
     g_autofree char *path = g_build_filename(fuzz_dir(), name, NULL);
     g_unlink(path);
+}
+
+void fuzz_write_run(const uint8_t *data, size_t size)
+{
+    static const char *const files[] = {"host.csv", "vms.csv", "summary.json"};
+    static const char separator[] = "\n%%\n";
+    const size_t sep_len = sizeof separator - 1;
+    const uint8_t *p = data;
+    size_t left = size;
+    for (guint f = 0; f < G_N_ELEMENTS(files); f++) {
+        if (p == NULL) {
+            fuzz_remove(files[f]);
+            continue;
+        }
+        const uint8_t *sep = memmem(p, left, separator, sep_len);
+        size_t n = sep != NULL ? (size_t)(sep - p) : left;
+        g_free(fuzz_write(files[f], p, n));
+        p = sep != NULL ? sep + sep_len : NULL;
+        left = sep != NULL ? left - n - sep_len : 0;
+    }
 }
 
 const char *fuzz_memfd(const void *data, size_t size)

@@ -67,15 +67,6 @@ static guint count(const char *text, const char *needle)
     return n;
 }
 
-static void test_report_escapes_text_for_html(void **state)
-{
-    (void)state;
-    g_autofree char *e = plot_report_escape("<a href=\"x\">&'</a>");
-    assert_string_equal(e, "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;");
-    g_autofree char *bad = plot_report_escape("ok\xff");
-    assert_true(g_utf8_validate(bad, -1, NULL));
-}
-
 /* The scenario name is user text: it appears escaped, never as markup. */
 static void test_report_escapes_the_scenario_name(void **state)
 {
@@ -222,7 +213,6 @@ static void test_report_screenshot_in_chromium_is_not_blank(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_report_escapes_text_for_html),
         cmocka_unit_test(test_report_escapes_the_scenario_name),
         cmocka_unit_test(test_report_is_self_contained_with_the_plots_inline),
         cmocka_unit_test(test_report_tables_hold_the_run_values),

@@ -60,6 +60,19 @@ void test_rmtree(const char *path)
     }
 }
 
+int test_tmpdir_setup(void **state)
+{
+    *state = test_tmpdir();
+    return 0;
+}
+
+int test_tmpdir_teardown(void **state)
+{
+    test_rmtree(*state);
+    g_free(*state);
+    return 0;
+}
+
 char *test_source_path(const char *relative)
 {
     return g_build_filename(RECLAIMSIM_SOURCE_DIR, relative, NULL);

@@ -10,6 +10,10 @@ int test_run_binary(const char *const *argv, char **out, char **err);
 /* A fresh temporary directory, removed by test_rmtree(). */
 char *test_tmpdir(void);
 void test_rmtree(const char *path);
+/* A cmocka setup and teardown that give a test a fresh test_tmpdir() as its
+ * state and remove it after the test, even when it fails. */
+int test_tmpdir_setup(void **state);
+int test_tmpdir_teardown(void **state);
 /* The names of the entries of `dir` (hidden ones too), sorted, joined by spaces. */
 char *test_list_dir(const char *dir);
 

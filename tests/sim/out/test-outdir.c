@@ -15,21 +15,6 @@
 #include "sim/out/outdir.h"
 #include "support/testutil.h"
 
-/* Every test that touches the file system gets an empty directory as its
- * state, removed after it even when it fails. */
-static int tmp_setup(void **state)
-{
-    *state = test_tmpdir();
-    return 0;
-}
-
-static int tmp_teardown(void **state)
-{
-    test_rmtree(*state);
-    g_free(*state);
-    return 0;
-}
-
 static void put_file(const char *dir, const char *name, const char *text)
 {
     g_autofree char *path = g_build_filename(dir, name, NULL);
@@ -385,7 +370,8 @@ static void test_outdir_write_file_replaces_and_names_the_file(void **state)
     assert_string_equal(after, "report.html");
 }
 
-#define TMP_TEST(test) cmocka_unit_test_setup_teardown(test, tmp_setup, tmp_teardown)
+#define TMP_TEST(test)                                                                             \
+    cmocka_unit_test_setup_teardown(test, test_tmpdir_setup, test_tmpdir_teardown)
 
 int main(void)
 {

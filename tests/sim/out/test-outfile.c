@@ -8,26 +8,13 @@
 #include <errno.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "sim/error.h"
 #include "sim/out/outfile.h"
 #include "support/testutil.h"
-
-/* Every test gets an empty directory as its state. */
-static int tmp_setup(void **state)
-{
-    *state = test_tmpdir();
-    return 0;
-}
-
-static int tmp_teardown(void **state)
-{
-    test_rmtree(*state);
-    g_free(*state);
-    return 0;
-}
 
 static void test_outfile_writes_the_lines_flushed_in_order(void **state)
 {
@@ -114,16 +101,58 @@ static void test_outfile_full_disk_fails_at_close_with_enospc(void **state)
     g_clear_error(&error);
 }
 
+/* The JSON outputs' layout: indented by 2, keys in the order set, reals
+ * rounded to 4 decimals (-0 as 0, NaN as null), a seed past INT64_MAX as a
+ * string, and a final newline. */
+static void test_outfile_writes_json_in_the_outputs_layout(void **state)
+{
+    const char *tmp = *state;
+    json_t *root = json_object();
+    json_object_set_new(root, "z", sim_outfile_json_real(1.234567));
+    json_object_set_new(root, "a", sim_outfile_json_real(-0.00001));
+    json_object_set_new(root, "nan", sim_outfile_json_real(NAN));
+    json_object_set_new(root, "seed", sim_outfile_json_seed(42));
+    json_object_set_new(root, "big", sim_outfile_json_seed(G_MAXUINT64));
+    GError *error = NULL;
+    assert_true(sim_outfile_write_json(tmp, "out/x", "s.json", root, &error));
+    g_assert_no_error(error);
+    json_decref(root);
+    g_autofree char *path = g_build_filename(tmp, "s.json", NULL);
+    g_autofree char *text = NULL;
+    assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    assert_string_equal(text, "{\n  \"z\": 1.2346,\n  \"a\": 0.0,\n  \"nan\": null,\n"
+                              "  \"seed\": 42,\n  \"big\": \"18446744073709551615\"\n}\n");
+}
+
+/* A tree jansson cannot encode (a string that is not UTF-8) makes no file
+ * and fails naming the shown file. */
+static void test_outfile_json_that_cannot_be_encoded_makes_no_file(void **state)
+{
+    const char *tmp = *state;
+    json_t *root = json_object();
+    json_object_set_new(root, "name", json_stringn_nocheck("a\xff", 2));
+    GError *error = NULL;
+    assert_false(sim_outfile_write_json(tmp, "out/x", "s.json", root, &error));
+    json_decref(root);
+    assert_true(g_error_matches(error, SIM_ERROR, SIM_ERROR_IO));
+    assert_string_equal(error->message, "out/x/s.json: error: cannot write: cannot encode JSON");
+    g_clear_error(&error);
+    g_autofree char *path = g_build_filename(tmp, "s.json", NULL);
+    assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
+#define TMP_TEST(test)                                                                             \
+    cmocka_unit_test_setup_teardown(test, test_tmpdir_setup, test_tmpdir_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_outfile_writes_the_lines_flushed_in_order, tmp_setup,
-                                        tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_outfile_truncates_an_existing_file, tmp_setup,
-                                        tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_outfile_open_error_names_the_shown_file, tmp_setup,
-                                        tmp_teardown),
+        TMP_TEST(test_outfile_writes_the_lines_flushed_in_order),
+        TMP_TEST(test_outfile_truncates_an_existing_file),
+        TMP_TEST(test_outfile_open_error_names_the_shown_file),
         cmocka_unit_test(test_outfile_full_disk_fails_at_close_with_enospc),
+        TMP_TEST(test_outfile_writes_json_in_the_outputs_layout),
+        TMP_TEST(test_outfile_json_that_cannot_be_encoded_makes_no_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
