@@ -24,10 +24,10 @@
 #define PVE_MIB (1024.0 * 1024.0)
 
 /* pvestatd auto_balloning. */
-#define PVE_TARGET 0.8                    /* memtotal * 0.8 - memused */
-#define PVE_MAXCHANGE (100.0 * PVE_MIB)   /* $maxchange = 100*1024*1024 */
-#define PVE_DEAD_BAND (10.0 * PVE_MIB)    /* compute_alg1: |goal| > 10*1024*1024 */
-#define PVE_INTERVAL (10 * SIM_S)         /* pvestatd $updatetime = 10; cycle 0 skipped */
+#define PVE_TARGET 0.8                  /* memtotal * 0.8 - memused */
+#define PVE_MAXCHANGE (100.0 * PVE_MIB) /* $maxchange = 100*1024*1024 */
+#define PVE_DEAD_BAND (10.0 * PVE_MIB)  /* compute_alg1: |goal| > 10*1024*1024 */
+#define PVE_INTERVAL (10 * SIM_S)       /* pvestatd $updatetime = 10; cycle 0 skipped */
 /* The `balloon` option of a VM (MiB): Proxmox's default is balloon =
  * memory, which turns auto-ballooning off. The study default is 50% of
  * memory (assumption: a common setting in Proxmox's forum and docs'
@@ -74,27 +74,27 @@ static const PolicyParam pve_params[PVE_N_PARAMS] = {
 /* One entry of PVE::QemuServer::vmstatus, bytes, and what compute_alg1
  * decided for it. */
 typedef struct PveVm {
-    bool on;             /* powered on at the last tick */
-    bool listed;         /* in @$idlist: driver running, balloon_min set */
-    bool pressure;       /* in @$idlist1 (else @$idlist2) */
-    bool done;           /* $done_hash, within one change_func call */
-    bool has_res;        /* $res->{$vmid} defined */
-    bool sent;           /* a `balloon` command went out this cycle */
-    double balloon;      /* query-balloon actual: the VM's memory now */
-    double balloon_min;  /* config balloon, MiB x 2^20 */
-    double maxmem;       /* config memory */
-    double freemem;      /* balloon stats free_mem (MemFree) */
-    double shares;       /* config shares */
-    double res;          /* the new size compute_alg1 chose */
+    bool on;            /* powered on at the last tick */
+    bool listed;        /* in @$idlist: driver running, balloon_min set */
+    bool pressure;      /* in @$idlist1 (else @$idlist2) */
+    bool done;          /* $done_hash, within one change_func call */
+    bool has_res;       /* $res->{$vmid} defined */
+    bool sent;          /* a `balloon` command went out this cycle */
+    double balloon;     /* query-balloon actual: the VM's memory now */
+    double balloon_min; /* config balloon, MiB x 2^20 */
+    double maxmem;      /* config memory */
+    double freemem;     /* balloon stats free_mem (MemFree) */
+    double shares;      /* config shares */
+    double res;         /* the new size compute_alg1 chose */
 } PveVm;
 
 typedef struct PveState {
     guint n;
-    PveVm *vm;            /* g_new0, freed by finalize */
-    guint *ids;           /* scratch list of VM indices */
-    SimTime next_balloon; /* pvestatd's next auto_balloning */
-    SimTime next_ksm;     /* ksmtuned's next adjust */
-    bool ran;             /* auto_balloning ran this tick */
+    PveVm *vm;                      /* g_new0, freed by finalize */
+    guint *ids;                     /* scratch list of VM indices */
+    SimTime next_balloon;           /* pvestatd's next auto_balloning */
+    SimTime next_ksm;               /* ksmtuned's next adjust */
+    bool ran;                       /* auto_balloning ran this tick */
     double memtotal, memused, goal; /* bytes, at its last run */
     PolicyKswapd kswapd;
     PolicyKsm ksm;
@@ -207,9 +207,9 @@ static void read_vmstatus(PveState *s, const PolicyView *view)
         d->balloon = (double)(v->configured - MIN(v->mctl, v->configured)) * pb;
         d->freemem = (double)v->guest_free * pb;
         double mib = MAX(1.0, floor(d->maxmem / PVE_MIB));
-        d->shares = CLAMP(round(PVE_SHARES_DEFAULT * (double)v->shares /
-                                (PVE_ESX_NORMAL_PER_MIB * mib)),
-                          1.0, PVE_SHARES_MAX);
+        d->shares =
+            CLAMP(round(PVE_SHARES_DEFAULT * (double)v->shares / (PVE_ESX_NORMAL_PER_MIB * mib)),
+                  1.0, PVE_SHARES_MAX);
         /* skip: no balloon driver running, no balloon in the config */
         d->listed = v->powered_on && v->has_balloon && d->balloon > 0 && d->balloon_min > 0;
         d->pressure = !(d->freemem > 0 && d->freemem > d->balloon_min * PVE_FREE_FRACTION &&
@@ -305,8 +305,8 @@ static void ksmtuned_adjust(PveState *s, const PolicyView *view)
     for (guint i = 0; i < view->n_vms; i++) {
         committed += view->vms[i].powered_on ? (double)view->vms[i].configured * kb : 0.0;
     }
-    policy_ksm_step(&s->ksm, (double)view->host_pages * kb, (double)view->host_free * kb,
-                    committed, KSMTUNED_SLEEP_FLOOR_MS);
+    policy_ksm_step(&s->ksm, (double)view->host_pages * kb, (double)view->host_free * kb, committed,
+                    KSMTUNED_SLEEP_FLOOR_MS);
 }
 
 /* Every second the kernel (kswapd, direct reclaim); every 60 s ksmtuned;
@@ -341,13 +341,14 @@ static char *pve_trace(void *state, const PolicyView *view, const PolicyTargets 
     (void)out;
     PveState *s = state;
     GString *b = g_string_new(NULL);
-    g_string_append_printf(b,
-                           "{\"ran\":%s,\"host\":{\"memtotal\":%.0f,\"memused\":%.0f,\"goal\":%.0f},"
-                           "\"kswapd\":%s,\"ksm\":{\"run\":%s,\"pages_to_scan\":%.0f,"
-                           "\"sleep_millisecs\":%.0f},\"vms\":[",
-                           s->ran ? "true" : "false", s->memtotal, s->memused, s->goal,
-                           s->kswapd.awake ? "true" : "false", s->ksm.run ? "true" : "false",
-                           s->ksm.pages_to_scan, s->ksm.sleep_ms);
+    g_string_append_printf(
+        b,
+        "{\"ran\":%s,\"host\":{\"memtotal\":%.0f,\"memused\":%.0f,\"goal\":%.0f},"
+        "\"kswapd\":%s,\"ksm\":{\"run\":%s,\"pages_to_scan\":%.0f,"
+        "\"sleep_millisecs\":%.0f},\"vms\":[",
+        s->ran ? "true" : "false", s->memtotal, s->memused, s->goal,
+        s->kswapd.awake ? "true" : "false", s->ksm.run ? "true" : "false", s->ksm.pages_to_scan,
+        s->ksm.sleep_ms);
     for (guint i = 0; i < s->n; i++) {
         const PveVm *d = &s->vm[i];
         const char *list = !d->listed ? "null" : d->pressure ? "\"pressure\"" : "\"free\"";

@@ -24,10 +24,10 @@
 #define XEN_MB2PAGES(mb) ((uint64_t)(mb) << 8)
 
 /* xen-selfballoon.c defaults (sysfs selfballoon_*). */
-#define XEN_INTERVAL (5 * SIM_S)       /* selfballoon_interval, 5 (x HZ) */
-#define XEN_DOWNHYSTERESIS 8.0         /* selfballoon_downhysteresis */
-#define XEN_UPHYSTERESIS 1.0           /* selfballoon_uphysteresis */
-#define XEN_MIN_USABLE 0.0             /* selfballoon_min_usable_mb: 0 = the piecewise floor */
+#define XEN_INTERVAL (5 * SIM_S) /* selfballoon_interval, 5 (x HZ) */
+#define XEN_DOWNHYSTERESIS 8.0   /* selfballoon_downhysteresis */
+#define XEN_UPHYSTERESIS 1.0     /* selfballoon_uphysteresis */
+#define XEN_MIN_USABLE 0.0       /* selfballoon_min_usable_mb: 0 = the piecewise floor */
 
 /* The piecewise floor of selfballoon_process ("ending in ~3% slope"):
  * below 16 MiB useful no ballooning; then reserve + 16 MiB + half the rest
@@ -109,21 +109,21 @@ static const PolicyParam xen_params[XEN_N_PARAMS] = {
 
 /* One guest's worker: its timer and what it computed last (4 KiB pages). */
 typedef struct XenGuest {
-    bool on;           /* powered on at the last tick */
-    bool ran;          /* the worker ran this tick */
-    SimTime next;      /* when its worker runs next */
-    uint64_t max_pfn;  /* configured pages */
-    uint64_t reserve;  /* totalreserve_pages */
+    bool on;                /* powered on at the last tick */
+    bool ran;               /* the worker ran this tick */
+    SimTime next;           /* when its worker runs next */
+    uint64_t max_pfn;       /* configured pages */
+    uint64_t reserve;       /* totalreserve_pages */
     uint64_t boot_reserved; /* current_pages - totalram_pages: the guest's kernel pages */
-    uint64_t cur;      /* totalram_pages: configured - balloon - boot_reserved */
-    uint64_t goal;     /* Committed_AS + totalreserve */
-    uint64_t floor;    /* floor_pages */
-    uint64_t tgt;      /* tgt_pages: the memory it asked for */
+    uint64_t cur;           /* totalram_pages: configured - balloon - boot_reserved */
+    uint64_t goal;          /* Committed_AS + totalreserve */
+    uint64_t floor;         /* floor_pages */
+    uint64_t tgt;           /* tgt_pages: the memory it asked for */
 } XenGuest;
 
 typedef struct XenState {
-    guint n;        /* guests, = view->n_vms */
-    XenGuest *g;    /* g_new0, freed by finalize */
+    guint n;     /* guests, = view->n_vms */
+    XenGuest *g; /* g_new0, freed by finalize */
 } XenState;
 
 static double param(const PolicyView *view, guint i)

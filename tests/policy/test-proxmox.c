@@ -46,15 +46,25 @@ static Pve *pve_new(guint n)
     }
     for (guint i = 0; i < n; i++) {
         uint64_t c = 4096 * MIB_PAGES;
-        p->vms[i] = (PolicyVmView){.powered_on = true, .has_balloon = true, .configured = c,
-                                   .limit = c, .shares = 10 * 4096, .consumed = c,
+        p->vms[i] = (PolicyVmView){.powered_on = true,
+                                   .has_balloon = true,
+                                   .configured = c,
+                                   .limit = c,
+                                   .shares = 10 * 4096,
+                                   .consumed = c,
                                    .mctl_max = c};
     }
     uint64_t host = HOST_MB * MIB_PAGES;
-    p->view = (PolicyView){.host_pages = host, .host_free = host / 5, .n_vms = n, .vms = p->vms,
-                           .page_bytes = PAGE, .wmark_min = 16 * MIB_PAGES,
-                           .wmark_low = 20 * MIB_PAGES, .wmark_high = 24 * MIB_PAGES,
-                           .n_params = p->cls->n_params, .params = p->params};
+    p->view = (PolicyView){.host_pages = host,
+                           .host_free = host / 5,
+                           .n_vms = n,
+                           .vms = p->vms,
+                           .page_bytes = PAGE,
+                           .wmark_min = 16 * MIB_PAGES,
+                           .wmark_low = 20 * MIB_PAGES,
+                           .wmark_high = 24 * MIB_PAGES,
+                           .n_params = p->cls->n_params,
+                           .params = p->params};
     p->out = (PolicyTargets){.n_vms = n, .vms = p->targets};
     p->state = g_malloc0(p->cls->state_size);
     assert_true(p->cls->init(p->state, &p->view, NULL));
@@ -338,12 +348,11 @@ static void test_ksmtuned_starts_ksm_every_60s(void **state)
 static void test_run_settles_near_80pct_with_ksm(void **state)
 {
     (void)state;
-    TestModel *m = test_model_new(
-        "{\"duration\": \"10m\", \"sample_interval\": \"10s\","
-        " \"host\": {\"memory\": \"16GiB\", \"policy\": \"proxmox\"},"
-        " \"vms\": [{\"name\": \"v\", \"count\": 4, \"memory\": \"4GiB\","
-        "  \"workload\": {\"memory\": \"3GiB\", \"active\": \"1GiB\","
-        "   \"content\": {\"image_shared\": 0.3, \"zero\": 0.1}}}]}");
+    TestModel *m = test_model_new("{\"duration\": \"10m\", \"sample_interval\": \"10s\","
+                                  " \"host\": {\"memory\": \"16GiB\", \"policy\": \"proxmox\"},"
+                                  " \"vms\": [{\"name\": \"v\", \"count\": 4, \"memory\": \"4GiB\","
+                                  "  \"workload\": {\"memory\": \"3GiB\", \"active\": \"1GiB\","
+                                  "   \"content\": {\"image_shared\": 0.3, \"zero\": 0.1}}}]}");
     test_model_check_every_event(m);
     test_model_execute(m);
     assert_string_equal(m->violation->str, "");
@@ -364,6 +373,58 @@ static void test_run_settles_near_80pct_with_ksm(void **state)
     test_model_free(m);
 }
 
+/* The trace of an engine run: every 10 s pvestatd's line holds the goal it
+ * computed from the view it saw, and each `balloon` command it sent is the
+ * balloon target the engine applied. */
+typedef struct Traced {
+    guint cycles;   /* lines where pvestatd ran */
+    guint commands; /* balloon commands checked */
+} Traced;
+
+static void check_line(const PolicyView *view, const PolicyTargets *decided, const char *line,
+                       void *data)
+{
+    Traced *t = data;
+    json_t *o = json_loads(line, 0, NULL);
+    assert_non_null(o);
+    if (json_is_true(json_object_get(o, "ran"))) {
+        t->cycles++;
+        assert_int_equal(view->now % (10 * SIM_S), 0);
+        json_t *host = json_object_get(o, "host");
+        double total = (double)view->host_pages * (double)view->page_bytes;
+        double used = total - (double)view->host_free * (double)view->page_bytes;
+        assert_true(json_number_value(json_object_get(host, "memtotal")) == total);
+        assert_true(json_number_value(json_object_get(host, "goal")) == trunc(0.8 * total - used));
+        for (guint i = 0; i < view->n_vms; i++) {
+            json_t *target =
+                json_object_get(json_array_get(json_object_get(o, "vms"), i), "target");
+            if (json_is_number(target)) {
+                double bytes = (double)view->vms[i].configured * (double)view->page_bytes -
+                               json_number_value(target);
+                assert_int_equal(decided->vms[i].mctl_target,
+                                 (uint64_t)floor(bytes / (double)view->page_bytes));
+                t->commands++;
+            }
+        }
+    }
+    json_decref(o);
+}
+
+static void test_run_trace_holds_pvestatd_goal_and_commands(void **state)
+{
+    (void)state;
+    TestModel *m = test_model_new(
+        "{\"duration\": \"2m\", \"host\": {\"memory\": \"16GiB\", \"policy\": \"proxmox\"},"
+        " \"vms\": [{\"name\": \"v\", \"count\": 3, \"memory\": \"4GiB\","
+        "  \"workload\": {\"memory\": \"3GiB\", \"active\": \"1GiB\"}}]}");
+    Traced t = {0};
+    sim_run_set_trace(m->run, check_line, &t);
+    test_model_execute(m);
+    assert_int_equal(t.cycles, 12); /* 10 s .. 120 s */
+    assert_true(t.commands > 12);
+    test_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_skips_vms_without_driver_or_minimum),
         cmocka_unit_test(test_ksmtuned_starts_ksm_every_60s),
         cmocka_unit_test(test_run_settles_near_80pct_with_ksm),
+        cmocka_unit_test(test_run_trace_holds_pvestatd_goal_and_commands),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

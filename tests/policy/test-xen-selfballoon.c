@@ -13,8 +13,8 @@
 #include <jansson.h>
 #include <math.h>
 
-#include "policy/policy.h"
 #include "guest/guest.h"
+#include "policy/policy.h"
 #include "support/model.h"
 
 #define PAGE 4096u
@@ -40,12 +40,21 @@ static Xen *xen_new(uint64_t configured, uint64_t kernel, uint64_t committed, ui
     for (guint i = 0; i < x->cls->n_params; i++) {
         x->params[i] = x->cls->params[i].def;
     }
-    x->vm = (PolicyVmView){.powered_on = true, .has_balloon = true, .configured = configured,
-                           .limit = configured, .consumed = configured - mctl, .mctl = mctl,
-                           .mctl_max = configured, .guest_committed = committed,
+    x->vm = (PolicyVmView){.powered_on = true,
+                           .has_balloon = true,
+                           .configured = configured,
+                           .limit = configured,
+                           .consumed = configured - mctl,
+                           .mctl = mctl,
+                           .mctl_max = configured,
+                           .guest_committed = committed,
                            .guest_kernel = kernel};
-    x->view = (PolicyView){.host_pages = 4 * configured, .host_free = configured, .n_vms = 1,
-                           .vms = &x->vm, .page_bytes = PAGE, .n_params = x->cls->n_params,
+    x->view = (PolicyView){.host_pages = 4 * configured,
+                           .host_free = configured,
+                           .n_vms = 1,
+                           .vms = &x->vm,
+                           .page_bytes = PAGE,
+                           .n_params = x->cls->n_params,
                            .params = x->params};
     x->out = (PolicyTargets){.n_vms = 1, .vms = &x->target};
     x->state = g_malloc0(x->cls->state_size);
@@ -314,14 +323,14 @@ static void test_off_or_without_driver_balloons_nothing(void **state)
 static void test_run_balloons_follow_committed_memory(void **state)
 {
     (void)state;
-    TestModel *m = test_model_new(
-        "{\"duration\": \"8m\", \"sample_interval\": \"10s\","
-        " \"host\": {\"memory\": \"16GiB\", \"policy\": \"xen-selfballoon\","
-        "  \"sharing\": {\"enabled\": true}},"
-        " \"vms\": [{\"name\": \"v\", \"count\": 4, \"memory\": \"4GiB\","
-        "  \"guest\": {\"cache_fill\": \"0MiB/s\"},"
-        "  \"workload\": {\"memory\": \"1GiB\", \"active\": \"512MiB\","
-        "   \"phases\": [{\"at\": \"4m\", \"memory\": \"2560MiB\"}]}}]}");
+    TestModel *m =
+        test_model_new("{\"duration\": \"8m\", \"sample_interval\": \"10s\","
+                       " \"host\": {\"memory\": \"16GiB\", \"policy\": \"xen-selfballoon\","
+                       "  \"sharing\": {\"enabled\": true}},"
+                       " \"vms\": [{\"name\": \"v\", \"count\": 4, \"memory\": \"4GiB\","
+                       "  \"guest\": {\"cache_fill\": \"0MiB/s\"},"
+                       "  \"workload\": {\"memory\": \"1GiB\", \"active\": \"512MiB\","
+                       "   \"phases\": [{\"at\": \"4m\", \"memory\": \"2560MiB\"}]}}]}");
     test_model_check_every_event(m);
     sim_run_until(m->run, 235 * SIM_S); /* before the phase */
     double before[4];
@@ -355,6 +364,42 @@ static void test_run_balloons_follow_committed_memory(void **state)
     test_model_free(m);
 }
 
+/* The trace of an engine run: each guest's worker runs every 5 s, and the
+ * balloon target the engine applied is configured - kernel - tgt_pages. */
+static void check_line(const PolicyView *view, const PolicyTargets *decided, const char *line,
+                       void *data)
+{
+    guint *runs = data;
+    json_t *o = json_loads(line, 0, NULL);
+    assert_non_null(o);
+    for (guint i = 0; i < view->n_vms; i++) {
+        json_t *g = json_array_get(json_object_get(o, "guests"), i);
+        bool ran = json_is_true(json_object_get(g, "ran"));
+        assert_true(ran == (view->now > 0 && view->now % (5 * SIM_S) == 0));
+        if (ran) {
+            (*runs)++;
+            uint64_t tgt = (uint64_t)json_integer_value(json_object_get(g, "tgt_pages"));
+            assert_int_equal(decided->vms[i].mctl_target,
+                             view->vms[i].configured - view->vms[i].guest_kernel - tgt);
+        }
+    }
+    json_decref(o);
+}
+
+static void test_run_trace_has_each_workers_decision(void **state)
+{
+    (void)state;
+    TestModel *m = test_model_new(
+        "{\"duration\": \"1m\", \"host\": {\"memory\": \"8GiB\", \"policy\": \"xen-selfballoon\"},"
+        " \"vms\": [{\"name\": \"v\", \"count\": 2, \"memory\": \"2GiB\","
+        "  \"workload\": {\"memory\": \"512MiB\", \"active\": \"256MiB\"}}]}");
+    guint runs = 0;
+    sim_run_set_trace(m->run, check_line, &runs);
+    test_model_execute(m);
+    assert_int_equal(runs, 2 * 12); /* 5 s .. 60 s, two guests */
+    test_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -366,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_min_usable_sets_the_floor),
         cmocka_unit_test(test_off_or_without_driver_balloons_nothing),
         cmocka_unit_test(test_run_balloons_follow_committed_memory),
+        cmocka_unit_test(test_run_trace_has_each_workers_decision),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
