@@ -9,6 +9,8 @@ extern const PolicyClass policy_balloon_only;
 extern const PolicyClass policy_swap_only;
 extern const PolicyClass policy_no_sharing;
 extern const PolicyClass policy_kvm_mom;
+extern const PolicyClass policy_xen_selfballoon;
+extern const PolicyClass policy_proxmox;
 
 /* The built-in policies in the order `reclaimsim policies` lists them. */
 static const PolicyClass *const builtins[] = {
@@ -19,6 +21,8 @@ static const PolicyClass *const builtins[] = {
     &policy_swap_only,
     &policy_no_sharing,
     &policy_kvm_mom,
+    &policy_xen_selfballoon,
+    &policy_proxmox,
     NULL,
 };
 
