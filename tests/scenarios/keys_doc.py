@@ -2,12 +2,15 @@
 """The scenario key list of docs/model.md and of the man page, made from
 `BIN keys --json` (sim/load/keys.c holds the keys; these are its copies).
 
-usage: keys_doc.py BIN --markdown|--man
+usage: keys_doc.py BIN --markdown|--man|--schema-policy
 
 --markdown prints the table of docs/model.md, "Scenario keys"; --man the
 roff between the `.\\" keys: begin` and `.\\" keys: end` lines of
-docs/reclaimsim.1. tests/scenarios/schema-check.py and test-manpage.sh
-compare them with the files: after changing a key, paste this output there.
+docs/reclaimsim.1; --schema-policy the "allOf" of "$defs"/"policy" in
+scenarios/scenario.schema.json: the settings of each built-in policy
+(host.policy as an object), from the policy registry. tests/scenarios/
+schema-check.py and test-manpage.sh compare them with the files: after
+changing a key or a built-in policy's settings, paste this output there.
 The keys of a template (templates.*.KEY) are those of a VM entry, so both
 lists leave them out.
 """
@@ -62,11 +65,49 @@ def man(rows):
     return "\n".join(lines) + "\n"
 
 
+# The last branch of the policy object's allOf: a plug-in's settings are its own.
+PLUGIN_BRANCH = {"if": {"required": ["name"], "properties": {"name": {"$ref": "#/$defs/pluginPath"}}},
+                 "then": {"additionalProperties": True}}
+
+
+def setting_schema(k):
+    """The schema of one setting of a built-in policy, from its `keys` row."""
+    out = {"description": k["description"]}
+    if k["type"] in ("size", "duration", "percent"):
+        out["$ref"] = "#/$defs/" + k["type"]
+    elif k["type"] == "bool":
+        out["type"] = "boolean"
+    else:
+        out["type"] = "number"
+    for word in ("minimum", "maximum"):  # numbers only: a percent's in percent
+        if word in k:
+            out[word] = k[word]
+    out["default"] = k["default"]
+    return out
+
+
+def schema_policy(all_rows):
+    """The policy object's allOf: per built-in policy with settings, if its name then
+    its settings; then the plug-in branch. With unevaluatedProperties false beside it,
+    any other key is refused."""
+    branches = {}
+    for k in all_rows:
+        if "policy" in k:
+            props = branches.setdefault(k["policy"], {})
+            props[k["path"].rpartition(".")[2]] = setting_schema(k)
+    out = [{"if": {"required": ["name"], "properties": {"name": {"const": name}}},
+            "then": {"properties": props}} for name, props in branches.items()]
+    return out + [PLUGIN_BRANCH]
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[2] not in ("--markdown", "--man"):
+    if len(sys.argv) != 3 or sys.argv[2] not in ("--markdown", "--man", "--schema-policy"):
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
     rows = keys(sys.argv[1])
+    if sys.argv[2] == "--schema-policy":
+        print(json.dumps(schema_policy(rows), indent=2))
+        return 0
     sys.stdout.write(markdown(rows) if sys.argv[2] == "--markdown" else man(rows))
     return 0
 
