@@ -29,8 +29,8 @@ static const PolicyClass *load_plugin(Loader *ld, const char *ptr, SimHostConfig
     if (cls != NULL) {
         return cls;
     }
-    sim_load_fail(ld, SIM_ERROR_PLUGIN, ptr, "policy plug-in %s: %s",
-                  sim_load_quote(ld, h->policy), e->message);
+    sim_load_fail(ld, SIM_ERROR_PLUGIN, ptr, "policy plug-in %s: %s", sim_load_quote(ld, h->policy),
+                  e->message);
     g_error_free(e);
     return NULL;
 }

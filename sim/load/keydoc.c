@@ -192,7 +192,7 @@ static json_t *param_default(const PolicyParam *p)
         return json_boolean(p->def != 0.0);
     default:
         return fabs(p->def) < 0x1p53 && p->def == floor(p->def) ? json_integer((json_int_t)p->def)
-                                                                 : json_real(p->def);
+                                                                : json_real(p->def);
     }
     json_t *v = json_string(text);
     g_free(text);
@@ -239,20 +239,23 @@ static char *param_range(const PolicyParam *p, bool unbounded)
  */
 static json_t *param_json(const PolicyClass *cls, const PolicyParam *p, const char *parent)
 {
-    static const SimKeyType types[] = {
-        [POLICY_PARAM_NUMBER] = SIM_KEY_NUMBER, [POLICY_PARAM_SIZE] = SIM_KEY_SIZE,
-        [POLICY_PARAM_DURATION] = SIM_KEY_DURATION, [POLICY_PARAM_PERCENT] = SIM_KEY_PERCENT,
-        [POLICY_PARAM_BOOL] = SIM_KEY_BOOL};
+    static const SimKeyType types[] = {[POLICY_PARAM_NUMBER] = SIM_KEY_NUMBER,
+                                       [POLICY_PARAM_SIZE] = SIM_KEY_SIZE,
+                                       [POLICY_PARAM_DURATION] = SIM_KEY_DURATION,
+                                       [POLICY_PARAM_PERCENT] = SIM_KEY_PERCENT,
+                                       [POLICY_PARAM_BOOL] = SIM_KEY_BOOL};
     bool unbounded = isinf(p->max) || p->max >= SIM_KEY_UNBOUNDED;
-    SimKey row = {.name = p->name, .type = types[p->kind], .min = p->min,
+    SimKey row = {.name = p->name,
+                  .type = types[p->kind],
+                  .min = p->min,
                   .max = unbounded ? SIM_KEY_UNBOUNDED : p->max};
     g_autofree char *path = g_strconcat(parent, ".", p->name, NULL);
     g_autofree char *range = param_range(p, unbounded);
     g_autofree char *doc = g_strdup_printf("Setting of policy %s: %s", cls->name, p->doc);
-    json_t *obj = json_pack("{s:s, s:s, s:s, s:o, s:s, s:b, s:s, s:o}", "path", path, "policy",
-                            cls->name, "type", sim_key_type_to_string(row.type), "json_types",
-                            json_types(&row), "range", range, "required", false, "description",
-                            doc, "default", param_default(p));
+    json_t *obj =
+        json_pack("{s:s, s:s, s:s, s:o, s:s, s:b, s:s, s:o}", "path", path, "policy", cls->name,
+                  "type", sim_key_type_to_string(row.type), "json_types", json_types(&row), "range",
+                  range, "required", false, "description", doc, "default", param_default(p));
     json_bounds(&row, obj);
     return obj;
 }

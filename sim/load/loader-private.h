@@ -132,8 +132,8 @@ bool sim_load_host(Loader *ld, json_t *root, SimHostConfig *h);
 struct PolicyClass;
 bool sim_load_check_policy_class(Loader *ld, const char *ptr, const char *name,
                                  const struct PolicyClass *cls);
-bool sim_load_policy_params(Loader *ld, json_t *obj, const char *ptr,
-                            const struct PolicyClass *cls, SimHostConfig *h);
+bool sim_load_policy_params(Loader *ld, json_t *obj, const char *ptr, const struct PolicyClass *cls,
+                            SimHostConfig *h);
 
 /* ---- vms.c ---- */
 

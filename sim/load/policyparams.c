@@ -192,7 +192,9 @@ static SimKey *param_rows(const PolicyClass *cls)
     for (guint i = 0; i < cls->n_params; i++) {
         const PolicyParam *p = &cls->params[i];
         bool unbounded = isinf(p->max) || p->max >= SIM_KEY_UNBOUNDED;
-        rows[i] = (SimKey){.name = p->name, .type = kind_types[p->kind], .min = p->min,
+        rows[i] = (SimKey){.name = p->name,
+                           .type = kind_types[p->kind],
+                           .min = p->min,
                            .max = unbounded ? SIM_KEY_UNBOUNDED : p->max};
     }
     return rows;

@@ -259,8 +259,7 @@ static void match_rows(const SimKey *members, const char *pattern, GHashTable *g
             const char *step = k->type == SIM_KEY_ARRAY ? "/#" : k->type == SIM_KEY_MAP ? "/*" : "";
             g_autofree char *inner = g_strconcat(path, step, NULL);
             match_rows(k->members, inner, given, leaves, read);
-            if (k->type != SIM_KEY_OBJECT ||
-                (k->flags & (SIM_KEY_OR_NAME | SIM_KEY_POLICY)) == 0) {
+            if (k->type != SIM_KEY_OBJECT || (k->flags & (SIM_KEY_OR_NAME | SIM_KEY_POLICY)) == 0) {
                 continue;
             }
         }
@@ -291,12 +290,12 @@ static guint listed_value_keys(void)
     {
         const char *path = json_string_value(json_object_get(k, "path"));
         const char *type = json_string_value(json_object_get(k, "type"));
-        bool container = strcmp(type, "object") == 0 || strcmp(type, "array") == 0 ||
-                         strcmp(type, "map") == 0;
+        bool container =
+            strcmp(type, "object") == 0 || strcmp(type, "array") == 0 || strcmp(type, "map") == 0;
         /* a built-in policy's settings are the class's, not rows of the tables */
         bool setting = json_object_get(k, "policy") != NULL;
         n += !container && !setting && path[0] != '$' && !g_str_has_prefix(path, "templates") ? 1
-                                                                                                : 0;
+                                                                                              : 0;
     }
     json_decref(list);
     return n;
@@ -314,14 +313,15 @@ static void test_keys_the_loader_reads_every_row(void **state)
         "{\"host\": {\"memory\": \"16GiB\"}, \"vms\": [{\"name\": \"a\", \"memory\": \"4GiB\","
         " \"workload\": {\"trace\": {\"file\": \"%s\", \"format\": \"bitbrains\", \"vm\": \"x\","
         " \"start\": \"1h\", \"repeat\": true, \"scale\": 0.5, \"memory_window\": \"2h\"}}}]}";
-    g_autofree char *trace = g_strconcat(RECLAIMSIM_SOURCE_DIR,
-                                         "/scenarios/data/bitbrains/rnd-2013-7/1.csv.gz", NULL);
+    g_autofree char *trace =
+        g_strconcat(RECLAIMSIM_SOURCE_DIR, "/scenarios/data/bitbrains/rnd-2013-7/1.csv.gz", NULL);
     g_autofree char *text = g_strdup_printf(trace_json, trace);
     GError *error = NULL;
-    g_autoptr(SimScenario) all = sim_scenario_load(
-        RECLAIMSIM_TESTS_DIR "/scenarios/schema-good/every-key.json", &error);
+    g_autoptr(SimScenario) all =
+        sim_scenario_load(RECLAIMSIM_TESTS_DIR "/scenarios/schema-good/every-key.json", &error);
     g_assert_no_error(error);
-    g_autoptr(SimScenario) traced = sim_scenario_load_text("trace.json", text, strlen(text), &error);
+    g_autoptr(SimScenario) traced =
+        sim_scenario_load_text("trace.json", text, strlen(text), &error);
     g_assert_no_error(error);
     g_autoptr(GHashTable) leaves = g_hash_table_new(NULL, NULL);
     g_autoptr(GHashTable) read = g_hash_table_new(NULL, NULL);
