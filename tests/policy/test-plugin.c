@@ -7,7 +7,8 @@
  * loads and runs. host.policy as an object names a plug-in with settings
  * of every kind (plugins/with_params.c): the loader reads each in its unit
  * (bytes, ns, fractions) in the class's order, fills the defaults, and
- * refuses an unknown setting, a wrong type or a value out of bounds.
+ * refuses an unknown setting, a wrong type or a value out of bounds; a
+ * plug-in whose own settings are malformed is refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 #include <glib/gstdio.h>
 
 #include "policy/policy.h"
+#include "sim/error.h"
 #include "sim/load/scenario.h"
 #include "sim/scenario.h"
 #include "support/testutil.h"
@@ -334,6 +336,25 @@ static void test_bad_policy_settings_are_located(void **state)
                        "(at /host/policy/buffer)");
 }
 
+/* A plug-in whose own settings are malformed is refused where the scenario names it. */
+static void test_a_plugin_with_malformed_settings_is_refused(void **state)
+{
+    (void)state;
+    g_autofree char *dir = scenario_dir(BAD_PARAMS_PLUGIN);
+    g_autofree char *scenario = g_build_filename(dir, "scenario.json", NULL);
+    GError *error = NULL;
+    g_autoptr(SimScenario) sc = sim_scenario_load(scenario, &error);
+    assert_null(sc);
+    g_autofree char *want = g_strdup_printf(
+        "%s:2:39: error: policy plug-in %s: setting \"gain\": default 2 is not within [0, 1] "
+        "(at /host/policy)",
+        scenario, BAD_PARAMS_PLUGIN);
+    assert_string_equal(error->message, want);
+    assert_int_equal(error->code, SIM_ERROR_PLUGIN);
+    g_error_free(error);
+    test_rmtree(dir);
+}
+
 /* Every built-in policy named in an object loads, with its defaults. */
 static void test_every_builtin_policy_loads_as_an_object(void **state)
 {
@@ -367,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_policy_object_defaults_and_bare_name),
         cmocka_unit_test(test_policy_settings_are_set_from_the_command_line),
         cmocka_unit_test(test_bad_policy_settings_are_located),
+        cmocka_unit_test(test_a_plugin_with_malformed_settings_is_refused),
         cmocka_unit_test(test_every_builtin_policy_loads_as_an_object),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
