@@ -528,7 +528,8 @@ def check_policy_settings(schema, source, binary):
     got = schema["$defs"]["policy"].get("allOf")
     check(got == want, "scenario.schema.json, $defs/policy/allOf is not the one "
           "`tests/scenarios/keys_doc.py BIN --schema-policy` makes from the built-in "
-          "policies' settings; paste its output there:\n" + json.dumps(want, indent=2))
+          "policies' settings; paste its output there (or run `keys_doc.py BIN --update "
+          "SOURCE_DIR`):\n" + json.dumps(want, indent=2))
     tmp = tempfile.mkdtemp(prefix="schema-settings.")
     files = []
     for i, k in enumerate(settings):
