@@ -15,7 +15,7 @@
 
 /* A plug-in named by path, relative to the scenario file's folder; the
  * scenario keeps the path it resolved, so the run loads the same file. */
-static bool load_plugin(Loader *ld, const char *ptr, SimHostConfig *h)
+static const PolicyClass *load_plugin(Loader *ld, const char *ptr, SimHostConfig *h)
 {
     g_autofree char *dir = g_path_get_dirname(ld->path);
     if (!g_path_is_absolute(h->policy) && strcmp(ld->path, "<built-in>") != 0 &&
@@ -25,33 +25,64 @@ static bool load_plugin(Loader *ld, const char *ptr, SimHostConfig *h)
         h->policy = path;
     }
     GError *e = NULL;
-    if (policy_resolve(h->policy, &e) != NULL) {
-        return true;
+    const PolicyClass *cls = policy_resolve(h->policy, &e);
+    if (cls != NULL) {
+        return cls;
     }
-    bool ok = sim_load_fail(ld, SIM_ERROR_PLUGIN, ptr, "policy plug-in %s: %s",
-                            sim_load_quote(ld, h->policy), e->message);
+    sim_load_fail(ld, SIM_ERROR_PLUGIN, ptr, "policy plug-in %s: %s", sim_load_quote(ld, h->policy),
+                  e->message);
     g_error_free(e);
-    return ok;
+    return NULL;
 }
 
-static bool load_policy(Loader *ld, const Scope *s, SimHostConfig *h)
+/* The class h->policy names (given at `ptr`), or NULL after the error. */
+static const PolicyClass *resolve_policy(Loader *ld, const char *ptr, SimHostConfig *h)
 {
-    const char *ptr = NULL;
-    if (!sim_load_get_string(ld, s, "policy", &h->policy, &ptr)) {
-        return false;
-    }
     if (policy_is_path(h->policy)) {
         return load_plugin(ld, ptr, h);
     }
-    if (policy_lookup(h->policy) != NULL) {
-        return true;
+    const PolicyClass *cls = policy_lookup(h->policy);
+    if (cls != NULL) {
+        return cls;
     }
     const char *names[64];
     guint n = 0;
     for (const PolicyClass *const *p = policy_builtins(); *p != NULL && n < 64; p++) {
         names[n++] = (*p)->name;
     }
-    return sim_load_unknown_name(ld, ptr, "policy", h->policy, names, n, "known policies");
+    sim_load_unknown_name(ld, ptr, "policy", h->policy, names, n, "known policies");
+    return NULL;
+}
+
+/*
+ * host.policy: a name, or an object with the name and the policy's settings
+ * (sim/load/policyparams.c); a bare name leaves h->policy_params NULL, so
+ * the run takes the class's defaults.
+ */
+static bool load_policy(Loader *ld, const Scope *s, SimHostConfig *h)
+{
+    const SimKey *row = sim_load_row_of(s, "policy");
+    const char *ptr = NULL;
+    bool given = false;
+    json_t *v = sim_load_value_of(ld, s, row, &ptr, &given);
+    const char *name_at = ptr;
+    if (json_is_object(v)) {
+        Scope obj = sim_load_scope_one(v, ptr, row->members);
+        if (json_object_get(v, "name") == NULL) {
+            return sim_load_missing(ld, ptr, "name");
+        }
+        if (!sim_load_get_string(ld, &obj, "name", &h->policy, &name_at)) {
+            return false;
+        }
+    } else if (json_is_string(v)) {
+        h->policy = g_strdup(json_string_value(v));
+    } else {
+        return sim_load_type_error(ld, ptr, v,
+                                   "a policy name or an object with its \"name\" and settings");
+    }
+    const PolicyClass *cls = resolve_policy(ld, name_at, h);
+    return cls != NULL && sim_load_check_policy_class(ld, name_at, h->policy, cls) &&
+           (!json_is_object(v) || sim_load_policy_params(ld, v, ptr, cls, h));
 }
 
 /*

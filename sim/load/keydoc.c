@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "policy/policy.h"
 #include "sim/load/keys.h"
 #include "sim/units.h"
 
@@ -91,6 +92,9 @@ char *sim_key_range(const SimKey *key)
     if ((key->flags & SIM_KEY_OR_NAME) != 0) {
         g_string_append(out, "a file name or an object");
     }
+    if ((key->flags & SIM_KEY_POLICY) != 0) {
+        g_string_append(out, "a name or an object");
+    }
     if ((key->flags & SIM_KEY_NULLABLE) != 0) {
         g_string_append(out, out->len > 0 ? ", or null" : "null");
     }
@@ -107,7 +111,7 @@ static json_t *json_types(const SimKey *key)
     if (key->words != NULL && key->type == SIM_KEY_INT) {
         g_string_prepend(types, "string ");
     }
-    if ((key->flags & SIM_KEY_OR_NAME) != 0) {
+    if ((key->flags & (SIM_KEY_OR_NAME | SIM_KEY_POLICY)) != 0) {
         g_string_append(types, " string");
     }
     if ((key->flags & SIM_KEY_NULLABLE) != 0) {
@@ -170,6 +174,102 @@ static json_t *key_json(const SimKey *key, const char *path)
     return obj;
 }
 
+/* A setting's default as a scenario writes it: "512MiB", "10s", "20%", 4, true. */
+static json_t *param_default(const PolicyParam *p)
+{
+    char *text = NULL;
+    switch (p->kind) {
+    case POLICY_PARAM_SIZE:
+        text = sim_units_format_bytes((uint64_t)p->def);
+        break;
+    case POLICY_PARAM_DURATION:
+        text = sim_units_format_duration((SimTime)p->def);
+        break;
+    case POLICY_PARAM_PERCENT:
+        text = sim_units_format_percent(p->def);
+        break;
+    case POLICY_PARAM_BOOL:
+        return json_boolean(p->def != 0.0);
+    default:
+        return fabs(p->def) < 0x1p53 && p->def == floor(p->def) ? json_integer((json_int_t)p->def)
+                                                                : json_real(p->def);
+    }
+    json_t *v = json_string(text);
+    g_free(text);
+    return v;
+}
+
+/* A bound of a setting as text, in its kind's unit. */
+static char *param_bound(const PolicyParam *p, double v)
+{
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    switch (p->kind) {
+    case POLICY_PARAM_SIZE:
+        return sim_units_format_bytes((uint64_t)v);
+    case POLICY_PARAM_DURATION:
+        return sim_units_format_duration((SimTime)v);
+    case POLICY_PARAM_PERCENT:
+        return sim_units_format_percent(v);
+    default:
+        return g_strdup(g_ascii_formatd(buf, sizeof buf, "%.10g", v));
+    }
+}
+
+/* "512MiB..16GiB", "1s..1h", "0%..50%", "[0, 4]", ">= 1", "true|false". */
+static char *param_range(const PolicyParam *p, bool unbounded)
+{
+    g_autofree char *min = param_bound(p, p->min);
+    g_autofree char *max = unbounded ? NULL : param_bound(p, p->max);
+    if (p->kind == POLICY_PARAM_BOOL) {
+        return g_strdup("true|false");
+    }
+    if (unbounded) {
+        return g_strdup_printf(">= %s", min);
+    }
+    if (p->kind == POLICY_PARAM_NUMBER) {
+        return g_strdup_printf("[%s, %s]", min, max);
+    }
+    return g_strdup_printf("%s..%s", min, max);
+}
+
+/*
+ * One row of `keys` for a setting of a built-in policy: path
+ * host.policy.NAME, "policy" the class, the description prefixed with it
+ * (two policies may have a setting of the same name).
+ */
+static json_t *param_json(const PolicyClass *cls, const PolicyParam *p, const char *parent)
+{
+    static const SimKeyType types[] = {[POLICY_PARAM_NUMBER] = SIM_KEY_NUMBER,
+                                       [POLICY_PARAM_SIZE] = SIM_KEY_SIZE,
+                                       [POLICY_PARAM_DURATION] = SIM_KEY_DURATION,
+                                       [POLICY_PARAM_PERCENT] = SIM_KEY_PERCENT,
+                                       [POLICY_PARAM_BOOL] = SIM_KEY_BOOL};
+    bool unbounded = isinf(p->max) || p->max >= SIM_KEY_UNBOUNDED;
+    SimKey row = {.name = p->name,
+                  .type = types[p->kind],
+                  .min = p->min,
+                  .max = unbounded ? SIM_KEY_UNBOUNDED : p->max};
+    g_autofree char *path = g_strconcat(parent, ".", p->name, NULL);
+    g_autofree char *range = param_range(p, unbounded);
+    g_autofree char *doc = g_strdup_printf("Setting of policy %s: %s", cls->name, p->doc);
+    json_t *obj =
+        json_pack("{s:s, s:s, s:s, s:o, s:s, s:b, s:s, s:o}", "path", path, "policy", cls->name,
+                  "type", sim_key_type_to_string(row.type), "json_types", json_types(&row), "range",
+                  range, "required", false, "description", doc, "default", param_default(p));
+    json_bounds(&row, obj);
+    return obj;
+}
+
+/* The settings of every built-in policy, under host.policy (SIM_KEY_POLICY). */
+static void collect_params(const char *parent, json_t *out)
+{
+    for (const PolicyClass *const *cls = policy_builtins(); *cls != NULL; cls++) {
+        for (guint i = 0; i < (*cls)->n_params; i++) {
+            json_array_append_new(out, param_json(*cls, &(*cls)->params[i], parent));
+        }
+    }
+}
+
 /* Appends every key under `members` to `out` (depth first, in table order). */
 static void collect(const SimKey *members, const char *parent, json_t *out)
 {
@@ -183,6 +283,9 @@ static void collect(const SimKey *members, const char *parent, json_t *out)
         const char *suffix = k->type == SIM_KEY_ARRAY ? "[]" : k->type == SIM_KEY_MAP ? ".*" : "";
         g_autofree char *child = g_strconcat(path, suffix, NULL);
         collect(k->members, child, out);
+        if ((k->flags & SIM_KEY_POLICY) != 0) {
+            collect_params(child, out);
+        }
     }
 }
 

@@ -72,6 +72,14 @@ static const SimKey compression_keys[] = {
 static const char *const state_readings[] = {"band", "below", NULL};
 static const char *const idle_tax_types[] = {"variable", "flat", NULL}; /* SimIdleTaxType */
 
+/* host.policy as an object; the other members are the policy's settings (SIM_KEY_POLICY). */
+static const SimKey policy_keys[] = {
+    {KEY("name", STRING), .flags = SIM_KEY_REQUIRED,
+     .doc = "The policy of host.policy as an object: a built-in name or a plug-in's path, as "
+            "host.policy itself takes. Required."},
+    END,
+};
+
 static const SimKey host_keys[] = {
     {KEY("memory", SIZE), .flags = SIM_KEY_REQUIRED | SIM_KEY_NONZERO,
      .doc = "Machine memory of the host (at least one page; rounded down to whole pages). "
@@ -92,7 +100,11 @@ static const SimKey host_keys[] = {
     {KEY("min_free", SIZE), .flags = SIM_KEY_NONZERO, .def = "auto", .words = auto_word,
      .doc = "minFree: \"auto\" (6% of the first 4 GiB, 4% of the next 8, 2% of the next 16, "
             "1% of the rest) or a fixed size in (0, host memory)."},
-    {KEY("policy", STRING), .def = "esxi", .doc = "Reclamation policy: a built-in name (reclaimsim policies) or the path of a policy plug-in, a .so file, relative to the scenario file (docs/plugins.md); --policy overrides it."},
+    {KEY("policy", OBJECT), .flags = SIM_KEY_POLICY, .def = "esxi", .members = policy_keys,
+     .doc = "Reclamation policy: a built-in name (reclaimsim policies) or the path of a policy "
+            "plug-in, a .so file, relative to the scenario file (docs/plugins.md); or an object "
+            "with that name and the policy's settings ({\"name\": \"kvm-mom\", ...}: the "
+            "host.policy.* keys of each built-in, a plug-in's own); --policy overrides it."},
     /* "esxi-host": assumption (a neutral name; docs/model.md, "esxtop.csv") */
     {KEY("name", STRING), .def = "esxi-host",
      .doc = "Host name in esxtop.csv's counter paths (\\\\NAME\\Memory\\...): letters, digits, "

@@ -39,6 +39,10 @@ const char *sim_key_type_to_string(SimKeyType type);
 #define SIM_KEY_NULLABLE 8u  /* null is a value ("off", "none") */
 #define SIM_KEY_OPEN_MIN 16u /* a number must be > min, not >= */
 #define SIM_KEY_OR_NAME 32u  /* an object that may also be given as a file name (trace) */
+/* host.policy: a name, or an object with that name and the named policy's
+ * settings (PolicyClass.params) besides the rows in `members`; its loader
+ * checks them (sim/load/policyparams.c) and `keys` lists each built-in's. */
+#define SIM_KEY_POLICY 64u
 
 /* No upper bound for a NUMBER or INT row. */
 #define SIM_KEY_UNBOUNDED G_MAXDOUBLE

@@ -127,6 +127,14 @@ bool sim_load_parse_shares(Loader *ld, const SimKey *row, const json_t *v, const
 
 bool sim_load_host(Loader *ld, json_t *root, SimHostConfig *h);
 
+/* ---- policyparams.c ---- */
+
+struct PolicyClass;
+bool sim_load_check_policy_class(Loader *ld, const char *ptr, const char *name,
+                                 const struct PolicyClass *cls);
+bool sim_load_policy_params(Loader *ld, json_t *obj, const char *ptr, const struct PolicyClass *cls,
+                            SimHostConfig *h);
+
 /* ---- vms.c ---- */
 
 bool sim_load_vms(Loader *ld, json_t *root, SimScenario *sc);

@@ -303,7 +303,8 @@ bool sim_load_check_keys(Loader *ld, json_t *v, const char *ptr, SimKeyType kind
             if (spec == NULL) {
                 return unknown_key(ld, cptr, key, members);
             }
-            if (spec->members != NULL &&
+            /* a policy's settings depend on the class it names: load_policy checks them */
+            if (spec->members != NULL && (spec->flags & SIM_KEY_POLICY) == 0 &&
                 !sim_load_check_keys(ld, child, cptr, spec->type, spec->members)) {
                 return false;
             }

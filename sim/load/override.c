@@ -69,6 +69,21 @@ static json_t *override_step(Loader *ld, json_t *cur, const char *part, bool las
     return json_array_get(cur, (size_t)index);
 }
 
+/*
+ * host.policy given as a name and a --set of one of its settings
+ * (host.policy.KEY=VALUE): the name becomes the object {"name": NAME} that
+ * the setting is added to. `cur` is the value at `ptr`, a member of `parent`.
+ */
+static json_t *policy_as_object(json_t *parent, const char *part, json_t *cur, const char *ptr)
+{
+    if (!json_is_string(cur) || !json_is_object(parent) || strcmp(ptr, "/host/policy") != 0) {
+        return cur;
+    }
+    json_t *obj = json_pack("{s:O}", "name", cur);
+    json_object_set_new(parent, part, obj);
+    return obj;
+}
+
 /* One "KEY=VALUE": VALUE as JSON, or as a string when it is not JSON. */
 bool sim_load_apply_override(Loader *ld, json_t *root, const char *arg, GError **error)
 {
@@ -89,12 +104,17 @@ bool sim_load_apply_override(Loader *ld, json_t *root, const char *arg, GError *
     g_autoptr(GString) ptr = g_string_new("");
     char *created = NULL;
     json_t *cur = root;
+    json_t *parent = NULL;
     for (guint i = 0; parts[i] != NULL && cur != NULL; i++) {
         if (parts[i][0] == '\0') {
             cur = NULL;
             usage_error(error, arg, "empty part in key \"%s\"", key);
             break;
         }
+        if (i > 0) {
+            cur = policy_as_object(parent, parts[i - 1], cur, ptr->str);
+        }
+        parent = cur;
         cur = override_step(ld, cur, parts[i], parts[i + 1] == NULL, value, ptr, &created, arg,
                             error);
     }

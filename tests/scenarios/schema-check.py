@@ -22,7 +22,11 @@ real binary BIN:
     each of its keys, set alone to its default, passes `BIN check`;
   - the table of docs/model.md ("Scenario keys") is the one keys_doc.py
     makes from `BIN keys --json`;
-  - the schema's policy names include every policy `BIN policies` lists.
+  - the schema's policy names include every policy `BIN policies` lists;
+  - the settings of the built-in policies (host.policy as an object, rows of
+    `BIN keys --json` with a "policy") are the allOf of "$defs"/"policy",
+    as `keys_doc.py BIN --schema-policy` makes it from them, and each set
+    alone to its default passes `BIN check`.
 Prints one line per failure and ends with "N passed, M failed".
 """
 import json
@@ -112,6 +116,7 @@ CANNOT_EXPRESS = {
 # Values for the keys that have no default, to set each key alone.
 NO_DEFAULT_VALUES = {
     "$schema": "scenario.schema.json",
+    "host.policy.name": "esxi",
     "name": "solo",
     "host.memory": "16GiB",
     "templates.*.memory": "4GiB",
@@ -377,12 +382,16 @@ def same_value(a, b):
     return a == b
 
 
-def loader_keys(binary):
-    """{dotted path as key_paths writes it: row} from `BIN keys --json`."""
+def loader_keys(binary, settings=None):
+    """{dotted path as key_paths writes it: row} from `BIN keys --json`; the rows
+    of the built-in policies' settings (with a "policy") go to `settings`."""
     out = subprocess.run([binary, "keys", "--json"], capture_output=True, text=True,
                          timeout=60)
     check(out.returncode == 0, "`keys --json` exited %d: %s" % (out.returncode, out.stderr))
-    return {k["path"].replace("[]", ".*"): k for k in json.loads(out.stdout or "[]")}
+    rows = json.loads(out.stdout or "[]")
+    if settings is not None:
+        settings.extend(k for k in rows if "policy" in k)
+    return {k["path"].replace("[]", ".*"): k for k in rows if "policy" not in k}
 
 
 def check_key_row(schema, parents, path, sub, row):
@@ -508,6 +517,37 @@ def key_alone(path, sub):
     return doc
 
 
+def check_policy_settings(schema, source, binary):
+    """The built-in policies' settings: the schema's are the generated ones, and
+    each, set alone to its default, loads."""
+    settings = []
+    loader_keys(binary, settings)
+    sys.path.insert(0, os.path.join(source, "tests", "scenarios"))
+    import keys_doc
+    want = keys_doc.schema_policy(settings)
+    got = schema["$defs"]["policy"].get("allOf")
+    check(got == want, "scenario.schema.json, $defs/policy/allOf is not the one "
+          "`tests/scenarios/keys_doc.py BIN --schema-policy` makes from the built-in "
+          "policies' settings; paste its output there (or run `keys_doc.py BIN --update "
+          "SOURCE_DIR`):\n" + json.dumps(want, indent=2))
+    tmp = tempfile.mkdtemp(prefix="schema-settings.")
+    files = []
+    for i, k in enumerate(settings):
+        doc = {"host": {"memory": "16GiB", "policy": {"name": k["policy"]}},
+               "vms": [{"name": "web", "memory": "4GiB"}]}
+        doc["host"]["policy"][k["path"].rpartition(".")[2]] = k["default"]
+        name = os.path.join(tmp, "setting-%03d.json" % i)
+        with open(name, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        files.append((name, k))
+    if files:
+        _, loader_out, stderr = loader_check(binary, [f for f, _ in files])
+        for f, k in files:
+            check(loader_out[f] == "ok", "the loader rejects setting %s of policy %s at its "
+                  "default %r: %s" % (k["path"], k["policy"], k["default"], stderr_for(stderr, f)))
+    shutil.rmtree(tmp)
+
+
 def check_policies(schema, binary):
     proc = subprocess.run([binary, "policies"], capture_output=True, text=True, timeout=60)
     names = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
@@ -544,6 +584,7 @@ def main():
     check_corpus(validator, "tests/scenarios/invalid")
     check_keys_agree(schema, source, binary)
     check_policies(schema, binary)
+    check_policy_settings(schema, source, binary)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "policy/policy.h"
 #include "sim/load/keys.h"
 #include "sim/load/scenario.h"
 #include "sim/load/trace.h"
@@ -206,14 +207,21 @@ static void test_keys_json_lists_every_key_once(void **state)
     g_autofree char *text = sim_keys_describe(true);
     json_t *list = json_loads(text, 0, NULL);
     assert_true(json_is_array(list));
-    assert_int_equal(json_array_size(list), count_rows(sim_keys_top()));
-    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    guint settings = 0;
+    for (const PolicyClass *const *cls = policy_builtins(); *cls != NULL; cls++) {
+        settings += (*cls)->n_params;
+    }
+    assert_int_equal(json_array_size(list), count_rows(sim_keys_top()) + settings);
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     size_t i = 0;
     json_t *k = NULL;
     json_array_foreach(list, i, k)
     {
-        assert_true(
-            g_hash_table_add(seen, (gpointer)json_string_value(json_object_get(k, "path"))));
+        /* two policies may have settings of the same name: a setting's row says whose */
+        const char *policy = json_string_value(json_object_get(k, "policy"));
+        assert_true(g_hash_table_add(
+            seen, g_strconcat(json_string_value(json_object_get(k, "path")),
+                              policy != NULL ? " of " : "", policy != NULL ? policy : "", NULL)));
     }
     assert_true(g_hash_table_contains(seen, "vms[].guest.balloon.rate_slow_min"));
     assert_true(g_hash_table_contains(seen, "templates.*.guest.balloon.rate_slow_min"));
@@ -251,7 +259,7 @@ static void match_rows(const SimKey *members, const char *pattern, GHashTable *g
             const char *step = k->type == SIM_KEY_ARRAY ? "/#" : k->type == SIM_KEY_MAP ? "/*" : "";
             g_autofree char *inner = g_strconcat(path, step, NULL);
             match_rows(k->members, inner, given, leaves, read);
-            if (k->type != SIM_KEY_OBJECT || (k->flags & SIM_KEY_OR_NAME) == 0) {
+            if (k->type != SIM_KEY_OBJECT || (k->flags & (SIM_KEY_OR_NAME | SIM_KEY_POLICY)) == 0) {
                 continue;
             }
         }
@@ -282,9 +290,12 @@ static guint listed_value_keys(void)
     {
         const char *path = json_string_value(json_object_get(k, "path"));
         const char *type = json_string_value(json_object_get(k, "type"));
-        bool container = strcmp(type, "object") == 0 || strcmp(type, "array") == 0 ||
-                         strcmp(type, "map") == 0;
-        n += !container && path[0] != '$' && !g_str_has_prefix(path, "templates") ? 1 : 0;
+        bool container =
+            strcmp(type, "object") == 0 || strcmp(type, "array") == 0 || strcmp(type, "map") == 0;
+        /* a built-in policy's settings are the class's, not rows of the tables */
+        bool setting = json_object_get(k, "policy") != NULL;
+        n += !container && !setting && path[0] != '$' && !g_str_has_prefix(path, "templates") ? 1
+                                                                                              : 0;
     }
     json_decref(list);
     return n;
@@ -302,14 +313,15 @@ static void test_keys_the_loader_reads_every_row(void **state)
         "{\"host\": {\"memory\": \"16GiB\"}, \"vms\": [{\"name\": \"a\", \"memory\": \"4GiB\","
         " \"workload\": {\"trace\": {\"file\": \"%s\", \"format\": \"bitbrains\", \"vm\": \"x\","
         " \"start\": \"1h\", \"repeat\": true, \"scale\": 0.5, \"memory_window\": \"2h\"}}}]}";
-    g_autofree char *trace = g_strconcat(RECLAIMSIM_SOURCE_DIR,
-                                         "/scenarios/data/bitbrains/rnd-2013-7/1.csv.gz", NULL);
+    g_autofree char *trace =
+        g_strconcat(RECLAIMSIM_SOURCE_DIR, "/scenarios/data/bitbrains/rnd-2013-7/1.csv.gz", NULL);
     g_autofree char *text = g_strdup_printf(trace_json, trace);
     GError *error = NULL;
-    g_autoptr(SimScenario) all = sim_scenario_load(
-        RECLAIMSIM_TESTS_DIR "/scenarios/schema-good/every-key.json", &error);
+    g_autoptr(SimScenario) all =
+        sim_scenario_load(RECLAIMSIM_TESTS_DIR "/scenarios/schema-good/every-key.json", &error);
     g_assert_no_error(error);
-    g_autoptr(SimScenario) traced = sim_scenario_load_text("trace.json", text, strlen(text), &error);
+    g_autoptr(SimScenario) traced =
+        sim_scenario_load_text("trace.json", text, strlen(text), &error);
     g_assert_no_error(error);
     g_autoptr(GHashTable) leaves = g_hash_table_new(NULL, NULL);
     g_autoptr(GHashTable) read = g_hash_table_new(NULL, NULL);
@@ -325,9 +337,9 @@ static void test_keys_the_loader_reads_every_row(void **state)
         }
     }
     /* the leaves are the value keys `keys --json` lists outside templates
-     * (templates use the VM rows), and workload.trace, an object that may be
-     * given as a file name */
-    assert_int_equal(g_hash_table_size(leaves), listed_value_keys() + 1);
+     * (templates use the VM rows), and workload.trace and host.policy,
+     * objects that may be given as a name */
+    assert_int_equal(g_hash_table_size(leaves), listed_value_keys() + 2);
 }
 
 int main(void)
