@@ -8,6 +8,7 @@ extern const PolicyClass policy_esx2002;
 extern const PolicyClass policy_balloon_only;
 extern const PolicyClass policy_swap_only;
 extern const PolicyClass policy_no_sharing;
+extern const PolicyClass policy_hyperv_dm;
 
 /* The built-in policies in the order `reclaimsim policies` lists them. */
 static const PolicyClass *const builtins[] = {
@@ -17,6 +18,7 @@ static const PolicyClass *const builtins[] = {
     &policy_balloon_only,
     &policy_swap_only,
     &policy_no_sharing,
+    &policy_hyperv_dm,
     NULL,
 };
 
