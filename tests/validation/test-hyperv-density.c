@@ -27,7 +27,6 @@
  * asserted is the published gain within a factor of two, +20% to +80%: a
  * shape check (positive, of the published size), not a match.
  */
- */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
