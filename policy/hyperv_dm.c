@@ -242,12 +242,16 @@ static void sort_by_weight(HvState *s, guint n)
  * each gets clamp(demand x r, lo, hi) for the one r that spends it. */
 static void share_class(HvState *s, guint from, guint to, double budget)
 {
-    double lo = 0.0, hi = 0.0;
+    double lo = 0.0, hi = 0.0, his = 0.0;
     for (guint k = from; k < to; k++) {
         const HvNeed *n = &s->need[s->order[k]];
         hi = MAX(hi, n->demand > 0 ? n->hi / n->demand : 0.0);
+        his += n->hi;
     }
-    for (int step = 0; step < HV_SHARE_STEPS; step++) {
+    if (budget >= his) {
+        lo = hi; /* every target fits: no bisection (it would stop just below) */
+    }
+    for (int step = 0; step < HV_SHARE_STEPS && lo < hi; step++) {
         double r = (lo + hi) / 2, sum = 0.0;
         for (guint k = from; k < to; k++) {
             const HvNeed *n = &s->need[s->order[k]];
