@@ -215,9 +215,6 @@ static void vm_need(const HvState *s, const PolicyView *view, guint i, uint64_t 
     double reach = (double)(held > spare ? held - spare : 0);
     n->lo = MAX((double)minimum_pages(view, v), reach);
     n->hi = MAX(MIN(MAX(want, (double)minimum_pages(view, v)), (double)v->configured), n->lo);
-    if (!n->reports) {
-        n->lo = n->hi = (double)n->assigned; /* held at Startup until it reports */
-    }
 }
 
 /* Sorts VM indices by weight, highest first (insertion sort: O(n^2) on the
@@ -386,7 +383,8 @@ static void hyperv_tick(void *state, const PolicyView *view, PolicyTargets *out)
             fixed += commit;
         }
     }
-    /* VMs that do not report are held where they are: not in the balance */
+    /* VMs that do not report (yet) are held where they are, at Startup after
+     * boot: not in the balance */
     for (guint i = 0; i < view->n_vms; i++) {
         if (!s->need[i].reports) {
             s->need[i].lo = s->need[i].hi = s->need[i].ideal = 0.0;
