@@ -112,6 +112,27 @@ static void test_tick_hot_adds_whole_128_mib_chunks_to_committed_times_1_2(void 
     bench_free(b);
 }
 
+/* Hot-added memory stays present: it goes back by ballooning in 2 MiB
+ * steps and comes back from the balloon in any amount, not in chunks. */
+static void test_tick_gives_hot_added_memory_back_only_by_ballooning(void **state)
+{
+    (void)state;
+    Bench *b = bench_new(1);
+    b->vms[0].guest_committed = PAGES(2000);
+    b->cls->tick(b->state, &b->view, &b->out);
+    assert_int_equal(assigned(b, 0), PAGES(2944)); /* 2048 + 7 chunks */
+    /* floor of 2944 MiB of RAM: 232 + 184 MiB; (1700 + 416) x 1.2 -> 2540 MiB */
+    b->vms[0].guest_committed = PAGES(1700);
+    b->vms[0].guest_available = PAGES(1200);
+    b->cls->tick(b->state, &b->view, &b->out);
+    assert_int_equal(assigned(b, 0), PAGES(2540));
+    /* (1800 + 416) x 1.2 -> 2660 MiB: 120 MiB back from the balloon */
+    b->vms[0].guest_committed = PAGES(1800);
+    b->cls->tick(b->state, &b->view, &b->out);
+    assert_int_equal(assigned(b, 0), PAGES(2660));
+    bench_free(b);
+}
+
 static void test_tick_hot_adds_nothing_the_host_has_not(void **state)
 {
     (void)state;
@@ -272,6 +293,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tick_holds_startup_until_the_first_report),
         cmocka_unit_test(test_tick_hot_adds_whole_128_mib_chunks_to_committed_times_1_2),
+        cmocka_unit_test(test_tick_gives_hot_added_memory_back_only_by_ballooning),
         cmocka_unit_test(test_tick_hot_adds_nothing_the_host_has_not),
         cmocka_unit_test(test_tick_balloons_down_to_minimum_but_not_below),
         cmocka_unit_test(test_tick_never_balloons_available_memory_below_the_floor),
