@@ -104,6 +104,7 @@ typedef struct HvState {
     HvVm *vms;
     HvNeed *need;    /* scratch, n_vms */
     guint *order;    /* scratch, n_vms */
+    double available; /* pages uncommitted at the last tick's start (for the trace) */
 } HvState;
 
 static double param(const PolicyView *view, int i)
@@ -390,6 +391,7 @@ static void hyperv_tick(void *state, const PolicyView *view, PolicyTargets *out)
             s->need[i].lo = s->need[i].hi = s->need[i].ideal = 0.0;
         }
     }
+    s->available = budget - held;
     balance(s, view->n_vms, budget - fixed);
     apply(s, view, view->n_vms, budget - held);
     for (guint i = 0; i < view->n_vms; i++) {
@@ -402,6 +404,36 @@ static void hyperv_tick(void *state, const PolicyView *view, PolicyTargets *out)
     out->break_large_pages = false;
 }
 
+/* The tick in Hyper-V's performance counter names (Hyper-V Dynamic Memory
+ * Balancer: Available Memory; Hyper-V Dynamic Memory VM: Physical Memory,
+ * Guest Visible Physical Memory, Current Pressure), MiB and percent;
+ * `memory_demand_mb` is the report's committed memory, `reports` whether
+ * the VM has reported yet. */
+static char *hyperv_trace(void *state, const PolicyView *view, const PolicyTargets *out)
+{
+    const HvState *s = state;
+    double mib = (double)view->page_bytes / (1024.0 * 1024.0);
+    GString *line = g_string_new(NULL);
+    g_string_append_printf(line, "{\"available_memory_mb\": %.2f, \"vms\": [",
+                           s->available * mib);
+    for (guint i = 0; i < view->n_vms; i++) {
+        const PolicyVmView *v = &view->vms[i];
+        const HvNeed *n = &s->need[i];
+        double assigned = (double)(v->configured - MIN(out->vms[i].mctl_target, v->configured));
+        g_string_append_printf(
+            line,
+            "%s{\"vm\": %u, \"running\": %s, \"reports\": %s, \"physical_memory_mb\": %.2f, "
+            "\"guest_visible_physical_memory_mb\": %.2f, \"memory_demand_mb\": %.2f, "
+            "\"current_pressure\": %.0f}",
+            i > 0 ? ", " : "", i, v->powered_on ? "true" : "false", n->reports ? "true" : "false",
+            v->powered_on ? assigned * mib : 0.0,
+            v->powered_on ? (double)s->vms[i].present * mib : 0.0, n->demand * mib,
+            n->reports && assigned > 0 ? 100.0 * n->demand / assigned : 0.0);
+    }
+    g_string_append(line, "]}");
+    return g_string_free(line, FALSE);
+}
+
 const PolicyClass policy_hyperv_dm = {
     .abi_version = POLICY_ABI_VERSION,
     .name = "hyperv-dm",
@@ -412,6 +444,7 @@ const PolicyClass policy_hyperv_dm = {
     .tick = hyperv_tick,
     .finalize = hyperv_finalize,
     .era = &hyperv_era,
+    .trace = hyperv_trace,
     .params = hyperv_params,
     .n_params = HV_N_PARAMS,
 };
