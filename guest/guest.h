@@ -29,6 +29,11 @@ bool guest_powered_on(const Guest *guest);
 
 /* Boot: kernel pages, and a Windows guest zeroes all its memory. */
 void guest_power_on(Guest *guest, Host *host, SimTime now);
+/* The same boot with `balloon` pages (capped by the balloon cap) in the
+ * balloon from the start: free pages placed there before the guest's first
+ * touch, so the host never backs them and a Windows guest zeroes only the
+ * rest. */
+void guest_power_on_ballooned(Guest *guest, Host *host, uint64_t balloon, SimTime now);
 /* All pages go back to the host; the guest's lists and swap are reset. */
 void guest_power_off(Guest *guest, Host *host);
 

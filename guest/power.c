@@ -9,6 +9,23 @@
  * (docs/design.md "Guest"). */
 void guest_power_on(Guest *g, Host *host, SimTime now)
 {
+    guest_power_on_ballooned(g, host, 0, now);
+}
+
+/* n free pages, not yet backed, go to the balloon at once: the host never
+ * gave them (O(n), as deflating them later is). The kernel's pages are left
+ * free for it. */
+static void boot_balloon(Guest *g, Host *host, uint64_t n)
+{
+    uint64_t spare = g->pages->n > g->kernel_pages ? g->pages->n - g->kernel_pages : 0;
+    n = MIN(MIN(n, g->balloon.max), spare);
+    for (uint64_t i = 0; i < n; i++) {
+        host_release(host, g->index, host_pages_pick_free(g->pages), HOST_USE_BALLOON);
+    }
+}
+
+void guest_power_on_ballooned(Guest *g, Host *host, uint64_t balloon, SimTime now)
+{
     g_assert(!g->powered_on);
     const SimWorkload *w = &g->cfg->workload;
     g->powered_on = true;
@@ -21,8 +38,12 @@ void guest_power_on(Guest *g, Host *host, SimTime now)
     g->balloon.rate_slow = g->cfg->guest.balloon.rate_slow_max;
     g->fault_cost_avg = 0.0;
     SimTime cost = 0;
+    boot_balloon(g, host, balloon);
     if (g->cfg->guest.os == SIM_OS_WINDOWS) {
         for (uint32_t p = 0; p < g->pages->n; p++) {
+            if (host_pages_use(g->pages, p) == HOST_USE_BALLOON) {
+                continue; /* not present in the guest: it cannot zero it */
+            }
             host_pages_set_key(g->pages, p, 0);
             host_pages_set_zip_class(g->pages, p, HOST_ZIP_1K);
             host_write(host, g->index, p, HOST_USE_FREE, now);

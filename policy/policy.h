@@ -143,6 +143,11 @@ typedef struct PolicyEra {
     bool no_host_swap;     /* the host never swaps or compresses a running VM's memory
                               (Hyper-V, Xen) */
     PolicyDriver driver;   /* the guests' balloon driver; poll 0 = vmw_balloon's */
+    /* appended (still ABI 2): at power-on the engine asks the policy for its targets (the
+       VM still off in the view) and the guest boots with its balloon already at the VM's
+       target: free pages taken before the guest's first touch, never backed. It models
+       memory a host gives a VM only after boot (Hyper-V's Startup RAM, hot-add). */
+    bool boot_at_balloon_target;
 } PolicyEra;
 
 typedef struct PolicyClass {

@@ -11,6 +11,7 @@ extern const PolicyClass policy_no_sharing;
 extern const PolicyClass policy_kvm_mom;
 extern const PolicyClass policy_xen_selfballoon;
 extern const PolicyClass policy_proxmox;
+extern const PolicyClass policy_hyperv_dm;
 
 /* The built-in policies in the order `reclaimsim policies` lists them. */
 static const PolicyClass *const builtins[] = {
@@ -21,8 +22,9 @@ static const PolicyClass *const builtins[] = {
     &policy_swap_only,
     &policy_no_sharing,
     &policy_kvm_mom,
-    &policy_xen_selfballoon,
     &policy_proxmox,
+    &policy_hyperv_dm,
+    &policy_xen_selfballoon,
     NULL,
 };
 

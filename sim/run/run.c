@@ -113,6 +113,25 @@ static void reapply_phases(SimRun *run, RunVm *rv, SimTime now)
     }
 }
 
+static void build_view(SimRun *run, PolicyView *view, SimTime now);
+
+/* An era that boots VMs at their balloon target: the policy decides as the
+ * VM powers on (it is still off in the view) and the host takes its
+ * targets, as at a policy tick. Returns VM i's balloon target. */
+static uint64_t boot_balloon_target(SimRun *run, guint i, SimTime now)
+{
+    PolicyView view;
+    build_view(run, &view, now);
+    run->policy->tick(run->policy_state, &view, &run->targets);
+    for (guint k = 0; k < run->n_vms; k++) {
+        HostVm *vm = host_vm(run->host, k);
+        vm->mctl_target = run->targets.vms[k].mctl_target;
+        vm->swap_target = run->targets.vms[k].swap_target;
+        vm->block_alloc = run->targets.vms[k].block_alloc;
+    }
+    return run->targets.vms[i].mctl_target;
+}
+
 static void vm_power_on(SimRun *run, guint i, SimTime now)
 {
     RunVm *rv = &run->vms[i];
@@ -126,7 +145,12 @@ static void vm_power_on(SimRun *run, guint i, SimTime now)
                                         sim_time_to_s(now), host_vm(run->host, i)->name));
         return;
     }
-    guest_power_on(rv->guest, run->host, now);
+    bool boot_ballooned = run->policy->era != NULL && run->policy->era->boot_at_balloon_target;
+    uint64_t balloon = boot_ballooned ? boot_balloon_target(run, i, now) : 0;
+    guest_power_on_ballooned(rv->guest, run->host, balloon, now);
+    if (boot_ballooned) {
+        host_vm(run->host, i)->mctl_target = balloon; /* power-on cleared it */
+    }
     reapply_phases(run, rv, now);
     const SimVmConfig *cfg = &g_array_index(run->scenario->vms, SimVmConfig, i);
     rv->tick = sim_queue_push(run->queue, now + RUN_WORKLOAD_TICK, RUN_WORKLOAD_TICK, on_vm_tick,
