@@ -550,7 +550,8 @@ def check_policy_settings(schema, source, binary):
 
 def check_policies(schema, binary):
     proc = subprocess.run([binary, "policies"], capture_output=True, text=True, timeout=60)
-    names = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
+    # a policy line starts at the margin; its settings are indented under it
+    names = [line.split()[0] for line in proc.stdout.splitlines() if line.strip() and not line[0].isspace()]
     check(proc.returncode == 0 and names, "`policies` lists no policy")
     enum = schema["$defs"]["policyName"]["enum"]
     for n in names:
