@@ -141,6 +141,24 @@ static void test_cli_version_help_and_policies(void **state)
     const char *policies[] = {"policies", NULL};
     assert_int_equal(test_run_binary(policies, &out, NULL), 0);
     assert_true(g_str_has_prefix(out, "esxi "));
+    /* each policy's settings, indented under it, with defaults as a
+     * scenario writes them */
+    const char *mom = strstr(out, "\nkvm-mom ");
+    assert_non_null(mom);
+    const char *history = strstr(mom, "\n  history ");
+    assert_non_null(history);
+    assert_true(history < strstr(mom + 1, "\nproxmox "));
+    g_auto(GStrv) fields = g_strsplit_set(history + 1, " \n", -1);
+    GPtrArray *words = g_ptr_array_new();
+    for (char **f = fields; *f != NULL && words->len < 2; f++) {
+        if (**f != '\0') {
+            g_ptr_array_add(words, *f);
+        }
+    }
+    assert_string_equal(g_ptr_array_index(words, 1), "10");
+    g_ptr_array_free(words, TRUE);
+    assert_non_null(strstr(out, "\n  buffer                 20%"));
+    assert_non_null(strstr(out, "\n  policy_interval        10s"));
     g_free(out);
 }
 
