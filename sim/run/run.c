@@ -183,6 +183,13 @@ static void apply_set(SimRun *run, const SimEvent *ev)
     if (ev->has_limit) {
         uint64_t limit = ev->limit == SIM_SIZE_UNLIMITED ? UINT64_MAX : ev->limit / page;
         vm->limit = MIN(limit, vm->configured);
+        const PolicyEra *era = run->policy->era;
+        if (era != NULL && era->no_host_swap && vm->limit < vm->configured) {
+            g_ptr_array_add(run->warnings,
+                            g_strdup_printf("t=%.0f s: VM %s: its new limit is not enforced under "
+                                            "policy %s, whose host never swaps",
+                                            sim_time_to_s(ev->at), vm->name, run->policy->name));
+        }
     }
     if (ev->has_shares) {
         vm->shares = ev->shares;
@@ -658,6 +665,27 @@ static double *run_params(const SimScenario *sc, const PolicyClass *cls)
     return v;
 }
 
+/* A host that never swaps enforces a limit only through its policy's
+ * balloon; the policies of such hosts (Hyper-V, Xen) have no limit of
+ * their own (Maximum RAM and maxmem are the configured memory), so a limit
+ * there is not enforced, and the run says so rather than pretend. */
+static void warn_unenforced_limits(SimRun *run, const PolicyClass *cls)
+{
+    if (cls->era == NULL || !cls->era->no_host_swap) {
+        return;
+    }
+    const GArray *vms = run->effective.vms;
+    for (guint i = 0; i < vms->len; i++) {
+        const SimVmConfig *cfg = &g_array_index(vms, SimVmConfig, i);
+        if (cfg->limit != SIM_SIZE_UNLIMITED && cfg->limit < cfg->memory) {
+            g_ptr_array_add(run->warnings,
+                            g_strdup_printf("VM %s: its limit is not enforced under policy %s, "
+                                            "whose host never swaps (set its memory instead)",
+                                            cfg->name, cls->name));
+        }
+    }
+}
+
 SimRun *sim_run_new(const SimScenario *scenario_in, const char *policy, GError **error)
 {
     const char *name = policy != NULL ? policy : scenario_in->host.policy;
@@ -693,6 +721,7 @@ SimRun *sim_run_new(const SimScenario *scenario_in, const char *policy, GError *
     run->policy_state = g_malloc0(MAX(cls->state_size, 1));
     run->queue = sim_queue_new();
     run->warnings = g_ptr_array_new_with_free_func(g_free);
+    warn_unenforced_limits(run, cls);
     run->host = host;
     run->n_vms = scenario->vms->len;
     run->vms = g_new0(RunVm, MAX(run->n_vms, 1));

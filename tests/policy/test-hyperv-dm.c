@@ -288,6 +288,29 @@ static void test_a_crowded_host_balloons_the_lower_weight_first_and_never_swaps(
     test_model_free(m);
 }
 
+/* Hyper-V has no limit (Maximum RAM is the configured memory) and its host
+ * never swaps: a limit is not enforced, and the run says so for the
+ * scenario's limit and for one an event sets, naming the VM. */
+static void test_a_limit_is_warned_about_not_enforced(void **state)
+{
+    (void)state;
+    TestModel *m = test_model_new(
+        "{\"duration\": \"2m\", \"host\": {\"memory\": \"16GiB\", \"policy\": \"hyperv-dm\"},"
+        " \"vms\": [{\"name\": \"capped\", \"memory\": \"4GiB\", \"limit\": \"1GiB\"},"
+        "  {\"name\": \"free\", \"memory\": \"4GiB\"}],"
+        " \"events\": [{\"at\": \"1m\", \"action\": \"set\", \"vm\": \"free\", \"limit\": \"2GiB\"}]}");
+    test_model_execute(m);
+    const GPtrArray *w = sim_run_warnings(m->run);
+    assert_int_equal(w->len, 2);
+    assert_string_equal(g_ptr_array_index(w, 0),
+                        "VM capped: its limit is not enforced under policy hyperv-dm, whose host "
+                        "never swaps (set its memory instead)");
+    assert_string_equal(g_ptr_array_index(w, 1),
+                        "t=60 s: VM free: its new limit is not enforced under policy hyperv-dm, "
+                        "whose host never swaps");
+    test_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_tick_takes_from_the_lower_weight_first),
         cmocka_unit_test(test_a_vm_boots_with_startup_and_grows_to_maximum),
         cmocka_unit_test(test_a_crowded_host_balloons_the_lower_weight_first_and_never_swaps),
+        cmocka_unit_test(test_a_limit_is_warned_about_not_enforced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
