@@ -68,6 +68,10 @@ static bool check_class(const PolicyClass *cls, const char *path, GError **error
     if (cls->period <= 0) {
         return plugin_error(error, path, "the policy class has no period (it must be > 0)");
     }
+    g_autofree char *fault = cls->abi_version >= 2 ? policy_params_fault(cls) : NULL;
+    if (fault != NULL) {
+        return plugin_error(error, path, fault);
+    }
     if (policy_lookup(cls->name) != NULL) {
         g_autofree char *msg =
             g_strdup_printf("policy \"%s\" is the name of a built-in policy", cls->name);

@@ -173,6 +173,11 @@ typedef struct PolicyClass {
  * "true", "1250"), g_malloc'd. */
 char *policy_param_format(const PolicyParam *param, double value);
 
+/* What is wrong with a class's settings declarations (a name that is not a
+ * valid key, an unknown kind, a default outside its bounds, two settings of
+ * one name), g_malloc'd, or NULL. */
+char *policy_params_fault(const PolicyClass *cls);
+
 /* The built-in policy named `name`, or NULL. */
 const PolicyClass *policy_lookup(const char *name);
 

@@ -29,57 +29,12 @@ static const char *owner(Loader *ld, const char *name, const PolicyClass *cls)
     return sim_load_keep(ld, g_strdup_printf("policy %s", cls->name));
 }
 
-/* Letters, digits, '_' and '-': a setting is a JSON key and a --set part (split at '.'). */
-static bool valid_setting_name(const char *name)
-{
-    if (name == NULL || name[0] == '\0' || strcmp(name, "name") == 0) {
-        return false;
-    }
-    for (const char *c = name; *c != '\0'; c++) {
-        if (!g_ascii_isalnum(*c) && *c != '_' && *c != '-') {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* What is wrong with setting `i` of the class, or NULL. */
-static char *param_fault(const PolicyClass *cls, guint i)
-{
-    const PolicyParam *p = &cls->params[i];
-    if (!valid_setting_name(p->name)) {
-        return g_strdup_printf("setting %u has no valid name (letters, digits, '_' and '-'; not "
-                               "\"name\")",
-                               i);
-    }
-    if ((unsigned)p->kind > POLICY_PARAM_BOOL) {
-        return g_strdup_printf("setting \"%s\" has an unknown kind %u", p->name, (unsigned)p->kind);
-    }
-    if (isnan(p->min) || isnan(p->max) || isnan(p->def) || p->min > p->max || p->def < p->min ||
-        p->def > p->max) {
-        return g_strdup_printf("setting \"%s\": default %g is not within [%g, %g]", p->name, p->def,
-                               p->min, p->max);
-    }
-    for (guint j = 0; j < i; j++) {
-        if (strcmp(cls->params[j].name, p->name) == 0) {
-            return g_strdup_printf("two settings are named \"%s\"", p->name);
-        }
-    }
-    return NULL;
-}
-
 bool sim_load_check_policy_class(Loader *ld, const char *ptr, const char *name,
                                  const PolicyClass *cls)
 {
-    if (cls->n_params > 0 && cls->params == NULL) {
-        return sim_load_fail(ld, SIM_ERROR_PLUGIN, ptr, "%s: %u settings declared, params is NULL",
-                             owner(ld, name, cls), cls->n_params);
-    }
-    for (guint i = 0; i < cls->n_params; i++) {
-        g_autofree char *fault = param_fault(cls, i);
-        if (fault != NULL) {
-            return sim_load_fail(ld, SIM_ERROR_PLUGIN, ptr, "%s: %s", owner(ld, name, cls), fault);
-        }
+    g_autofree char *fault = policy_params_fault(cls);
+    if (fault != NULL) {
+        return sim_load_fail(ld, SIM_ERROR_PLUGIN, ptr, "%s: %s", owner(ld, name, cls), fault);
     }
     return true;
 }

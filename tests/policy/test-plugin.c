@@ -336,7 +336,8 @@ static void test_bad_policy_settings_are_located(void **state)
                        "(at /host/policy/buffer)");
 }
 
-/* A plug-in whose own settings are malformed is refused where the scenario names it. */
+/* A plug-in whose own settings are malformed is refused where the scenario
+ * names it, and as --policy PATH (check_refused runs the binary). */
 static void test_a_plugin_with_malformed_settings_is_refused(void **state)
 {
     (void)state;
@@ -353,6 +354,7 @@ static void test_a_plugin_with_malformed_settings_is_refused(void **state)
     assert_int_equal(error->code, SIM_ERROR_PLUGIN);
     g_error_free(error);
     test_rmtree(dir);
+    check_refused(BAD_PARAMS_PLUGIN, "setting \"gain\": default 2 is not within [0, 1]");
 }
 
 /* Every built-in policy named in an object loads, with its defaults. */
