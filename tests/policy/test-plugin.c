@@ -187,11 +187,13 @@ static void test_an_abi1_plugin_still_loads_and_runs(void **state)
  * A scenario in a temporary folder whose host.policy is the object
  * `policy` (JSON text; "P" in it is replaced by "plugins/with_params.so", a
  * link to the test plug-in next to the scenario). Loads it with the --set
- * overrides `sets`; `*dir` gets the folder.
+ * overrides `sets`; `*dir` gets the folder (freeing the one it held, so a
+ * test may load several in turn).
  */
 static SimScenario *load_policy(const char *policy, const char *const *sets, char **dir,
                                 GError **error)
 {
+    g_free(*dir);
     *dir = test_tmpdir();
     g_autofree char *plugins = g_build_filename(*dir, "plugins", NULL);
     g_autofree char *link = g_build_filename(plugins, "with_params.so", NULL);
