@@ -78,6 +78,14 @@ static void cause_limit(ExplainVm *e)
     }
 }
 
+/* Whether the run's policy ran an ESX host (summary.json host.config.host_model;
+ * a run written before it was added is one). */
+static bool esx_host(const ExplainVm *e)
+{
+    const char *model = json_string_value(json_object_get(e->host_config, "host_model"));
+    return model == NULL || strcmp(model, "esx") == 0;
+}
+
 /* Time spent in each host state while its taken memory grew, "high 0:05:00, soft 0:01:00". */
 static void cause_host_state(ExplainVm *e)
 {
@@ -108,9 +116,15 @@ static void cause_host_state(ExplainVm *e)
         }
     }
     g_autofree char *all = explain_hms(total);
+    /* on a KVM, Hyper-V or Xen host the states are bands of free memory its
+     * policy does not read: "high" says nothing of what drove it */
+    const char *note = !esx_host(e) ? ": on this host these are bands of free memory (docs/model.md"
+                                      " \"Linux (KVM) host\"), which its policy does not read"
+                       : only_high ? ": it had memory to spare, so host pressure did not drive it"
+                                   : "";
     explain_add(e, "host-state", facts,
                 "while its memory was being taken (%s in all) the host was in %s%s", all, list->str,
-                only_high ? ": it had memory to spare, so host pressure did not drive it" : "");
+                note);
 }
 
 /* The memory scheduler set its target below what it had held; the idle tax
@@ -261,6 +275,15 @@ static bool driven(const ExplainVm *e)
 
 static void cause_unknown(ExplainVm *e)
 {
+    if (!driven(e) && !esx_host(e)) {
+        const char *policy = json_string_value(json_object_get(e->rec->run->summary, "policy"));
+        explain_add(e, "policy-rules", NULL,
+                    "policy %s took it by its own rules, which read the guests' statistics and "
+                    "the host's free memory, not ESX's states and scheduler target: run it with "
+                    "--policy-trace FILE to see each of its decisions",
+                    policy != NULL ? policy : "?");
+        return;
+    }
     if (!driven(e)) {
         explain_add(e, "unknown", NULL,
                     "the records do not tell what drove it: no limit below its size, no "

@@ -53,6 +53,19 @@ const char *sim_state_reading_to_string(SimStateReading reading)
     return (unsigned)reading < SIM_STATE_READING_MAX ? names[reading] : "?";
 }
 
+const char *sim_host_model_to_string(SimHostModel model)
+{
+    switch (model) {
+    case SIM_HOST_MODEL_LINUX:
+        return "linux";
+    case SIM_HOST_MODEL_NO_SWAP:
+        return "no-swap";
+    case SIM_HOST_MODEL_ESX:
+    default:
+        return "esx";
+    }
+}
+
 const char *sim_idle_tax_type_to_string(SimIdleTaxType type)
 {
     static const char *const names[] = {"variable", "flat"};

@@ -29,6 +29,16 @@ const char *sim_state_reading_to_string(SimStateReading reading);
 typedef enum { SIM_IDLE_TAX_VARIABLE, SIM_IDLE_TAX_FLAT, SIM_IDLE_TAX_MAX } SimIdleTaxType;
 const char *sim_idle_tax_type_to_string(SimIdleTaxType type);
 
+/* What kind of host a run models: not a key, set by the policy's era. */
+typedef enum {
+    SIM_HOST_MODEL_ESX,     /* ESX/ESXi: minFree states, memory scheduler */
+    SIM_HOST_MODEL_LINUX,   /* a KVM host: watermarks, kswapd, KSM */
+    SIM_HOST_MODEL_NO_SWAP, /* a host that never swaps (Hyper-V, Xen) */
+} SimHostModel;
+
+/* "esx", "linux", "no-swap": summary.json's host.config.host_model. */
+const char *sim_host_model_to_string(SimHostModel model);
+
 /* workload.kind: presets of the workload keys (sim/load/workload.c, docs/model.md
  * "Workload kinds"); GENERIC keeps every key's own default. */
 typedef enum {
@@ -163,6 +173,7 @@ typedef struct SimHostConfig {
     double idle_tax;          /* fraction, 0.75 */
     SimIdleTaxType idle_tax_type; /* Mem.IdleTaxType */
     bool no_demand_cap;       /* not a key: set by an era whose scheduler had no demand cap */
+    SimHostModel host_model;  /* not a key: set by the policy's era */
     SimTime balance_period;   /* memory scheduler period */
     SimTime sample_period;    /* active memory sampling period */
     uint32_t sample_pages;    /* pages sampled per VM per period */

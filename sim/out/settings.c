@@ -26,6 +26,8 @@ json_t *sim_settings_host(const SimScenario *scenario)
     json_object_set_new(o, "compression", json_boolean(hc->compression.enabled));
     json_object_set_new(o, "ctl_max_pct", json_pct(hc->ctl_max_pct));
     json_object_set_new(o, "overhead_mb", json_mb(hc->overhead));
+    /* appended: which host the policy ran on (explain reads it) */
+    json_object_set_new(o, "host_model", json_string(sim_host_model_to_string(hc->host_model)));
     return o;
 }
 

@@ -598,6 +598,9 @@ static SimScenario era_scenario(const SimScenario *sc, const PolicyEra *era)
     if (era->no_host_swap) {
         hc->compression.enabled = false;
     }
+    hc->host_model = era->linux_host     ? SIM_HOST_MODEL_LINUX
+                     : era->no_host_swap ? SIM_HOST_MODEL_NO_SWAP
+                                         : SIM_HOST_MODEL_ESX;
     return eff;
 }
 

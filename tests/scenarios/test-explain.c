@@ -154,6 +154,31 @@ static void test_explain_names_the_limit_with_its_20_gib(void **state)
     assert_non_null(strstr(text, "20480 MiB (20.0 GiB)"));
 }
 
+/* Under a policy of another hypervisor (kvm-mom on a KVM host) the ESX
+ * states and scheduler target did not drive the balloon: explain says the
+ * policy's own rules did, and does not read "high" as "no pressure". */
+static void test_explain_names_the_policy_rules_on_a_kvm_host(void **state)
+{
+    (void)state;
+    g_autoptr(Run) run = run_new("scenarios/default.json", "host.policy=kvm-mom");
+    g_auto(Vm) web = vm_of(run, "web-1");
+    g_autofree char *path = g_build_filename(run->out, "summary.json", NULL);
+    json_t *summary = json_load_file(path, 0, NULL);
+    assert_non_null(summary);
+    json_t *host_config = json_object_get(json_object_get(summary, "host"), "config");
+    assert_string_equal(json_string_value(json_object_get(host_config, "host_model")), "linux");
+    json_decref(summary);
+    assert_true(num(json_object_get(web.explained, "lost_mb"), "balloon", "peak") > 0);
+    json_t *rules = must_cause(web.explained, "policy-rules");
+    assert_non_null(strstr(json_string_value(json_object_get(rules, "text")), "kvm-mom"));
+    assert_null(cause_of(web.explained, "unknown"));
+    json_t *state_cause = cause_of(web.explained, "host-state");
+    if (state_cause != NULL) {
+        assert_null(strstr(json_string_value(json_object_get(state_cause, "text")),
+                           "did not drive it"));
+    }
+}
+
 /* Without a driver the host swaps and compresses instead of ballooning. */
 static void test_explain_says_a_vm_without_a_driver_was_swapped(void **state)
 {
@@ -248,6 +273,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_explain_names_the_limit_with_its_20_gib),
+        cmocka_unit_test(test_explain_names_the_policy_rules_on_a_kvm_host),
         cmocka_unit_test(test_explain_says_a_vm_without_a_driver_was_swapped),
         cmocka_unit_test(test_explain_says_the_reservation_protected_a_vm),
         cmocka_unit_test(test_explain_names_the_idle_tax_of_an_idle_vm),
