@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "plots/compare.h"
 #include "plots/explain.h"
 #include "plots/plot.h"
@@ -12,13 +14,13 @@
 #include "policy/policy.h"
 #include "sim/error.h"
 #include "sim/interrupt.h"
+#include "sim/load/keys.h"
+#include "sim/load/scenario.h"
 #include "sim/out/comparerun.h"
 #include "sim/out/outdir.h"
 #include "sim/out/results.h"
 #include "sim/out/trace.h"
 #include "sim/run/run.h"
-#include "sim/load/keys.h"
-#include "sim/load/scenario.h"
 
 typedef struct CliOptions {
     char *output;
@@ -27,12 +29,12 @@ typedef struct CliOptions {
     guint64 seed;
     char **sets;
     gboolean quiet;
-    gboolean plot;  /* run --plot: render DIR/plots after the run */
-    gboolean force; /* run --force: replace a DIR that is not a reclaimsim output */
-    gboolean json;  /* keys --json: the key list as JSON */
+    gboolean plot;      /* run --plot: render DIR/plots after the run */
+    gboolean force;     /* run --force: replace a DIR that is not a reclaimsim output */
+    gboolean json;      /* keys --json: the key list as JSON */
     char *policy_trace; /* run --policy-trace FILE */
-    char *policies; /* compare --policies P1,P2,... */
-    char *jobs;     /* compare --jobs N, as given */
+    char *policies;     /* compare --policies P1,P2,... */
+    char *jobs;         /* compare --jobs N, as given */
 } CliOptions;
 
 /* fputs, not g_printerr: the message quotes the user's text byte for byte,
@@ -105,11 +107,37 @@ static void print_warnings(const SimScenario *sc)
     }
 }
 
+/* The --set overrides with --policy first, as host.policy=NAME: the run's
+ * policy is the one the scenario's host.policy.* settings are checked
+ * against, and a plug-in path, relative to the working directory on the
+ * command line, is made absolute (in a scenario it is relative to the file). */
+static GStrv overrides(const CliOptions *opt)
+{
+    g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+    if (opt->policy != NULL) {
+        g_autofree char *name = policy_is_path(opt->policy)
+                                    ? g_canonicalize_filename(opt->policy, NULL)
+                                    : g_strdup(opt->policy);
+        json_t *s = json_string(name);
+        g_autofree char *text = s != NULL ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
+        json_decref(s);
+        if (text != NULL) {
+            g_autofree char *set = g_strdup_printf("host.policy=%s", text);
+            g_strv_builder_add(b, set);
+        }
+    }
+    for (guint i = 0; opt->sets != NULL && opt->sets[i] != NULL; i++) {
+        g_strv_builder_add(b, opt->sets[i]);
+    }
+    return g_strv_builder_end(b);
+}
+
 static SimScenario *load(const char *path, CliOptions *opt, GError **error)
 {
     SimScenario *sc = NULL;
+    g_auto(GStrv) sets = overrides(opt);
     /* a NULL path is the built-in default, overrides included */
-    sc = sim_scenario_load_with_overrides(path, (const char *const *)opt->sets, error);
+    sc = sim_scenario_load_with_overrides(path, (const char *const *)sets, error);
     if (sc != NULL && opt->seed_text != NULL) {
         sc->seed = opt->seed;
     }
@@ -246,8 +274,9 @@ static bool execute(SimRun *run, const SimScenario *sc, const CliOptions *opt, G
 static bool write_outputs(SimRun *run, SimOutdir *out, GError **error)
 {
     const char *stage = sim_outdir_stage(out, error);
-    if (stage == NULL || !sim_results_write(sim_run_recorder(run), sim_run_totals(run), stage,
-                                            sim_outdir_path(out), error) ||
+    if (stage == NULL ||
+        !sim_results_write(sim_run_recorder(run), sim_run_totals(run), stage, sim_outdir_path(out),
+                           error) ||
         !sim_outdir_commit(out, error)) {
         return false;
     }
@@ -305,8 +334,14 @@ static int run_scenario(const char *path, CliOptions *opt)
 
 /* Each scenario as `run` would load it, --set overrides included (a check
  * that ignored them would call "ok" what the run then refuses). */
-static int check_scenarios(char **paths, int n, const char *const *sets)
+static int check_scenarios(char **paths, int n, const CliOptions *opt)
 {
+    GError *perr = NULL;
+    if (!check_policy(opt->policy, &perr)) {
+        return fail(perr);
+    }
+    g_auto(GStrv) all = overrides(opt);
+    const char *const *sets = (const char *const *)all;
     int worst = SIM_EXIT_OK;
     for (int i = 0; i < n; i++) {
         GError *error = NULL;
@@ -333,7 +368,8 @@ static char **parse_policies(const char *list, GError **error)
         if (names[i] == NULL || g_strstrip(names[i])[0] == '\0') {
             g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
                         "reclaimsim: --policies: expected policy names separated by commas, "
-                        "got \"%s\"", list != NULL ? list : "");
+                        "got \"%s\"",
+                        list != NULL ? list : "");
             return NULL;
         }
         if (!check_policy_of("--policies", names[i], error)) {
@@ -381,22 +417,27 @@ static char *compare_dir(const CliOptions *opt, const SimScenario *sc)
 
 static SimCompareHead compare_head(const SimScenario *sc)
 {
-    return (SimCompareHead){.scenario = sc->name, .seed = sc->seed,
+    return (SimCompareHead){.scenario = sc->name,
+                            .seed = sc->seed,
                             .duration_s = sim_time_to_s(sc->duration),
                             .sla_perf_index = sc->has_sla ? sc->sla_perf_index : NAN};
 }
 
 /* Runs, figures, plots and report into the staging directory of `out`,
  * then puts it in place; rows[] receives the figures. */
-static bool compare_stage(const SimScenario *sc, char **policies, const CliOptions *opt,
-                          guint jobs, SimOutdir *out, SimCompareRow *rows, GError **error)
+static bool compare_stage(const SimScenario *sc, char **policies, const CliOptions *opt, guint jobs,
+                          SimOutdir *out, SimCompareRow *rows, GError **error)
 {
     const char *stage = sim_outdir_stage(out, error);
     Progress progress = {.start = g_get_monotonic_time()};
     bool tty = !opt->quiet && isatty(STDERR_FILENO);
-    SimCompareSpec spec = {.scenario = sc, .policies = (const char *const *)policies,
-                           .n_policies = g_strv_length(policies), .jobs = jobs, .stage = stage,
-                           .shown = sim_outdir_path(out), .progress = tty ? show_progress : NULL,
+    SimCompareSpec spec = {.scenario = sc,
+                           .policies = (const char *const *)policies,
+                           .n_policies = g_strv_length(policies),
+                           .jobs = jobs,
+                           .stage = stage,
+                           .shown = sim_outdir_path(out),
+                           .progress = tty ? show_progress : NULL,
                            .progress_data = &progress};
     SimCompareHead head = compare_head(sc);
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
@@ -405,8 +446,7 @@ static bool compare_stage(const SimScenario *sc, char **policies, const CliOptio
     for (guint i = 0; ran && i < warnings->len; i++) {
         warn("%s: %s", sc->path, (const char *)warnings->pdata[i]);
     }
-    return ran &&
-           sim_compare_write(&head, rows, spec.n_policies, stage, spec.shown, error) &&
+    return ran && sim_compare_write(&head, rows, spec.n_policies, stage, spec.shown, error) &&
            plot_compare_write(stage, spec.shown, &head, rows, spec.n_policies, error) &&
            sim_outdir_commit(out, error);
 }
@@ -419,7 +459,8 @@ static int compare_policies(const char *path, CliOptions *opt)
     guint jobs = 0;
     g_auto(GStrv) policies = NULL;
     if (opt->policy != NULL || opt->policies == NULL) {
-        return fail(g_error_new(SIM_ERROR, SIM_ERROR_USAGE, "reclaimsim: compare needs "
+        return fail(g_error_new(SIM_ERROR, SIM_ERROR_USAGE,
+                                "reclaimsim: compare needs "
                                 "--policies P1,P2,... (and takes no --policy)"));
     }
     if (!parse_seed(opt, &error) || (policies = parse_policies(opt->policies, &error)) == NULL ||
@@ -429,8 +470,9 @@ static int compare_policies(const char *path, CliOptions *opt)
     g_autoptr(SimScenario) sc = load(path, opt, &error);
     g_autofree char *dir = sc != NULL ? compare_dir(opt, sc) : NULL;
     g_autoptr(SimOutdir) out =
-        dir != NULL ? sim_outdir_new(dir, opt->force ? SIM_OUTDIR_FORCE : SIM_OUTDIR_DEFAULT, &error)
-                    : NULL;
+        dir != NULL
+            ? sim_outdir_new(dir, opt->force ? SIM_OUTDIR_FORCE : SIM_OUTDIR_DEFAULT, &error)
+            : NULL;
     if (out == NULL) {
         return fail(error);
     }
@@ -468,8 +510,8 @@ static int plot_or_report(const char *cmd, const char *dir)
 static int explain_run(const char *dir, const char *vm, bool json)
 {
     GError *error = NULL;
-    g_autoptr(PlotRecords) rec = sim_outdir_check_run(dir, &error) ? plot_records_load(dir, &error)
-                                                                   : NULL;
+    g_autoptr(PlotRecords) rec =
+        sim_outdir_check_run(dir, &error) ? plot_records_load(dir, &error) : NULL;
     g_autoptr(PlotExplain) x = rec != NULL ? plot_explain_new(rec, vm, &error) : NULL;
     if (x == NULL) {
         return fail(error);
@@ -544,7 +586,8 @@ static GOptionContext *make_context(CliOptions *opt, gboolean *version)
         {"version", 0, 0, G_OPTION_ARG_NONE, version, "Print the version and exit", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
-    GOptionContext *ctx = g_option_context_new("COMMAND [ARGS...] - hypervisor memory reclamation simulator");
+    GOptionContext *ctx =
+        g_option_context_new("COMMAND [ARGS...] - hypervisor memory reclamation simulator");
     GOptionGroup *group = g_option_group_new("main", "Options", "Options", opt, NULL);
     g_option_group_add_entries(group, entries);
     g_option_context_set_main_group(ctx, group);
@@ -568,7 +611,7 @@ static int dispatch(GOptionContext *ctx, CliOptions *opt, int argc, char **argv)
         if (argc < 3) {
             return usage_error(ctx, "check needs at least one scenario");
         }
-        return check_scenarios(argv + 2, argc - 2, (const char *const *)opt->sets);
+        return check_scenarios(argv + 2, argc - 2, opt);
     }
     if (strcmp(cmd, "plot") == 0 || strcmp(cmd, "report") == 0) {
         if (argc != 3) {

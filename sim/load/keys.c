@@ -100,7 +100,8 @@ static const SimKey host_keys[] = {
     {KEY("min_free", SIZE), .flags = SIM_KEY_NONZERO, .def = "auto", .words = auto_word,
      .doc = "minFree: \"auto\" (6% of the first 4 GiB, 4% of the next 8, 2% of the next 16, "
             "1% of the rest) or a fixed size in (0, host memory)."},
-    {KEY("policy", OBJECT), .flags = SIM_KEY_POLICY, .def = "esxi", .members = policy_keys,
+    {KEY("policy", OBJECT), .flags = SIM_KEY_POLICY, .def = SIM_POLICY_DEFAULT,
+     .members = policy_keys,
      .doc = "Reclamation policy: a built-in name (reclaimsim policies) or the path of a policy "
             "plug-in, a .so file, relative to the scenario file (docs/plugins.md); or an object "
             "with that name and the policy's settings ({\"name\": \"kvm-mom\", ...}: the "
@@ -242,9 +243,8 @@ static const SimKey trace_keys[] = {
 };
 
 /* SimWorkloadKind, in its order */
-static const char *const workload_kinds[] = {"generic", "database", "web",   "desktop",
-                                             "file-server", "compile", "batch", "idle",
-                                             NULL};
+static const char *const workload_kinds[] = {
+    "generic", "database", "web", "desktop", "file-server", "compile", "batch", "idle", NULL};
 
 static const SimKey workload_keys[] = {
     {KEY("memory", SIZE), .def = "0",

@@ -44,6 +44,9 @@ const char *sim_key_type_to_string(SimKeyType type);
  * checks them (sim/load/policyparams.c) and `keys` lists each built-in's. */
 #define SIM_KEY_POLICY 64u
 
+/* host.policy when the scenario does not give it */
+#define SIM_POLICY_DEFAULT "esxi"
+
 /* No upper bound for a NUMBER or INT row. */
 #define SIM_KEY_UNBOUNDED G_MAXDOUBLE
 /* The largest integer a scenario holds (JSON integers are int64): INT64_MAX for an INT row. */

@@ -26,6 +26,17 @@ static bool usage_error(GError **error, const char *arg, const char *fmt, ...)
     return sim_error_at(error, SIM_ERROR_USAGE, place, 0, 0, "%s", msg);
 }
 
+/* An object the override creates on its way: host.policy, when the scenario
+ * does not give it, is the default policy, so its settings are checked
+ * against that policy and not refused for a missing name. */
+static json_t *missing_object(const char *ptr)
+{
+    if (strcmp(ptr, "/host/policy") == 0) {
+        return json_pack("{s:s}", "name", SIM_POLICY_DEFAULT);
+    }
+    return json_object();
+}
+
 /* The container member `part` of `cur` (an object or an array); creates missing objects. */
 static json_t *override_step(Loader *ld, json_t *cur, const char *part, bool last, json_t *value,
                              GString *ptr, char **created, const char *arg, GError **error)
@@ -34,7 +45,7 @@ static json_t *override_step(Loader *ld, json_t *cur, const char *part, bool las
         g_string_assign(ptr, sim_load_ptr_key(ld, ptr->str, part));
         json_t *child = json_object_get(cur, part);
         if (last || child == NULL) {
-            child = last ? json_incref(value) : json_object();
+            child = last ? json_incref(value) : missing_object(ptr->str);
             json_object_set_new(cur, part, child);
             if (*created == NULL) {
                 *created = g_strdup(ptr->str);

@@ -49,7 +49,17 @@ static json_t *json_host(const SimScenario *sc, const SimRunTotals *t)
     json_object_set_new(reclaimed, "compressed", sim_outfile_json_real(t->reclaimed_compressed_mb));
     json_object_set_new(reclaimed, "swapped", sim_outfile_json_real(t->reclaimed_swapped_mb));
     json_object_set_new(host, "reclaimed_mb", reclaimed);
-    json_object_set_new(host, "config", sim_settings_host(sc)); /* appended: explain reads it */
+    json_t *config = sim_settings_host(sc);
+    /* appended: the policy's settings as a scenario's host.policy gives them */
+    json_t *settings = json_object();
+    for (guint i = 0; i < t->n_settings; i++) {
+        /* a number or a boolean as itself, "10s" or "20%" as text */
+        json_t *v = json_loads(t->setting_values[i], JSON_DECODE_ANY, NULL);
+        json_object_set_new(settings, t->setting_names[i],
+                            v != NULL ? v : json_string(t->setting_values[i]));
+    }
+    json_object_set_new(config, "policy_settings", settings);
+    json_object_set_new(host, "config", config); /* appended: explain reads it */
     return host;
 }
 

@@ -75,6 +75,11 @@ typedef struct SimRunTotals {
         reclaimed_swapped_mb;
     guint n_vms;            /* entries in vms: the recorder's VMs */
     const SimVmTotals *vms; /* scenario order; borrowed from the run */
+    /* the policy's settings as the run used them, as a scenario gives them
+     * ("10s", "20%"): n_settings names and values, borrowed from the run */
+    guint n_settings;
+    const char *const *setting_names;
+    const char *const *setting_values;
 } SimRunTotals;
 
 typedef struct SimRecorder SimRecorder;

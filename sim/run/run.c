@@ -71,6 +71,8 @@ struct SimRun {
     void *progress_data;
     GPtrArray *warnings;      /* strings: what the run could not do as asked */
     double *params;           /* the policy's settings (PolicyView.params) */
+    char **setting_names;     /* each setting's name and value as text, for summary.json */
+    char **setting_values;
     bool owns_vms;            /* effective.vms is the era's copy (era_driver) */
     bool forced_warned;       /* the no-host-swap warning was given */
 };
@@ -720,6 +722,12 @@ SimRun *sim_run_new(const SimScenario *scenario_in, const char *policy, GError *
         return NULL;
     }
     run->params = run_params(scenario_in, cls);
+    run->setting_names = g_new0(char *, cls->n_params + 1);
+    run->setting_values = g_new0(char *, cls->n_params + 1);
+    for (guint i = 0; i < cls->n_params; i++) {
+        run->setting_names[i] = g_strdup(cls->params[i].name);
+        run->setting_values[i] = policy_param_format(&cls->params[i], run->params[i]);
+    }
     run->policy = cls;
     run->policy_state = g_malloc0(MAX(cls->state_size, 1));
     run->queue = sim_queue_new();
@@ -773,6 +781,8 @@ void sim_run_free(SimRun *run)
     g_free(run->events);
     g_ptr_array_free(run->warnings, TRUE);
     g_free(run->params);
+    g_strfreev(run->setting_names);
+    g_strfreev(run->setting_values);
     if (run->owns_vms) {
         g_array_unref(run->effective.vms); /* the copy: its strings are the scenario's */
     }
@@ -839,6 +849,9 @@ static void fill_totals(SimRun *run)
     }
     totals->n_vms = run->n_vms;
     totals->vms = run->vm_totals;
+    totals->n_settings = run->policy->n_params;
+    totals->setting_names = (const char *const *)run->setting_names;
+    totals->setting_values = (const char *const *)run->setting_values;
 }
 
 /* Runs the events up to `until`, taking each due sample once no event at

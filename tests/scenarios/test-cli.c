@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 #include <string.h>
 
 #include "support/testutil.h"
@@ -126,6 +127,48 @@ static void test_cli_check_applies_the_set_overrides(void **state)
     assert_non_null(strstr(out, "limit.json: ok (3 VMs)"));
 }
 
+/* --policy is the run's policy before the --set overrides: a setting of it
+ * is taken on a scenario that names no policy, summary.json records every
+ * setting as it ran, and without --policy a setting is checked against
+ * the default policy (esxi, which has none), not refused for a missing
+ * name. check does the same. */
+static void test_cli_policy_settings_follow_the_policy_option(void **state)
+{
+    (void)state;
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *out = g_build_filename(dir, "out", NULL);
+    const char *run[] = {"run", "--quiet", "--policy", "kvm-mom", "--set", "host.policy.history=20",
+                         "--set", "duration=20s", "-o", out, NULL};
+    assert_int_equal(test_run_binary(run, NULL, NULL), 0);
+    g_autofree char *text = read_file(out, "summary.json");
+    json_t *root = json_loads(text, 0, NULL);
+    assert_non_null(root);
+    json_t *settings = json_object_get(json_object_get(json_object_get(root, "host"), "config"),
+                                       "policy_settings");
+    assert_int_equal(json_integer_value(json_object_get(settings, "history")), 20);
+    assert_string_equal(json_string_value(json_object_get(settings, "monitor_interval")), "5s");
+    assert_true(json_is_true(json_object_get(settings, "balloon")));
+    assert_string_equal(json_string_value(json_object_get(root, "policy")), "kvm-mom");
+    json_decref(root);
+    test_rmtree(dir);
+    const char *dflt[] = {"check", "--set", "host.policy.history=20", NULL, NULL};
+    g_autofree char *l = test_source_path("scenarios/limit.json");
+    dflt[3] = l;
+    g_autofree char *err = NULL;
+    assert_int_equal(test_run_binary(dflt, NULL, &err), 2);
+    assert_non_null(strstr(err, "--set host.policy.history=20: error: policy esxi has no settings "
+                                "(got \"history\")"));
+    const char *bad[] = {"check", "--policy", "kvm-mom", "--set", "host.policy.history=0", l,
+                         NULL};
+    g_autofree char *err2 = NULL;
+    assert_int_equal(test_run_binary(bad, NULL, &err2), 2);
+    assert_non_null(strstr(err2, "error: history must be in [1, 100] (got 0)"));
+    const char *good[] = {"check", "--policy", "kvm-mom", "--set", "host.policy.history=3", l, NULL};
+    g_autofree char *out2 = NULL;
+    assert_int_equal(test_run_binary(good, &out2, NULL), 0);
+    assert_non_null(strstr(out2, "limit.json: ok"));
+}
+
 static void test_cli_version_help_and_policies(void **state)
 {
     (void)state;
@@ -170,6 +213,7 @@ int main(void)
         cmocka_unit_test(test_cli_usage_errors_exit_2),
         cmocka_unit_test(test_cli_check_accepts_the_shipped_scenarios),
         cmocka_unit_test(test_cli_check_applies_the_set_overrides),
+        cmocka_unit_test(test_cli_policy_settings_follow_the_policy_option),
         cmocka_unit_test(test_cli_version_help_and_policies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
