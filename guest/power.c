@@ -14,11 +14,14 @@ void guest_power_on(Guest *g, Host *host, SimTime now)
 
 /* n free pages, not yet backed, go to the balloon at once: the host never
  * gave them (O(n), as deflating them later is). The kernel's pages are left
- * free for it. */
+ * free for it. A guest without the driver boots the same way (Hyper-V's
+ * Startup RAM is what the firmware reports), but nothing can give it the
+ * rest later, so the driver's cap does not bound it. */
 static void boot_balloon(Guest *g, Host *host, uint64_t n)
 {
     uint64_t spare = g->pages->n > g->kernel_pages ? g->pages->n - g->kernel_pages : 0;
-    n = MIN(MIN(n, g->balloon.max), spare);
+    uint64_t cap = g->cfg->guest.balloon_driver ? g->balloon.max : spare;
+    n = MIN(MIN(n, cap), spare);
     for (uint64_t i = 0; i < n; i++) {
         host_release(host, g->index, host_pages_pick_free(g->pages), HOST_USE_BALLOON);
     }

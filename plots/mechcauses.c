@@ -67,10 +67,27 @@ static char *host_losses(const ExplainVm *e)
                            zt);
 }
 
+/* A balloon in a VM without the driver: memory the VM was booted without
+ * (Hyper-V's Startup RAM, PolicyEra.boot_at_balloon_target), which nothing
+ * can give it later. */
+static void boot_balloon(ExplainVm *e)
+{
+    const ExplainLoss *b = &e->loss[EXPLAIN_BALLOON];
+    g_autofree char *mb = explain_mb(b->peak);
+    explain_add(e, "no-balloon-driver", json_pack("{s:f}", "mctlsz_peak_mb", b->peak),
+                "it runs no balloon driver: it booted with %s less than its memory, as its policy "
+                "starts VMs (Hyper-V's Startup RAM), and without the driver nothing could add "
+                "the rest",
+                mb);
+}
+
 void explain_cause_driver(ExplainVm *e)
 {
     json_t *driver = json_object_get(e->config, "balloon_driver");
     double host = e->loss[EXPLAIN_SWAP].peak + e->loss[EXPLAIN_COMPRESSION].peak;
+    if (json_is_false(driver) && e->loss[EXPLAIN_BALLOON].peak >= EXPLAIN_MIN_MB) {
+        boot_balloon(e);
+    }
     if (host < EXPLAIN_MIN_MB) {
         return;
     }

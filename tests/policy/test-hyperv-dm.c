@@ -253,6 +253,33 @@ static void test_a_vm_boots_with_startup_and_grows_to_maximum(void **state)
     test_model_free(m);
 }
 
+/* A guest without Dynamic Memory's driver sees only what it booted with
+ * (Startup RAM): nothing hot-adds the rest, however much it needs. */
+static void test_a_vm_without_the_driver_stays_at_startup(void **state)
+{
+    (void)state;
+    TestModel *m = test_model_newf(
+        "{\"duration\": \"4m\", \"host\": {\"memory\": \"16GiB\", \"policy\": \"hyperv-dm\"},"
+        " \"vms\": [{\"name\": \"w\", \"memory\": \"4GiB\","
+        "  \"guest\": {\"os\": \"windows\", \"balloon_driver\": false},"
+        "  \"workload\": {\"memory\": \"3GiB\", \"active\": \"1GiB\", \"page_cache\": \"0MiB\"}}]}");
+    Watch w;
+    watch(m, &w, PAGES(2048));
+    test_model_execute(m);
+    const Host *host = sim_run_host(m->run);
+    uint64_t consumed = host_vm_consumed(host_vm_const(host, 0));
+    const SimVmSample *last = test_model_last_vm(m, 0);
+    print_message("consumed %.0f MiB, balloon %.0f MiB, guest swap %.0f MiB\n",
+                  (double)consumed * PAGE / MIB, last->mctlsz_mb, last->guest_swap_mb);
+    assert_true(w.peak_early <= w.startup);
+    assert_true(consumed <= w.startup);
+    assert_true(consumed > w.startup * 9 / 10);
+    assert_float_equal(last->mctlsz_mb, 2048.0, 0.01); /* the half it never got */
+    assert_true(last->guest_swap_mb > 900.0);          /* 3 GiB of anon in under 2 */
+    assert_string_equal(m->violation->str, "");
+    test_model_free(m);
+}
+
 /* Four 4 GiB Linux VMs whose demand outgrows a 12 GiB host; two of low
  * weight (shares low) and two normal. */
 static void test_a_crowded_host_balloons_the_lower_weight_first_and_never_swaps(void **state)
@@ -322,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_tick_never_balloons_available_memory_below_the_floor),
         cmocka_unit_test(test_tick_takes_from_the_lower_weight_first),
         cmocka_unit_test(test_a_vm_boots_with_startup_and_grows_to_maximum),
+        cmocka_unit_test(test_a_vm_without_the_driver_stays_at_startup),
         cmocka_unit_test(test_a_crowded_host_balloons_the_lower_weight_first_and_never_swaps),
         cmocka_unit_test(test_a_limit_is_warned_about_not_enforced),
     };

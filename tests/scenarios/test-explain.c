@@ -198,6 +198,22 @@ static void test_explain_says_a_vm_without_a_driver_was_swapped(void **state)
     json_decref(web);
 }
 
+/* Under hyperv-dm a VM without the driver boots with Startup RAM and keeps
+ * it: its balloon is memory it never got, and explain says so. */
+static void test_explain_says_a_vm_without_a_driver_kept_its_startup_ram(void **state)
+{
+    (void)state;
+    g_autoptr(Run) run = run_new("tests/scenarios/explain/nodriver.json", "host.policy=hyperv-dm");
+    g_auto(Vm) bare = vm_of(run, "bare");
+    json_t *c = must_cause(bare.explained, "no-balloon-driver");
+    double balloon = num(json_object_get(bare.explained, "lost_mb"), "balloon", "peak");
+    print_message("bare: balloon peak %.0f MiB\n", balloon);
+    assert_true(fabs(balloon - 4096.0) < 0.01); /* Startup: half of 8 GiB */
+    assert_true(fabs(num(c, "facts", "mctlsz_peak_mb") - balloon) < 0.01);
+    assert_non_null(strstr(json_string_value(json_object_get(c, "text")), "Startup RAM"));
+    assert_true(fabs(num(bare.summary, "final", "mctlsz_mb") - 4096.0) < 0.01);
+}
+
 /* A VM whose reservation covers what it holds loses nothing under pressure. */
 static void test_explain_says_the_reservation_protected_a_vm(void **state)
 {
@@ -275,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_explain_names_the_limit_with_its_20_gib),
         cmocka_unit_test(test_explain_names_the_policy_rules_on_a_kvm_host),
         cmocka_unit_test(test_explain_says_a_vm_without_a_driver_was_swapped),
+        cmocka_unit_test(test_explain_says_a_vm_without_a_driver_kept_its_startup_ram),
         cmocka_unit_test(test_explain_says_the_reservation_protected_a_vm),
         cmocka_unit_test(test_explain_names_the_idle_tax_of_an_idle_vm),
         cmocka_unit_test(test_explain_errors_are_one_line_with_exit_2),
