@@ -303,7 +303,8 @@ static int run_scenario(const char *path, CliOptions *opt)
     g_autofree char *dir = output_dir(opt, sc);
     g_autoptr(SimOutdir) out =
         sim_outdir_new(dir, opt->force ? SIM_OUTDIR_FORCE : SIM_OUTDIR_DEFAULT, &error);
-    g_autoptr(SimRun) run = out != NULL ? sim_run_new(sc, opt->policy, &error) : NULL;
+    g_autoptr(SimRun) run =
+        out != NULL ? sim_run_new(sc, NULL, &error) /* --policy is in sc */ : NULL;
     g_autoptr(SimTraceFile) trace = NULL;
     if (run != NULL && opt->policy_trace != NULL) {
         trace = sim_trace_open(opt->policy_trace, opt->force, &error);
