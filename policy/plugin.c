@@ -120,10 +120,83 @@ static PolicyClass *load(const char *path, GError **error)
     return copy;
 }
 
+/* The plug-in folders (policy_set_plugin_dirs), NULL-terminated. */
+static char **plugin_dirs;
+
+void policy_set_plugin_dirs(const char *const *dirs)
+{
+    G_LOCK(loaded);
+    g_strfreev(plugin_dirs);
+    plugin_dirs = dirs != NULL ? g_strdupv((char **)dirs) : NULL;
+    G_UNLOCK(loaded);
+}
+
+static char *plugin_file(const char *name)
+{
+    return g_strconcat(name, "." G_MODULE_SUFFIX, NULL);
+}
+
+char *policy_find_plugin(const char *name)
+{
+    if (name[0] == '\0' || policy_is_path(name) || policy_lookup(name) != NULL) {
+        return NULL;
+    }
+    g_autofree char *file = plugin_file(name);
+    for (guint i = 0; plugin_dirs != NULL && plugin_dirs[i] != NULL; i++) {
+        char *path = g_build_filename(plugin_dirs[i], file, NULL);
+        if (g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+            return path;
+        }
+        g_free(path);
+    }
+    return NULL;
+}
+
+/* Appends to `names` the plug-ins of folder `dir` not yet in `seen`. */
+static void add_names(const char *dir, GHashTable *seen, GPtrArray *names)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *entry;
+    while (d != NULL && (entry = g_dir_read_name(d)) != NULL) {
+        if (!g_str_has_suffix(entry, "." G_MODULE_SUFFIX)) {
+            continue;
+        }
+        g_autofree char *name = g_strndup(entry, strlen(entry) - strlen("." G_MODULE_SUFFIX));
+        g_autofree char *path = g_build_filename(dir, entry, NULL);
+        if (name[0] == '\0' || policy_lookup(name) != NULL || g_hash_table_contains(seen, name) ||
+            !g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+            continue;
+        }
+        g_ptr_array_add(names, g_strdup(name));
+        g_hash_table_add(seen, g_ptr_array_index(names, names->len - 1));
+    }
+}
+
+static int compare_names(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **policy_plugin_names(void)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    GPtrArray *names = g_ptr_array_new();
+    for (guint i = 0; plugin_dirs != NULL && plugin_dirs[i] != NULL; i++) {
+        add_names(plugin_dirs[i], seen, names);
+    }
+    g_ptr_array_sort(names, compare_names);
+    g_ptr_array_add(names, NULL);
+    return (char **)g_ptr_array_free(names, FALSE);
+}
+
 const PolicyClass *policy_resolve(const char *name, GError **error)
 {
     if (!policy_is_path(name)) {
         const PolicyClass *cls = policy_lookup(name);
+        g_autofree char *found = cls == NULL ? policy_find_plugin(name) : NULL;
+        if (found != NULL) {
+            return policy_resolve(found, error);
+        }
         if (cls == NULL) {
             g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "unknown policy \"%s\"", name);
         }

@@ -185,13 +185,28 @@ const PolicyClass *policy_lookup(const char *name);
  * holds a directory separator or ends in the module suffix (".so"). */
 bool policy_is_path(const char *name);
 
-/* The built-in policy `name`, or the plug-in at that path (loaded once and
- * kept for the process). NULL when there is no such built-in
+/* The built-in policy `name`, the plug-in at that path, or the plug-in
+ * NAME.so of the plug-in folders (loaded once and kept for the process).
+ * NULL when there is no such built-in or plug-in
  * (SIM_ERROR_USAGE) or the plug-in cannot be loaded, has no
  * reclaimsim_policy symbol, or has an ABI version this engine does not
  * load (SIM_ERROR_PLUGIN, a message without the file name, which the
  * caller adds). Safe to call from several threads. */
 const PolicyClass *policy_resolve(const char *name, GError **error);
+
+/* The plug-in folders searched, in order and after the built-ins, for a
+ * policy given by name: NAME is the plug-in NAME.so of the first folder
+ * holding one (reclaimsim's --plugins and RECLAIMSIM_PLUGINS). Copied;
+ * NULL clears them. Set before any thread resolves a policy. */
+void policy_set_plugin_dirs(const char *const *dirs);
+
+/* The path of NAME.so in the first plug-in folder that has it, g_malloc'd,
+ * or NULL (also for a built-in's name or a path). */
+char *policy_find_plugin(const char *name);
+
+/* The names of the plug-ins in the folders (file names without ".so"),
+ * sorted, each once; a NULL-terminated g_strfreev list. */
+char **policy_plugin_names(void);
 
 /* NULL-terminated list of the built-in policies, in listing order. */
 const PolicyClass *const *policy_builtins(void);

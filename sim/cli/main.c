@@ -35,6 +35,7 @@ typedef struct CliOptions {
     char *policy_trace; /* run --policy-trace FILE */
     char *policies;     /* compare --policies P1,P2,... */
     char *jobs;         /* compare --jobs N, as given */
+    char **plugins;     /* --plugins DIR, each given */
 } CliOptions;
 
 /* fputs, not g_printerr: the message quotes the user's text byte for byte,
@@ -197,23 +198,63 @@ static void clear_progress(Progress *p)
     }
 }
 
+/* The plug-in folders: each --plugins DIR (which must be a folder), then
+ * the folders of RECLAIMSIM_PLUGINS (':'-separated; missing ones skipped,
+ * as PATH's are). */
+static bool set_plugin_dirs(const CliOptions *opt, GError **error)
+{
+    g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+    for (guint i = 0; opt->plugins != NULL && opt->plugins[i] != NULL; i++) {
+        if (!g_file_test(opt->plugins[i], G_FILE_TEST_IS_DIR)) {
+            g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                        "reclaimsim: --plugins: \"%s\" is not a folder", opt->plugins[i]);
+            return false;
+        }
+        g_strv_builder_add(b, opt->plugins[i]);
+    }
+    const char *env = g_getenv("RECLAIMSIM_PLUGINS");
+    g_auto(GStrv) from_env = g_strsplit(env != NULL ? env : "", G_SEARCHPATH_SEPARATOR_S, -1);
+    for (guint i = 0; from_env[i] != NULL; i++) {
+        if (from_env[i][0] != '\0' && g_file_test(from_env[i], G_FILE_TEST_IS_DIR)) {
+            g_strv_builder_add(b, from_env[i]);
+        }
+    }
+    g_auto(GStrv) dirs = g_strv_builder_end(b);
+    policy_set_plugin_dirs((const char *const *)dirs);
+    return true;
+}
+
+/* A plug-in by path, or by name in the plug-in folders: loads it. */
+static bool check_plugin(const char *path, GError **error)
+{
+    GError *e = NULL;
+    if (policy_resolve(path, &e) != NULL) {
+        return true;
+    }
+    g_set_error(error, SIM_ERROR, SIM_ERROR_PLUGIN, "%s: error: %s", path, e->message);
+    g_error_free(e);
+    return false;
+}
+
 static bool check_policy_of(const char *option, const char *name, GError **error)
 {
     if (name == NULL || policy_lookup(name) != NULL) {
         return true;
     }
     if (policy_is_path(name)) {
-        GError *e = NULL;
-        if (policy_resolve(name, &e) != NULL) {
-            return true;
-        }
-        g_set_error(error, SIM_ERROR, SIM_ERROR_PLUGIN, "%s: error: %s", name, e->message);
-        g_error_free(e);
-        return false;
+        return check_plugin(name, error);
+    }
+    g_autofree char *found = policy_find_plugin(name);
+    if (found != NULL) {
+        return check_plugin(found, error);
     }
     GString *known = g_string_new(NULL);
     for (const PolicyClass *const *p = policy_builtins(); *p != NULL; p++) {
         g_string_append_printf(known, "%s%s", known->len ? ", " : "", (*p)->name);
+    }
+    g_auto(GStrv) plugins = policy_plugin_names();
+    for (guint i = 0; plugins[i] != NULL; i++) {
+        g_string_append_printf(known, ", %s (plug-in)", plugins[i]);
     }
     g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
                 "reclaimsim: %s: unknown policy \"%s\" (known policies: %s)", option, name,
@@ -541,6 +582,24 @@ static int list_policies(void)
             printf("  %-22s %-10s %s\n", param->name, def, param->doc);
         }
     }
+    g_auto(GStrv) plugins = policy_plugin_names();
+    for (guint i = 0; plugins[i] != NULL; i++) {
+        GError *e = NULL;
+        const PolicyClass *cls = policy_resolve(plugins[i], &e);
+        g_autofree char *path = policy_find_plugin(plugins[i]);
+        if (cls == NULL) {
+            printf("%-16s plug-in %s: cannot load: %s\n", plugins[i], path, e->message);
+            g_error_free(e);
+            continue;
+        }
+        printf("%-16s plug-in %s: %s\n", plugins[i], path,
+               cls->summary != NULL ? cls->summary : cls->name);
+        for (guint k = 0; k < cls->n_params; k++) {
+            const PolicyParam *param = &cls->params[k];
+            g_autofree char *def = policy_param_format(param, param->def);
+            printf("  %-22s %-10s %s\n", param->name, def, param->doc);
+        }
+    }
     return SIM_EXIT_OK;
 }
 
@@ -573,6 +632,9 @@ static GOptionContext *make_context(CliOptions *opt, gboolean *version)
         {"seed", 0, 0, G_OPTION_ARG_STRING, &opt->seed_text, "Random seed", "N"},
         {"set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt->sets, "Override a scenario key",
          "KEY=VALUE"},
+        {"plugins", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt->plugins,
+         "A folder of policy plug-ins: --policy NAME loads DIR/NAME.so (also RECLAIMSIM_PLUGINS)",
+         "DIR"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt->quiet, "No progress or summary", NULL},
         {"plot", 0, 0, G_OPTION_ARG_NONE, &opt->plot, "run: also render the plots", NULL},
         {"force", 0, 0, G_OPTION_ARG_NONE, &opt->force,
@@ -602,6 +664,10 @@ static int dispatch(GOptionContext *ctx, CliOptions *opt, int argc, char **argv)
         return usage_error(ctx, "missing command");
     }
     const char *cmd = argv[1];
+    GError *error = NULL;
+    if (!set_plugin_dirs(opt, &error)) {
+        return fail(error);
+    }
     if (strcmp(cmd, "run") == 0) {
         if (argc > 3) {
             return usage_error(ctx, "run takes at most one scenario");
@@ -665,6 +731,8 @@ int main(int argc, char **argv)
     g_free(opt.policies);
     g_free(opt.jobs);
     g_strfreev(opt.sets);
+    g_strfreev(opt.plugins);
+    policy_set_plugin_dirs(NULL);
     /* Everything is cleaned up: die of a caught SIGINT, SIGTERM or SIGHUP,
      * so the shell sees the interrupt (sim/interrupt.h). */
     sim_interrupt_reraise();

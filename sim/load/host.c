@@ -13,6 +13,20 @@
 
 #define LARGE_PAGE_SIZE (2 * SIM_MIB) /* "2MiB" */
 
+/* The plug-in at `path`, or NULL after the error naming it. */
+static const PolicyClass *plugin_at(Loader *ld, const char *ptr, const char *path)
+{
+    GError *e = NULL;
+    const PolicyClass *cls = policy_resolve(path, &e);
+    if (cls != NULL) {
+        return cls;
+    }
+    sim_load_fail(ld, SIM_ERROR_PLUGIN, ptr, "policy plug-in %s: %s", sim_load_quote(ld, path),
+                  e->message);
+    g_error_free(e);
+    return NULL;
+}
+
 /* A plug-in named by path, relative to the scenario file's folder; the
  * scenario keeps the path it resolved, so the run loads the same file. */
 static const PolicyClass *load_plugin(Loader *ld, const char *ptr, SimHostConfig *h)
@@ -24,15 +38,7 @@ static const PolicyClass *load_plugin(Loader *ld, const char *ptr, SimHostConfig
         g_free(h->policy);
         h->policy = path;
     }
-    GError *e = NULL;
-    const PolicyClass *cls = policy_resolve(h->policy, &e);
-    if (cls != NULL) {
-        return cls;
-    }
-    sim_load_fail(ld, SIM_ERROR_PLUGIN, ptr, "policy plug-in %s: %s", sim_load_quote(ld, h->policy),
-                  e->message);
-    g_error_free(e);
-    return NULL;
+    return plugin_at(ld, ptr, h->policy);
 }
 
 /* The class h->policy names (given at `ptr`), or NULL after the error. */
@@ -45,10 +51,18 @@ static const PolicyClass *resolve_policy(Loader *ld, const char *ptr, SimHostCon
     if (cls != NULL) {
         return cls;
     }
-    const char *names[64];
+    g_autofree char *found = policy_find_plugin(h->policy);
+    if (found != NULL) {
+        return plugin_at(ld, ptr, found);
+    }
+    g_auto(GStrv) plugins = policy_plugin_names();
+    const char *names[128];
     guint n = 0;
     for (const PolicyClass *const *p = policy_builtins(); *p != NULL && n < 64; p++) {
         names[n++] = (*p)->name;
+    }
+    for (guint i = 0; plugins[i] != NULL && n < G_N_ELEMENTS(names); i++) {
+        names[n++] = plugins[i];
     }
     sim_load_unknown_name(ld, ptr, "policy", h->policy, names, n, "known policies");
     return NULL;

@@ -79,6 +79,62 @@ static void test_example_plugin_runs_from_the_command_line(void **state)
     test_rmtree(dir);
 }
 
+/* A folder of plug-ins (--plugins): a plug-in's file name is a policy name
+ * on the command line and in a scenario, `policies` lists it, and a name
+ * found nowhere is refused with the plug-ins among the known names. */
+static void test_a_plugin_folder_names_plugins_like_builtins(void **state)
+{
+    (void)state;
+    g_autofree char *dir = scenario_dir("my-target");
+    g_autofree char *plugins = g_build_filename(dir, "plugins", NULL);
+    g_autofree char *link = g_build_filename(plugins, "my-target.so", NULL);
+    assert_int_equal(g_mkdir(plugins, 0755), 0);
+    assert_int_equal(symlink(EXAMPLE_PLUGIN, link), 0);
+    const char *const dirs[] = {plugins, NULL};
+    policy_set_plugin_dirs(dirs);
+    g_autofree char *found = policy_find_plugin("my-target");
+    assert_string_equal(found, link);
+    assert_null(policy_find_plugin("esxi")); /* a built-in's name is never a file */
+    g_auto(GStrv) names = policy_plugin_names();
+    assert_int_equal(g_strv_length(names), 1);
+    assert_string_equal(names[0], "my-target");
+    GError *error = NULL;
+    const PolicyClass *cls = policy_resolve("my-target", &error);
+    g_assert_no_error(error);
+    assert_string_equal(cls->name, "free-target");
+    policy_set_plugin_dirs(NULL);
+    assert_null(policy_resolve("my-target", &error));
+    g_clear_error(&error);
+    g_autofree char *scenario = g_build_filename(dir, "scenario.json", NULL);
+    g_autofree char *out = g_build_filename(dir, "out", NULL);
+    const char *argv[] = {"run", "--quiet", "--plugins", plugins, "-o", out, scenario, NULL};
+    g_autofree char *err = NULL;
+    assert_int_equal(run(argv, &err), 0);
+    json_t *root = summary_of(out);
+    assert_string_equal(json_string_value(json_object_get(root, "policy")), "free-target");
+    json_decref(root);
+    const char *listing[] = {"policies", "--plugins", plugins, NULL};
+    g_autofree char *text = NULL;
+    assert_int_equal(test_run_binary(listing, &text, NULL), 0);
+    assert_non_null(strstr(text, "\nmy-target        plug-in "));
+    const char *missing[] = {"run", "--quiet", "--plugins", plugins, "--policy", "my-targt", "-o",
+                             out, scenario, NULL};
+    g_autofree char *err2 = NULL;
+    assert_int_equal(run(missing, &err2), 2);
+    assert_non_null(strstr(err2, "unknown policy \"my-targt\""));
+    assert_non_null(strstr(err2, "my-target (plug-in)"));
+    const char *no_dir[] = {"run", "--plugins", scenario, "-o", out, scenario, NULL};
+    g_autofree char *err3 = NULL;
+    assert_int_equal(run(no_dir, &err3), 2);
+    assert_non_null(strstr(err3, "--plugins: \""));
+    assert_non_null(strstr(err3, "is not a folder"));
+    const char *without[] = {"check", scenario, NULL};
+    g_autofree char *err4 = NULL;
+    assert_int_equal(run(without, &err4), 2);
+    assert_non_null(strstr(err4, "unknown policy \"my-target\""));
+    test_rmtree(dir);
+}
+
 /* A scenario names its plug-in relative to its own folder. */
 static void test_scenario_names_a_plugin_relative_to_itself(void **state)
 {
@@ -384,6 +440,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_example_plugin_runs_from_the_command_line),
         cmocka_unit_test(test_scenario_names_a_plugin_relative_to_itself),
+        cmocka_unit_test(test_a_plugin_folder_names_plugins_like_builtins),
         cmocka_unit_test(test_unusable_plugins_are_refused_naming_the_file),
         cmocka_unit_test(test_a_missing_plugin_in_a_scenario_is_located),
         cmocka_unit_test(test_a_plugin_loads_once),
