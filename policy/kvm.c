@@ -101,3 +101,36 @@ void policy_ksm_apply(const PolicyKsm *ksm, PolicyTargets *out)
     /* KSM splits a huge page to merge a page of it (Linux 4.x+) */
     out->break_large_pages = ksm->run;
 }
+
+/* ksmtuned: KSM_MONITOR_INTERVAL 60 s, KSM_SLEEP_MSEC 10 ms as the floor;
+ * thresholds as policy_ksm_step (KSM_THRES_COEF 20%). */
+#define KSMTUNED_INTERVAL (60 * SIM_S)
+#define KSMTUNED_SLEEP_FLOOR_MS 10.0
+
+void policy_ksmtuned_init(PolicyKsmtuned *t, SimTime now)
+{
+    policy_ksm_init(&t->ksm);
+    t->next = now + KSMTUNED_INTERVAL;
+}
+
+/* ksmtuned's adjust(): committed = the running VMs' memory (the qemu
+ * processes' size), free = MemFree (the host keeps no page cache here). */
+static void ksmtuned_adjust(PolicyKsm *ksm, const PolicyView *view)
+{
+    double kb = (double)view->page_bytes / 1024.0;
+    double committed = 0.0;
+    for (guint i = 0; i < view->n_vms; i++) {
+        committed += view->vms[i].powered_on ? (double)view->vms[i].configured * kb : 0.0;
+    }
+    policy_ksm_step(ksm, (double)view->host_pages * kb, (double)view->host_free * kb, committed,
+                    KSMTUNED_SLEEP_FLOOR_MS);
+}
+
+void policy_ksmtuned_tick(PolicyKsmtuned *t, const PolicyView *view, PolicyTargets *out)
+{
+    if (view->now >= t->next) {
+        t->next += KSMTUNED_INTERVAL * ((view->now - t->next) / KSMTUNED_INTERVAL + 1);
+        ksmtuned_adjust(&t->ksm, view);
+    }
+    policy_ksm_apply(&t->ksm, out);
+}

@@ -1,5 +1,6 @@
 /*
- * A KVM host under the policies that run on one (kvm-mom, proxmox): the
+ * A KVM host under the policies that run on one (kvm-mom, kvm-static,
+ * proxmox): the
  * Linux kernel reclaims guest memory as anonymous memory of the qemu
  * processes (kswapd between the watermarks, direct reclaim below min), and
  * KSM merges identical pages of all VMs at the rate its tuner sets. The
@@ -46,3 +47,19 @@ void policy_ksm_step(PolicyKsm *ksm, double total_kb, double free_kb, double com
 /* Writes the KSM knobs into the targets: the host-wide scan rate
  * pages_to_scan per sleep_millisecs while it runs. */
 void policy_ksm_apply(const PolicyKsm *ksm, PolicyTargets *out);
+
+/* ksmtuned (ksm-control-daemon), the KSM tuner of a KVM host without MOM
+ * (Proxmox VE, a plain libvirt host): adjust() every KSM_MONITOR_INTERVAL
+ * 60 s, the first 60 s after start, with committed = the configured memory
+ * of the running VMs (the qemu processes' size), free = host free memory,
+ * and sleep_millisecs floored at 10 ms. */
+typedef struct PolicyKsmtuned {
+    PolicyKsm ksm;
+    SimTime next; /* its next adjust() */
+} PolicyKsmtuned;
+
+void policy_ksmtuned_init(PolicyKsmtuned *t, SimTime now);
+
+/* adjust() when its interval has come, and KSM's knobs into the targets
+ * (policy_ksm_apply) every tick. */
+void policy_ksmtuned_tick(PolicyKsmtuned *t, const PolicyView *view, PolicyTargets *out);

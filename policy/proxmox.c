@@ -46,11 +46,6 @@
  * against a cycle (never reached in the tests: assumption). */
 #define PVE_MAX_PASSES 64
 
-/* ksmtuned (ksm-control-daemon): KSM_MONITOR_INTERVAL 60 s, sleep floor
- * 10 ms; thresholds as policy/kvm.c (KSM_THRES_COEF 20%). */
-#define KSMTUNED_INTERVAL (60 * SIM_S)
-#define KSMTUNED_SLEEP_FLOOR_MS 10.0
-
 enum { PVE_P_TARGET, PVE_P_STEP, PVE_P_DEAD_BAND, PVE_P_INTERVAL, PVE_P_BALLOON_MIN, PVE_N_PARAMS };
 
 static const PolicyParam pve_params[PVE_N_PARAMS] = {
@@ -93,11 +88,10 @@ typedef struct PveState {
     PveVm *vm;                      /* g_new0, freed by finalize */
     guint *ids;                     /* scratch list of VM indices */
     SimTime next_balloon;           /* pvestatd's next auto_balloning */
-    SimTime next_ksm;               /* ksmtuned's next adjust */
     bool ran;                       /* auto_balloning ran this tick */
     double memtotal, memused, goal; /* bytes, at its last run */
     PolicyKswapd kswapd;
-    PolicyKsm ksm;
+    PolicyKsmtuned ksmtuned;
 } PveState;
 
 static double param(const PolicyView *view, guint i)
@@ -263,8 +257,7 @@ static bool pve_init(void *state, const PolicyView *view, GError **error)
     s->vm = g_new0(PveVm, MAX(s->n, 1));
     s->ids = g_new0(guint, MAX(s->n, 1));
     s->next_balloon = view->now + (SimTime)param(view, PVE_P_INTERVAL);
-    s->next_ksm = view->now + KSMTUNED_INTERVAL;
-    policy_ksm_init(&s->ksm);
+    policy_ksmtuned_init(&s->ksmtuned, view->now);
     return true;
 }
 
@@ -296,19 +289,6 @@ static void power_changes(PveState *s, const PolicyView *view, PolicyTargets *ou
     }
 }
 
-/* ksmtuned's adjust(): committed = the running VMs' memory (the qemu
- * processes' size), free = MemFree (the host keeps no page cache here). */
-static void ksmtuned_adjust(PveState *s, const PolicyView *view)
-{
-    double kb = (double)view->page_bytes / 1024.0;
-    double committed = 0.0;
-    for (guint i = 0; i < view->n_vms; i++) {
-        committed += view->vms[i].powered_on ? (double)view->vms[i].configured * kb : 0.0;
-    }
-    policy_ksm_step(&s->ksm, (double)view->host_pages * kb, (double)view->host_free * kb, committed,
-                    KSMTUNED_SLEEP_FLOOR_MS);
-}
-
 /* Every second the kernel (kswapd, direct reclaim); every 60 s ksmtuned;
  * every `interval` pvestatd. */
 static void pve_tick(void *state, const PolicyView *view, PolicyTargets *out)
@@ -316,11 +296,7 @@ static void pve_tick(void *state, const PolicyView *view, PolicyTargets *out)
     PveState *s = state;
     policy_kvm_host_tick(&s->kswapd, view, out);
     power_changes(s, view, out);
-    if (view->now >= s->next_ksm) {
-        s->next_ksm += KSMTUNED_INTERVAL * ((view->now - s->next_ksm) / KSMTUNED_INTERVAL + 1);
-        ksmtuned_adjust(s, view);
-    }
-    policy_ksm_apply(&s->ksm, out);
+    policy_ksmtuned_tick(&s->ksmtuned, view, out);
     s->ran = view->now >= s->next_balloon;
     if (s->ran) {
         SimTime interval = (SimTime)param(view, PVE_P_INTERVAL);
@@ -347,8 +323,8 @@ static char *pve_trace(void *state, const PolicyView *view, const PolicyTargets 
         "\"kswapd\":%s,\"ksm\":{\"run\":%s,\"pages_to_scan\":%.0f,"
         "\"sleep_millisecs\":%.0f},\"vms\":[",
         s->ran ? "true" : "false", s->memtotal, s->memused, s->goal,
-        s->kswapd.awake ? "true" : "false", s->ksm.run ? "true" : "false", s->ksm.pages_to_scan,
-        s->ksm.sleep_ms);
+        s->kswapd.awake ? "true" : "false", s->ksmtuned.ksm.run ? "true" : "false",
+        s->ksmtuned.ksm.pages_to_scan, s->ksmtuned.ksm.sleep_ms);
     for (guint i = 0; i < s->n; i++) {
         const PveVm *d = &s->vm[i];
         const char *list = !d->listed ? "null" : d->pressure ? "\"pressure\"" : "\"free\"";

@@ -9,6 +9,7 @@ extern const PolicyClass policy_balloon_only;
 extern const PolicyClass policy_swap_only;
 extern const PolicyClass policy_no_sharing;
 extern const PolicyClass policy_kvm_mom;
+extern const PolicyClass policy_kvm_static;
 extern const PolicyClass policy_xen_selfballoon;
 extern const PolicyClass policy_proxmox;
 extern const PolicyClass policy_hyperv_dm;
@@ -22,6 +23,7 @@ static const PolicyClass *const builtins[] = {
     &policy_swap_only,
     &policy_no_sharing,
     &policy_kvm_mom,
+    &policy_kvm_static,
     &policy_proxmox,
     &policy_hyperv_dm,
     &policy_xen_selfballoon,
