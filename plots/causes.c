@@ -60,10 +60,17 @@ static void cause_limit(ExplainVm *e)
     g_autofree char *bt = explain_hms(e->loss[EXPLAIN_BALLOON].peak_at_s);
     json_t *facts = json_pack("{s:f,s:f,s:f,s:f,s:f}", "limit_mb", limit, "memory_mb", memsz,
                               "floor_mb", floor, "mctltgt_peak_mb", tgt, "mctlmax_mb", cap);
-    explain_add(e, "limit", facts,
-                "its limit is %s of %s configured, so its balloon's target is at least %s "
-                "(configured - limit); the balloon reached %s at %s",
-                l, m, f, b, bt);
+    if (json_is_false(json_object_get(e->config, "balloon_driver"))) {
+        explain_add(e, "limit", facts,
+                    "its limit is %s of %s configured; it runs no balloon driver, so the host "
+                    "alone holds it to the limit (%s above it)",
+                    l, m, f);
+    } else {
+        explain_add(e, "limit", facts,
+                    "its limit is %s of %s configured, so its balloon's target is at least %s "
+                    "(configured - limit); the balloon reached %s at %s",
+                    l, m, f, b, bt);
+    }
     double hit = reached_limit_at(e, limit);
     double host = e->loss[EXPLAIN_SWAP].peak + e->loss[EXPLAIN_COMPRESSION].peak;
     if (hit >= 0 && host >= EXPLAIN_MIN_MB) {
