@@ -1,5 +1,7 @@
 #include "host/pages.h"
 
+#include "sim/bigalloc.h"
+
 static const char *const use_names[HOST_USE_MAX] = {
     "free", "kernel", "anon_active", "anon_inactive", "cache_active", "cache_inactive", "balloon",
     "anon_warm", "standby", "cache_warm",
@@ -38,7 +40,7 @@ void host_pages_free(HostPages *pages)
         return;
     }
     sim_partition_free(pages->lists);
-    g_free(pages->wide_key);
+    sim_big_free(pages->wide_key, (size_t)pages->n * sizeof(uint32_t));
     g_free(pages);
 }
 
@@ -110,7 +112,7 @@ static uint64_t key_code(const HostPages *pages, uint32_t key)
  * code came (a VM of more than 2^24 pages). Costs 4 B a page more. */
 static void widen_keys(HostPages *pages)
 {
-    uint32_t *wide = g_new0(uint32_t, pages->n);
+    uint32_t *wide = sim_big_alloc0((size_t)pages->n * sizeof(uint32_t));
     for (uint32_t p = 0; p < pages->n; p++) {
         if ((sim_partition_user(pages->lists, p) >> 8) != 0) {
             wide[p] = host_pages_key(pages, p);

@@ -3,6 +3,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "sim/bigalloc.h"
+
 #define SHARETAB_MIN_SLOTS 1024u
 /* Grow beyond 70% full: linear probing stays short below that. */
 #define SHARETAB_MAX_LOAD_NUM 7
@@ -57,7 +59,7 @@ static uint64_t find_slot(const HostShareTable *tab, uint64_t k)
 static void alloc_slots(HostShareTable *tab, uint64_t n_slots)
 {
     tab->n_slots = n_slots;
-    tab->slots = g_new0(ShareSlot, n_slots);
+    tab->slots = sim_big_alloc0(n_slots * sizeof(ShareSlot));
 }
 
 HostShareTable *host_sharetab_new(void)
@@ -72,7 +74,7 @@ void host_sharetab_free(HostShareTable *tab)
     if (tab == NULL) {
         return;
     }
-    g_free(tab->slots);
+    sim_big_free(tab->slots, tab->n_slots * sizeof(ShareSlot));
     g_free(tab);
 }
 
@@ -86,7 +88,7 @@ static void grow(HostShareTable *tab)
             tab->slots[find_slot(tab, slot_packed(&old[i]))] = old[i];
         }
     }
-    g_free(old);
+    sim_big_free(old, n * sizeof(ShareSlot));
 }
 
 uint32_t host_sharetab_get(const HostShareTable *tab, uint32_t domain, uint32_t key)

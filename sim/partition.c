@@ -1,5 +1,7 @@
 #include "sim/partition.h"
 
+#include "sim/bigalloc.h"
+
 #include <stdbool.h>
 #include <string.h>
 
@@ -155,13 +157,13 @@ SimPartition *sim_partition_new(uint32_t n_items, unsigned n_classes, unsigned i
     /* slots and items both lie in 0 .. n_items - 1 */
     part->user_bits = 64 - CLASS_BITS - g_bit_storage(n_items > 0 ? n_items - 1 : 0);
     part->pos_shift = part->user_bits + CLASS_BITS;
-    part->items = g_new0(uint64_t, n_items);
+    part->items = sim_big_alloc0((size_t)n_items * sizeof(uint64_t));
     PartClass *c = &part->classes[initial];
     c->n_chunks = c->cap = (n_items + CHUNK_MASK) >> CHUNK_SHIFT;
     c->count = n_items;
     if (c->n_chunks > 0) {
         part->base_bytes = (size_t)c->n_chunks * CHUNK_SLOTS * sizeof(uint32_t);
-        part->base = g_malloc0(part->base_bytes);
+        part->base = sim_big_alloc0(part->base_bytes);
         c->chunks = g_new(uint32_t *, c->cap);
         for (uint32_t i = 0; i < c->n_chunks; i++) {
             c->chunks[i] = part->base + (size_t)i * CHUNK_SLOTS;
@@ -188,8 +190,8 @@ void sim_partition_free(SimPartition *part)
             g_free(part->pool[i]);
         }
     }
-    g_free(part->base);
-    g_free(part->items);
+    sim_big_free(part->base, part->base_bytes);
+    sim_big_free(part->items, (size_t)part->n_items * sizeof(uint64_t));
     g_free(part);
 }
 
