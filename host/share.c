@@ -80,6 +80,16 @@ static uint32_t space_of(const Host *host, guint vm, uint32_t key)
     return host_key_is_image(key) ? v->image_space : host->n_vms + vm;
 }
 
+size_t host_share_table_bytes(const Host *host)
+{
+    return host_sharetab_bytes(host->shared);
+}
+
+size_t host_share_table_peak_bytes(const Host *host)
+{
+    return host_sharetab_peak_bytes(host->shared);
+}
+
 uint64_t host_shared_frames(const Host *host)
 {
     return host_sharetab_size(host->shared);

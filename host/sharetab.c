@@ -24,6 +24,7 @@ struct HostShareTable {
     ShareSlot *slots;
     uint64_t n_slots; /* a power of two */
     uint64_t used;
+    size_t peak_bytes;
 };
 
 static uint64_t pack(uint32_t domain, uint32_t key)
@@ -83,6 +84,7 @@ static void grow(HostShareTable *tab)
     ShareSlot *old = tab->slots;
     uint64_t n = tab->n_slots;
     alloc_slots(tab, 2 * n);
+    tab->peak_bytes = MAX(tab->peak_bytes, 3 * n * sizeof(ShareSlot));
     for (uint64_t i = 0; i < n; i++) {
         if (old[i].space != 0) {
             tab->slots[find_slot(tab, slot_packed(&old[i]))] = old[i];
@@ -153,4 +155,9 @@ uint64_t host_sharetab_size(const HostShareTable *tab)
 size_t host_sharetab_bytes(const HostShareTable *tab)
 {
     return sizeof(*tab) + tab->n_slots * sizeof(ShareSlot);
+}
+
+size_t host_sharetab_peak_bytes(const HostShareTable *tab)
+{
+    return MAX(tab->peak_bytes, tab->n_slots * sizeof(ShareSlot));
 }
