@@ -56,5 +56,9 @@ int main(int argc, char **argv)
            rss / (double)pages);
     printf("page state        %.2f B per guest page\n",
            (double)sim_run_page_state_bytes(run) / (double)pages);
+    printf("frame table       %.1f MiB at the end, %.1f MiB at most (%.2f B per guest page)\n",
+           (double)sim_run_share_table_bytes(run) / 1048576.0,
+           (double)sim_run_share_table_peak_bytes(run) / 1048576.0,
+           (double)sim_run_share_table_peak_bytes(run) / (double)pages);
     return 0;
 }

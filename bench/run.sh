@@ -4,3 +4,4 @@ set -euo pipefail
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 "$build/bench/reclaimsim-bench" "$here/bench-256g.json"
+"$build/bench/reclaimsim-bench" "$here/bench-1t.json"

@@ -150,6 +150,10 @@ void host_update_state(Host *host);
  * spread over the VMs by size instead. */
 void host_share_scan(Host *host, SimTime dt, double factor, double host_rate, bool break_large);
 
+/* Bytes of the shared-frame table now, and at most (for the benchmark). */
+size_t host_share_table_bytes(const Host *host);
+size_t host_share_table_peak_bytes(const Host *host);
+
 /* Host-wide sharing figures, pages. */
 uint64_t host_shared_frames(const Host *host);
 uint64_t host_shared_refs(const Host *host);

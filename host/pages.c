@@ -1,5 +1,7 @@
 #include "host/pages.h"
 
+#include "sim/bigalloc.h"
+
 static const char *const use_names[HOST_USE_MAX] = {
     "free", "kernel", "anon_active", "anon_inactive", "cache_active", "cache_inactive", "balloon",
     "anon_warm", "standby", "cache_warm",
@@ -26,7 +28,6 @@ HostPages *host_pages_new(uint32_t n_pages)
 {
     HostPages *pages = g_new0(HostPages, 1);
     pages->n = n_pages;
-    pages->key = g_new0(uint32_t, n_pages);
     pages->lists = sim_partition_new(n_pages, HOST_USE_MAX * HOST_RES_MAX,
                                      HOST_USE_FREE * HOST_RES_MAX + HOST_RES_NONE);
     pages->count[HOST_USE_FREE][HOST_BACK_NONE] = n_pages;
@@ -39,16 +40,17 @@ void host_pages_free(HostPages *pages)
         return;
     }
     sim_partition_free(pages->lists);
-    g_free(pages->key);
+    sim_big_free(pages->wide_key, (size_t)pages->n * sizeof(uint32_t));
     g_free(pages);
 }
 
 /* Writes the flags and moves p to the class they and its use give. */
 static void place(HostPages *pages, uint32_t p, HostUse use, unsigned flags)
 {
-    sim_partition_set_user(pages->lists, p, (uint8_t)flags);
+    uint64_t user = sim_partition_user(pages->lists, p);
     HostResidency res = host_backing_residency_flags((HostBacking)(flags & 0x7u), flags);
-    sim_partition_move(pages->lists, p, (unsigned)use * HOST_RES_MAX + res);
+    sim_partition_move_user(pages->lists, p, (unsigned)use * HOST_RES_MAX + res,
+                            (user & ~(uint64_t)0xff) | flags);
 }
 
 void host_pages_set(HostPages *pages, uint32_t p, HostUse use, HostBacking backing)
@@ -58,7 +60,7 @@ void host_pages_set(HostPages *pages, uint32_t p, HostUse use, HostBacking backi
     pages->moves++;
     pages->count[old_use][old_back]--;
     pages->count[use][backing]++;
-    unsigned flags = sim_partition_user(pages->lists, p);
+    unsigned flags = host_pages_flags(pages, p);
     if (backing != HOST_BACK_PRIVATE) {
         /* large and fresh describe private frames only */
         flags &= ~(HOST_FLAG_LARGE | HOST_FLAG_FRESH);
@@ -66,14 +68,15 @@ void host_pages_set(HostPages *pages, uint32_t p, HostUse use, HostBacking backi
         /* a new private frame: the scan has not seen it yet */
         flags &= ~HOST_FLAG_LARGE;
         flags =
-            pages->key[p] != HOST_KEY_UNIQUE ? flags | HOST_FLAG_FRESH : flags & ~HOST_FLAG_FRESH;
+            host_pages_key(pages, p) != HOST_KEY_UNIQUE ? flags | HOST_FLAG_FRESH
+                                                        : flags & ~HOST_FLAG_FRESH;
     }
     place(pages, p, use, (flags & ~0x7u) | (unsigned)backing);
 }
 
 void host_pages_set_large(HostPages *pages, uint32_t p, bool large)
 {
-    unsigned flags = sim_partition_user(pages->lists, p);
+    unsigned flags = host_pages_flags(pages, p);
     g_assert((flags & 0x7u) == HOST_BACK_PRIVATE);
     flags = large ? flags | HOST_FLAG_LARGE : flags & ~HOST_FLAG_LARGE;
     place(pages, p, host_pages_use(pages, p), flags);
@@ -81,16 +84,58 @@ void host_pages_set_large(HostPages *pages, uint32_t p, bool large)
 
 void host_pages_set_small(HostPages *pages, uint32_t p, bool small)
 {
-    unsigned flags = sim_partition_user(pages->lists, p);
+    unsigned flags = host_pages_flags(pages, p);
     g_assert((flags & 0x7u) == HOST_BACK_NONE);
     flags = small ? flags | HOST_FLAG_SMALL : flags & ~HOST_FLAG_SMALL;
     place(pages, p, host_pages_use(pages, p), flags);
 }
 
+/* The key's code (host_pages_key), or UINT64_MAX when it needs more bits
+ * than the record has. The model's keys index at most the VM's pages
+ * (guest/guest.c), so with 2^24 pages or fewer every key fits. */
+static uint64_t key_code(const HostPages *pages, uint32_t key)
+{
+    uint64_t code;
+    if (key == 0) {
+        code = 0;
+    } else if (key == HOST_KEY_UNIQUE) {
+        code = 1;
+    } else if (key < HOST_KEY_DUP_BASE) {
+        code = (uint64_t)(key - HOST_KEY_IMAGE_BASE) << 2 | 2;
+    } else {
+        code = (uint64_t)(key - HOST_KEY_DUP_BASE) << 2 | 3;
+    }
+    return code >> (sim_partition_user_bits(pages->lists) - 8) == 0 ? code : UINT64_MAX;
+}
+
+/* From here on every key lives in its own array: a key too large for its
+ * code came (a VM of more than 2^24 pages). Costs 4 B a page more. */
+static void widen_keys(HostPages *pages)
+{
+    uint32_t *wide = sim_big_alloc0((size_t)pages->n * sizeof(uint32_t));
+    for (uint32_t p = 0; p < pages->n; p++) {
+        if ((sim_partition_user(pages->lists, p) >> 8) != 0) {
+            wide[p] = host_pages_key(pages, p);
+        }
+    }
+    pages->wide_key = wide;
+}
+
 void host_pages_set_key(HostPages *pages, uint32_t p, uint32_t key)
 {
-    pages->key[p] = key;
-    unsigned flags = sim_partition_user(pages->lists, p);
+    if (pages->wide_key == NULL) {
+        uint64_t code = key_code(pages, key);
+        if (code == UINT64_MAX) {
+            widen_keys(pages);
+        } else {
+            uint64_t user = sim_partition_user(pages->lists, p);
+            sim_partition_set_user(pages->lists, p, (user & 0xff) | code << 8);
+        }
+    }
+    if (pages->wide_key != NULL) {
+        pages->wide_key[p] = key;
+    }
+    unsigned flags = host_pages_flags(pages, p);
     if ((flags & 0x7u) == HOST_BACK_PRIVATE) {
         flags = key != HOST_KEY_UNIQUE ? flags | HOST_FLAG_FRESH : flags & ~HOST_FLAG_FRESH;
         place(pages, p, host_pages_use(pages, p), flags);
@@ -269,5 +314,6 @@ bool host_pages_check(const HostPages *pages, GString *why)
 
 size_t host_pages_bytes(const HostPages *pages)
 {
-    return sizeof(*pages) + pages->n * sizeof(uint32_t) + sim_partition_bytes(pages->lists);
+    size_t wide = pages->wide_key != NULL ? pages->n * sizeof(uint32_t) : 0;
+    return sizeof(*pages) + wide + sim_partition_bytes(pages->lists);
 }

@@ -1,9 +1,11 @@
 /*
  * The guest-physical pages of one VM and how each is backed by the host.
- * Per page: a content key (4 B) and the page's record in a SimPartition by
- * (use, residency) (10 B: position, class, and a flags byte with backing,
- * compressibility and large page), 14 B in all (docs/design.md budget: 16 B
- * now, 12 B the goal).
+ * Per page: the page's record in a SimPartition by (use, residency) (8 B:
+ * position, class, and in the record's free bits a flags byte with
+ * backing, compressibility and large page, and the content key in a short
+ * code) and its member slot (4 B): 12 B in all (docs/design.md budget; the
+ * table in docs/benchmarks.md). The key shares the record so that the
+ * sharing of a random page costs one cache miss for both.
  *
  * The partition classes let the model pick a random page of any guest list
  * or a random resident page in O(1): work follows the pages moved.
@@ -107,10 +109,12 @@ typedef enum { HOST_ZIP_1K, HOST_ZIP_2K, HOST_ZIP_NONE, HOST_ZIP_MAX } HostZipCl
 
 typedef struct HostPages {
     uint32_t n;          /* configured pages */
-    uint32_t *key;       /* content key per page; 0 = zero page */
-    SimPartition *lists; /* class = use * HOST_RES_MAX + residency; the user byte holds
-                            the flags: bits 0-2 backing, 3-4 zip class, 5 large page,
-                            6 fresh, 7 small (its region was ballooned) */
+    SimPartition *lists; /* class = use * HOST_RES_MAX + residency; the user bits hold
+                            the flags (bits 0-2 backing, 3-4 zip class, 5 large page,
+                            6 fresh, 7 small: its region was ballooned), then the
+                            content key's code (host/pages.c) */
+    uint32_t *wide_key;  /* NULL while every key fits its code (always in the model up to
+                            2^24 pages a VM); else the content key per page */
     /* pages by use and backing */
     uint32_t count[HOST_USE_MAX][HOST_BACK_MAX];
     uint64_t moves; /* state changes so far: the work the model did */
@@ -147,9 +151,27 @@ static inline HostResidency host_backing_residency(HostBacking b)
     return host_backing_residency_flags(b, 0);
 }
 
+/* The flags byte of page p. */
+static inline unsigned host_pages_flags(const HostPages *pages, uint32_t p)
+{
+    return (unsigned)(sim_partition_user(pages->lists, p) & 0xffu);
+}
+
 static inline HostBacking host_pages_backing(const HostPages *pages, uint32_t p)
 {
-    return (HostBacking)(sim_partition_user(pages->lists, p) & 0x7);
+    return (HostBacking)(host_pages_flags(pages, p) & 0x7);
+}
+
+/* The content key's code in the record: kind in bits 0-1 (0 the zero page,
+ * 1 unique, 2 image, 3 duplicate), then the key's index within its kind. */
+static inline uint32_t host_pages_key(const HostPages *pages, uint32_t p)
+{
+    if (pages->wide_key != NULL) {
+        return pages->wide_key[p];
+    }
+    uint64_t code = sim_partition_user(pages->lists, p) >> 8;
+    static const uint32_t base[4] = {0, HOST_KEY_UNIQUE, HOST_KEY_IMAGE_BASE, HOST_KEY_DUP_BASE};
+    return base[code & 3] + (uint32_t)(code >> 2);
 }
 
 static inline HostUse host_pages_use(const HostPages *pages, uint32_t p)
@@ -159,19 +181,19 @@ static inline HostUse host_pages_use(const HostPages *pages, uint32_t p)
 
 static inline HostZipClass host_pages_zip_class(const HostPages *pages, uint32_t p)
 {
-    return (HostZipClass)((sim_partition_user(pages->lists, p) >> 3) & 0x3);
+    return (HostZipClass)((host_pages_flags(pages, p) >> 3) & 0x3);
 }
 
 static inline void host_pages_set_zip_class(HostPages *pages, uint32_t p, HostZipClass z)
 {
-    uint8_t flags = sim_partition_user(pages->lists, p);
-    sim_partition_set_user(pages->lists, p, (uint8_t)((flags & ~0x18u) | ((unsigned)z << 3)));
+    uint64_t user = sim_partition_user(pages->lists, p);
+    sim_partition_set_user(pages->lists, p, (user & ~(uint64_t)0x18) | ((uint64_t)z << 3));
 }
 
 /* Whether page p lies in a 2 MiB large page the host has not broken. */
 static inline bool host_pages_large(const HostPages *pages, uint32_t p)
 {
-    return (sim_partition_user(pages->lists, p) & HOST_FLAG_LARGE) != 0;
+    return (host_pages_flags(pages, p) & HOST_FLAG_LARGE) != 0;
 }
 
 /* Puts a private page in or out of an unbroken large page. */
@@ -181,7 +203,7 @@ void host_pages_set_large(HostPages *pages, uint32_t p, bool large);
  * backed: its 2 MiB region was partly given to the balloon. */
 static inline bool host_pages_small(const HostPages *pages, uint32_t p)
 {
-    return (sim_partition_user(pages->lists, p) & HOST_FLAG_SMALL) != 0;
+    return (host_pages_flags(pages, p) & HOST_FLAG_SMALL) != 0;
 }
 
 /* Marks an unbacked page for a small page (or a large one again). */

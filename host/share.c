@@ -80,6 +80,16 @@ static uint32_t space_of(const Host *host, guint vm, uint32_t key)
     return host_key_is_image(key) ? v->image_space : host->n_vms + vm;
 }
 
+size_t host_share_table_bytes(const Host *host)
+{
+    return host_sharetab_bytes(host->shared);
+}
+
+size_t host_share_table_peak_bytes(const Host *host)
+{
+    return host_sharetab_peak_bytes(host->shared);
+}
+
 uint64_t host_shared_frames(const Host *host)
 {
     return host_sharetab_size(host->shared);
@@ -108,7 +118,7 @@ uint64_t host_shared_refs(const Host *host)
 static void share_page(Host *host, guint vm, uint32_t p)
 {
     HostVm *v = &host->vms[vm];
-    uint32_t key = v->pages->key[p];
+    uint32_t key = host_pages_key(v->pages, p);
     g_assert(key != HOST_KEY_UNIQUE); /* callers offer shareable contents only */
     HostShareDomain *d = &host->domains[v->domain];
     uint32_t refs = host_sharetab_ref(host->shared, space_of(host, vm, key), key);
@@ -126,7 +136,7 @@ static void share_page(Host *host, guint vm, uint32_t p)
 void host_share_drop(Host *host, guint vm, uint32_t p)
 {
     HostVm *v = &host->vms[vm];
-    uint32_t key = v->pages->key[p];
+    uint32_t key = host_pages_key(v->pages, p);
     HostShareDomain *d = &host->domains[v->domain];
     uint32_t left = host_sharetab_unref(host->shared, space_of(host, vm, key), key);
     if (left == 0) {
@@ -147,7 +157,7 @@ void host_share_drop(Host *host, guint vm, uint32_t p)
  * swap-out would free nothing. */
 bool host_share_victim(Host *host, guint vm, uint32_t p)
 {
-    uint32_t key = host->vms[vm].pages->key[p];
+    uint32_t key = host_pages_key(host->vms[vm].pages, p);
     if (!host->scenario->host.sharing.enabled || key == HOST_KEY_UNIQUE) {
         return false;
     }
@@ -174,7 +184,7 @@ uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool scanned)
             broken++;
             if (!scanned) {
                 host_share_victim(host, vm, q);
-            } else if (v->pages->key[q] != HOST_KEY_UNIQUE) {
+            } else if (host_pages_key(v->pages, q) != HOST_KEY_UNIQUE) {
                 share_page(host, vm, q);
             }
         }

@@ -27,3 +27,6 @@ uint32_t host_sharetab_unref(HostShareTable *tab, uint32_t domain, uint32_t key)
 /* Frames in the table. */
 uint64_t host_sharetab_size(const HostShareTable *tab);
 size_t host_sharetab_bytes(const HostShareTable *tab);
+/* The most bytes the table held at once: while it grows, the old and the
+ * new slots both (docs/benchmarks.md, issue 14). */
+size_t host_sharetab_peak_bytes(const HostShareTable *tab);

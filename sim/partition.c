@@ -1,5 +1,7 @@
 #include "sim/partition.h"
 
+#include "sim/bigalloc.h"
+
 #include <stdbool.h>
 #include <string.h>
 
@@ -27,19 +29,21 @@ typedef struct PartClass {
  * page costs memory and time only once the model touches it.
  */
 
-/* Per item: slot within its class XOR item (4 B, unaligned), class XOR the
- * initial class, and the caller's byte. */
-typedef struct PartItem {
-    uint8_t pos[4];
-    uint8_t cls;
-    uint8_t user;
-} PartItem;
+/* Per item, one 64-bit word: from bit 0, the caller's bits (user_bits),
+ * the class XOR the initial class (CLASS_BITS), then the slot within its
+ * class XOR the item (the top bits, as many as item numbers need). The
+ * caller's bits at the bottom read with a constant mask; a word never
+ * straddles two cache lines. */
+#define CLASS_BITS 6
+G_STATIC_ASSERT(SIM_PARTITION_MAX_CLASSES <= (1u << CLASS_BITS));
 
 struct SimPartition {
     uint32_t n_items;
     unsigned n_classes;
     unsigned initial;
-    PartItem *items;
+    uint64_t *items;
+    unsigned user_bits;   /* 64 - CLASS_BITS - the bits of an item number */
+    unsigned pos_shift;   /* user_bits + CLASS_BITS */
     uint32_t *base;       /* the initial class's first chunks, one zeroed block */
     size_t base_bytes;
     PartClass classes[SIM_PARTITION_MAX_CLASSES];
@@ -77,27 +81,26 @@ static void chunk_put(SimPartition *part, uint32_t *chunk)
     }
 }
 
-static inline uint32_t item_pos(const SimPartition *part, uint32_t item)
+/* The fields of one word; `part` fields are read into locals by the
+ * callers, since stores to items[] could alias them. */
+static inline uint32_t word_pos(uint64_t w, unsigned pos_shift, uint32_t item)
 {
-    uint32_t pos;
-    memcpy(&pos, part->items[item].pos, sizeof(pos));
-    return pos ^ item;
+    return (uint32_t)(w >> pos_shift) ^ item;
 }
 
-static inline void item_set_pos(SimPartition *part, uint32_t item, uint32_t pos)
+static inline unsigned word_class(uint64_t w, unsigned user_bits, unsigned initial)
 {
-    pos ^= item;
-    memcpy(part->items[item].pos, &pos, sizeof(pos));
+    return ((unsigned)(w >> user_bits) & ((1u << CLASS_BITS) - 1)) ^ initial;
+}
+
+static inline uint64_t user_mask(unsigned user_bits)
+{
+    return ((uint64_t)1 << user_bits) - 1;
 }
 
 static inline unsigned item_class(const SimPartition *part, uint32_t item)
 {
-    return part->items[item].cls ^ part->initial;
-}
-
-static inline void item_set_class(SimPartition *part, uint32_t item, unsigned cls)
-{
-    part->items[item].cls = (uint8_t)(cls ^ part->initial);
+    return word_class(part->items[item], part->user_bits, part->initial);
 }
 
 static inline uint32_t slot_get(const PartClass *c, uint32_t index)
@@ -110,7 +113,9 @@ static inline void slot_set(PartClass *c, uint32_t index, uint32_t item)
     c->chunks[index >> CHUNK_SHIFT][index & CHUNK_MASK] = item ^ index;
 }
 
-static void class_append(SimPartition *part, unsigned cls, uint32_t item)
+/* Appends item to cls, writing its word once: its caller's bits, then the
+ * new class and slot. */
+static void class_append(SimPartition *part, unsigned cls, uint32_t item, uint64_t user)
 {
     PartClass *c = &part->classes[cls];
     if ((c->count >> CHUNK_SHIFT) >= c->n_chunks) {
@@ -120,21 +125,22 @@ static void class_append(SimPartition *part, unsigned cls, uint32_t item)
         }
         c->chunks[c->n_chunks++] = chunk_get(part);
     }
-    slot_set(c, c->count, item);
-    item_set_pos(part, item, c->count);
-    item_set_class(part, item, cls);
-    c->count++;
+    uint32_t at = c->count++;
+    slot_set(c, at, item);
+    part->items[item] = (uint64_t)(at ^ item) << part->pos_shift |
+                        (uint64_t)(cls ^ part->initial) << part->user_bits | user;
 }
 
 /* Swap-with-last removal keeps the members dense; an emptied chunk goes back
  * to the pool so a class that shrinks gives its memory to the others. */
-static void class_remove(SimPartition *part, unsigned cls, uint32_t item)
+static void class_remove(SimPartition *part, unsigned cls, uint32_t at)
 {
     PartClass *c = &part->classes[cls];
-    uint32_t at = item_pos(part, item);
+    unsigned pos_shift = part->pos_shift;
     uint32_t last = slot_get(c, c->count - 1);
     slot_set(c, at, last);
-    item_set_pos(part, last, at);
+    uint64_t *w = &part->items[last];
+    *w = (*w & ~(~(uint64_t)0 << pos_shift)) | (uint64_t)(at ^ last) << pos_shift;
     c->count--;
     if (c->n_chunks > 0 && ((c->count + CHUNK_MASK) >> CHUNK_SHIFT) < c->n_chunks) {
         chunk_put(part, c->chunks[--c->n_chunks]);
@@ -148,13 +154,16 @@ SimPartition *sim_partition_new(uint32_t n_items, unsigned n_classes, unsigned i
     part->n_items = n_items;
     part->n_classes = n_classes;
     part->initial = initial;
-    part->items = g_new0(PartItem, n_items);
+    /* slots and items both lie in 0 .. n_items - 1 */
+    part->user_bits = 64 - CLASS_BITS - g_bit_storage(n_items > 0 ? n_items - 1 : 0);
+    part->pos_shift = part->user_bits + CLASS_BITS;
+    part->items = sim_big_alloc0((size_t)n_items * sizeof(uint64_t));
     PartClass *c = &part->classes[initial];
     c->n_chunks = c->cap = (n_items + CHUNK_MASK) >> CHUNK_SHIFT;
     c->count = n_items;
     if (c->n_chunks > 0) {
         part->base_bytes = (size_t)c->n_chunks * CHUNK_SLOTS * sizeof(uint32_t);
-        part->base = g_malloc0(part->base_bytes);
+        part->base = sim_big_alloc0(part->base_bytes);
         c->chunks = g_new(uint32_t *, c->cap);
         for (uint32_t i = 0; i < c->n_chunks; i++) {
             c->chunks[i] = part->base + (size_t)i * CHUNK_SLOTS;
@@ -181,8 +190,8 @@ void sim_partition_free(SimPartition *part)
             g_free(part->pool[i]);
         }
     }
-    g_free(part->base);
-    g_free(part->items);
+    sim_big_free(part->base, part->base_bytes);
+    sim_big_free(part->items, (size_t)part->n_items * sizeof(uint64_t));
     g_free(part);
 }
 
@@ -196,14 +205,21 @@ unsigned sim_partition_class(const SimPartition *part, uint32_t item)
     return item_class(part, item);
 }
 
-uint8_t sim_partition_user(const SimPartition *part, uint32_t item)
+unsigned sim_partition_user_bits(const SimPartition *part)
 {
-    return part->items[item].user;
+    return part->user_bits;
 }
 
-void sim_partition_set_user(SimPartition *part, uint32_t item, uint8_t user)
+uint64_t sim_partition_user(const SimPartition *part, uint32_t item)
 {
-    part->items[item].user = user;
+    return part->items[item] & user_mask(part->user_bits);
+}
+
+void sim_partition_set_user(SimPartition *part, uint32_t item, uint64_t user)
+{
+    uint64_t mask = user_mask(part->user_bits);
+    g_assert((user & ~mask) == 0);
+    part->items[item] = (part->items[item] & ~mask) | user;
 }
 
 uint32_t sim_partition_count(const SimPartition *part, unsigned cls)
@@ -213,13 +229,21 @@ uint32_t sim_partition_count(const SimPartition *part, unsigned cls)
 
 void sim_partition_move(SimPartition *part, uint32_t item, unsigned to)
 {
+    g_assert(item < part->n_items);
+    sim_partition_move_user(part, item, to, sim_partition_user(part, item));
+}
+
+void sim_partition_move_user(SimPartition *part, uint32_t item, unsigned to, uint64_t user)
+{
     g_assert(item < part->n_items && to < part->n_classes);
-    unsigned from = item_class(part, item);
+    uint64_t w = part->items[item];
+    unsigned from = word_class(w, part->user_bits, part->initial);
     if (from == to) {
+        part->items[item] = (w & ~user_mask(part->user_bits)) | user;
         return;
     }
-    class_remove(part, from, item);
-    class_append(part, to, item);
+    class_remove(part, from, word_pos(w, part->pos_shift, item));
+    class_append(part, to, item, user);
 }
 
 uint32_t sim_partition_member(const SimPartition *part, unsigned cls, uint32_t index)
@@ -230,7 +254,7 @@ uint32_t sim_partition_member(const SimPartition *part, unsigned cls, uint32_t i
 
 size_t sim_partition_bytes(const SimPartition *part)
 {
-    size_t bytes = sizeof(*part) + part->n_items * sizeof(PartItem);
+    size_t bytes = sizeof(*part) + part->n_items * sizeof(uint64_t);
     for (unsigned k = 0; k < part->n_classes; k++) {
         bytes += part->classes[k].cap * sizeof(uint32_t *);
     }

@@ -5,19 +5,21 @@
  * "a random resident page" without scanning memory, so the work per
  * simulated second follows the pages moved, not the memory size.
  *
- * Memory: a 6-byte record per item (position 4 B, class 1 B, one byte free
- * for the caller) + 4 bytes (member slot). The record is one array, so a
- * move touches one cache line for the item instead of three. Members are
- * stored in fixed chunks drawn from a shared pool, so the slack is at most
- * one chunk per class, whatever the classes' history.
+ * Memory: an 8-byte record per item + 4 bytes (member slot). The record
+ * packs the item's position in its class (as many bits as item numbers
+ * need: 22 for 4 M items), its class (6 bits) and, in the bits left, the
+ * caller's own per-item state (36 bits at 4 M items), so a caller that
+ * keeps its state there reads and moves an item with one cache miss.
+ * Members are stored in fixed chunks drawn from a shared pool, so the slack
+ * is at most one chunk per class, whatever the classes' history.
  */
 #pragma once
 
 #include <glib.h>
 #include <stdint.h>
 
-/* 10 guest uses x 6 residencies = 60 classes (host/pages.h); the class is one
- * byte per item, so up to 256 would fit without a byte more per page. */
+/* 10 guest uses x 6 residencies = 60 classes (host/pages.h); the class takes
+ * 6 bits of the item's record. */
 #define SIM_PARTITION_MAX_CLASSES 64
 
 typedef struct SimPartition SimPartition;
@@ -33,10 +35,16 @@ uint32_t sim_partition_count(const SimPartition *part, unsigned cls);
 
 /* Moves `item` to class `to`; a no-op when it is already there. */
 void sim_partition_move(SimPartition *part, uint32_t item, unsigned to);
+/* The same, writing the caller's bits (< 2^sim_partition_user_bits) at
+ * once: one store to the record. */
+void sim_partition_move_user(SimPartition *part, uint32_t item, unsigned to, uint64_t user);
 
-/* The caller's byte kept next to the class (the page flags of a VM). */
-uint8_t sim_partition_user(const SimPartition *part, uint32_t item);
-void sim_partition_set_user(SimPartition *part, uint32_t item, uint8_t user);
+/* The caller's bits kept in the item's record (a VM's page flags and
+ * content key): sim_partition_user_bits of them, 26 at least, all 0 at the
+ * start. */
+unsigned sim_partition_user_bits(const SimPartition *part);
+uint64_t sim_partition_user(const SimPartition *part, uint32_t item);
+void sim_partition_set_user(SimPartition *part, uint32_t item, uint64_t user);
 
 /* The index-th member of `cls` (index < count); members are in no useful order. */
 uint32_t sim_partition_member(const SimPartition *part, unsigned cls, uint32_t index);

@@ -21,7 +21,8 @@
 #define EXPECT_BYTE_RATE "a byte rate like \"200MiB/s\""
 #define EXPECT_PERCENT "a percentage like \"65%\" or a number of percent"
 
-/* Bytes per configured page: content key 4 + partition record 6 + list slot 4 (host/pages.h). */
+/* Bytes per configured page: partition record 8 + list slot 4 = 12 (host/pages.h), 16 in a
+ * VM of more than 2^24 pages whose keys outgrow the record; the estimate keeps 14. */
 #define EST_PAGE_BYTES 14.0
 
 /* Bytes per shared frame: a 12-byte slot of a table at most 70% full that

@@ -964,3 +964,13 @@ size_t sim_run_page_state_bytes(const SimRun *run)
     }
     return bytes;
 }
+
+size_t sim_run_share_table_bytes(const SimRun *run)
+{
+    return host_share_table_bytes(run->host);
+}
+
+size_t sim_run_share_table_peak_bytes(const SimRun *run)
+{
+    return host_share_table_peak_bytes(run->host);
+}

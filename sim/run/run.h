@@ -65,3 +65,7 @@ guint64 sim_run_page_moves(const SimRun *run);
 
 /* Bytes of per-page state, for the benchmark. */
 size_t sim_run_page_state_bytes(const SimRun *run);
+/* Bytes of the shared-frame table at the end, and its peak (a resize holds
+ * the old and the new table). */
+size_t sim_run_share_table_bytes(const SimRun *run);
+size_t sim_run_share_table_peak_bytes(const SimRun *run);

@@ -34,8 +34,8 @@ static GHashTable *image_keys(TestModel *m, guint vm)
     const HostPages *pages = guest_pages(sim_run_guest(m->run, vm));
     GHashTable *set = g_hash_table_new(g_direct_hash, g_direct_equal);
     for (uint32_t p = 0; p < pages->n; p++) {
-        if (host_pages_use(pages, p) != HOST_USE_FREE && host_key_is_image(pages->key[p])) {
-            gpointer k = GUINT_TO_POINTER(pages->key[p]);
+        if (host_pages_use(pages, p) != HOST_USE_FREE && host_key_is_image(host_pages_key(pages, p))) {
+            gpointer k = GUINT_TO_POINTER(host_pages_key(pages, p));
             assert_false(g_hash_table_contains(set, k)); /* distinct within the VM */
             g_hash_table_add(set, k);
         }

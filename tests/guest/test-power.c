@@ -114,7 +114,7 @@ static void test_power_on_of_windows_backs_every_page_with_zeroes(void **state)
     assert_int_equal(host_pages_count_use(mc->pages, HOST_USE_KERNEL), kernel);
     uint32_t zero = 0;
     for (uint32_t p = 0; p < mc->pages->n; p++) {
-        zero += host_pages_use(mc->pages, p) == HOST_USE_FREE && mc->pages->key[p] == 0;
+        zero += host_pages_use(mc->pages, p) == HOST_USE_FREE && host_pages_key(mc->pages, p) == 0;
     }
     assert_int_equal(zero, mc->pages->n - kernel);
     assert_host_conserved(mc->host);
@@ -172,15 +172,15 @@ static double image_overlap(TestModel *m, guint of, guint in)
     HostPages *b = guest_pages(sim_run_guest(m->run, of));
     g_autoptr(GHashTable) held = g_hash_table_new(g_direct_hash, g_direct_equal);
     for (uint32_t p = 0; p < a->n; p++) {
-        if (host_key_is_image(a->key[p]) && host_pages_use(a, p) != HOST_USE_FREE) {
-            g_hash_table_add(held, GUINT_TO_POINTER(a->key[p]));
+        if (host_key_is_image(host_pages_key(a, p)) && host_pages_use(a, p) != HOST_USE_FREE) {
+            g_hash_table_add(held, GUINT_TO_POINTER(host_pages_key(a, p)));
         }
     }
     uint32_t image = 0, found = 0;
     for (uint32_t p = 0; p < b->n; p++) {
-        if (host_key_is_image(b->key[p]) && host_pages_use(b, p) != HOST_USE_FREE) {
+        if (host_key_is_image(host_pages_key(b, p)) && host_pages_use(b, p) != HOST_USE_FREE) {
             image++;
-            found += g_hash_table_contains(held, GUINT_TO_POINTER(b->key[p])) ? 1 : 0;
+            found += g_hash_table_contains(held, GUINT_TO_POINTER(host_pages_key(b, p))) ? 1 : 0;
         }
     }
     assert_true(image > 1000);

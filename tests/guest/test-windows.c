@@ -42,7 +42,7 @@ static void free_zero_pages(HostPages *pages, uint32_t *backed, uint32_t *zero, 
             continue;
         }
         (*backed)++;
-        if (pages->key[p] == 0) {
+        if (host_pages_key(pages, p) == 0) {
             (*zero)++;
             *shared += host_pages_backing(pages, p) == HOST_BACK_SHARED ? 1 : 0;
         }

@@ -203,7 +203,7 @@ static void test_access_reads_a_shared_page_in_place_and_a_write_copies_it(void 
      * (a page alone on its frame, a hint, would free it as it copies) */
     uint32_t p = 0;
     while (host_pages_use(f->pages, p) != HOST_USE_ANON_ACTIVE ||
-           host_pages_backing(f->pages, p) != HOST_BACK_SHARED || f->pages->key[p] != 0) {
+           host_pages_backing(f->pages, p) != HOST_BACK_SHARED || host_pages_key(f->pages, p) != 0) {
         p++;
     }
     uint64_t used = host_frames_used(f->host);

@@ -94,7 +94,7 @@ static void test_pages_set_use_and_set_backing_change_only_their_half(void **sta
 static void test_pages_a_new_private_frame_is_fresh_unless_its_contents_are_unique(void **state)
 {
     HostPages *pages = *state;
-    pages->key[1] = HOST_KEY_UNIQUE;
+    host_pages_set_key(pages, 1, HOST_KEY_UNIQUE);
     host_pages_set(pages, 0, HOST_USE_KERNEL, HOST_BACK_PRIVATE); /* key 0: zero page */
     host_pages_set(pages, 1, HOST_USE_KERNEL, HOST_BACK_PRIVATE);
     assert_int_equal(host_pages_count_res(pages, HOST_USE_KERNEL, HOST_RES_FRESH), 1);
@@ -109,11 +109,11 @@ static void test_pages_a_new_private_frame_is_fresh_unless_its_contents_are_uniq
 static void test_pages_new_contents_make_a_private_page_fresh_or_in(void **state)
 {
     HostPages *pages = *state;
-    pages->key[2] = HOST_KEY_UNIQUE;
+    host_pages_set_key(pages, 2, HOST_KEY_UNIQUE);
     host_pages_set(pages, 2, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
     assert_int_equal(host_pages_count_res(pages, HOST_USE_ANON_ACTIVE, HOST_RES_IN), 1);
     host_pages_set_key(pages, 2, HOST_KEY_IMAGE_BASE + 7);
-    assert_int_equal(pages->key[2], HOST_KEY_IMAGE_BASE + 7);
+    assert_int_equal(host_pages_key(pages, 2), HOST_KEY_IMAGE_BASE + 7);
     assert_int_equal(host_pages_count_res(pages, HOST_USE_ANON_ACTIVE, HOST_RES_FRESH), 1);
     assert_int_equal(host_pages_count_res(pages, HOST_USE_ANON_ACTIVE, HOST_RES_IN), 0);
     host_pages_set_key(pages, 2, HOST_KEY_UNIQUE);
@@ -127,7 +127,7 @@ static void test_pages_new_contents_of_an_unbacked_page_leave_its_list_alone(voi
     HostPages *pages = *state;
     host_pages_set(pages, 9, HOST_USE_ANON_INACTIVE, HOST_BACK_SWAP);
     host_pages_set_key(pages, 9, HOST_KEY_DUP_BASE + 1);
-    assert_int_equal(pages->key[9], HOST_KEY_DUP_BASE + 1);
+    assert_int_equal(host_pages_key(pages, 9), HOST_KEY_DUP_BASE + 1);
     assert_int_equal(host_pages_count_res(pages, HOST_USE_ANON_INACTIVE, HOST_RES_OUT), 1);
     assert_int_equal(host_pages_count_res_all(pages, HOST_RES_FRESH), 0);
     assert_consistent(pages);
@@ -156,7 +156,7 @@ static void test_pages_a_large_page_is_broken_when_it_leaves_its_frame(void **st
 static void test_pages_breaking_a_large_page_leaves_it_fresh_or_in_by_contents(void **state)
 {
     HostPages *pages = *state;
-    pages->key[5] = HOST_KEY_UNIQUE;
+    host_pages_set_key(pages, 5, HOST_KEY_UNIQUE);
     host_pages_set(pages, 5, HOST_USE_KERNEL, HOST_BACK_PRIVATE);
     host_pages_set(pages, 6, HOST_USE_KERNEL, HOST_BACK_PRIVATE);
     host_pages_set_large(pages, 5, true);
@@ -256,7 +256,7 @@ static void test_pages_pick_res_and_pick_private_cover_every_use(void **state)
     sim_rng_init(&rng, 7, "test-pages");
     assert_int_equal(host_pages_pick_private(pages, &rng), HOST_NO_PAGE);
     assert_int_equal(host_pages_pick_res(pages, &rng, HOST_RES_SHARED), HOST_NO_PAGE);
-    pages->key[10] = HOST_KEY_UNIQUE;
+    host_pages_set_key(pages, 10, HOST_KEY_UNIQUE);
     host_pages_set(pages, 10, HOST_USE_KERNEL, HOST_BACK_PRIVATE);       /* IN */
     host_pages_set(pages, 20, HOST_USE_CACHE_ACTIVE, HOST_BACK_PRIVATE); /* FRESH */
     host_pages_set(pages, 30, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
@@ -329,6 +329,68 @@ static void test_pages_names_are_the_csv_words_and_out_of_range_is_a_question_ma
     assert_string_equal(host_backing_to_string(HOST_BACK_MAX), "?");
 }
 
+/* The key shares the page's record as a short code: every kind of key
+ * reads back as written, through moves and flag changes. */
+static void test_pages_keys_of_every_kind_survive_moves_and_flags(void **state)
+{
+    HostPages *pages = *state;
+    static const uint32_t keys[] = {0, HOST_KEY_UNIQUE, HOST_KEY_IMAGE_BASE,
+                                    HOST_KEY_IMAGE_BASE + 62, HOST_KEY_DUP_BASE,
+                                    HOST_KEY_DUP_BASE + 5, HOST_KEY_DUP_BASE - 1,
+                                    HOST_KEY_UNIQUE - 1};
+    for (uint32_t i = 0; i < G_N_ELEMENTS(keys); i++) {
+        host_pages_set_key(pages, i, keys[i]);
+        host_pages_set(pages, i, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
+        host_pages_set_zip_class(pages, i, HOST_ZIP_2K);
+        host_pages_set_large(pages, i, true);
+        host_pages_set(pages, i, HOST_USE_ANON_INACTIVE, HOST_BACK_ZIP);
+    }
+    for (uint32_t i = 0; i < G_N_ELEMENTS(keys); i++) {
+        assert_int_equal(host_pages_key(pages, i), keys[i]);
+        assert_int_equal(host_pages_zip_class(pages, i), HOST_ZIP_2K);
+        assert_int_equal(host_pages_backing(pages, i), HOST_BACK_ZIP);
+    }
+    assert_null(pages->wide_key);
+    assert_consistent(pages);
+}
+
+/* At 4 M pages (a 16 GiB VM at 4 KiB) the state is 12 B a page and every
+ * key the model gives fits the record. */
+static void test_pages_state_is_12_bytes_a_page_with_the_key_in_the_record(void **state)
+{
+    (void)state;
+    enum { N = 1u << 22 };
+    g_autoptr(HostPages) pages = host_pages_new(N);
+    host_pages_set_key(pages, N - 1, HOST_KEY_IMAGE_BASE + N - 1);
+    host_pages_set_key(pages, N - 2, HOST_KEY_DUP_BASE + N - 1);
+    assert_null(pages->wide_key);
+    assert_int_equal(host_pages_key(pages, N - 1), HOST_KEY_IMAGE_BASE + N - 1);
+    assert_int_equal(host_pages_key(pages, N - 2), HOST_KEY_DUP_BASE + N - 1);
+    assert_true(host_pages_bytes(pages) <= (size_t)12 * N + 65536);
+}
+
+/* A VM so large that the record's free bits cannot hold a key moves every
+ * key to an array of its own, keeping the ones written before. */
+static void test_pages_a_key_too_large_for_the_record_moves_keys_to_an_array(void **state)
+{
+    (void)state;
+    enum { N = (1u << 26) + 1 }; /* 27 bits of position: 23 bits of code */
+    g_autoptr(HostPages) pages = host_pages_new(N);
+    host_pages_set_key(pages, 3, HOST_KEY_DUP_BASE + 3);
+    host_pages_set_key(pages, 4, HOST_KEY_UNIQUE);
+    host_pages_set(pages, 4, HOST_USE_KERNEL, HOST_BACK_PRIVATE);
+    assert_null(pages->wide_key);
+    host_pages_set_key(pages, 5, HOST_KEY_IMAGE_BASE + (1u << 21));
+    assert_non_null(pages->wide_key);
+    assert_int_equal(host_pages_key(pages, 3), HOST_KEY_DUP_BASE + 3);
+    assert_int_equal(host_pages_key(pages, 4), HOST_KEY_UNIQUE);
+    assert_int_equal(host_pages_key(pages, 5), HOST_KEY_IMAGE_BASE + (1u << 21));
+    assert_int_equal(host_pages_key(pages, 6), 0);
+    host_pages_set_key(pages, 4, HOST_KEY_IMAGE_BASE);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_KERNEL, HOST_RES_FRESH), 1);
+    assert_int_equal(host_pages_key(pages, 4), HOST_KEY_IMAGE_BASE);
+}
+
 #define PAGES_TEST(f) cmocka_unit_test_setup_teardown(f, pages_setup, pages_teardown)
 
 int main(void)
@@ -350,6 +412,9 @@ int main(void)
         PAGES_TEST(test_pages_check_reports_counters_that_disagree_with_the_lists),
         PAGES_TEST(test_pages_check_reports_a_lost_page),
         PAGES_TEST(test_pages_check_reports_a_backed_balloon_page),
+        PAGES_TEST(test_pages_keys_of_every_kind_survive_moves_and_flags),
+        cmocka_unit_test(test_pages_state_is_12_bytes_a_page_with_the_key_in_the_record),
+        cmocka_unit_test(test_pages_a_key_too_large_for_the_record_moves_keys_to_an_array),
         cmocka_unit_test(test_pages_names_are_the_csv_words_and_out_of_range_is_a_question_mark),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -63,8 +63,9 @@ static void test_partition_memory_stays_near_one_slot_per_item(void **state)
     }
     assert_int_equal(sim_partition_count(part, 3), N);
     size_t per_item = sim_partition_bytes(part) / N;
-    /* 1 B class + 4 B position + 4 B slot, plus chunk and pool slack */
-    assert_true(per_item <= 10);
+    /* 8 B record (position, class, the caller's bits) + 4 B slot, plus
+     * chunk and pool slack */
+    assert_true(per_item <= 12);
 }
 
 static void test_partition_member_pick_covers_every_member(void **state)
@@ -81,6 +82,34 @@ static void test_partition_member_pick_covers_every_member(void **state)
     assert_int_equal(seen, 0x5555555555555555ull);
 }
 
+/* The caller's bits live in the item's record: moves keep them, and
+ * writing them moves nothing. */
+static void test_partition_user_bits_survive_moves(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    g_autoptr(SimPartition) part = sim_partition_new(N, 3, 0);
+    unsigned bits = sim_partition_user_bits(part);
+    assert_int_equal(bits, 64 - 6 - 10); /* 10 bits of position for 1000 items */
+    uint64_t top = ((uint64_t)1 << bits) - 1;
+    for (uint32_t i = 0; i < N; i++) {
+        sim_partition_set_user(part, i, i % 2 ? top - i : i);
+        sim_partition_move(part, i, i % 3);
+    }
+    for (uint32_t i = 0; i < N; i += 7) {
+        sim_partition_move(part, i, (i + 1) % 3);
+    }
+    for (uint32_t i = 0; i < N; i++) {
+        assert_int_equal(sim_partition_user(part, i), i % 2 ? top - i : i);
+        assert_int_equal(sim_partition_class(part, i), i % 7 ? i % 3 : (i + 1) % 3);
+    }
+    for (unsigned k = 0; k < 3; k++) {
+        for (uint32_t j = 0; j < sim_partition_count(part, k); j++) {
+            assert_int_equal(sim_partition_class(part, sim_partition_member(part, k, j)), k);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -88,6 +117,7 @@ int main(void)
         cmocka_unit_test(test_partition_moves_agree_with_a_reference),
         cmocka_unit_test(test_partition_memory_stays_near_one_slot_per_item),
         cmocka_unit_test(test_partition_member_pick_covers_every_member),
+        cmocka_unit_test(test_partition_user_bits_survive_moves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,14 @@
+/*
+ * Large zeroed arrays (the per-page state, the shared-frame table) mapped
+ * so the kernel may back them with 2 MiB pages (madvise MADV_HUGEPAGE): the
+ * model reads them at random, and with 4 KiB pages nearly every such read
+ * also missed the TLB. Still lazy: a region costs memory once touched.
+ */
+#pragma once
+
+#include <stddef.h>
+
+/* bytes of zeroes; NULL for 0 bytes. Aborts when out of memory, as g_malloc. */
+void *sim_big_alloc0(size_t bytes);
+/* Frees what sim_big_alloc0(bytes) returned (NULL is ignored). */
+void sim_big_free(void *mem, size_t bytes);
