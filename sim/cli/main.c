@@ -521,8 +521,9 @@ static void show_sweep_progress(SweepProgress *p)
     guint64 all = p->before + p->done;
     char eta[32];
     format_hms(eta, sizeof eta, (double)(p->total - all) / rate);
-    int n = fprintf(stderr, "\r%5.1f%%  %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                            " points  %.2f points/s  ETA %s",
+    int n = fprintf(stderr,
+                    "\r%5.1f%%  %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                    " points  %.2f points/s  ETA %s",
                     100.0 * (double)all / (double)p->total, all, p->total, rate, eta);
     fprintf(stderr, "%*s", MAX(0, p->line.width - (n - 1)), "");
     p->line.width = MAX(p->line.width, n - 1);
@@ -677,8 +678,7 @@ static void sweep_id_clear(SweepId *id)
 
 /* The first point as every point will load: a bad key or value is refused
  * here (exit 2), before DIR is touched. */
-static SimScenario *sweep_first(const char *path, const SimGrid *grid, char **sets,
-                                GError **error)
+static SimScenario *sweep_first(const char *path, const SimGrid *grid, char **sets, GError **error)
 {
     g_auto(GStrv) first = sim_grid_point_sets(grid, 0, (const char *const *)sets);
     SimScenario *sc = sim_scenario_load_with_overrides(path, (const char *const *)first, error);
@@ -741,9 +741,9 @@ static int sweep_finish(SweepWriter *w, const char *dir, const SimScenario *sc,
         return fail_or_interrupted(error, csv);
     }
     if (!opt->quiet) {
-        printf("%s: %" G_GUINT64_FORMAT " points (%" G_GUINT64_FORMAT " run now, %"
-               G_GUINT64_FORMAT " from before), %" G_GUINT64_FORMAT
-               " failed; results in %s/" SIM_SWEEP_DB_NAME " and %s\n",
+        printf("%s: %" G_GUINT64_FORMAT " points (%" G_GUINT64_FORMAT " run now, %" G_GUINT64_FORMAT
+               " from before), %" G_GUINT64_FORMAT " failed; results in %s/" SIM_SWEEP_DB_NAME
+               " and %s\n",
                sc->name, points, w->progress.done, w->progress.before, failed, dir, csv);
     }
     if (failed > 0) {
@@ -765,12 +765,11 @@ static int sweep_interrupted(GError *error, SweepWriter *w, const char *dir)
     g_error_free(error);
     guint64 points = 0, failed = 0;
     sim_sweep_db_count(w->db, &points, &failed, NULL);
-    return fail(g_error_new(SIM_ERROR, SIM_ERROR_RUNTIME,
-                            "reclaimsim: interrupted by %s; %s/" SIM_SWEEP_DB_NAME
-                            " keeps the %" G_GUINT64_FORMAT " finished points of %"
-                            G_GUINT64_FORMAT "; the same command runs the rest",
-                            sim_interrupt_name(sim_interrupt_signal()), dir, points,
-                            w->progress.total));
+    return fail(g_error_new(
+        SIM_ERROR, SIM_ERROR_RUNTIME,
+        "reclaimsim: interrupted by %s; %s/" SIM_SWEEP_DB_NAME " keeps the %" G_GUINT64_FORMAT
+        " finished points of %" G_GUINT64_FORMAT "; the same command runs the rest",
+        sim_interrupt_name(sim_interrupt_signal()), dir, points, w->progress.total));
 }
 
 /* sweep SCENARIO --vary ... : everything is checked before DIR is touched;

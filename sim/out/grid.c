@@ -25,7 +25,7 @@
 
 typedef struct Vary {
     char *key;
-    char *given;       /* the argument after '=', as given */
+    char *given; /* the argument after '=', as given */
     SimVaryKind kind;
     GPtrArray *values; /* char *: what --set gets */
     GArray *numbers;   /* double per value, NaN for TEXT */
@@ -42,8 +42,8 @@ typedef struct Token {
     unsigned kinds;
     gint64 mantissa; /* NUMBER, PERCENT: value = mantissa / 10^decimals */
     int decimals;
-    gint64 bytes;    /* SIZE */
-    gint64 ns;       /* DURATION */
+    gint64 bytes; /* SIZE */
+    gint64 ns;    /* DURATION */
 } Token;
 
 static void vary_free(gpointer data)
@@ -142,8 +142,7 @@ static Token scan_token(const char *text, bool negative)
 
 static const char *kind_name(SimVaryKind kind)
 {
-    static const char *const names[] = {"text", "a number", "a size", "a duration",
-                                        "a percentage"};
+    static const char *const names[] = {"text", "a number", "a size", "a duration", "a percentage"};
     return names[kind];
 }
 
@@ -192,8 +191,10 @@ static bool common_kind(const char *arg, char **parts, const Token *t, SimVaryKi
     g_autofree char *a = kinds_text(t[0].kinds);
     g_autofree char *b = kinds_text(t[1].kinds);
     g_autofree char *c = kinds_text(t[2].kinds);
-    return refuse(error, arg, "FROM, TO and STEP must be of one kind: \"%s\" is %s, \"%s\" %s, "
-                  "\"%s\" %s", parts[0], a, parts[1], b, parts[2], c);
+    return refuse(error, arg,
+                  "FROM, TO and STEP must be of one kind: \"%s\" is %s, \"%s\" %s, "
+                  "\"%s\" %s",
+                  parts[0], a, parts[1], b, parts[2], c);
 }
 
 /* ---- ranges ---- */
@@ -304,8 +305,8 @@ static bool parse_range(Vary *v, const char *arg, char **parts, GError **error)
     }
     for (guint64 i = 0; i < count; i++) {
         double number = NAN;
-        g_ptr_array_add(v->values, range_value(v->kind, u[0] + (gint64)i * u[2], decimals,
-                                               &number));
+        g_ptr_array_add(v->values,
+                        range_value(v->kind, u[0] + (gint64)i * u[2], decimals, &number));
         g_array_append_val(v->numbers, number);
     }
     return true;
@@ -398,7 +399,8 @@ static bool parse_values(Vary *v, const char *arg, GError **error)
         return parse_range(v, arg, (char **)parts->pdata, error);
     }
     if (parts->len != 1) {
-        return refuse(error, arg, "expected KEY=FROM:TO:STEP or KEY=v1,v2,... (a value with "
+        return refuse(error, arg,
+                      "expected KEY=FROM:TO:STEP or KEY=v1,v2,... (a value with "
                       "':' in it is given as a JSON string, in quotes)");
     }
     return parse_list(v, arg, items, error);
@@ -439,8 +441,7 @@ bool sim_grid_add_vary(SimGrid *grid, const char *arg, GError **error)
 void sim_grid_set_policies(SimGrid *grid, const char *const *policies)
 {
     g_strfreev(grid->policies);
-    grid->policies = policies != NULL && policies[0] != NULL ? g_strdupv((char **)policies)
-                                                             : NULL;
+    grid->policies = policies != NULL && policies[0] != NULL ? g_strdupv((char **)policies) : NULL;
 }
 
 void sim_grid_set_seeds(SimGrid *grid, guint n)
@@ -593,8 +594,8 @@ char *sim_grid_describe(const SimGrid *grid)
         for (guint j = 0; j < v->values->len; j++) {
             json_array_append_new(values, json_string(v->values->pdata[j]));
         }
-        json_array_append_new(varies, json_pack("{s:s, s:s, s:o}", "key", v->key, "given",
-                                                v->given, "values", values));
+        json_array_append_new(varies, json_pack("{s:s, s:s, s:o}", "key", v->key, "given", v->given,
+                                                "values", values));
     }
     json_t *policies = json_null();
     if (grid->policies != NULL) {

@@ -217,9 +217,8 @@ static bool check_same(SimSweepDb *d, const SimSweepIdentity *id, GError **error
         } else if (strcmp(had, m->value) != 0) {
             g_autofree char *cmd = meta_get(d, "command");
             ok = sim_error_at(error, SIM_ERROR_USAGE, d->shown, 0, 0,
-                              "holds another sweep (its %s differs: \"%s\", now \"%s\"); it was "
-                              "made by: %s; rerun that command to finish it, or use another "
-                              "-o DIR",
+                              "holds another sweep (%s: %s there, %s now); it was made by: %s; "
+                              "rerun that command to finish it, or use another -o DIR",
                               m->name, had, m->value, cmd != NULL ? cmd : "?");
         }
     }
@@ -245,8 +244,8 @@ static bool is_sweep_db(SimSweepDb *d, bool *empty, GError **error)
     if (!found && !*empty) {
         return sim_error_at(error, SIM_ERROR_USAGE, d->shown, 0, 0,
                             "is not a sweep database of reclaimsim%s%s; use another -o DIR",
-                            rc != SQLITE_OK ? ": " : "", rc != SQLITE_OK ? sqlite3_errmsg(d->db)
-                                                                          : "");
+                            rc != SQLITE_OK ? ": " : "",
+                            rc != SQLITE_OK ? sqlite3_errmsg(d->db) : "");
     }
     return true;
 }
@@ -271,10 +270,9 @@ SimSweepDb *sim_sweep_db_open(const char *path, const char *shown, const SimGrid
     d->shown = g_strdup(shown != NULL ? shown : path);
     d->grid = grid;
     *resumed = g_file_test(path, G_FILE_TEST_EXISTS);
-    int rc = sqlite3_open_v2(path, &d->db,
-                             SQLITE_OPEN_READWRITE | (*resumed ? 0 : SQLITE_OPEN_CREATE) |
-                                 SQLITE_OPEN_NOFOLLOW,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &d->db,
+        SQLITE_OPEN_READWRITE | (*resumed ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOFOLLOW, NULL);
     if (rc != SQLITE_OK) {
         db_fail(d, error, "open");
         return NULL;
@@ -471,8 +469,7 @@ static void csv_cell(GString *out, sqlite3_stmt *st, int col)
 bool sim_sweep_db_export_csv(SimSweepDb *d, const char *path, GError **error)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(d->db, "SELECT * FROM points ORDER BY id", -1, &st, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_prepare_v2(d->db, "SELECT * FROM points ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
         return db_fail(d, error, "read");
     }
     GString *out = g_string_new(NULL);

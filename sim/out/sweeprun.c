@@ -17,10 +17,10 @@
 
 typedef struct Sweep {
     const SimSweepSpec *spec;
-    GMutex lock;         /* guards `next` */
-    guint64 next;        /* index into spec->ids of the next point to take */
-    gint stop;           /* set (atomically) when no more points may start */
-    GAsyncQueue *done;   /* SimSweepResult * finished, or a Skip for one never run */
+    GMutex lock;       /* guards `next` */
+    guint64 next;      /* index into spec->ids of the next point to take */
+    gint stop;         /* set (atomically) when no more points may start */
+    GAsyncQueue *done; /* SimSweepResult * finished, or a Skip for one never run */
 } Sweep;
 
 /* What a worker queues for a point it did not finish (stopped, or cut
@@ -41,8 +41,8 @@ void sim_sweep_result_free(SimSweepResult *result)
 
 char *sim_sweep_run_folder(const SimGrid *grid, guint64 id)
 {
-    g_autofree char *last = g_strdup_printf("%" G_GUINT64_FORMAT,
-                                            MAX(sim_grid_n_points(grid), 1) - 1);
+    g_autofree char *last =
+        g_strdup_printf("%" G_GUINT64_FORMAT, MAX(sim_grid_n_points(grid), 1) - 1);
     return g_strdup_printf("%0*" G_GUINT64_FORMAT, (int)strlen(last), id);
 }
 

@@ -24,12 +24,12 @@
 /* One finished point. */
 typedef struct SimSweepResult {
     guint64 id;
-    bool ok;         /* false: `error` says why (the scenario did not load, the run failed) */
-    char *error;     /* one line, NULL when ok */
-    char *policy;    /* the policy: as --policies named it, else the run's; NULL if unknown */
-    guint64 seed;    /* the seed it ran with */
-    bool has_seed;   /* false when the scenario did not load */
-    char *warnings;  /* the loader's and the run's warnings, one per line; NULL: none */
+    bool ok;           /* false: `error` says why (the scenario did not load, the run failed) */
+    char *error;       /* one line, NULL when ok */
+    char *policy;      /* the policy: as --policies named it, else the run's; NULL if unknown */
+    guint64 seed;      /* the seed it ran with */
+    bool has_seed;     /* false when the scenario did not load */
+    char *warnings;    /* the loader's and the run's warnings, one per line; NULL: none */
     SimCompareRow row; /* the figures when ok */
 } SimSweepResult;
 
@@ -41,13 +41,13 @@ void sim_sweep_result_free(SimSweepResult *result);
 typedef bool (*SimSweepDone)(const SimSweepResult *result, void *data, GError **error);
 
 typedef struct SimSweepSpec {
-    const char *scenario;      /* the scenario file; NULL: the built-in default */
+    const char *scenario; /* the scenario file; NULL: the built-in default */
     const SimGrid *grid;
-    const char *const *sets;   /* the fixed --set overrides, may be NULL */
-    const guint64 *ids;        /* the points to run, in the order to take them */
+    const char *const *sets; /* the fixed --set overrides, may be NULL */
+    const guint64 *ids;      /* the points to run, in the order to take them */
     guint64 n_ids;
-    guint jobs;                /* threads, >= 1 */
-    const char *keep_runs;     /* when not NULL: each point's outputs go to KEEP_RUNS/<id>/ */
+    guint jobs;            /* threads, >= 1 */
+    const char *keep_runs; /* when not NULL: each point's outputs go to KEEP_RUNS/<id>/ */
 } SimSweepSpec;
 
 /* Runs the points; false with the writer's error when `done` failed, or

@@ -56,9 +56,16 @@ static int sweep(const Fixture *f, const char *out, const char *jobs, const char
                  char **err)
 {
     g_autoptr(GPtrArray) a = g_ptr_array_new();
-    const char *base[] = {"sweep", f->scenario, "--vary", "host.memory=8GiB:12GiB:4GiB",
-                          "--policies", "esxi,kvm-mom", "--seeds", "2", "--set", DURATION,
-                          "--set", PAGES, "--set", SLA, "--jobs", jobs, "-q", "-o", out};
+    const char *base[] = {"sweep",      f->scenario,
+                          "--vary",     "host.memory=8GiB:12GiB:4GiB",
+                          "--policies", "esxi,kvm-mom",
+                          "--seeds",    "2",
+                          "--set",      DURATION,
+                          "--set",      PAGES,
+                          "--set",      SLA,
+                          "--jobs",     jobs,
+                          "-q",         "-o",
+                          out};
     for (guint i = 0; i < G_N_ELEMENTS(base); i++) {
         g_ptr_array_add(a, (gpointer)base[i]);
     }
@@ -171,9 +178,10 @@ static void test_point_is_run(void **state)
     g_autofree char *out = g_build_filename(f->tmp, "sweep", NULL);
     g_autofree char *run = g_build_filename(f->tmp, "run", NULL);
     assert_int_equal(sweep(f, out, "2", NULL, NULL), 0);
-    const char *argv[] = {"run", f->scenario, "--set", DURATION, "--set", PAGES, "--set", SLA,
-                          "--set", "host.memory=12GiB", "--policy", "kvm-mom",
-                          "--seed", "2", "-q", "-o", run, NULL};
+    const char *argv[] = {"run",      f->scenario, "--set",  DURATION, "--set",
+                          PAGES,      "--set",     SLA,      "--set",  "host.memory=12GiB",
+                          "--policy", "kvm-mom",   "--seed", "2",      "-q",
+                          "-o",       run,         NULL};
     assert_int_equal(test_run_binary(argv, NULL, NULL), 0);
     g_autofree char *path = g_build_filename(run, "summary.json", NULL);
     json_t *s = json_load_file(path, 0, NULL);
@@ -191,9 +199,9 @@ static void test_point_is_run(void **state)
     /* one VM: its mean is the mean over the VMs; summary.json rounds to 4 decimals */
     json_t *vm = json_array_get(json_object_get(s, "vms"), 0);
     assert_int_equal(json_array_size(json_object_get(s, "vms")), 1);
-    assert_true(fabs(g_ascii_strtod(cell[0], NULL) -
-                     json_number_value(json_object_get(json_object_get(vm, "mean"),
-                                                       "perf_index"))) < 1e-4);
+    assert_true(
+        fabs(g_ascii_strtod(cell[0], NULL) -
+             json_number_value(json_object_get(json_object_get(vm, "mean"), "perf_index"))) < 1e-4);
     assert_int_equal(atoi(cell[1]), json_is_true(json_object_get(sla, "met")));
     assert_true(fabs(g_ascii_strtod(cell[2], NULL) -
                      json_number_value(json_object_get(rec, "balloon"))) < 1e-4);
@@ -213,10 +221,11 @@ static void test_point_is_run(void **state)
 #define LONG_POINTS 192
 static GPid start_long(const Fixture *f, const char *out)
 {
-    const char *argv[] = {RECLAIMSIM_BIN, "sweep", f->scenario, "--vary",
-                          "host.memory=8GiB:15GiB:1GiB", "--policies", "esxi,kvm-mom", "--seeds",
-                          "12", "--set", "duration=10m", "--set", PAGES, "--jobs", "1", "-q",
-                          "-o", out, NULL};
+    const char *argv[] = {
+        RECLAIMSIM_BIN, "sweep",        f->scenario, "--vary", "host.memory=8GiB:15GiB:1GiB",
+        "--policies",   "esxi,kvm-mom", "--seeds",   "12",     "--set",
+        "duration=10m", "--set",        PAGES,       "--jobs", "1",
+        "-q",           "-o",           out,         NULL};
     GPid pid = 0;
     GError *error = NULL;
     if (!g_spawn_async(NULL, (char **)argv, NULL,
@@ -286,7 +295,8 @@ static void test_failed_point(void **state)
     Fixture *f = *state;
     g_autofree char *out = g_build_filename(f->tmp, "fail", NULL);
     const char *argv[] = {"sweep", f->scenario, "--vary", "host.memory=8GiB,1GiB",
-                          "--set", DURATION, "--set", PAGES, "-q", "-o", out, NULL};
+                          "--set", DURATION,    "--set",  PAGES,
+                          "-q",    "-o",        out,      NULL};
     g_autofree char *err = NULL;
     assert_int_equal(test_run_binary(argv, NULL, &err), 1);
     assert_non_null(strstr(err, "1 of 2 points failed"));
@@ -306,8 +316,10 @@ static void test_keep_runs(void **state)
 {
     Fixture *f = *state;
     g_autofree char *out = g_build_filename(f->tmp, "keep", NULL);
-    const char *argv[] = {"sweep", f->scenario, "--vary", "host.memory=8GiB,12GiB",
-                          "--set", DURATION, "--set", PAGES, "--keep-runs", "-q", "-o", out, NULL};
+    const char *argv[] = {"sweep",       f->scenario, "--vary", "host.memory=8GiB,12GiB",
+                          "--set",       DURATION,    "--set",  PAGES,
+                          "--keep-runs", "-q",        "-o",     out,
+                          NULL};
     assert_int_equal(test_run_binary(argv, NULL, NULL), 0);
     g_autofree char *runs = g_build_filename(out, "runs", NULL);
     g_autofree char *list = test_list_dir(runs);
@@ -383,8 +395,9 @@ static void test_foreign_dir(void **state)
     assert_string_equal(list, "notes.txt");
     /* a finished sweep, then another grid into the same DIR */
     g_autofree char *out = g_build_filename(f->tmp, "done", NULL);
-    const char *argv[] = {"sweep", f->scenario, "--vary", "host.memory=8GiB,12GiB", "--set",
-                          DURATION, "--set", PAGES, "-q", "-o", out, NULL};
+    const char *argv[] = {"sweep", f->scenario, "--vary", "host.memory=8GiB,12GiB",
+                          "--set", DURATION,    "--set",  PAGES,
+                          "-q",    "-o",        out,      NULL};
     assert_int_equal(test_run_binary(argv, NULL, NULL), 0);
     g_autofree char *before = dump(out);
     g_clear_pointer(&err, g_free);
@@ -396,8 +409,9 @@ static void test_foreign_dir(void **state)
     /* an empty directory is taken */
     g_autofree char *empty = g_build_filename(f->tmp, "empty", NULL);
     assert_int_equal(g_mkdir(empty, 0777), 0);
-    const char *argv2[] = {"sweep", f->scenario, "--vary", "host.memory=8GiB", "--set",
-                           DURATION, "--set", PAGES, "-q", "-o", empty, NULL};
+    const char *argv2[] = {"sweep", f->scenario, "--vary", "host.memory=8GiB",
+                           "--set", DURATION,    "--set",  PAGES,
+                           "-q",    "-o",        empty,    NULL};
     assert_int_equal(test_run_binary(argv2, NULL, NULL), 0);
     g_autofree char *got = test_list_dir(empty);
     assert_string_equal(got, ".reclaimsim-output sweep.csv sweep.sqlite");

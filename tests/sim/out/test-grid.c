@@ -216,9 +216,12 @@ static void test_bad_grid(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ranges),  cmocka_unit_test(test_lists),
-        cmocka_unit_test(test_numbers), cmocka_unit_test(test_points),
-        cmocka_unit_test(test_default_dimensions), cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_lists),
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_points),
+        cmocka_unit_test(test_default_dimensions),
+        cmocka_unit_test(test_bad),
         cmocka_unit_test(test_bad_grid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
