@@ -268,7 +268,11 @@ static char *range_value(SimVaryKind kind, gint64 v, int decimals, double *numbe
     default: {
         char *text = format_decimal(v, decimals);
         *number = g_ascii_strtod(text, NULL);
-        return kind == SIM_VARY_PERCENT ? g_strconcat(text, "%", NULL) : text;
+        if (kind == SIM_VARY_PERCENT) {
+            g_autofree char *number_text = text;
+            return g_strconcat(number_text, "%", NULL);
+        }
+        return text;
     }
     }
 }
