@@ -12,16 +12,19 @@ run | test) ;;
     exit 2
     ;;
 esac
-# build and run: the compiler, CMake, the libraries, gnuplot for plots and
-# fonts-dejavu-core, the font the plots name
-packages="cmake make gcc pkg-config libglib2.0-dev libjansson-dev gnuplot-nox fonts-dejavu-core"
+# build and run: the compiler, CMake, the libraries (libsqlite3-dev: the
+# database of `reclaimsim sweep`), gnuplot for plots and fonts-dejavu-core,
+# the font the plots name
+packages="cmake make gcc pkg-config libglib2.0-dev libjansson-dev libsqlite3-dev gnuplot-nox"
+packages="$packages fonts-dejavu-core"
 if [ "$what" = test ]; then
     # cmocka: the unit tests; clang: the second compiler; valgrind: the
     # memory checks; chromium: the report test opens report.html in a real
     # (headless) browser; python3-jsonschema: the schema test's validator;
     # man-db, groff-base: the man page test; dpkg-dev, file: cpack -G DEB
-    # (dpkg-shlibdeps) in the install test.
-    packages="$packages libcmocka-dev clang valgrind chromium python3-jsonschema man-db"
+    # (dpkg-shlibdeps) in the install test; sqlite3: the sweep tests read
+    # sweep.sqlite back with the command-line tool.
+    packages="$packages libcmocka-dev clang valgrind chromium python3-jsonschema man-db sqlite3"
     packages="$packages groff-base dpkg-dev file"
 fi
 missing=""

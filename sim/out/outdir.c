@@ -487,6 +487,58 @@ bool sim_outdir_commit(SimOutdir *out, GError **error)
     return true;
 }
 
+/* ---- an output that grows (sweep) ---------------------------------------- */
+
+static bool is_empty_dir(const char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    bool empty = d != NULL && g_dir_read_name(d) == NULL;
+    if (d != NULL) {
+        g_dir_close(d);
+    }
+    return empty;
+}
+
+bool sim_outdir_open_growing(const char *dir, const char *keeps, bool *made, GError **error)
+{
+    g_return_val_if_fail(dir != NULL && keeps != NULL && made != NULL, false);
+    GStatBuf st;
+    *made = false;
+    if (*dir == '\0') {
+        return refuse(error, "reclaimsim", "the output directory name is empty");
+    }
+    if (g_lstat(dir, &st) != 0) {
+        if (errno != ENOENT) {
+            return refuse(error, dir, "cannot create: %s", g_strerror(errno));
+        }
+        if (!check_new(dir, error)) {
+            return false;
+        }
+        if (g_mkdir_with_parents(dir, 0777) != 0) {
+            return io_fail(error, dir, "create", errno);
+        }
+        *made = true;
+        return sim_outdir_mark(dir, NULL, error);
+    }
+    if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+        return refuse(error, dir, "exists and is not a directory%s; name another -o DIR",
+                      S_ISLNK(st.st_mode) ? " but a symbolic link" : "");
+    }
+    if (is_regular(dir, keeps)) {
+        return true;
+    }
+    if (!is_empty_dir(dir)) {
+        return refuse(error, dir,
+                      "exists and holds no %s; reclaimsim adds to such a directory only when it "
+                      "is empty (nothing in it is replaced): name another -o DIR",
+                      keeps);
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        return refuse(error, dir, "cannot write: %s", g_strerror(errno));
+    }
+    return sim_outdir_mark(dir, NULL, error);
+}
+
 /* ---- plot DIR, report DIR ------------------------------------------------ */
 
 bool sim_outdir_check_run(const char *dir, GError **error)

@@ -104,6 +104,17 @@ bool sim_outdir_check_run(const char *dir, GError **error);
  * and a later `run -o DIR/POLICY` then accept). */
 bool sim_outdir_mark(const char *dir, const char *shown, GError **error);
 
+/*
+ * For an output that grows over several commands (`sweep -o DIR`, which a
+ * rerun completes): DIR is made with its parents and the marker when it
+ * does not exist (*made true); an existing DIR is used as it is when it is
+ * a real directory (not a link) that holds `keeps` (the file that says what
+ * it holds, which the caller then checks) or nothing at all. Anything else
+ * is refused (SIM_ERROR_USAGE): such a DIR is never replaced, not even in
+ * part, so nothing in it can be lost.
+ */
+bool sim_outdir_open_growing(const char *dir, const char *keeps, bool *made, GError **error);
+
 /* Writes `path` whole through a temporary file beside it that is synced
  * and renamed over it (unless an interrupt was caught meanwhile): `path`
  * is the old or the new file, never a part. Errors name `path`. */

@@ -10,7 +10,7 @@
 #     host.csv, vms.csv and summary.json; `plot` works with the installed
 #     gnuplot scripts; `man -l` renders the installed man page;
 #   - the .deb's control fields (name, version, Depends on libglib2.0-0,
-#     libjansson4 and gnuplot-nox) and contents, and its unpacked binary runs.
+#     libjansson4, libsqlite3-0 and gnuplot-nox) and contents, and its unpacked binary runs.
 # usage: test-install.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 if [ $# -ne 2 ]; then
@@ -107,7 +107,7 @@ if [ -n "$deb" ]; then
     if [ "$(field Version)" = "$version" ]; then ok; else bad "Version: $(field Version)"; fi
     if [ -n "$(field Maintainer)" ] && [ -n "$(field Description)" ]; then ok; else bad "no Maintainer or Description"; fi
     depends=$(field Depends)
-    for dep in libglib2.0-0 libjansson4 gnuplot-nox libc6; do
+    for dep in libglib2.0-0 libjansson4 libsqlite3-0 gnuplot-nox libc6; do
         if grep -qE "(^|, |\| )$dep( |,|$)" <<<"$depends"; then ok; else bad "Depends lacks $dep: $depends"; fi
     done
     for path in ./usr/bin/reclaimsim ./usr/share/man/man1/reclaimsim.1.gz \

@@ -279,6 +279,56 @@ static void test_progress_is_cleared_before_an_error_message(void **state)
     g_free(dir);
 }
 
+/* sweep: "P%  N of TOTAL points  R points/s  ETA H:MM:SS", points done
+ * never going back, then cleared. 8 points of scenarios/limit.json, 20
+ * simulated seconds each: a few seconds in all, one point at a time. */
+static void test_sweep_progress_shows_points_rate_eta_then_clears(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir();
+    char *out = g_build_filename(dir, "out", NULL);
+    char *scenario = test_source_path("scenarios/limit.json");
+    const char *argv[] = {"sweep", scenario, "--vary", "host.memory=8GiB:15GiB:1GiB", "--set",
+                          "duration=20s", "--jobs", "1", "-o", out, NULL};
+    char *text = NULL;
+    gint64 start = g_get_monotonic_time();
+    assert_int_equal(run_on_pty(argv, &text), 0);
+    double wall = (double)(g_get_monotonic_time() - start) / 1e6;
+    assert_true(wall > 1.0); /* else this sweep proves nothing */
+    GRegex *re = g_regex_new("^ *([0-9.]+)%  ([0-9]+) of 8 points  ([0-9.]+) points/s  "
+                             "ETA [0-9]+:[0-9][0-9]:[0-9][0-9] *$",
+                             0, 0, NULL);
+    char **frames = g_strsplit(text, "\r", -1);
+    int n = 0;
+    guint64 last = 0;
+    for (char **f = frames; *f != NULL; f++) {
+        GMatchInfo *m = NULL;
+        if (g_regex_match(re, *f, 0, &m)) {
+            char *done = g_match_info_fetch(m, 2);
+            guint64 d = g_ascii_strtoull(done, NULL, 10);
+            assert_true(d >= 1 && d <= 8 && d >= last);
+            last = d;
+            n++;
+            g_free(done);
+        } else {
+            assert_true(strspn(*f, " ") == strlen(*f)); /* only blanks between frames */
+        }
+        g_match_info_free(m);
+    }
+    assert_true(n >= 1);
+    assert_true(g_str_has_suffix(text, "\r"));
+    GPtrArray *lines = screen_lines(text);
+    assert_int_equal(lines->len, 0);
+    g_ptr_array_unref(lines);
+    g_strfreev(frames);
+    g_regex_unref(re);
+    g_free(text);
+    g_free(scenario);
+    g_free(out);
+    test_rmtree(dir);
+    g_free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_progress_is_silent_when_stderr_is_a_pipe),
         cmocka_unit_test(test_progress_is_silent_for_a_run_under_a_second),
         cmocka_unit_test(test_progress_is_cleared_before_an_error_message),
+        cmocka_unit_test(test_sweep_progress_shows_points_rate_eta_then_clears),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
