@@ -899,15 +899,20 @@ static int explain_run(const char *dir, const char *vm, bool json)
 
 /* Each built-in, and under it its settings (host.policy as an object)
  * with their defaults. */
+static void print_settings(const PolicyClass *cls)
+{
+    for (guint i = 0; i < cls->n_params; i++) {
+        const PolicyParam *param = &cls->params[i];
+        g_autofree char *def = policy_param_format(param, param->def);
+        printf("  %-22s %-10s %s\n", param->name, def, param->doc);
+    }
+}
+
 static int list_policies(void)
 {
     for (const PolicyClass *const *p = policy_builtins(); *p != NULL; p++) {
         printf("%-16s %s\n", (*p)->name, (*p)->summary);
-        for (guint i = 0; i < (*p)->n_params; i++) {
-            const PolicyParam *param = &(*p)->params[i];
-            g_autofree char *def = policy_param_format(param, param->def);
-            printf("  %-22s %-10s %s\n", param->name, def, param->doc);
-        }
+        print_settings(*p);
     }
     g_auto(GStrv) plugins = policy_plugin_names();
     for (guint i = 0; plugins[i] != NULL; i++) {
@@ -921,11 +926,7 @@ static int list_policies(void)
         }
         printf("%-16s plug-in %s: %s\n", plugins[i], path,
                cls->summary != NULL ? cls->summary : cls->name);
-        for (guint k = 0; k < cls->n_params; k++) {
-            const PolicyParam *param = &cls->params[k];
-            g_autofree char *def = policy_param_format(param, param->def);
-            printf("  %-22s %-10s %s\n", param->name, def, param->doc);
-        }
+        print_settings(cls);
     }
     return SIM_EXIT_OK;
 }
