@@ -122,7 +122,8 @@ static Token scan_token(const char *text, bool negative)
     Token t = {0};
     if (scan_number(text, false, &t)) {
         t.kinds |= BIT(SIM_VARY_NUMBER);
-    } else if (scan_number(text, true, &t) && (negative || t.mantissa >= 0)) {
+    } else if (scan_number(text, true, &t) && (negative || text[0] != '-')) {
+        /* by the sign, not the mantissa: "-0%" is no percentage a --set takes */
         t.kinds |= BIT(SIM_VARY_PERCENT);
     }
     bool neg = negative && text[0] == '-';
