@@ -452,14 +452,14 @@ static bool parse_jobs(const char *text, guint *jobs, GError **error)
     return true;
 }
 
-/* DIR: -o, else out/compare-NAME (as run's out/NAME). */
-static char *compare_dir(const CliOptions *opt, const SimScenario *sc)
+/* DIR: -o, else out/KIND-NAME (as run's out/NAME): compare's and sweep's. */
+static char *command_dir(const CliOptions *opt, const SimScenario *sc, const char *kind)
 {
     if (opt->output != NULL) {
         return g_strdup(opt->output);
     }
     g_autofree char *name = sim_outdir_name_for(sc->name);
-    g_autofree char *base = g_strconcat("compare-", name, NULL);
+    g_autofree char *base = g_strconcat(kind, "-", name, NULL);
     return g_build_filename("out", base, NULL);
 }
 
@@ -516,7 +516,7 @@ static int compare_policies(const char *path, CliOptions *opt)
         return fail(error);
     }
     g_autoptr(SimScenario) sc = load(path, opt, &error);
-    g_autofree char *dir = sc != NULL ? compare_dir(opt, sc) : NULL;
+    g_autofree char *dir = sc != NULL ? command_dir(opt, sc, "compare") : NULL;
     g_autoptr(SimOutdir) out =
         dir != NULL
             ? sim_outdir_new(dir, opt->force ? SIM_OUTDIR_FORCE : SIM_OUTDIR_DEFAULT, &error)
@@ -730,17 +730,6 @@ static SimScenario *sweep_first(const char *path, const SimGrid *grid, char **se
     return sc;
 }
 
-/* DIR: -o, else out/sweep-NAME (as compare's out/compare-NAME). */
-static char *sweep_dir(const CliOptions *opt, const SimScenario *sc)
-{
-    if (opt->output != NULL) {
-        return g_strdup(opt->output);
-    }
-    g_autofree char *name = sim_outdir_name_for(sc->name);
-    g_autofree char *base = g_strconcat("sweep-", name, NULL);
-    return g_build_filename("out", base, NULL);
-}
-
 /* Runs the missing points of the database `db`; the outcome is printed by
  * the caller. */
 static bool sweep_missing(const char *path, const SimGrid *grid, char **sets, const char *dir,
@@ -837,7 +826,7 @@ static int sweep_scenario(const char *path, CliOptions *opt)
         sweep_id_clear(&id);
         return fail(error);
     }
-    g_autofree char *dir = sweep_dir(opt, sc);
+    g_autofree char *dir = command_dir(opt, sc, "sweep");
     g_autofree char *db_path = g_build_filename(dir, SIM_SWEEP_DB_NAME, NULL);
     SimSweepIdentity identity = {.scenario = path != NULL ? path : "<built-in>",
                                  .scenario_sha256 = id.sha256,
