@@ -18,7 +18,7 @@
 typedef struct Sweep {
     const SimSweepSpec *spec;
     GMutex lock;       /* guards `next` */
-    guint64 next;      /* index into spec->ids of the next point to take */
+    guint64 next;      /* index into spec->points of the next point to take */
     gint stop;         /* set (atomically) when no more points may start */
     GAsyncQueue *done; /* SimSweepResult * finished, or a Skip for one never run */
 } Sweep;
@@ -53,11 +53,44 @@ static void add_warnings(GString *w, const GPtrArray *list)
     }
 }
 
-/* DIR/runs/<id> as `run -o` leaves it, through its own staging directory. */
-static bool keep_run(const Sweep *s, guint64 id, SimRun *run, GError **error)
+void sim_sweep_point_clear(SimSweepPoint *point)
 {
-    g_autofree char *name = sim_sweep_run_folder(s->spec->grid, id);
-    g_autofree char *dir = g_build_filename(s->spec->keep_runs, name, NULL);
+    g_strfreev(point->sets);
+    g_free(point->policy);
+    g_free(point->keep_dir);
+    memset(point, 0, sizeof *point);
+}
+
+static void clear_point(gpointer point)
+{
+    sim_sweep_point_clear(point);
+}
+
+GArray *sim_sweep_points_of_grid(const SimGrid *grid, const char *const *sets,
+                                 const guint64 *ids, guint64 n_ids, const char *keep_runs)
+{
+    GArray *points = g_array_sized_new(FALSE, TRUE, sizeof(SimSweepPoint), (guint)n_ids);
+    g_array_set_clear_func(points, clear_point);
+    g_autofree guint *value = g_new0(guint, MAX(sim_grid_n_varies(grid), 1));
+    for (guint64 i = 0; i < n_ids; i++) {
+        SimGridPoint p = {.value = value};
+        sim_grid_point(grid, ids[i], &p);
+        SimSweepPoint point = {.id = ids[i],
+                               .sets = sim_grid_point_sets(grid, ids[i], sets),
+                               .policy = g_strdup(p.policy),
+                               .seed = p.seed};
+        if (keep_runs != NULL) {
+            g_autofree char *name = sim_sweep_run_folder(grid, ids[i]);
+            point.keep_dir = g_build_filename(keep_runs, name, NULL);
+        }
+        g_array_append_val(points, point);
+    }
+    return points;
+}
+
+/* The point's folder as `run -o` leaves it, through its own staging directory. */
+static bool keep_run(const char *dir, SimRun *run, GError **error)
+{
     g_autoptr(SimOutdir) out = sim_outdir_new(dir, SIM_OUTDIR_DEFAULT, error);
     const char *stage = out != NULL ? sim_outdir_stage(out, error) : NULL;
     return stage != NULL &&
@@ -65,28 +98,24 @@ static bool keep_run(const Sweep *s, guint64 id, SimRun *run, GError **error)
            sim_outdir_commit(out, error);
 }
 
-/* Loads and runs point `id` into `r`; false when it failed (r->error set). */
-static bool run_point(const Sweep *s, guint64 id, SimSweepResult *r, GError **error)
+/* Loads and runs `point` into `r`; false when it failed (r->error set). */
+static bool run_point(const char *scenario, const SimSweepPoint *point, SimSweepResult *r,
+                      GError **error)
 {
-    const SimSweepSpec *spec = s->spec;
-    g_auto(GStrv) sets = sim_grid_point_sets(spec->grid, id, spec->sets);
-    g_autofree guint *value = g_new0(guint, MAX(sim_grid_n_varies(spec->grid), 1));
-    SimGridPoint p = {.value = value};
-    sim_grid_point(spec->grid, id, &p);
-    r->policy = g_strdup(p.policy);
+    r->policy = g_strdup(point->policy);
     g_autoptr(SimScenario) sc =
-        sim_scenario_load_with_overrides(spec->scenario, (const char *const *)sets, error);
+        sim_scenario_load_with_overrides(scenario, (const char *const *)point->sets, error);
     if (sc == NULL) {
         return false;
     }
-    if (p.seed != 0) {
-        sc->seed = p.seed;
+    if (point->seed != 0) {
+        sc->seed = point->seed;
     }
     r->seed = sc->seed;
     r->has_seed = true;
     g_autoptr(SimRun) run = sim_run_new(sc, NULL, error);
     if (run == NULL || !sim_run_execute(run, error) ||
-        (spec->keep_runs != NULL && !keep_run(s, id, run, error))) {
+        (point->keep_dir != NULL && !keep_run(point->keep_dir, run, error))) {
         return false;
     }
     if (r->policy == NULL) {
@@ -100,21 +129,29 @@ static bool run_point(const Sweep *s, guint64 id, SimSweepResult *r, GError **er
     return true;
 }
 
-/* One point's result, or `skipped` when an interrupt cut it short. */
-static SimSweepResult *finish_point(const Sweep *s, guint64 id)
+SimSweepResult *sim_sweep_run_point(const char *scenario, const SimSweepPoint *point,
+                                    bool *interrupted)
 {
     SimSweepResult *r = g_new0(SimSweepResult, 1);
-    r->id = id;
+    r->id = point->id;
     GError *error = NULL;
-    r->ok = run_point(s, id, r, &error);
-    if (!r->ok && sim_interrupt_signal() != 0) {
-        g_clear_error(&error);
-        sim_sweep_result_free(r);
-        return &skipped;
-    }
+    r->ok = run_point(scenario, point, r, &error);
+    *interrupted = !r->ok && sim_interrupt_signal() != 0;
     if (!r->ok) {
         r->error = sim_error_one_line(error->message);
         g_error_free(error);
+    }
+    return r;
+}
+
+/* One point's result, or `skipped` when an interrupt cut it short. */
+static SimSweepResult *finish_point(const Sweep *s, const SimSweepPoint *point)
+{
+    bool interrupted = false;
+    SimSweepResult *r = sim_sweep_run_point(s->spec->scenario, point, &interrupted);
+    if (interrupted) {
+        sim_sweep_result_free(r);
+        return &skipped;
     }
     return r;
 }
@@ -127,13 +164,13 @@ static void work(gpointer data, gpointer unused)
     Sweep *s = data;
     for (;;) {
         g_mutex_lock(&s->lock);
-        guint64 i = s->next < s->spec->n_ids ? s->next++ : s->spec->n_ids;
+        guint64 i = s->next < s->spec->n_points ? s->next++ : s->spec->n_points;
         g_mutex_unlock(&s->lock);
-        if (i >= s->spec->n_ids) {
+        if (i >= s->spec->n_points) {
             return;
         }
         bool stop = g_atomic_int_get(&s->stop) || sim_interrupt_signal() != 0;
-        g_async_queue_push(s->done, stop ? &skipped : finish_point(s, s->spec->ids[i]));
+        g_async_queue_push(s->done, stop ? &skipped : finish_point(s, &s->spec->points[i]));
     }
 }
 
@@ -142,7 +179,7 @@ static void work(gpointer data, gpointer unused)
 static bool collect(Sweep *s, SimSweepDone done, void *data, GError **error)
 {
     GError *failed = NULL;
-    for (guint64 answered = 0; answered < s->spec->n_ids;) {
+    for (guint64 answered = 0; answered < s->spec->n_points;) {
         SimSweepResult *r = g_async_queue_timeout_pop(s->done, WAIT_US);
         if (sim_interrupt_signal() != 0) {
             g_atomic_int_set(&s->stop, 1);
@@ -165,14 +202,14 @@ static bool collect(Sweep *s, SimSweepDone done, void *data, GError **error)
 
 bool sim_sweep_run(const SimSweepSpec *spec, SimSweepDone done, void *data, GError **error)
 {
-    g_return_val_if_fail(spec != NULL && spec->grid != NULL && done != NULL, false);
+    g_return_val_if_fail(spec != NULL && done != NULL, false);
     g_return_val_if_fail(spec->jobs >= 1, false);
-    if (spec->n_ids == 0) {
+    if (spec->n_points == 0) {
         return sim_interrupt_check(error);
     }
     Sweep s = {.spec = spec, .done = g_async_queue_new()};
     g_mutex_init(&s.lock);
-    guint threads = (guint)MIN((guint64)spec->jobs, spec->n_ids);
+    guint threads = (guint)MIN((guint64)spec->jobs, spec->n_points);
     GThreadPool *pool = g_thread_pool_new(work, NULL, (gint)threads, TRUE, error);
     bool ok = pool != NULL;
     guint pushed = 0;
@@ -183,7 +220,7 @@ bool sim_sweep_run(const SimSweepSpec *spec, SimSweepDone done, void *data, GErr
         ok = collect(&s, done, data, error);
     } else if (pool != NULL) {
         g_mutex_lock(&s.lock); /* the workers that started take no more */
-        s.next = spec->n_ids;
+        s.next = spec->n_points;
         g_mutex_unlock(&s.lock);
     }
     if (pool != NULL) {

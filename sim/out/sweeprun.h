@@ -1,8 +1,10 @@
 /*
- * The runs of `reclaimsim sweep` (docs/sweep.md): a list of grid points
- * (sim/out/grid.h) run on local cores, each a scenario loaded with the
+ * The runs of `reclaimsim sweep` and `reclaimsim capacity` (docs/sweep.md):
+ * a list of points run on local cores, each a scenario loaded with the
  * point's overrides and run to the end, its figures those of `compare`
- * (sim/out/compare.h). Worker threads take the next point from a shared
+ * (sim/out/compare.h). A point is described whole (SimSweepPoint: its
+ * overrides, seed and folder), so the runner needs no grid and a point can
+ * be sent to another process as it is. Worker threads take the next point from a shared
  * counter (a thread that finishes early takes more); every finished point
  * is handed to one callback on the calling thread, the one writer of the
  * results (sim/out/sweepdb.h). Points share nothing mutable (see
@@ -40,20 +42,39 @@ void sim_sweep_result_free(SimSweepResult *result);
  * callee does not own `result`. */
 typedef bool (*SimSweepDone)(const SimSweepResult *result, void *data, GError **error);
 
+/* One point to run. */
+typedef struct SimSweepPoint {
+    guint64 id;         /* the caller's number for it, handed back in the result */
+    char **sets;        /* every override, in order (the scenario's file is the base) */
+    char *policy;       /* the name to record; NULL: the run's policy */
+    guint64 seed;       /* 0: the scenario's */
+    char *keep_dir;     /* when not NULL: the point's full outputs go there */
+} SimSweepPoint;
+
+void sim_sweep_point_clear(SimSweepPoint *point);
+
+/* The points `ids` of `grid` with the fixed overrides `sets` (may be
+ * NULL); with `keep_runs`, each kept in KEEP_RUNS/<id>/. A GArray of
+ * SimSweepPoint that clears its elements. */
+GArray *sim_sweep_points_of_grid(const SimGrid *grid, const char *const *sets,
+                                 const guint64 *ids, guint64 n_ids, const char *keep_runs);
+
 typedef struct SimSweepSpec {
     const char *scenario; /* the scenario file; NULL: the built-in default */
-    const SimGrid *grid;
-    const char *const *sets; /* the fixed --set overrides, may be NULL */
-    const guint64 *ids;      /* the points to run, in the order to take them */
-    guint64 n_ids;
-    guint jobs;            /* threads, >= 1 */
-    const char *keep_runs; /* when not NULL: each point's outputs go to KEEP_RUNS/<id>/ */
+    const SimSweepPoint *points; /* in the order to take them */
+    guint64 n_points;
+    guint jobs; /* threads, >= 1 */
 } SimSweepSpec;
 
 /* Runs the points; false with the writer's error when `done` failed, or
  * with "interrupted by SIGINT" after an interrupt (SIM_ERROR_RUNTIME). A
  * point that fails is a result, not an error. */
 bool sim_sweep_run(const SimSweepSpec *spec, SimSweepDone done, void *data, GError **error);
+
+/* Loads and runs one point on the calling thread. Never NULL; a point cut
+ * short by an interrupt comes back with ok false and *interrupted set. */
+SimSweepResult *sim_sweep_run_point(const char *scenario, const SimSweepPoint *point,
+                                    bool *interrupted);
 
 /* The folder of point `id` under KEEP_RUNS: its id in decimal, zero-padded
  * to the digits of the largest id so a listing sorts in point order. */

@@ -1,0 +1,327 @@
+/* reclaimsim sweep (sim/out/grid.h, sim/out/sweeprun.h, sim/out/sweepdb.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "policy/policy.h"
+#include "sim/cli/cli.h"
+#include "sim/error.h"
+#include "sim/interrupt.h"
+#include "sim/load/scenario.h"
+#include "sim/out/grid.h"
+#include "sim/out/outdir.h"
+#include "sim/out/sweepdb.h"
+#include "sim/out/sweeprun.h"
+
+
+/* Progress of a sweep on a terminal: points done of the total, the rate of
+ * this command's points, the time the rest will take at that rate. */
+typedef struct SweepProgress {
+    Progress line;
+    guint64 total;  /* points of the grid */
+    guint64 before; /* in the database before this command */
+    guint64 done;   /* finished by this command */
+} SweepProgress;
+
+static void show_sweep_progress(SweepProgress *p)
+{
+    gint64 now = g_get_monotonic_time();
+    if (now - p->line.start < PROGRESS_DELAY_US || p->done == 0 ||
+        (p->line.drawn != 0 && now - p->line.drawn < PROGRESS_REDRAW_US)) {
+        return;
+    }
+    p->line.drawn = now;
+    double rate = (double)p->done / ((double)(now - p->line.start) / 1e6);
+    guint64 all = p->before + p->done;
+    char eta[32];
+    cli_format_hms(eta, sizeof eta, (double)(p->total - all) / rate);
+    int n = fprintf(stderr,
+                    "\r%5.1f%%  %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                    " points  %.2f points/s  ETA %s",
+                    100.0 * (double)all / (double)p->total, all, p->total, rate, eta);
+    fprintf(stderr, "%*s", MAX(0, p->line.width - (n - 1)), "");
+    p->line.width = MAX(p->line.width, n - 1);
+}
+
+/* The writer: each finished point into the database, then the progress. */
+typedef struct SweepWriter {
+    SimSweepDb *db;
+    SweepProgress progress;
+    bool tty;
+} SweepWriter;
+
+static bool sweep_write(const SimSweepResult *r, void *data, GError **error)
+{
+    SweepWriter *w = data;
+    if (!sim_sweep_db_add(w->db, r, error)) {
+        return false;
+    }
+    w->progress.done++;
+    if (w->tty) {
+        show_sweep_progress(&w->progress);
+    }
+    return true;
+}
+
+/* --seeds N: 1..SIM_GRID_MAX_POINTS; not with --seed (one seed, a --set). */
+static bool parse_seeds(const CliOptions *opt, guint *n, GError **error)
+{
+    guint64 v = 0;
+    *n = 0;
+    if (opt->seeds == NULL) {
+        return true;
+    }
+    if (opt->seed_text != NULL) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                    "reclaimsim: --seeds: not with --seed (--seeds N runs seeds 1 to N)");
+        return false;
+    }
+    if (!g_ascii_string_to_unsigned(opt->seeds, 10, 1, SIM_GRID_MAX_POINTS, &v, NULL)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                    "reclaimsim: --seeds: expected a whole number from 1 to %d, got \"%s\"",
+                    SIM_GRID_MAX_POINTS, opt->seeds);
+        return false;
+    }
+    *n = (guint)v;
+    return true;
+}
+
+/* The fixed overrides of every point: --seed S as seed=S, then the --set. */
+static GStrv sweep_sets(const CliOptions *opt)
+{
+    g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+    if (opt->seed_text != NULL) {
+        g_autofree char *seed = g_strdup_printf("seed=%" G_GUINT64_FORMAT, opt->seed);
+        g_strv_builder_add(b, seed);
+    }
+    for (guint i = 0; opt->sets != NULL && opt->sets[i] != NULL; i++) {
+        g_strv_builder_add(b, opt->sets[i]);
+    }
+    return g_strv_builder_end(b);
+}
+
+/* The grid of --vary, --policies (plug-in paths made absolute, as run's
+ * --policy) and --seeds, checked against the fixed overrides. */
+static SimGrid *sweep_grid(const CliOptions *opt, char **sets, GError **error)
+{
+    g_autoptr(SimGrid) grid = sim_grid_new();
+    guint seeds = 0;
+    if (!parse_seeds(opt, &seeds, error)) {
+        return NULL;
+    }
+    for (guint i = 0; opt->varies != NULL && opt->varies[i] != NULL; i++) {
+        if (!sim_grid_add_vary(grid, opt->varies[i], error)) {
+            return NULL;
+        }
+    }
+    if (opt->policies != NULL) {
+        g_auto(GStrv) names = cli_parse_policies(opt->policies, error);
+        if (names == NULL) {
+            return NULL;
+        }
+        for (guint i = 0; names[i] != NULL; i++) {
+            if (policy_is_path(names[i])) {
+                char *abs = g_canonicalize_filename(names[i], NULL);
+                g_free(names[i]);
+                names[i] = abs;
+            }
+        }
+        sim_grid_set_policies(grid, (const char *const *)names);
+    }
+    sim_grid_set_seeds(grid, seeds);
+    return sim_grid_check(grid, (const char *const *)sets, error) ? g_steal_pointer(&grid) : NULL;
+}
+
+/* What the database records of the command: the scenario's text hash, the
+ * fixed overrides and the command itself (without -o, --jobs, -q). */
+typedef struct SweepId {
+    char *sha256;
+    char *sets;
+    char *command;
+} SweepId;
+
+static bool sweep_identity(const char *path, const CliOptions *opt, char **sets, SweepId *id,
+                           GError **error)
+{
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    if (path == NULL) {
+        text = g_strdup(sim_scenario_default_text());
+        len = strlen(text);
+    } else if (!g_file_get_contents(path, &text, &len, NULL)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: error: cannot read", path);
+        return false;
+    }
+    id->sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)text, len);
+    json_t *array = json_array();
+    for (guint i = 0; sets[i] != NULL; i++) {
+        json_array_append_new(array, json_string(sets[i]));
+    }
+    id->sets = json_dumps(array, JSON_COMPACT);
+    json_decref(array);
+    GString *cmd = g_string_new("reclaimsim sweep");
+    if (path != NULL) {
+        g_autofree char *q = g_shell_quote(path);
+        g_string_append_printf(cmd, " %s", q);
+    }
+    for (guint i = 0; opt->varies != NULL && opt->varies[i] != NULL; i++) {
+        g_autofree char *q = g_shell_quote(opt->varies[i]);
+        g_string_append_printf(cmd, " --vary %s", q);
+    }
+    for (guint i = 0; sets[i] != NULL; i++) {
+        g_autofree char *q = g_shell_quote(sets[i]);
+        g_string_append_printf(cmd, " --set %s", q);
+    }
+    if (opt->policies != NULL) {
+        g_autofree char *q = g_shell_quote(opt->policies);
+        g_string_append_printf(cmd, " --policies %s", q);
+    }
+    if (opt->seeds != NULL) {
+        g_string_append_printf(cmd, " --seeds %s", opt->seeds);
+    }
+    id->command = g_string_free(cmd, FALSE);
+    return id->sets != NULL;
+}
+
+static void sweep_id_clear(SweepId *id)
+{
+    g_free(id->sha256);
+    free(id->sets); /* jansson's */
+    g_free(id->command);
+}
+
+/* The first point as every point will load: a bad key or value is refused
+ * here (exit 2), before DIR is touched. */
+static SimScenario *sweep_first(const char *path, const SimGrid *grid, char **sets, GError **error)
+{
+    g_auto(GStrv) first = sim_grid_point_sets(grid, 0, (const char *const *)sets);
+    SimScenario *sc = sim_scenario_load_with_overrides(path, (const char *const *)first, error);
+    if (sc != NULL) {
+        cli_print_warnings(sc);
+    }
+    return sc;
+}
+
+/* Runs the missing points of the database `db`; the outcome is printed by
+ * the caller. */
+static bool sweep_missing(const char *path, const SimGrid *grid, char **sets, const char *dir,
+                          const CliOptions *opt, guint jobs, SweepWriter *w, GError **error)
+{
+    g_autoptr(GArray) missing = sim_sweep_db_missing(w->db, error);
+    if (missing == NULL) {
+        return false;
+    }
+    g_autofree char *runs = g_build_filename(dir, "runs", NULL);
+    if (opt->keep_runs && missing->len > 0 && g_mkdir_with_parents(runs, 0777) != 0) {
+        int errsv = errno;
+        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: error: cannot create: %s", runs,
+                    g_strerror(errsv));
+        return false;
+    }
+    w->progress.before = w->progress.total - missing->len;
+    g_autoptr(GArray) points = sim_sweep_points_of_grid(
+        grid, (const char *const *)sets, (const guint64 *)(void *)missing->data, missing->len,
+        opt->keep_runs ? runs : NULL);
+    SimSweepSpec spec = {.scenario = path,
+                         .points = (const SimSweepPoint *)(void *)points->data,
+                         .n_points = points->len,
+                         .jobs = jobs};
+    w->progress.line.start = g_get_monotonic_time();
+    bool ok = sim_sweep_run(&spec, sweep_write, w, error);
+    cli_clear_progress(&w->progress.line);
+    return ok;
+}
+
+/* After the runs: sweep.csv, one line of outcome; exit 1 when a point failed. */
+static int sweep_finish(SweepWriter *w, const char *dir, const SimScenario *sc,
+                        const CliOptions *opt)
+{
+    GError *error = NULL;
+    guint64 points = 0, failed = 0;
+    g_autofree char *csv = g_build_filename(dir, SIM_SWEEP_CSV_NAME, NULL);
+    if (!sim_sweep_db_count(w->db, &points, &failed, &error) ||
+        !sim_sweep_db_export_csv(w->db, csv, &error)) {
+        return cli_fail_or_interrupted(error, csv);
+    }
+    if (!opt->quiet) {
+        printf("%s: %" G_GUINT64_FORMAT " points (%" G_GUINT64_FORMAT " run now, %" G_GUINT64_FORMAT
+               " from before), %" G_GUINT64_FORMAT " failed; results in %s/" SIM_SWEEP_DB_NAME
+               " and %s\n",
+               sc->name, points, w->progress.done, w->progress.before, failed, dir, csv);
+    }
+    if (failed > 0) {
+        return cli_fail(g_error_new(SIM_ERROR, SIM_ERROR_RUNTIME,
+                                "reclaimsim: sweep: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                                " points failed; their errors are in %s/" SIM_SWEEP_DB_NAME
+                                " (status 'failed')",
+                                failed, points, dir));
+    }
+    return SIM_EXIT_OK;
+}
+
+/* After an interrupt: what is kept, and how to go on. */
+static int sweep_interrupted(GError *error, SweepWriter *w, const char *dir)
+{
+    if (sim_interrupt_signal() == 0) {
+        return cli_fail(error);
+    }
+    g_error_free(error);
+    guint64 points = 0, failed = 0;
+    sim_sweep_db_count(w->db, &points, &failed, NULL);
+    return cli_fail(g_error_new(
+        SIM_ERROR, SIM_ERROR_RUNTIME,
+        "reclaimsim: interrupted by %s; %s/" SIM_SWEEP_DB_NAME " keeps the %" G_GUINT64_FORMAT
+        " finished points of %" G_GUINT64_FORMAT "; the same command runs the rest",
+        sim_interrupt_name(sim_interrupt_signal()), dir, points, w->progress.total));
+}
+
+/* sweep SCENARIO --vary ... : everything is checked before DIR is touched;
+ * an existing DIR/sweep.sqlite of the same sweep is completed. */
+int cli_sweep(const char *path, CliOptions *opt)
+{
+    GError *error = NULL;
+    guint jobs = 0;
+    if (opt->policy != NULL || opt->force || opt->plot || opt->policy_trace != NULL) {
+        return cli_fail(g_error_new(SIM_ERROR, SIM_ERROR_USAGE,
+                                "reclaimsim: sweep takes no --policy (use --policies), --force "
+                                "(it never replaces a directory), --plot or --policy-trace"));
+    }
+    if (!cli_parse_seed(opt, &error) || !cli_parse_jobs(opt->jobs, &jobs, &error) ||
+        !cli_check_output(opt, &error)) {
+        return cli_fail(error);
+    }
+    g_auto(GStrv) sets = sweep_sets(opt);
+    g_autoptr(SimGrid) grid = sweep_grid(opt, sets, &error);
+    g_autoptr(SimScenario) sc = grid != NULL ? sweep_first(path, grid, sets, &error) : NULL;
+    SweepId id = {0};
+    if (sc == NULL || !sweep_identity(path, opt, sets, &id, &error)) {
+        sweep_id_clear(&id);
+        return cli_fail(error);
+    }
+    g_autofree char *dir = cli_command_dir(opt, sc, "sweep");
+    g_autofree char *db_path = g_build_filename(dir, SIM_SWEEP_DB_NAME, NULL);
+    SimSweepIdentity identity = {.scenario = path != NULL ? path : "<built-in>",
+                                 .scenario_sha256 = id.sha256,
+                                 .sets = id.sets,
+                                 .command = id.command};
+    bool made = false, resumed = false;
+    SweepWriter w = {.tty = !opt->quiet && isatty(STDERR_FILENO),
+                     .progress = {.total = sim_grid_n_points(grid)}};
+    if (sim_outdir_open_growing(dir, SIM_SWEEP_DB_NAME, &made, &error)) {
+        w.db = sim_sweep_db_open(db_path, NULL, grid, &identity, &resumed, &error);
+    }
+    sweep_id_clear(&id);
+    if (w.db == NULL) {
+        return cli_fail(error);
+    }
+    sim_interrupt_catch();
+    int code = sweep_missing(path, grid, sets, dir, opt, jobs, &w, &error)
+                   ? sweep_finish(&w, dir, sc, opt)
+                   : sweep_interrupted(error, &w, dir);
+    sim_sweep_db_close(w.db);
+    return code;
+}
+
