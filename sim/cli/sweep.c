@@ -143,19 +143,52 @@ typedef struct SweepId {
     char *command;
 } SweepId;
 
-static bool sweep_identity(const char *path, const CliOptions *opt, char **sets, SweepId *id,
-                           GError **error)
+/* Adds a file's contents to the hash; false (with error) when unreadable. */
+static bool hash_file(GChecksum *sum, const char *path, GError **error)
 {
     g_autofree char *text = NULL;
     gsize len = 0;
-    if (path == NULL) {
-        text = g_strdup(sim_scenario_default_text());
-        len = strlen(text);
-    } else if (!g_file_get_contents(path, &text, &len, NULL)) {
+    if (!g_file_get_contents(path, &text, &len, NULL)) {
         g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: error: cannot read", path);
         return false;
     }
-    id->sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)text, len);
+    g_checksum_update(sum, (const guchar *)text, (gssize)len);
+    return true;
+}
+
+/* The inputs' SHA-256: the scenario's text, then each trace file its VMs
+ * name (in VM order, each once, as the first point loads them), so an
+ * edited trace makes another sweep rather than rows of two inputs mixed. */
+static char *inputs_sha256(const char *path, const SimScenario *sc, GError **error)
+{
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    if (path == NULL) {
+        const char *text = sim_scenario_default_text();
+        g_checksum_update(sum, (const guchar *)text, (gssize)strlen(text));
+    } else if (!hash_file(sum, path, error)) {
+        return NULL;
+    }
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < sc->vms->len; i++) {
+        const char *trace = g_array_index(sc->vms, SimVmConfig, i).workload.trace;
+        if (trace == NULL || !g_hash_table_add(seen, (gpointer)trace)) {
+            continue;
+        }
+        g_checksum_update(sum, (const guchar *)"", 1); /* a separator no text holds */
+        if (!hash_file(sum, trace, error)) {
+            return NULL;
+        }
+    }
+    return g_strdup(g_checksum_get_string(sum));
+}
+
+static bool sweep_identity(const char *path, const SimScenario *sc, const CliOptions *opt,
+                           char **sets, SweepId *id, GError **error)
+{
+    id->sha256 = inputs_sha256(path, sc, error);
+    if (id->sha256 == NULL) {
+        return false;
+    }
     json_t *array = json_array();
     for (guint i = 0; sets[i] != NULL; i++) {
         json_array_append_new(array, json_string(sets[i]));
@@ -297,7 +330,7 @@ int cli_sweep(const char *path, CliOptions *opt)
     g_autoptr(SimGrid) grid = sweep_grid(opt, sets, &error);
     g_autoptr(SimScenario) sc = grid != NULL ? sweep_first(path, grid, sets, &error) : NULL;
     SweepId id = {0};
-    if (sc == NULL || !sweep_identity(path, opt, sets, &id, &error)) {
+    if (sc == NULL || !sweep_identity(path, sc, opt, sets, &id, &error)) {
         sweep_id_clear(&id);
         return cli_fail(error);
     }

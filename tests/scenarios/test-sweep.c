@@ -417,6 +417,38 @@ static void test_foreign_dir(void **state)
     assert_string_equal(got, ".reclaimsim-output sweep.csv sweep.sqlite");
 }
 
+/* The traces a scenario names are inputs of the sweep: an edited trace
+ * makes another sweep, refused in the DIR of the first (exit 2, nothing
+ * changed), while the unchanged trace resumes (no point run again). */
+static void test_trace_is_an_input(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *trace = g_build_filename(f->tmp, "app.csv", NULL);
+    g_autofree char *scenario = g_build_filename(f->tmp, "traced.json", NULL);
+    assert_true(g_file_set_contents(trace, "time_s,vm,memory_mb,active_mb\n0,app,2048,1024\n",
+                                    -1, NULL));
+    assert_true(g_file_set_contents(
+        scenario,
+        "{\"name\": \"traced\", \"duration\": \"1m\", \"host\": {\"memory\": \"8GiB\", "
+        "\"page_size\": \"2MiB\"}, \"vms\": [{\"name\": \"app\", \"memory\": \"4GiB\", "
+        "\"workload\": {\"trace\": \"app.csv\"}}]}",
+        -1, NULL));
+    g_autofree char *out = g_build_filename(f->tmp, "traced", NULL);
+    const char *argv[] = {"sweep", scenario, "--vary", "host.memory=6GiB,8GiB", "-o", out, NULL};
+    assert_int_equal(test_run_binary(argv, NULL, NULL), 0);
+    g_autofree char *before = dump(out);
+    g_autofree char *again = NULL;
+    assert_int_equal(test_run_binary(argv, &again, NULL), 0);
+    assert_non_null(strstr(again, "(0 run now, 2 from before)"));
+    assert_true(g_file_set_contents(trace, "time_s,vm,memory_mb,active_mb\n0,app,3072,1024\n",
+                                    -1, NULL));
+    g_autofree char *err = NULL;
+    assert_int_equal(test_run_binary(argv, NULL, &err), 2);
+    assert_non_null(strstr(err, "sweep.sqlite: error: holds another sweep (scenario"));
+    g_autofree char *after = dump(out);
+    assert_string_equal(before, after);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -427,6 +459,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_keep_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trace_is_an_input, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
