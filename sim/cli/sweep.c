@@ -226,16 +226,29 @@ static void sweep_id_clear(SweepId *id)
     g_free(id->command);
 }
 
-/* The first point as every point will load: a bad key or value is refused
- * here (exit 2), before DIR is touched. */
+/* The first point as every point will load it, and the points that hold
+ * every other value the command names (each policy, each listed value,
+ * each end of a range): a bad key, value or policy is refused here (exit
+ * 2, naming it), before DIR is touched, not found hours later as failed
+ * rows. What only a combination of good values breaks is a failed row. */
 static SimScenario *sweep_first(const char *path, const SimGrid *grid, char **sets, GError **error)
 {
-    g_auto(GStrv) first = sim_grid_point_sets(grid, 0, (const char *const *)sets);
-    SimScenario *sc = sim_scenario_load_with_overrides(path, (const char *const *)first, error);
-    if (sc != NULL) {
-        cli_print_warnings(sc);
+    g_autoptr(GArray) probes = sim_grid_probe_ids(grid);
+    g_autoptr(SimScenario) first = NULL;
+    for (guint i = 0; i < probes->len; i++) {
+        g_auto(GStrv) point =
+            sim_grid_point_sets(grid, g_array_index(probes, guint64, i), (const char *const *)sets);
+        g_autoptr(SimScenario) sc =
+            sim_scenario_load_with_overrides(path, (const char *const *)point, error);
+        if (sc == NULL) {
+            return NULL;
+        }
+        if (first == NULL) {
+            first = g_steal_pointer(&sc);
+        }
     }
-    return sc;
+    cli_print_warnings(first);
+    return g_steal_pointer(&first);
 }
 
 /* Runs the missing points of the database `db`; the outcome is printed by

@@ -29,6 +29,7 @@ typedef struct Vary {
     SimVaryKind kind;
     GPtrArray *values; /* char *: what --set gets */
     GArray *numbers;   /* double per value, NaN for TEXT */
+    bool range;        /* FROM:TO:STEP: its values are in order, its ends bound them */
 } Vary;
 
 struct SimGrid {
@@ -401,6 +402,7 @@ static bool parse_values(Vary *v, const char *arg, GError **error)
     }
     g_autoptr(GPtrArray) parts = split_top(v->given, ':');
     if (parts->len == 3) {
+        v->range = true;
         return parse_range(v, arg, (char **)parts->pdata, error);
     }
     if (parts->len != 1) {
@@ -567,6 +569,44 @@ static char *policy_set(const char *policy)
     g_autofree char *text = s != NULL ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
     json_decref(s);
     return g_strdup_printf("host.policy=%s", text != NULL ? text : policy);
+}
+
+/* The id of the point with vary `vary` at value `index` (-1: none moved)
+ * and policy `policy`, every other choice at its first. */
+static guint64 point_moved(const SimGrid *grid, guint vary, guint index, guint policy)
+{
+    guint64 id = 0;
+    for (guint i = 0; i < grid->varies->len; i++) {
+        id = id * sim_grid_vary_n_values(grid, i) + (i == vary ? index : 0);
+    }
+    return (id * MAX(sim_grid_n_policies(grid), 1) + policy) * MAX(grid->n_seeds, 1);
+}
+
+GArray *sim_grid_probe_ids(const SimGrid *grid)
+{
+    GArray *ids = g_array_new(FALSE, FALSE, sizeof(guint64));
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_int64_hash, g_int64_equal);
+    g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(guint64));
+    for (guint p = 0; p < MAX(sim_grid_n_policies(grid), 1); p++) {
+        guint64 id = point_moved(grid, G_MAXUINT, 0, p);
+        g_array_append_val(all, id);
+    }
+    for (guint i = 0; i < grid->varies->len; i++) {
+        const Vary *v = grid->varies->pdata[i];
+        for (guint j = 0; j < v->values->len; j++) {
+            if (!v->range || j == 0 || j + 1 == v->values->len) {
+                guint64 id = point_moved(grid, i, j, 0);
+                g_array_append_val(all, id);
+            }
+        }
+    }
+    guint64 *keys = (guint64 *)(void *)all->data; /* stable: `all` is not grown again */
+    for (guint k = 0; k < all->len; k++) {
+        if (g_hash_table_add(seen, &keys[k])) {
+            g_array_append_val(ids, keys[k]);
+        }
+    }
+    return ids;
 }
 
 GStrv sim_grid_point_sets(const SimGrid *grid, guint64 id, const char *const *sets)

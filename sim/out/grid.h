@@ -82,6 +82,12 @@ typedef struct SimGridPoint {
 } SimGridPoint;
 void sim_grid_point(const SimGrid *grid, guint64 id, SimGridPoint *point);
 
+/* The points whose loads check every value the command names, before a
+ * sweep runs: each policy, and each value of a list (the two ends of a
+ * range, which bound the values between) with every other choice at its
+ * first; point 0 first, no id twice. Caller frees (g_array_unref). */
+GArray *sim_grid_probe_ids(const SimGrid *grid);
+
 /* The overrides of point `id`: host.policy=NAME (when --policies), then
  * `sets` (the fixed --set, may be NULL), then one KEY=VALUE per vary. */
 GStrv sim_grid_point_sets(const SimGrid *grid, guint64 id, const char *const *sets);

@@ -294,21 +294,23 @@ static void test_failed_point(void **state)
 {
     Fixture *f = *state;
     g_autofree char *out = g_build_filename(f->tmp, "fail", NULL);
-    const char *argv[] = {"sweep", f->scenario, "--vary", "host.memory=8GiB,1GiB",
-                          "--set", DURATION,    "--set",  PAGES,
+    /* each value loads beside the others' first values; only 3 GiB of
+     * host memory with 4 GiB of overhead does not */
+    const char *argv[] = {"sweep", f->scenario, "--vary", "host.memory=8GiB,3GiB", "--vary",
+                          "host.overhead=2GiB,4GiB", "--set", DURATION, "--set", PAGES,
                           "-q",    "-o",        out,      NULL};
     g_autofree char *err = NULL;
     assert_int_equal(test_run_binary(argv, NULL, &err), 1);
-    assert_non_null(strstr(err, "1 of 2 points failed"));
+    assert_non_null(strstr(err, "1 of 4 points failed"));
     g_autofree char *db = g_build_filename(out, "sweep.sqlite", NULL);
     g_autofree char *rows = sql(db, "SELECT id, status, error IS NULL, perf_index_mean IS NULL "
                                     "FROM points ORDER BY id");
-    assert_string_equal(rows, "0|ok|1|0\n1|failed|0|1\n");
-    g_autofree char *e = sql(db, "SELECT error FROM points WHERE id = 1");
+    assert_string_equal(rows, "0|ok|1|0\n1|ok|1|0\n2|ok|1|0\n3|failed|0|1\n");
+    g_autofree char *e = sql(db, "SELECT error FROM points WHERE id = 3");
     assert_non_null(strstr(e, "must be smaller than host memory"));
     g_autofree char *csv = read_text(out, "sweep.csv");
     /* the policy and seed are the loaded scenario's: unknown here */
-    assert_non_null(strstr(csv, "\n1,1GiB,1024.0,,,failed,"));
+    assert_non_null(strstr(csv, "\n3,3GiB,3072.0,4GiB,4096.0,,,failed,"));
 }
 
 /* --keep-runs: DIR/runs/ID is a run's output folder of that point. */
@@ -370,6 +372,13 @@ static void test_usage(void **state)
                 "--set host.memroy=8GiB: error: unknown key \"memroy\"");
     check_usage(f, (const char *[]){"--vary", "host.memory=lots,16GiB", NULL},
                 "--set host.memory=lots: error: cannot parse size \"lots\"");
+    /* a later value, the far end of a range, a policy's setting: all
+     * found before anything runs */
+    check_usage(f, (const char *[]){"--vary", "host.memory=16GiB,lots", NULL},
+                "--set host.memory=lots: error: cannot parse size \"lots\"");
+    check_usage(f, (const char *[]){"--vary", "vms.0.count=1,2", "--vary",
+                                    "sla.perf_index=0.5:1.5:0.5", NULL},
+                "--set sla.perf_index=1.5: error: ");
     check_usage(f, (const char *[]){"--vary", "vms.0.count=1,2", "--set", "vms.0.count=3", NULL},
                 "--vary vms.0.count=1,2: error: --set vms.0.count=3 gives the same key");
     check_usage(f, (const char *[]){"--policies", "esxi,nope", NULL},

@@ -130,6 +130,34 @@ static void test_points(void **state)
                                 "vms.0.count=2");
 }
 
+/* The probes: each policy at the first values; each listed value and the
+ * two ends of a range, with the rest at their first; the points those ids
+ * decode to hold exactly those choices. */
+static void test_probes(void **state)
+{
+    (void)state;
+    g_autoptr(SimGrid) g = sim_grid_new();
+    assert_true(sim_grid_add_vary(g, "host.memory=64GiB:256GiB:64GiB", NULL));
+    assert_true(sim_grid_add_vary(g, "vms.0.count=1,2,3", NULL));
+    const char *policies[] = {"esxi", "kvm-mom", NULL};
+    sim_grid_set_policies(g, policies);
+    sim_grid_set_seeds(g, 2);
+    assert_true(sim_grid_check(g, NULL, NULL));
+    g_autoptr(GArray) ids = sim_grid_probe_ids(g);
+    g_autoptr(GString) got = g_string_new(NULL);
+    for (guint i = 0; i < ids->len; i++) {
+        g_auto(GStrv) s = sim_grid_point_sets(g, g_array_index(ids, guint64, i), NULL);
+        g_autofree char *joined = g_strjoinv(" ", s);
+        g_string_append_printf(got, "%s|", joined);
+    }
+    assert_string_equal(got->str, "host.policy=\"esxi\" host.memory=64GiB vms.0.count=1|"
+                                  "host.policy=\"kvm-mom\" host.memory=64GiB vms.0.count=1|"
+                                  "host.policy=\"esxi\" host.memory=256GiB vms.0.count=1|"
+                                  "host.policy=\"esxi\" host.memory=64GiB vms.0.count=2|"
+                                  "host.policy=\"esxi\" host.memory=64GiB vms.0.count=3|");
+    assert_int_equal(g_array_index(ids, guint64, 0), 0);
+}
+
 static void test_default_dimensions(void **state)
 {
     (void)state;
@@ -223,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_lists),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_points),
+        cmocka_unit_test(test_probes),
         cmocka_unit_test(test_default_dimensions),
         cmocka_unit_test(test_bad),
         cmocka_unit_test(test_bad_grid),
