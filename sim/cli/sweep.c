@@ -4,9 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
 
-#include "policy/policy.h"
 #include "sim/cli/cli.h"
 #include "sim/error.h"
 #include "sim/interrupt.h"
@@ -66,50 +64,13 @@ static bool sweep_write(const SimSweepResult *r, void *data, GError **error)
     return true;
 }
 
-/* --seeds N: 1..SIM_GRID_MAX_POINTS; not with --seed (one seed, a --set). */
-static bool parse_seeds(const CliOptions *opt, guint *n, GError **error)
-{
-    guint64 v = 0;
-    *n = 0;
-    if (opt->seeds == NULL) {
-        return true;
-    }
-    if (opt->seed_text != NULL) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
-                    "reclaimsim: --seeds: not with --seed (--seeds N runs seeds 1 to N)");
-        return false;
-    }
-    if (!g_ascii_string_to_unsigned(opt->seeds, 10, 1, SIM_GRID_MAX_POINTS, &v, NULL)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
-                    "reclaimsim: --seeds: expected a whole number from 1 to %d, got \"%s\"",
-                    SIM_GRID_MAX_POINTS, opt->seeds);
-        return false;
-    }
-    *n = (guint)v;
-    return true;
-}
-
-/* The fixed overrides of every point: --seed S as seed=S, then the --set. */
-static GStrv sweep_sets(const CliOptions *opt)
-{
-    g_autoptr(GStrvBuilder) b = g_strv_builder_new();
-    if (opt->seed_text != NULL) {
-        g_autofree char *seed = g_strdup_printf("seed=%" G_GUINT64_FORMAT, opt->seed);
-        g_strv_builder_add(b, seed);
-    }
-    for (guint i = 0; opt->sets != NULL && opt->sets[i] != NULL; i++) {
-        g_strv_builder_add(b, opt->sets[i]);
-    }
-    return g_strv_builder_end(b);
-}
-
 /* The grid of --vary, --policies (plug-in paths made absolute, as run's
  * --policy) and --seeds, checked against the fixed overrides. */
 static SimGrid *sweep_grid(const CliOptions *opt, char **sets, GError **error)
 {
     g_autoptr(SimGrid) grid = sim_grid_new();
     guint seeds = 0;
-    if (!parse_seeds(opt, &seeds, error)) {
+    if (!cli_parse_seeds(opt, &seeds, error)) {
         return NULL;
     }
     for (guint i = 0; opt->varies != NULL && opt->varies[i] != NULL; i++) {
@@ -117,19 +78,8 @@ static SimGrid *sweep_grid(const CliOptions *opt, char **sets, GError **error)
             return NULL;
         }
     }
-    if (opt->policies != NULL) {
-        g_auto(GStrv) names = cli_parse_policies(opt->policies, error);
-        if (names == NULL) {
-            return NULL;
-        }
-        for (guint i = 0; names[i] != NULL; i++) {
-            if (policy_is_path(names[i])) {
-                char *abs = g_canonicalize_filename(names[i], NULL);
-                g_free(names[i]);
-                names[i] = abs;
-            }
-        }
-        sim_grid_set_policies(grid, (const char *const *)names);
+    if (!cli_grid_policies(opt, grid, error)) {
+        return NULL;
     }
     sim_grid_set_seeds(grid, seeds);
     return sim_grid_check(grid, (const char *const *)sets, error) ? g_steal_pointer(&grid) : NULL;
@@ -146,42 +96,20 @@ typedef struct SweepId {
 static bool sweep_identity(const char *path, const CliOptions *opt, char **sets, SweepId *id,
                            GError **error)
 {
-    g_autofree char *text = NULL;
-    gsize len = 0;
-    if (path == NULL) {
-        text = g_strdup(sim_scenario_default_text());
-        len = strlen(text);
-    } else if (!g_file_get_contents(path, &text, &len, NULL)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: error: cannot read", path);
+    id->sha256 = cli_scenario_sha256(path, error);
+    if (id->sha256 == NULL) {
         return false;
     }
-    id->sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)text, len);
-    json_t *array = json_array();
-    for (guint i = 0; sets[i] != NULL; i++) {
-        json_array_append_new(array, json_string(sets[i]));
-    }
-    id->sets = json_dumps(array, JSON_COMPACT);
-    json_decref(array);
-    GString *cmd = g_string_new("reclaimsim sweep");
-    if (path != NULL) {
-        g_autofree char *q = g_shell_quote(path);
-        g_string_append_printf(cmd, " %s", q);
-    }
+    id->sets = cli_sets_json(sets);
+    GString *cmd = cli_command_new("sweep", path);
     for (guint i = 0; opt->varies != NULL && opt->varies[i] != NULL; i++) {
-        g_autofree char *q = g_shell_quote(opt->varies[i]);
-        g_string_append_printf(cmd, " --vary %s", q);
+        cli_command_add(cmd, "--vary", opt->varies[i]);
     }
     for (guint i = 0; sets[i] != NULL; i++) {
-        g_autofree char *q = g_shell_quote(sets[i]);
-        g_string_append_printf(cmd, " --set %s", q);
+        cli_command_add(cmd, "--set", sets[i]);
     }
-    if (opt->policies != NULL) {
-        g_autofree char *q = g_shell_quote(opt->policies);
-        g_string_append_printf(cmd, " --policies %s", q);
-    }
-    if (opt->seeds != NULL) {
-        g_string_append_printf(cmd, " --seeds %s", opt->seeds);
-    }
+    cli_command_add(cmd, "--policies", opt->policies);
+    cli_command_add(cmd, "--seeds", opt->seeds);
     id->command = g_string_free(cmd, FALSE);
     return id->sets != NULL;
 }
@@ -189,7 +117,7 @@ static bool sweep_identity(const char *path, const CliOptions *opt, char **sets,
 static void sweep_id_clear(SweepId *id)
 {
     g_free(id->sha256);
-    free(id->sets); /* jansson's */
+    g_free(id->sets);
     g_free(id->command);
 }
 
@@ -293,7 +221,7 @@ int cli_sweep(const char *path, CliOptions *opt)
         !cli_check_output(opt, &error)) {
         return cli_fail(error);
     }
-    g_auto(GStrv) sets = sweep_sets(opt);
+    g_auto(GStrv) sets = cli_fixed_sets(opt);
     g_autoptr(SimGrid) grid = sweep_grid(opt, sets, &error);
     g_autoptr(SimScenario) sc = grid != NULL ? sweep_first(path, grid, sets, &error) : NULL;
     SweepId id = {0};
