@@ -469,17 +469,12 @@ static int finish(const char *dir, const CliOptions *opt, const SimCapacityPlan 
 
 static int interrupted(GError *error, SimCapacityDb *db, const char *dir)
 {
-    if (sim_interrupt_signal() == 0) {
-        return cli_fail(error);
-    }
-    g_error_free(error);
     guint64 points = 0, failed = 0;
     sim_capacity_db_count(db, &points, &failed, NULL);
-    return cli_fail(g_error_new(SIM_ERROR, SIM_ERROR_RUNTIME,
-                                "reclaimsim: interrupted by %s; %s/" SIM_CAPACITY_DB_NAME
-                                " keeps the %" G_GUINT64_FORMAT
-                                " finished probes; the same command reuses them",
-                                sim_interrupt_name(sim_interrupt_signal()), dir, points));
+    g_autofree char *kept = g_strdup_printf("%s/" SIM_CAPACITY_DB_NAME " keeps the %" G_GUINT64_FORMAT
+                                            " finished probes; the same command reuses them",
+                                            dir, points);
+    return cli_fail_or_kept(error, kept);
 }
 
 /* Runs the searches into the open database; prints and writes the outcome. */

@@ -45,6 +45,9 @@ G_GNUC_PRINTF(1, 2) void cli_warn(const char *fmt, ...);
 /* After a failure: when SIGINT, SIGTERM or SIGHUP caused it, one line saying
  * that `kept` is unchanged instead of the error; else the error. */
 int cli_fail_or_interrupted(GError *error, const char *kept);
+/* The same for a command that keeps its finished points: `kept` says what
+ * is kept and how to go on. */
+int cli_fail_or_kept(GError *error, const char *kept);
 
 bool cli_parse_seed(CliOptions *opt, GError **error);
 void cli_print_warnings(const SimScenario *sc);

@@ -54,6 +54,17 @@ int cli_fail_or_interrupted(GError *error, const char *kept)
                             sim_interrupt_name(signo), kept));
 }
 
+int cli_fail_or_kept(GError *error, const char *kept)
+{
+    int signo = sim_interrupt_signal();
+    if (signo == 0) {
+        return cli_fail(error);
+    }
+    g_error_free(error);
+    return cli_fail(g_error_new(SIM_ERROR, SIM_ERROR_RUNTIME, "reclaimsim: interrupted by %s; %s",
+                                sim_interrupt_name(signo), kept));
+}
+
 bool cli_parse_seed(CliOptions *opt, GError **error)
 {
     if (opt->seed_text == NULL) {

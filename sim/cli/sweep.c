@@ -193,17 +193,13 @@ static int sweep_finish(SweepWriter *w, const char *dir, const SimScenario *sc,
 /* After an interrupt: what is kept, and how to go on. */
 static int sweep_interrupted(GError *error, SweepWriter *w, const char *dir)
 {
-    if (sim_interrupt_signal() == 0) {
-        return cli_fail(error);
-    }
-    g_error_free(error);
     guint64 points = 0, failed = 0;
     sim_sweep_db_count(w->db, &points, &failed, NULL);
-    return cli_fail(g_error_new(
-        SIM_ERROR, SIM_ERROR_RUNTIME,
-        "reclaimsim: interrupted by %s; %s/" SIM_SWEEP_DB_NAME " keeps the %" G_GUINT64_FORMAT
-        " finished points of %" G_GUINT64_FORMAT "; the same command runs the rest",
-        sim_interrupt_name(sim_interrupt_signal()), dir, points, w->progress.total));
+    g_autofree char *kept = g_strdup_printf(
+        "%s/" SIM_SWEEP_DB_NAME " keeps the %" G_GUINT64_FORMAT " finished points of %" G_GUINT64_FORMAT
+        "; the same command runs the rest",
+        dir, points, w->progress.total);
+    return cli_fail_or_kept(error, kept);
 }
 
 /* sweep SCENARIO --vary ... : everything is checked before DIR is touched;

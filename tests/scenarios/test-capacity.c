@@ -19,37 +19,21 @@
 
 #include "support/testutil.h"
 
+/* tests/data/capacity/small.json, set by main() */
+static char *scenario;
+
+/* The state of a test is its temporary folder (test_tmpdir_setup). */
 typedef struct Fixture {
     char *tmp;
-    char *scenario;
 } Fixture;
 
-static int setup(void **state)
-{
-    Fixture *f = g_new0(Fixture, 1);
-    f->tmp = test_tmpdir();
-    f->scenario = test_source_path("tests/data/capacity/small.json");
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    Fixture *f = *state;
-    test_rmtree(f->tmp);
-    g_free(f->tmp);
-    g_free(f->scenario);
-    g_free(f);
-    return 0;
-}
-
 /* capacity SCENARIO -o OUT ARGS... (NULL-ended); exit code, stdout, stderr. */
-static int capacity(const Fixture *f, const char *out, const char *const *args, char **stdout_text,
+static int capacity(const char *out, const char *const *args, char **stdout_text,
                     char **err)
 {
     g_autoptr(GPtrArray) a = g_ptr_array_new();
     g_ptr_array_add(a, (gpointer) "capacity");
-    g_ptr_array_add(a, f->scenario);
+    g_ptr_array_add(a, scenario);
     for (guint i = 0; args[i] != NULL; i++) {
         g_ptr_array_add(a, (gpointer)args[i]);
     }
@@ -101,7 +85,7 @@ static char *read_text(const char *dir, const char *name)
 static bool run_meets_sla(const Fixture *f, const char *set, const char *name)
 {
     g_autofree char *dir = out_dir(f, name);
-    const char *argv[] = {"run", f->scenario, "--set", set, "-q", "-o", dir, NULL};
+    const char *argv[] = {"run", scenario, "--set", set, "-q", "-o", dir, NULL};
     assert_int_equal(test_run_binary(argv, NULL, NULL), 0);
     g_autofree char *path = g_build_filename(dir, "summary.json", NULL);
     json_t *s = json_load_file(path, 0, NULL);
@@ -122,12 +106,12 @@ static json_t *search_of(json_t *root, guint i)
  * says so; every probe is a row of capacity.sqlite and of capacity.json. */
 static void test_count(void **state)
 {
-    Fixture *f = *state;
+    Fixture *f = &(Fixture){.tmp = *state};
     g_autofree char *dir = out_dir(f, "count");
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
     const char *args[] = {"--grow", "web", "--jobs", "2", NULL};
-    assert_int_equal(capacity(f, dir, args, &out, &err), 0);
+    assert_int_equal(capacity(dir, args, &out, &err), 0);
     json_t *root = load_json(dir);
     json_t *s = search_of(root, 0);
     json_int_t n = json_integer_value(json_object_get(s, "answer"));
@@ -167,12 +151,12 @@ static void test_count(void **state)
  * sweep's points table for the same point. */
 static void test_same_columns_as_sweep(void **state)
 {
-    Fixture *f = *state;
+    Fixture *f = &(Fixture){.tmp = *state};
     g_autofree char *dir = out_dir(f, "cap");
     g_autofree char *sweep = out_dir(f, "sweep");
     const char *args[] = {"--grow", "0", "-q", NULL};
-    assert_int_equal(capacity(f, dir, args, NULL, NULL), 0);
-    const char *argv[] = {"sweep", f->scenario, "--vary", "vms.0.count=6", "-q", "-o", sweep, NULL};
+    assert_int_equal(capacity(dir, args, NULL, NULL), 0);
+    const char *argv[] = {"sweep", scenario, "--vary", "vms.0.count=6", "-q", "-o", sweep, NULL};
     assert_int_equal(test_run_binary(argv, NULL, NULL), 0);
     const char *cols = "SELECT group_concat(name) FROM pragma_table_info('points') WHERE cid > "
                        "(SELECT cid FROM pragma_table_info('points') WHERE name = 'vms.0.count')";
@@ -192,11 +176,11 @@ static void test_same_columns_as_sweep(void **state)
 /* The smallest host: M meets the SLA, M - 1 GiB does not. */
 static void test_memory(void **state)
 {
-    Fixture *f = *state;
+    Fixture *f = &(Fixture){.tmp = *state};
     g_autofree char *dir = out_dir(f, "memory");
     g_autofree char *out = NULL;
     const char *args[] = {"--grow", "host.memory", NULL};
-    assert_int_equal(capacity(f, dir, args, &out, NULL), 0);
+    assert_int_equal(capacity(dir, args, &out, NULL), 0);
     json_t *root = load_json(dir);
     json_t *s = search_of(root, 0);
     const char *m = json_string_value(json_object_get(s, "answer"));
@@ -226,17 +210,17 @@ static void test_memory(void **state)
  * reused, and ends with the same database and capacity.json. */
 static void test_rerun_reuses(void **state)
 {
-    Fixture *f = *state;
+    Fixture *f = &(Fixture){.tmp = *state};
     g_autofree char *dir = out_dir(f, "rerun");
     const char *args[] = {"--grow", "web", "--seeds", "2", "--jobs", "2", NULL};
-    assert_int_equal(capacity(f, dir, args, NULL, NULL), 0);
+    assert_int_equal(capacity(dir, args, NULL, NULL), 0);
     g_autofree char *dump = sql(dir, ".dump");
     g_autofree char *json = read_text(dir, "capacity.json");
     g_autofree char *total = sql(dir, "SELECT count(*) FROM points");
     g_autofree char *gone = sql(dir, "DELETE FROM points WHERE id >= 3; SELECT changes()");
     assert_true(atoi(gone) > 0);
     g_autofree char *out = NULL;
-    assert_int_equal(capacity(f, dir, args, &out, NULL), 0);
+    assert_int_equal(capacity(dir, args, &out, NULL), 0);
     g_autofree char *said = g_strdup_printf("probes: %d run now, 3 reused from before",
                                             atoi(total) - 3);
     assert_non_null(strstr(out, said));
@@ -245,7 +229,7 @@ static void test_rerun_reuses(void **state)
     assert_string_equal(dump, dump2);
     assert_string_equal(json, json2);
     g_autofree char *out3 = NULL;
-    assert_int_equal(capacity(f, dir, args, &out3, NULL), 0);
+    assert_int_equal(capacity(dir, args, &out3, NULL), 0);
     g_autofree char *all = g_strdup_printf("probes: 0 run now, %s reused from before", total);
     assert_non_null(strstr(out3, all));
 }
@@ -253,13 +237,13 @@ static void test_rerun_reuses(void **state)
 /* --jobs 1 and 2: the same database, the same capacity.json, the same figure. */
 static void test_jobs(void **state)
 {
-    Fixture *f = *state;
+    Fixture *f = &(Fixture){.tmp = *state};
     g_autofree char *one = out_dir(f, "one");
     g_autofree char *two = out_dir(f, "two");
     const char *a1[] = {"--grow", "web", "--seeds", "2", "--jobs", "1", "-q", NULL};
     const char *a2[] = {"--grow", "web", "--seeds", "2", "--jobs", "2", "-q", NULL};
-    assert_int_equal(capacity(f, one, a1, NULL, NULL), 0);
-    assert_int_equal(capacity(f, two, a2, NULL, NULL), 0);
+    assert_int_equal(capacity(one, a1, NULL, NULL), 0);
+    assert_int_equal(capacity(two, a2, NULL, NULL), 0);
     g_autofree char *d1 = sql(one, ".dump");
     g_autofree char *d2 = sql(two, ".dump");
     assert_string_equal(d1, d2);
@@ -275,11 +259,11 @@ static void test_jobs(void **state)
  * the smallest of its seeds', said to be the safe one. */
 static void test_seeds_and_policies(void **state)
 {
-    Fixture *f = *state;
+    Fixture *f = &(Fixture){.tmp = *state};
     g_autofree char *dir = out_dir(f, "lanes");
     g_autofree char *out = NULL;
     const char *args[] = {"--grow", "web", "--seeds", "2", "--policies", "esxi,kvm-mom", NULL};
-    assert_int_equal(capacity(f, dir, args, &out, NULL), 0);
+    assert_int_equal(capacity(dir, args, &out, NULL), 0);
     json_t *root = load_json(dir);
     json_t *searches = json_object_get(root, "searches");
     json_t *overall = json_object_get(root, "overall");
@@ -306,11 +290,11 @@ static void test_seeds_and_policies(void **state)
 /* --max at the answer or below it: the answer is --max, said to be a limit. */
 static void test_max_reached(void **state)
 {
-    Fixture *f = *state;
+    Fixture *f = &(Fixture){.tmp = *state};
     g_autofree char *dir = out_dir(f, "max");
     g_autofree char *out = NULL;
     const char *args[] = {"--grow", "web", "--max", "5", NULL};
-    assert_int_equal(capacity(f, dir, args, &out, NULL), 0);
+    assert_int_equal(capacity(dir, args, &out, NULL), 0);
     assert_non_null(strstr(out, "5 (--max: 5 passes; the capacity may be beyond it)"));
     json_t *root = load_json(dir);
     assert_true(json_is_true(json_object_get(search_of(root, 0), "at_limit")));
@@ -321,13 +305,13 @@ static void test_max_reached(void **state)
 /* An SLA nothing meets: the answer is "none", found by going down to 1. */
 static void test_none(void **state)
 {
-    Fixture *f = *state;
+    Fixture *f = &(Fixture){.tmp = *state};
     g_autofree char *dir = out_dir(f, "none");
     g_autofree char *out = NULL;
     const char *args[] = {"--grow",         "web",   "--sla", "perf_index=1",
                           "--set",          "host.memory=2GiB", "--set",
                           "host.overhead=1536MiB", NULL};
-    assert_int_equal(capacity(f, dir, args, &out, NULL), 0);
+    assert_int_equal(capacity(dir, args, &out, NULL), 0);
     assert_non_null(strstr(out, "none (even 1 fails the SLA)"));
     json_t *root = load_json(dir);
     assert_true(json_is_null(json_object_get(search_of(root, 0), "answer")));
@@ -338,7 +322,7 @@ static void test_none(void **state)
 /* Each bad use: exit 2, one line naming the option, DIR not made. */
 static void test_usage(void **state)
 {
-    Fixture *f = *state;
+    Fixture *f = &(Fixture){.tmp = *state};
     static const struct {
         const char *args[8];
         const char *message;
@@ -365,7 +349,7 @@ static void test_usage(void **state)
     g_autofree char *dir = out_dir(f, "bad");
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *err = NULL;
-        int code = capacity(f, dir, cases[i].args, NULL, &err);
+        int code = capacity(dir, cases[i].args, NULL, &err);
         if (code != 2 || strstr(err, cases[i].message) == NULL || strchr(err, '\n') != strrchr(err, '\n')) {
             fail_msg("case %u: exit %d, stderr: %s", i, code, err);
         }
@@ -376,14 +360,14 @@ static void test_usage(void **state)
 /* Another search in DIR, or a folder of other files: refused, untouched. */
 static void test_foreign_dir(void **state)
 {
-    Fixture *f = *state;
+    Fixture *f = &(Fixture){.tmp = *state};
     g_autofree char *dir = out_dir(f, "foreign");
     const char *first[] = {"--grow", "web", "-q", NULL};
-    assert_int_equal(capacity(f, dir, first, NULL, NULL), 0);
+    assert_int_equal(capacity(dir, first, NULL, NULL), 0);
     g_autofree char *dump = sql(dir, ".dump");
     g_autofree char *err = NULL;
     const char *other[] = {"--grow", "web", "--width", "1", "-q", NULL};
-    assert_int_equal(capacity(f, dir, other, NULL, &err), 2);
+    assert_int_equal(capacity(dir, other, NULL, &err), 2);
     assert_non_null(strstr(err, "capacity.sqlite: error: holds another capacity (search: "));
     g_autofree char *dump2 = sql(dir, ".dump");
     assert_string_equal(dump, dump2);
@@ -392,7 +376,7 @@ static void test_foreign_dir(void **state)
     assert_int_equal(g_mkdir(mine, 0777), 0);
     assert_true(g_file_set_contents(file, "keep", -1, NULL));
     g_autofree char *err2 = NULL;
-    assert_int_equal(capacity(f, mine, first, NULL, &err2), 2);
+    assert_int_equal(capacity(mine, first, NULL, &err2), 2);
     g_autofree char *list = test_list_dir(mine);
     assert_string_equal(list, "notes.txt");
 }
@@ -400,16 +384,19 @@ static void test_foreign_dir(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_count, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_same_columns_as_sweep, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_memory, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rerun_reuses, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_jobs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_seeds_and_policies, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_max_reached, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_none, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_usage, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_foreign_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_count, test_tmpdir_setup, test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_same_columns_as_sweep, test_tmpdir_setup, test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_memory, test_tmpdir_setup, test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_rerun_reuses, test_tmpdir_setup, test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_jobs, test_tmpdir_setup, test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_seeds_and_policies, test_tmpdir_setup, test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_max_reached, test_tmpdir_setup, test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_none, test_tmpdir_setup, test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_usage, test_tmpdir_setup, test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_foreign_dir, test_tmpdir_setup, test_tmpdir_teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    scenario = test_source_path("tests/data/capacity/small.json");
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    g_free(scenario);
+    return failed;
 }
