@@ -454,9 +454,9 @@ static int finish(const char *dir, const CliOptions *opt, const SimCapacityPlan 
     if (!opt->quiet) {
         print_results(plan, sc, run);
         printf("probes: %" G_GUINT64_FORMAT " run now, %" G_GUINT64_FORMAT
-               " reused from before, in %u rounds; results in %s/capacity.json, "
+               " reused from before, in %u round%s; results in %s/capacity.json, "
                "%s/" SIM_CAPACITY_DB_NAME " and %s/plots/\n",
-               run->run, run->reused, run->rounds, dir, dir, dir);
+               run->run, run->reused, run->rounds, run->rounds == 1 ? "" : "s", dir, dir, dir);
     }
     if (failed > 0) {
         cli_warn("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
