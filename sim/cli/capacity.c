@@ -352,7 +352,12 @@ static void print_answer(const SimCapacityPlan *plan, const SimCapAnswer *a)
     bool largest = plan->goal == SIM_CAP_LARGEST;
     if (!a->found) {
         g_autofree char *end = value_text(plan, largest ? plan->lo : plan->hi);
-        printf("none (%s %s fails the SLA)\n", largest ? "even" : "even --max", end);
+        printf("none (%s %s fails the SLA)", largest ? "even" : "even --max", end);
+        if (!a->monotone) {
+            g_autofree char *passed = value_text(plan, largest ? a->range_hi : a->range_lo);
+            printf("; NOT MONOTONE: %s passes on the failing side", passed);
+        }
+        printf("\n");
         return;
     }
     g_autofree char *v = value_text(plan, a->value);

@@ -125,6 +125,20 @@ static void test_none(void **state)
     assert_int_equal(a.fail_at, 1);
 }
 
+/* None, but a probe above passed: the noise is said (the range reaches it). */
+static void test_none_not_monotone(void **state)
+{
+    (void)state;
+    static const gint64 noise[] = {16, -1};
+    Table t = {.goal = SIM_CAP_LARGEST, .threshold = 0, .flipped = noise};
+    g_autofree char *trace = NULL;
+    SimCapAnswer a = search(&t, 1, 4, 100000, 3, &trace);
+    assert_string_equal(trace, "4 8 16|2 1");
+    assert_false(a.found);
+    assert_false(a.monotone);
+    assert_int_equal(a.range_hi, 16);
+}
+
 /* Everything passes up to --max: the answer is --max, at the limit, with
  * no failing probe. */
 static void test_max_reached(void **state)
@@ -262,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_section),
         cmocka_unit_test(test_start_fails),
         cmocka_unit_test(test_none),
+        cmocka_unit_test(test_none_not_monotone),
         cmocka_unit_test(test_max_reached),
         cmocka_unit_test(test_not_monotone),
         cmocka_unit_test(test_noise_unseen),
