@@ -87,15 +87,15 @@ static void entries_free(GArray *entries)
 static const Entry *find_entry(GArray *entries, const char *grow, GError **error)
 {
     guint64 index = G_MAXUINT64;
-    const char *digits = g_str_has_prefix(grow, "vms.") && g_str_has_suffix(grow, ".count")
-                             ? g_strndup(grow + 4, strlen(grow) - 10)
-                             : NULL;
-    g_autofree char *owned = (char *)digits;
-    g_ascii_string_to_unsigned(digits != NULL ? digits : grow, 10, 0, G_MAXUINT, &index, NULL);
+    /* vms.N.count: N; else the name or index itself */
+    bool key = strlen(grow) > strlen("vms..count") && g_str_has_prefix(grow, "vms.") &&
+               g_str_has_suffix(grow, ".count");
+    g_autofree char *digits = key ? g_strndup(grow + 4, strlen(grow) - 10) : g_strdup(grow);
+    g_ascii_string_to_unsigned(digits, 10, 0, G_MAXUINT, &index, NULL);
     GString *known = g_string_new(NULL);
     for (guint i = 0; i < entries->len; i++) {
         const Entry *e = &g_array_index(entries, Entry, i);
-        if (e->index == index || (digits == NULL && strcmp(e->name, grow) == 0)) {
+        if (e->index == index || (!key && strcmp(e->name, grow) == 0)) {
             g_string_free(known, TRUE);
             return e;
         }
@@ -223,7 +223,8 @@ static bool plan_grow(SimCapacityPlan *plan, const SimScenario *sc, const CliOpt
     if (strcmp(opt->grow, "host.memory") == 0) {
         return plan_memory(plan, sc, opt, error) && check_not_set(plan->sets, plan->key, error);
     }
-    if (strchr(opt->grow, '.') != NULL && !g_str_has_prefix(opt->grow, "vms.")) {
+    if (strchr(opt->grow, '.') != NULL &&
+        !(g_str_has_prefix(opt->grow, "vms.") && g_str_has_suffix(opt->grow, ".count"))) {
         return usage(error, "--grow %s: not a key capacity grows (a VM entry, vms.N.count or "
                             "host.memory)", opt->grow);
     }

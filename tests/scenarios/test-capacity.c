@@ -154,7 +154,7 @@ static void test_same_columns_as_sweep(void **state)
     Fixture *f = &(Fixture){.tmp = *state};
     g_autofree char *dir = out_dir(f, "cap");
     g_autofree char *sweep = out_dir(f, "sweep");
-    const char *args[] = {"--grow", "0", "-q", NULL};
+    const char *args[] = {"--grow", "vms.0.count", "-q", NULL};
     assert_int_equal(capacity(dir, args, NULL, NULL), 0);
     const char *argv[] = {"sweep", scenario, "--vary", "vms.0.count=6", "-q", "-o", sweep, NULL};
     assert_int_equal(test_run_binary(argv, NULL, NULL), 0);
@@ -293,7 +293,7 @@ static void test_max_reached(void **state)
     Fixture *f = &(Fixture){.tmp = *state};
     g_autofree char *dir = out_dir(f, "max");
     g_autofree char *out = NULL;
-    const char *args[] = {"--grow", "web", "--max", "5", NULL};
+    const char *args[] = {"--grow", "0", "--max", "5", NULL}; /* the entry by its index */
     assert_int_equal(capacity(dir, args, &out, NULL), 0);
     assert_non_null(strstr(out, "5 (--max: 5 passes; the capacity may be beyond it)"));
     json_t *root = load_json(dir);
@@ -331,6 +331,8 @@ static void test_usage(void **state)
         {{"--grow", "nope", NULL}, "--grow: no VM entry \"nope\" (entries: 0 \"web\""},
         {{"--grow", "7", NULL}, "--grow: no VM entry \"7\""},
         {{"--grow", "host.cpu_ghz", NULL}, "--grow host.cpu_ghz: not a key capacity grows"},
+        {{"--grow", "vms.0.memory", NULL}, "--grow vms.0.memory: not a key capacity grows"},
+        {{"--grow", "vms.3.count", NULL}, "--grow: no VM entry \"vms.3.count\""},
         {{"--grow", "web", "--sla", "perf=0.9", NULL}, "--sla: expected perf_index=X"},
         {{"--grow", "web", "--sla", "perf_index=0", NULL}, "--sla: expected perf_index=X"},
         {{"--grow", "web", "--max", "3", NULL}, "--max 3: below the entry's count"},
