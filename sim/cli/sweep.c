@@ -4,7 +4,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 #include "sim/cli/cli.h"
 #include "sim/error.h"
 #include "sim/interrupt.h"
