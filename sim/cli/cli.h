@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "sim/out/grid.h"
 #include "sim/scenario.h"
 #include "sim/time.h"
 
@@ -29,6 +30,11 @@ typedef struct CliOptions {
     char **varies;      /* sweep --vary KEY=FROM:TO:STEP or KEY=v1,v2,... */
     char *seeds;        /* sweep --seeds N, as given */
     gboolean keep_runs; /* sweep --keep-runs: each point's outputs in DIR/runs/ID/ */
+    char *grow;         /* capacity --grow VM|host.memory */
+    char *sla;          /* capacity --sla perf_index=X */
+    char *max;          /* capacity --max N|SIZE */
+    char *step;         /* capacity --step SIZE (host.memory) */
+    char *width;        /* capacity --width K: probes per search per round */
     char **plugins;     /* --plugins DIR, each given */
 } CliOptions;
 
@@ -39,6 +45,9 @@ G_GNUC_PRINTF(1, 2) void cli_warn(const char *fmt, ...);
 /* After a failure: when SIGINT, SIGTERM or SIGHUP caused it, one line saying
  * that `kept` is unchanged instead of the error; else the error. */
 int cli_fail_or_interrupted(GError *error, const char *kept);
+/* The same for a command that keeps its finished points: `kept` says what
+ * is kept and how to go on. */
+int cli_fail_or_kept(GError *error, const char *kept);
 
 bool cli_parse_seed(CliOptions *opt, GError **error);
 void cli_print_warnings(const SimScenario *sc);
@@ -73,6 +82,25 @@ bool cli_parse_jobs(const char *text, guint *jobs, GError **error);
 /* DIR: -o, else out/KIND-NAME. */
 char *cli_command_dir(const CliOptions *opt, const SimScenario *sc, const char *kind);
 
+/* sweep and capacity: --seeds N (0 without), the fixed overrides (--seed
+ * as seed=S, then the --set), --policies into a grid. */
+bool cli_parse_seeds(const CliOptions *opt, guint *n, GError **error);
+GStrv cli_fixed_sets(const CliOptions *opt);
+bool cli_grid_policies(const CliOptions *opt, SimGrid *grid, GError **error);
+/* What a database records of its command: the scenario text's SHA-256
+ * (NULL path: the built-in default's), the overrides as a JSON array, and
+ * the command line "reclaimsim COMMAND [PATH]" with " OPTION VALUE" added
+ * (nothing for a NULL value; quoted for a shell when not plain). */
+/* The inputs' SHA-256: the scenario's text (the built-in default's without
+ * a path), then each trace file its VMs name (in VM order, each once, as
+ * `sc`, the first point, loads them), so an edited trace makes another
+ * sweep or search rather than rows of two inputs mixed. */
+char *cli_scenario_sha256(const char *path, const SimScenario *sc, GError **error);
+char *cli_sets_json(char **sets);
+GString *cli_command_new(const char *command, const char *path);
+void cli_command_add(GString *cmd, const char *option, const char *value);
+
 /* The commands of their own files. */
 int cli_compare(const char *path, CliOptions *opt);
 int cli_sweep(const char *path, CliOptions *opt);
+int cli_capacity(const char *path, CliOptions *opt);

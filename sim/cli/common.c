@@ -12,6 +12,7 @@
 #include "sim/interrupt.h"
 #include "sim/load/scenario.h"
 #include "sim/out/comparerun.h"
+#include "sim/out/grid.h"
 #include "sim/out/outdir.h"
 
 /* fputs, not g_printerr: the message quotes the user's text byte for byte,
@@ -51,6 +52,17 @@ int cli_fail_or_interrupted(GError *error, const char *kept)
     return cli_fail(g_error_new(SIM_ERROR, SIM_ERROR_RUNTIME,
                             "reclaimsim: interrupted by %s; %s is unchanged",
                             sim_interrupt_name(signo), kept));
+}
+
+int cli_fail_or_kept(GError *error, const char *kept)
+{
+    int signo = sim_interrupt_signal();
+    if (signo == 0) {
+        return cli_fail(error);
+    }
+    g_error_free(error);
+    return cli_fail(g_error_new(SIM_ERROR, SIM_ERROR_RUNTIME, "reclaimsim: interrupted by %s; %s",
+                                sim_interrupt_name(signo), kept));
 }
 
 bool cli_parse_seed(CliOptions *opt, GError **error)
@@ -294,3 +306,135 @@ char *cli_command_dir(const CliOptions *opt, const SimScenario *sc, const char *
     return g_build_filename("out", base, NULL);
 }
 
+
+/* --seeds N: 1..SIM_GRID_MAX_POINTS; not with --seed (one seed, a --set). */
+bool cli_parse_seeds(const CliOptions *opt, guint *n, GError **error)
+{
+    guint64 v = 0;
+    *n = 0;
+    if (opt->seeds == NULL) {
+        return true;
+    }
+    if (opt->seed_text != NULL) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                    "reclaimsim: --seeds: not with --seed (--seeds N runs seeds 1 to N)");
+        return false;
+    }
+    if (!g_ascii_string_to_unsigned(opt->seeds, 10, 1, SIM_GRID_MAX_POINTS, &v, NULL)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                    "reclaimsim: --seeds: expected a whole number from 1 to %d, got \"%s\"",
+                    SIM_GRID_MAX_POINTS, opt->seeds);
+        return false;
+    }
+    *n = (guint)v;
+    return true;
+}
+
+/* The fixed overrides of every point: --seed S as seed=S, then the --set. */
+GStrv cli_fixed_sets(const CliOptions *opt)
+{
+    g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+    if (opt->seed_text != NULL) {
+        g_autofree char *seed = g_strdup_printf("seed=%" G_GUINT64_FORMAT, opt->seed);
+        g_strv_builder_add(b, seed);
+    }
+    for (guint i = 0; opt->sets != NULL && opt->sets[i] != NULL; i++) {
+        g_strv_builder_add(b, opt->sets[i]);
+    }
+    return g_strv_builder_end(b);
+}
+
+/* --policies into `grid`, plug-in paths made absolute (as run's --policy). */
+bool cli_grid_policies(const CliOptions *opt, SimGrid *grid, GError **error)
+{
+    if (opt->policies == NULL) {
+        return true;
+    }
+    g_auto(GStrv) names = cli_parse_policies(opt->policies, error);
+    if (names == NULL) {
+        return false;
+    }
+    for (guint i = 0; names[i] != NULL; i++) {
+        if (policy_is_path(names[i])) {
+            char *abs = g_canonicalize_filename(names[i], NULL);
+            g_free(names[i]);
+            names[i] = abs;
+        }
+    }
+    sim_grid_set_policies(grid, (const char *const *)names);
+    return true;
+}
+
+/* Adds a file's contents to the hash; false (with error) when unreadable. */
+static bool hash_file(GChecksum *sum, const char *path, GError **error)
+{
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &text, &len, NULL)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: error: cannot read", path);
+        return false;
+    }
+    g_checksum_update(sum, (const guchar *)text, (gssize)len);
+    return true;
+}
+
+char *cli_scenario_sha256(const char *path, const SimScenario *sc, GError **error)
+{
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    if (path == NULL) {
+        const char *text = sim_scenario_default_text();
+        g_checksum_update(sum, (const guchar *)text, (gssize)strlen(text));
+    } else if (!hash_file(sum, path, error)) {
+        return NULL;
+    }
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < sc->vms->len; i++) {
+        const char *trace = g_array_index(sc->vms, SimVmConfig, i).workload.trace;
+        if (trace == NULL || !g_hash_table_add(seen, (gpointer)trace)) {
+            continue;
+        }
+        g_checksum_update(sum, (const guchar *)"", 1); /* a separator no text holds */
+        if (!hash_file(sum, trace, error)) {
+            return NULL;
+        }
+    }
+    return g_strdup(g_checksum_get_string(sum));
+}
+
+char *cli_sets_json(char **sets)
+{
+    json_t *array = json_array();
+    for (guint i = 0; sets[i] != NULL; i++) {
+        json_array_append_new(array, json_string(sets[i]));
+    }
+    char *text = json_dumps(array, JSON_COMPACT);
+    json_decref(array);
+    char *copy = g_strdup(text);
+    free(text); /* jansson's */
+    return copy;
+}
+
+GString *cli_command_new(const char *command, const char *path)
+{
+    GString *cmd = g_string_new("reclaimsim ");
+    g_string_append(cmd, command);
+    if (path != NULL) {
+        g_autofree char *q = g_shell_quote(path);
+        g_string_append_printf(cmd, " %s", q);
+    }
+    return cmd;
+}
+
+/* " OPTION VALUE", VALUE quoted for a shell unless it is plain. */
+void cli_command_add(GString *cmd, const char *option, const char *value)
+{
+    if (value == NULL) {
+        return;
+    }
+    bool plain = value[0] != '\0';
+    for (const char *p = value; *p != '\0'; p++) {
+        plain = plain && (g_ascii_isalnum(*p) || strchr("._,:=/+-%", *p) != NULL);
+    }
+    g_autofree char *q = plain ? g_strdup(value) : g_shell_quote(value);
+    g_string_append_printf(cmd, " %s %s", option, q);
+}

@@ -1,6 +1,6 @@
 /* The reclaimsim command line (docs/design.md section 4): the options, the
  * dispatch, and the commands run, check, plot, report, explain, policies and
- * keys; compare and sweep have files of their own (sim/cli/cli.h). Only
+ * keys; compare, sweep and capacity have files of their own (sim/cli/cli.h). Only
  * sim/cli/ prints. */
 #include <stdio.h>
 #include <string.h>
@@ -234,6 +234,7 @@ static const char *const cli_summary =
     "  check SCENARIO...  validate scenarios only\n"
     "  compare SCENARIO   run SCENARIO under each of --policies P1,P2,... side by side\n"
     "  sweep [SCENARIO]   run every combination of --vary values, --policies and --seeds\n"
+    "  capacity SCENARIO  the most VMs of an entry (--grow VM), or the least host memory, meeting the SLA\n"
     "  policies           list the built-in policies\n"
     "  keys               list every scenario key: type, default, range (--json for tools)\n"
     "  plot DIR           render the plots of a run into DIR/plots/ (PNG and SVG)\n"
@@ -263,13 +264,23 @@ static GOptionContext *make_context(CliOptions *opt, gboolean *version)
         {"policies", 0, 0, G_OPTION_ARG_STRING, &opt->policies,
          "compare: the policies to run, comma-separated", "P1,P2,..."},
         {"jobs", 0, 0, G_OPTION_ARG_STRING, &opt->jobs,
-         "compare, sweep: runs at once (default: the number of cores)", "N"},
+         "compare, sweep, capacity: runs at once (default: the number of cores)", "N"},
         {"vary", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt->varies,
          "sweep: the values of a key, a range or a list", "KEY=FROM:TO:STEP|KEY=v1,v2,..."},
-        {"seeds", 0, 0, G_OPTION_ARG_STRING, &opt->seeds, "sweep: run each point with seeds 1..N",
-         "N"},
+        {"seeds", 0, 0, G_OPTION_ARG_STRING, &opt->seeds,
+         "sweep, capacity: run each point with seeds 1..N", "N"},
         {"keep-runs", 0, 0, G_OPTION_ARG_NONE, &opt->keep_runs,
          "sweep: keep each point's full outputs in DIR/runs/ID/", NULL},
+        {"grow", 0, 0, G_OPTION_ARG_STRING, &opt->grow,
+         "capacity: what grows: a VM entry by name or index, or host.memory", "VM"},
+        {"sla", 0, 0, G_OPTION_ARG_STRING, &opt->sla,
+         "capacity: the SLA instead of the scenario's", "perf_index=X"},
+        {"max", 0, 0, G_OPTION_ARG_STRING, &opt->max,
+         "capacity: the largest count (or host size) to try", "N|SIZE"},
+        {"step", 0, 0, G_OPTION_ARG_STRING, &opt->step,
+         "capacity --grow host.memory: the host sizes tried are multiples of SIZE (1GiB)", "SIZE"},
+        {"width", 0, 0, G_OPTION_ARG_STRING, &opt->width,
+         "capacity: probes per search and round (1: bisection; default 3)", "K"},
         {"version", 0, 0, G_OPTION_ARG_NONE, version, "Print the version and exit", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -319,6 +330,10 @@ static int dispatch(GOptionContext *ctx, CliOptions *opt, int argc, char **argv)
         return argc <= 3 ? cli_sweep(argc == 3 ? argv[2] : NULL, opt)
                          : usage_error(ctx, "sweep takes at most one scenario");
     }
+    if (strcmp(cmd, "capacity") == 0) {
+        return argc == 3 ? cli_capacity(argv[2], opt)
+                         : usage_error(ctx, "capacity takes one scenario");
+    }
     if (strcmp(cmd, "explain") == 0) {
         if (argc < 3 || argc > 4) {
             return usage_error(ctx, "explain takes a run directory and at most one VM");
@@ -359,6 +374,11 @@ int main(int argc, char **argv)
     g_free(opt.policies);
     g_free(opt.jobs);
     g_free(opt.seeds);
+    g_free(opt.grow);
+    g_free(opt.sla);
+    g_free(opt.max);
+    g_free(opt.step);
+    g_free(opt.width);
     g_strfreev(opt.varies);
     g_strfreev(opt.sets);
     g_strfreev(opt.plugins);

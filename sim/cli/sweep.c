@@ -4,9 +4,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
-#include "policy/policy.h"
 #include "sim/cli/cli.h"
 #include "sim/error.h"
 #include "sim/interrupt.h"
@@ -66,50 +63,13 @@ static bool sweep_write(const SimSweepResult *r, void *data, GError **error)
     return true;
 }
 
-/* --seeds N: 1..SIM_GRID_MAX_POINTS; not with --seed (one seed, a --set). */
-static bool parse_seeds(const CliOptions *opt, guint *n, GError **error)
-{
-    guint64 v = 0;
-    *n = 0;
-    if (opt->seeds == NULL) {
-        return true;
-    }
-    if (opt->seed_text != NULL) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
-                    "reclaimsim: --seeds: not with --seed (--seeds N runs seeds 1 to N)");
-        return false;
-    }
-    if (!g_ascii_string_to_unsigned(opt->seeds, 10, 1, SIM_GRID_MAX_POINTS, &v, NULL)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
-                    "reclaimsim: --seeds: expected a whole number from 1 to %d, got \"%s\"",
-                    SIM_GRID_MAX_POINTS, opt->seeds);
-        return false;
-    }
-    *n = (guint)v;
-    return true;
-}
-
-/* The fixed overrides of every point: --seed S as seed=S, then the --set. */
-static GStrv sweep_sets(const CliOptions *opt)
-{
-    g_autoptr(GStrvBuilder) b = g_strv_builder_new();
-    if (opt->seed_text != NULL) {
-        g_autofree char *seed = g_strdup_printf("seed=%" G_GUINT64_FORMAT, opt->seed);
-        g_strv_builder_add(b, seed);
-    }
-    for (guint i = 0; opt->sets != NULL && opt->sets[i] != NULL; i++) {
-        g_strv_builder_add(b, opt->sets[i]);
-    }
-    return g_strv_builder_end(b);
-}
-
 /* The grid of --vary, --policies (plug-in paths made absolute, as run's
  * --policy) and --seeds, checked against the fixed overrides. */
 static SimGrid *sweep_grid(const CliOptions *opt, char **sets, GError **error)
 {
     g_autoptr(SimGrid) grid = sim_grid_new();
     guint seeds = 0;
-    if (!parse_seeds(opt, &seeds, error)) {
+    if (!cli_parse_seeds(opt, &seeds, error)) {
         return NULL;
     }
     for (guint i = 0; opt->varies != NULL && opt->varies[i] != NULL; i++) {
@@ -117,19 +77,8 @@ static SimGrid *sweep_grid(const CliOptions *opt, char **sets, GError **error)
             return NULL;
         }
     }
-    if (opt->policies != NULL) {
-        g_auto(GStrv) names = cli_parse_policies(opt->policies, error);
-        if (names == NULL) {
-            return NULL;
-        }
-        for (guint i = 0; names[i] != NULL; i++) {
-            if (policy_is_path(names[i])) {
-                char *abs = g_canonicalize_filename(names[i], NULL);
-                g_free(names[i]);
-                names[i] = abs;
-            }
-        }
-        sim_grid_set_policies(grid, (const char *const *)names);
+    if (!cli_grid_policies(opt, grid, error)) {
+        return NULL;
     }
     sim_grid_set_seeds(grid, seeds);
     return sim_grid_check(grid, (const char *const *)sets, error) ? g_steal_pointer(&grid) : NULL;
@@ -143,78 +92,23 @@ typedef struct SweepId {
     char *command;
 } SweepId;
 
-/* Adds a file's contents to the hash; false (with error) when unreadable. */
-static bool hash_file(GChecksum *sum, const char *path, GError **error)
-{
-    g_autofree char *text = NULL;
-    gsize len = 0;
-    if (!g_file_get_contents(path, &text, &len, NULL)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: error: cannot read", path);
-        return false;
-    }
-    g_checksum_update(sum, (const guchar *)text, (gssize)len);
-    return true;
-}
-
-/* The inputs' SHA-256: the scenario's text, then each trace file its VMs
- * name (in VM order, each once, as the first point loads them), so an
- * edited trace makes another sweep rather than rows of two inputs mixed. */
-static char *inputs_sha256(const char *path, const SimScenario *sc, GError **error)
-{
-    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
-    if (path == NULL) {
-        const char *text = sim_scenario_default_text();
-        g_checksum_update(sum, (const guchar *)text, (gssize)strlen(text));
-    } else if (!hash_file(sum, path, error)) {
-        return NULL;
-    }
-    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
-    for (guint i = 0; i < sc->vms->len; i++) {
-        const char *trace = g_array_index(sc->vms, SimVmConfig, i).workload.trace;
-        if (trace == NULL || !g_hash_table_add(seen, (gpointer)trace)) {
-            continue;
-        }
-        g_checksum_update(sum, (const guchar *)"", 1); /* a separator no text holds */
-        if (!hash_file(sum, trace, error)) {
-            return NULL;
-        }
-    }
-    return g_strdup(g_checksum_get_string(sum));
-}
-
 static bool sweep_identity(const char *path, const SimScenario *sc, const CliOptions *opt,
                            char **sets, SweepId *id, GError **error)
 {
-    id->sha256 = inputs_sha256(path, sc, error);
+    id->sha256 = cli_scenario_sha256(path, sc, error);
     if (id->sha256 == NULL) {
         return false;
     }
-    json_t *array = json_array();
-    for (guint i = 0; sets[i] != NULL; i++) {
-        json_array_append_new(array, json_string(sets[i]));
-    }
-    id->sets = json_dumps(array, JSON_COMPACT);
-    json_decref(array);
-    GString *cmd = g_string_new("reclaimsim sweep");
-    if (path != NULL) {
-        g_autofree char *q = g_shell_quote(path);
-        g_string_append_printf(cmd, " %s", q);
-    }
+    id->sets = cli_sets_json(sets);
+    GString *cmd = cli_command_new("sweep", path);
     for (guint i = 0; opt->varies != NULL && opt->varies[i] != NULL; i++) {
-        g_autofree char *q = g_shell_quote(opt->varies[i]);
-        g_string_append_printf(cmd, " --vary %s", q);
+        cli_command_add(cmd, "--vary", opt->varies[i]);
     }
     for (guint i = 0; sets[i] != NULL; i++) {
-        g_autofree char *q = g_shell_quote(sets[i]);
-        g_string_append_printf(cmd, " --set %s", q);
+        cli_command_add(cmd, "--set", sets[i]);
     }
-    if (opt->policies != NULL) {
-        g_autofree char *q = g_shell_quote(opt->policies);
-        g_string_append_printf(cmd, " --policies %s", q);
-    }
-    if (opt->seeds != NULL) {
-        g_string_append_printf(cmd, " --seeds %s", opt->seeds);
-    }
+    cli_command_add(cmd, "--policies", opt->policies);
+    cli_command_add(cmd, "--seeds", opt->seeds);
     id->command = g_string_free(cmd, FALSE);
     return id->sets != NULL;
 }
@@ -222,7 +116,7 @@ static bool sweep_identity(const char *path, const SimScenario *sc, const CliOpt
 static void sweep_id_clear(SweepId *id)
 {
     g_free(id->sha256);
-    free(id->sets); /* jansson's */
+    g_free(id->sets);
     g_free(id->command);
 }
 
@@ -311,17 +205,13 @@ static int sweep_finish(SweepWriter *w, const char *dir, const SimScenario *sc,
 /* After an interrupt: what is kept, and how to go on. */
 static int sweep_interrupted(GError *error, SweepWriter *w, const char *dir)
 {
-    if (sim_interrupt_signal() == 0) {
-        return cli_fail(error);
-    }
-    g_error_free(error);
     guint64 points = 0, failed = 0;
     sim_sweep_db_count(w->db, &points, &failed, NULL);
-    return cli_fail(g_error_new(
-        SIM_ERROR, SIM_ERROR_RUNTIME,
-        "reclaimsim: interrupted by %s; %s/" SIM_SWEEP_DB_NAME " keeps the %" G_GUINT64_FORMAT
-        " finished points of %" G_GUINT64_FORMAT "; the same command runs the rest",
-        sim_interrupt_name(sim_interrupt_signal()), dir, points, w->progress.total));
+    g_autofree char *kept = g_strdup_printf(
+        "%s/" SIM_SWEEP_DB_NAME " keeps the %" G_GUINT64_FORMAT " finished points of %" G_GUINT64_FORMAT
+        "; the same command runs the rest",
+        dir, points, w->progress.total);
+    return cli_fail_or_kept(error, kept);
 }
 
 /* sweep SCENARIO --vary ... : everything is checked before DIR is touched;
@@ -339,7 +229,7 @@ int cli_sweep(const char *path, CliOptions *opt)
         !cli_check_output(opt, &error)) {
         return cli_fail(error);
     }
-    g_auto(GStrv) sets = sweep_sets(opt);
+    g_auto(GStrv) sets = cli_fixed_sets(opt);
     g_autoptr(SimGrid) grid = sweep_grid(opt, sets, &error);
     g_autoptr(SimScenario) sc = grid != NULL ? sweep_first(path, grid, sets, &error) : NULL;
     SweepId id = {0};

@@ -80,21 +80,9 @@ static int sweep(const Fixture *f, const char *out, const char *jobs, const char
  * NULL when it fails and `may_fail`. */
 static char *sql_run(const char *db, const char *query, bool may_fail)
 {
-    /* waits for a lock the sweep holds a moment (creating the tables) */
-    const char *argv[] = {"sqlite3", "-batch", "-cmd", ".timeout 10000", db, query, NULL};
-    char *out = NULL;
     g_autofree char *err = NULL;
-    int status = 0;
-    GError *error = NULL;
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                      &status, &error)) {
-        fail_msg("sqlite3: %s", error->message);
-    }
-    if (!g_spawn_check_wait_status(status, NULL)) {
-        g_free(out);
-        if (may_fail) {
-            return NULL;
-        }
+    char *out = test_sqlite3(db, query, &err);
+    if (out == NULL && !may_fail) {
         fail_msg("sqlite3 %s \"%s\": %s", db, query, err);
     }
     return out;

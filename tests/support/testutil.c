@@ -2,6 +2,7 @@
 
 #include <glib/gstdio.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -24,6 +25,26 @@ int test_run_binary(const char *const *argv, char **out, char **err)
         return -1;
     }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+char *test_sqlite3(const char *db, const char *query, char **err)
+{
+    const char *argv[] = {"sqlite3", "-batch", "-cmd", ".timeout 10000", db, query, NULL};
+    char *out = NULL;
+    char *stderr_text = NULL;
+    int status = 0;
+    bool ran = g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                            &stderr_text, &status, NULL) &&
+               g_spawn_check_wait_status(status, NULL);
+    if (err != NULL) {
+        *err = stderr_text;
+    } else {
+        g_free(stderr_text);
+    }
+    if (!ran) {
+        g_clear_pointer(&out, g_free);
+    }
+    return out;
 }
 
 char *test_tmpdir(void)

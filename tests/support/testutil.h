@@ -24,3 +24,8 @@ char *test_source_path(const char *relative);
 GPtrArray *test_csv_rows(const char *dir, const char *name);
 /* The index of column `name` in a header row; aborts the test when absent. */
 int test_csv_column(char **header, const char *name);
+
+/* The sqlite3 tool's output for `query` on `db` (-batch, cells apart by
+ * '|', waiting up to 10 s for a lock the writer holds); NULL when it
+ * fails, with its stderr in *err when err is not NULL. */
+char *test_sqlite3(const char *db, const char *query, char **err);
