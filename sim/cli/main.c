@@ -12,6 +12,7 @@
 #include "plots/explain.h"
 #include "plots/plot.h"
 #include "plots/report.h"
+#include "plots/sweepplot.h"
 #include "policy/policy.h"
 #include "sim/error.h"
 #include "sim/interrupt.h"
@@ -771,6 +772,10 @@ static int sweep_finish(SweepWriter *w, const char *dir, const SimScenario *sc,
         !sim_sweep_db_export_csv(w->db, csv, &error)) {
         return fail_or_interrupted(error, csv);
     }
+    g_autofree char *plots = g_build_filename(dir, "plots", NULL);
+    if (!plot_sweep_write(dir, &error)) { /* DIR/plots/ and DIR/report.html */
+        return fail_or_interrupted(error, plots);
+    }
     if (!opt->quiet) {
         printf("%s: %" G_GUINT64_FORMAT " points (%" G_GUINT64_FORMAT " run now, %" G_GUINT64_FORMAT
                " from before), %" G_GUINT64_FORMAT " failed; results in %s/" SIM_SWEEP_DB_NAME
@@ -831,7 +836,9 @@ static int sweep_scenario(const char *path, CliOptions *opt)
     SimSweepIdentity identity = {.scenario = path != NULL ? path : "<built-in>",
                                  .scenario_sha256 = id.sha256,
                                  .sets = id.sets,
-                                 .command = id.command};
+                                 .command = id.command,
+                                 .name = sc->name,
+                                 .sla_perf_index = sc->has_sla ? sc->sla_perf_index : NAN};
     bool made = false, resumed = false;
     SweepWriter w = {.tty = !opt->quiet && isatty(STDERR_FILENO),
                      .progress = {.total = sim_grid_n_points(grid)}};
@@ -857,7 +864,9 @@ static int plot_or_report(const char *cmd, const char *dir)
     bool plot = strcmp(cmd, "plot") == 0;
     g_autofree char *made = g_build_filename(dir, plot ? "plots" : "report.html", NULL);
     sim_interrupt_catch();
-    if (!(plot ? plot_render(dir, &error) : plot_report_write(dir, &error))) {
+    bool sweep = plot_sweep_is_dir(dir);
+    if (!(plot ? (sweep ? plot_sweep_render : plot_render)(dir, &error)
+               : (sweep ? plot_sweep_report : plot_report_write)(dir, &error))) {
         return fail_or_interrupted(error, made);
     }
     printf("%s%s\n", made, plot ? "/" : "");

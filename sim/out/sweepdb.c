@@ -133,11 +133,17 @@ static char *schema_sql(const SimGrid *g)
     return g_string_free(sql, FALSE);
 }
 
+/* The rows of `sweep`; owned[] (SWEEP_OWNED) receives the texts made here. */
+#define SWEEP_OWNED 3
 static GPtrArray *meta_rows(const SimGrid *g, const SimSweepIdentity *id, char **owned)
 {
     GPtrArray *rows = g_ptr_array_new_with_free_func(g_free);
+    char num[G_ASCII_DTOSTR_BUF_SIZE];
     owned[0] = sim_grid_describe(g);
     owned[1] = g_strdup_printf("%" G_GUINT64_FORMAT, sim_grid_n_points(g));
+    owned[2] = g_strdup(isfinite(id->sla_perf_index)
+                            ? g_ascii_dtostr(num, sizeof num, id->sla_perf_index)
+                            : "none");
     const Meta meta[] = {
         {"format", SIM_SWEEP_DB_FORMAT, true},
         {"reclaimsim", RECLAIMSIM_VERSION, true},
@@ -147,6 +153,8 @@ static GPtrArray *meta_rows(const SimGrid *g, const SimSweepIdentity *id, char *
         {"points", owned[1], false},
         {"scenario", id->scenario, false},
         {"command", id->command, false},
+        {"name", id->name != NULL ? id->name : "", false},
+        {"sla_perf_index", owned[2], false},
     };
     for (guint i = 0; i < G_N_ELEMENTS(meta); i++) {
         g_ptr_array_add(rows, g_memdup2(&meta[i], sizeof meta[i]));
@@ -172,12 +180,13 @@ static bool write_meta(SimSweepDb *d, GPtrArray *rows, GError **error)
 static bool create(SimSweepDb *d, const SimSweepIdentity *id, GError **error)
 {
     g_autofree char *schema = schema_sql(d->grid);
-    char *owned[2] = {NULL, NULL};
+    char *owned[SWEEP_OWNED] = {NULL};
     g_autoptr(GPtrArray) rows = meta_rows(d->grid, id, owned);
     bool ok = exec(d, "BEGIN", error) && exec(d, schema, error) && write_meta(d, rows, error) &&
               exec(d, "COMMIT", error);
-    g_free(owned[0]);
-    g_free(owned[1]);
+    for (guint i = 0; i < SWEEP_OWNED; i++) {
+        g_free(owned[i]);
+    }
     return ok;
 }
 
@@ -200,7 +209,7 @@ static char *meta_get(SimSweepDb *d, const char *name)
 /* The database must hold this sweep: each compared `sweep` row equal. */
 static bool check_same(SimSweepDb *d, const SimSweepIdentity *id, GError **error)
 {
-    char *owned[2] = {NULL, NULL};
+    char *owned[SWEEP_OWNED] = {NULL};
     g_autoptr(GPtrArray) rows = meta_rows(d->grid, id, owned);
     bool ok = true;
     for (guint i = 0; ok && i < rows->len; i++) {
@@ -222,8 +231,9 @@ static bool check_same(SimSweepDb *d, const SimSweepIdentity *id, GError **error
                               m->name, had, m->value, cmd != NULL ? cmd : "?");
         }
     }
-    g_free(owned[0]);
-    g_free(owned[1]);
+    for (guint i = 0; i < SWEEP_OWNED; i++) {
+        g_free(owned[i]);
+    }
     return ok;
 }
 
