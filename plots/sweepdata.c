@@ -453,8 +453,20 @@ static bool open_db(Reader *r, const char *path, GError **error)
                             "holds no " SIM_SWEEP_DB_NAME " (expected the output directory of a "
                             "sweep)");
     }
-    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) !=
-        SQLITE_OK) {
+    /* Read-write, queries only: the last connection to a database in WAL
+     * mode removes its -wal and -shm files on closing, unless it is a
+     * read-only one, which would leave them in DIR (read-only it is when
+     * the file may not be written). */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW;
+    if (sqlite3_open_v2(path, &r->db, flags, NULL) != SQLITE_OK) {
+        sqlite3_close(r->db);
+        r->db = NULL;
+        flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW;
+        if (sqlite3_open_v2(path, &r->db, flags, NULL) != SQLITE_OK) {
+            return read_fail(r, error);
+        }
+    }
+    if (sqlite3_exec(r->db, "PRAGMA query_only = 1", NULL, NULL, NULL) != SQLITE_OK) {
         return read_fail(r, error);
     }
     sqlite3_busy_timeout(r->db, BUSY_TIMEOUT_MS);

@@ -37,11 +37,15 @@ typedef struct Render {
 
 /* ---- numbers and text in the data files ---- */
 
+/* A number of a data file at full precision (the database's 15 digits),
+ * after a space unless it starts the line. */
 static void dat_num(GString *dat, double v)
 {
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
-    g_string_append_c(dat, ' ');
-    g_string_append(dat, isfinite(v) ? g_ascii_formatd(buf, sizeof buf, "%.10g", v) : "NaN");
+    if (dat->len > 0 && dat->str[dat->len - 1] != '\n') {
+        g_string_append_c(dat, ' ');
+    }
+    g_string_append(dat, isfinite(v) ? g_ascii_formatd(buf, sizeof buf, "%.15g", v) : "NaN");
 }
 
 /* Text for a comment line of a data file: no line breaks. */
