@@ -115,8 +115,9 @@ static bool rebuild_grid(Reader *r, GError **error)
         json_t *v = json_array_get(varies, i);
         const char *key = json_string_value(json_object_get(v, "key"));
         const char *given = json_string_value(json_object_get(v, "given"));
-        g_autofree char *arg = g_strdup_printf("%s=%s", key, given);
-        ok = key != NULL && given != NULL && sim_grid_add_vary(r->d->grid, arg, NULL);
+        g_autofree char *arg =
+            key != NULL && given != NULL ? g_strdup_printf("%s=%s", key, given) : NULL;
+        ok = arg != NULL && sim_grid_add_vary(r->d->grid, arg, NULL);
     }
     g_autoptr(GStrvBuilder) names = g_strv_builder_new();
     for (size_t i = 0; ok && i < json_array_size(policies); i++) {

@@ -375,6 +375,34 @@ static void test_failed_point(void **state)
     assert_non_null(strstr(html, "must be smaller than host memory"));
 }
 
+/* Values that are not numbers: one category each, at 0, 1, ... in the
+ * order given, labelled with the values. */
+static void test_text_key(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *out = g_build_filename(f->tmp, "text", NULL);
+    const char *args[] = {"--vary", "host.policy=kvm-mom,esxi,balloon-only", NULL};
+    assert_int_equal(sweep(f, out, args, NULL, NULL), 0);
+    g_autoptr(GPtrArray) rows = dat_block(out, "sweep-perf", 1);
+    assert_int_equal(rows->len, 3);
+    g_autofree char *text = sql(out, "SELECT perf_index_worst FROM points ORDER BY id");
+    g_auto(GStrv) want = g_strsplit(text, "\n", -1);
+    for (guint i = 0; i < 3; i++) {
+        char **row = rows->pdata[i];
+        g_autofree char *x = g_strdup_printf("%u", i);
+        assert_string_equal(row[0], x);
+        assert_close(num(row[1]), want[i]);
+    }
+    GString *t = svg_text(out, "sweep-perf");
+    const char *kvm = strstr(t->str, "\nkvm-mom\n");
+    const char *esxi = strstr(t->str, "\nesxi\n");
+    const char *balloon = strstr(t->str, "\nballoon-only\n");
+    assert_true(kvm != NULL && esxi != NULL && balloon != NULL);
+    assert_true(kvm < esxi && esxi < balloon); /* tics in the order given */
+    assert_non_null(strstr(t->str, "\nhost.policy\n")); /* no unit */
+    g_string_free(t, TRUE);
+}
+
 static char *read_all(const char *dir)
 {
     GString *all = g_string_new(NULL);
@@ -453,6 +481,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_two_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_more_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_point, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_gnuplot, setup, teardown),
     };
