@@ -838,7 +838,8 @@ static int sweep_scenario(const char *path, CliOptions *opt)
                                  .sets = id.sets,
                                  .command = id.command,
                                  .name = sc->name,
-                                 .sla_perf_index = sc->has_sla ? sc->sla_perf_index : NAN};
+                                 .has_sla = sc->has_sla,
+                                 .sla_perf_index = sc->sla_perf_index};
     bool made = false, resumed = false;
     SweepWriter w = {.tty = !opt->quiet && isatty(STDERR_FILENO),
                      .progress = {.total = sim_grid_n_points(grid)}};

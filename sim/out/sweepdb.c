@@ -141,7 +141,7 @@ static GPtrArray *meta_rows(const SimGrid *g, const SimSweepIdentity *id, char *
     char num[G_ASCII_DTOSTR_BUF_SIZE];
     owned[0] = sim_grid_describe(g);
     owned[1] = g_strdup_printf("%" G_GUINT64_FORMAT, sim_grid_n_points(g));
-    owned[2] = g_strdup(isfinite(id->sla_perf_index)
+    owned[2] = g_strdup(id->has_sla && isfinite(id->sla_perf_index)
                             ? g_ascii_dtostr(num, sizeof num, id->sla_perf_index)
                             : "none");
     const Meta meta[] = {

@@ -216,6 +216,10 @@ static void test_one_key(void **state)
                 "SELECT \"host.memory_mib\" / 1024, avg(below_sla_vm_s), min(below_sla_vm_s), "
                 "max(below_sla_vm_s), count(*) FROM points WHERE policy = 'esxi' GROUP BY 1 "
                 "ORDER BY 1");
+    /* what the titles and the SLA line come from */
+    g_autofree char *rows = sql(out, "SELECT value FROM sweep WHERE name IN ('name', "
+                                     "'sla_perf_index') ORDER BY name");
+    assert_string_equal(rows, "limit\n0.5\n");
     /* the seeds differ somewhere: the bars are not all empty */
     g_autofree char *spread = sql(out, "SELECT count(*) > 0 FROM (SELECT 1 FROM points GROUP BY "
                                        "\"host.memory\", policy HAVING min(perf_index_mean) < "
