@@ -1,5 +1,6 @@
 /* The gnuplot plumbing of `reclaimsim plot` (plots/plot.c), shared with the
- * overlays of `reclaimsim compare` (plots/compare.c): parameter files,
+ * overlays of `reclaimsim compare` (plots/compare.c) and the figures of a
+ * sweep (plots/sweepplot.c): parameter files,
  * the time axis, the scratch directory gnuplot runs in, and running it. */
 #pragma once
 
@@ -31,3 +32,9 @@ void plot_work_free(char *work);
  * written. Messages name them in `shown`. */
 bool plot_gnuplot_render(const char *work, const char *scripts, const char *name,
                          const char *stage, const char *shown, GError **error);
+
+/* As plot_gnuplot_render(), for a figure NAME drawn by the script
+ * plots/SCRIPT.gp (one script, several figures: a sweep's heat maps). */
+bool plot_gnuplot_render_script(const char *work, const char *scripts, const char *script,
+                                const char *name, const char *stage, const char *shown,
+                                GError **error);

@@ -94,6 +94,7 @@ typedef struct Figure {
     const char *stage;  /* the staging directory (becomes DIR/plots) */
     const char *shown;  /* DIR/plots, the name messages give */
     const char *work;   /* scratch directory for data and parameters */
+    const char *script; /* the script's name when it is not the figure's (NULL) */
     GString *params;    /* gnuplot assignments */
     double tmax;        /* end of the time axis, s */
 } Figure;
@@ -570,8 +571,10 @@ static const char *gnuplot_binary(void)
  * checks that it wrote OUT.FMT. gnuplot exits non-zero on any script error. */
 static bool run_gnuplot(const Figure *f, const char *params, const char *fmt, GError **error)
 {
-    g_autofree char *script = figure_path(f, f->scripts, ".gp");
-    g_autofree char *work_script = figure_path(f, WORK_SCRIPTS, ".gp");
+    const char *name = f->script != NULL ? f->script : f->spec->name;
+    g_autofree char *base = g_strconcat(name, ".gp", NULL);
+    g_autofree char *script = g_build_filename(f->scripts, base, NULL);
+    g_autofree char *work_script = g_build_filename(WORK_SCRIPTS, base, NULL);
     g_autofree char *set_fmt = g_strdup_printf("fmt = '%s'", fmt);
     const char *argv[] = {gnuplot_binary(), "-e", set_fmt, params, work_script, NULL};
     g_autofree char *err = NULL;
@@ -732,8 +735,20 @@ void plot_work_free(char *work)
 bool plot_gnuplot_render(const char *work, const char *scripts, const char *name,
                          const char *stage, const char *shown, GError **error)
 {
+    return plot_gnuplot_render_script(work, scripts, name, name, stage, shown, error);
+}
+
+bool plot_gnuplot_render_script(const char *work, const char *scripts, const char *script,
+                                const char *name, const char *stage, const char *shown,
+                                GError **error)
+{
     PlotSpec spec = {.name = name};
-    Figure f = {.spec = &spec, .scripts = scripts, .stage = stage, .shown = shown, .work = work};
+    Figure f = {.spec = &spec,
+                .scripts = scripts,
+                .stage = stage,
+                .shown = shown,
+                .work = work,
+                .script = script};
     g_autofree char *params = g_strconcat(name, ".params.gp", NULL);
     return run_gnuplot(&f, params, "png", error) && run_gnuplot(&f, params, "svg", error);
 }

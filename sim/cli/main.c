@@ -11,6 +11,7 @@
 #include "plots/explain.h"
 #include "plots/plot.h"
 #include "plots/report.h"
+#include "plots/sweepplot.h"
 #include "policy/policy.h"
 #include "sim/cli/cli.h"
 #include "sim/error.h"
@@ -157,7 +158,9 @@ static int plot_or_report(const char *cmd, const char *dir)
     bool plot = strcmp(cmd, "plot") == 0;
     g_autofree char *made = g_build_filename(dir, plot ? "plots" : "report.html", NULL);
     sim_interrupt_catch();
-    if (!(plot ? plot_render(dir, &error) : plot_report_write(dir, &error))) {
+    bool sweep = plot_sweep_is_dir(dir);
+    if (!(plot ? (sweep ? plot_sweep_render : plot_render)(dir, &error)
+               : (sweep ? plot_sweep_report : plot_report_write)(dir, &error))) {
         return cli_fail_or_interrupted(error, made);
     }
     printf("%s%s\n", made, plot ? "/" : "");

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "plots/sweepplot.h"
 #include "sim/cli/cli.h"
 #include "sim/error.h"
 #include "sim/interrupt.h"
@@ -186,6 +187,10 @@ static int sweep_finish(SweepWriter *w, const char *dir, const SimScenario *sc,
         !sim_sweep_db_export_csv(w->db, csv, &error)) {
         return cli_fail_or_interrupted(error, csv);
     }
+    g_autofree char *plots = g_build_filename(dir, "plots", NULL);
+    if (!plot_sweep_write(dir, &error)) { /* DIR/plots/ and DIR/report.html */
+        return cli_fail_or_interrupted(error, plots);
+    }
     if (!opt->quiet) {
         printf("%s: %" G_GUINT64_FORMAT " points (%" G_GUINT64_FORMAT " run now, %" G_GUINT64_FORMAT
                " from before), %" G_GUINT64_FORMAT " failed; results in %s/" SIM_SWEEP_DB_NAME
@@ -242,7 +247,10 @@ int cli_sweep(const char *path, CliOptions *opt)
     SimSweepIdentity identity = {.scenario = path != NULL ? path : "<built-in>",
                                  .scenario_sha256 = id.sha256,
                                  .sets = id.sets,
-                                 .command = id.command};
+                                 .command = id.command,
+                                 .name = sc->name,
+                                 .has_sla = sc->has_sla,
+                                 .sla_perf_index = sc->sla_perf_index};
     bool made = false, resumed = false;
     SweepWriter w = {.tty = !opt->quiet && isatty(STDERR_FILENO),
                      .progress = {.total = sim_grid_n_points(grid)}};

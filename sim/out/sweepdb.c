@@ -69,6 +69,10 @@ SimSweepDb *sim_sweep_db_open(const char *path, const char *shown, const SimGrid
     g_autofree char *schema = schema_sql(grid);
     g_autofree char *described = sim_grid_describe(grid);
     g_autofree char *points = g_strdup_printf("%" G_GUINT64_FORMAT, sim_grid_n_points(grid));
+    char num[G_ASCII_DTOSTR_BUF_SIZE];
+    const char *sla = identity->has_sla && isfinite(identity->sla_perf_index)
+                          ? g_ascii_dtostr(num, sizeof num, identity->sla_perf_index)
+                          : "none";
     const SimPointMeta meta[] = {
         {"format", SIM_SWEEP_DB_FORMAT, true},
         {"reclaimsim", RECLAIMSIM_VERSION, true},
@@ -78,6 +82,8 @@ SimSweepDb *sim_sweep_db_open(const char *path, const char *shown, const SimGrid
         {"points", points, false},
         {"scenario", identity->scenario, false},
         {"command", identity->command, false},
+        {"name", identity->name != NULL ? identity->name : "", false},
+        {"sla_perf_index", sla, false},
     };
     SimPointDbSpec spec = {.path = path,
                            .shown = shown,

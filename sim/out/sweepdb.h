@@ -27,6 +27,9 @@ typedef struct SimSweepIdentity {
     const char *scenario_sha256; /* of the scenario's text */
     const char *sets;            /* the fixed --set overrides as a JSON array */
     const char *command;         /* the command without -o and --jobs: shown, not compared */
+    const char *name;            /* the scenario's name (titles of the plots): shown, not compared */
+    bool has_sla;                /* the first point's SLA (the plots' SLA line): recorded, */
+    double sla_perf_index;       /* not compared (it follows from the scenario) */
 } SimSweepIdentity;
 
 typedef struct SimSweepDb SimSweepDb;

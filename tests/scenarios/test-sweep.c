@@ -2,7 +2,8 @@
  * in grid order in DIR/sweep.sqlite, read back with the sqlite3 tool; the
  * same rows at --jobs 1 and 2; an interrupted sweep (SIGINT, SIGKILL)
  * resumed by the same command gives the rows of an uninterrupted one; a
- * point's figures are those of `run` on that point (its summary.json); a
+ * point's figures are those of `run` on that point (its summary.json), and
+ * a resumed sweep makes the plots and report of an uninterrupted one; a
  * failing point is recorded and exits 1; bad --vary and foreign DIRs exit 2
  * and touch nothing. */
 #include <setjmp.h>
@@ -259,6 +260,13 @@ static void interrupt_and_resume(const Fixture *f, int signo, const char *whole)
     g_autofree char *ca = read_text(out, "sweep.csv");
     g_autofree char *cb = read_text(whole, "sweep.csv");
     assert_string_equal(ca, cb);
+    /* the resumed sweep made its plots and report, the same as the whole one's */
+    g_autofree char *ra = read_text(out, "report.html");
+    g_autofree char *rb = read_text(whole, "report.html");
+    assert_string_equal(ra, rb);
+    g_autofree char *pa = read_text(out, "plots/sweep-perf.dat");
+    g_autofree char *pb = read_text(whole, "plots/sweep-perf.dat");
+    assert_string_equal(pa, pb);
 }
 
 static void test_resume(void **state)
@@ -411,7 +419,7 @@ static void test_foreign_dir(void **state)
                            "-q",    "-o",        empty,    NULL};
     assert_int_equal(test_run_binary(argv2, NULL, NULL), 0);
     g_autofree char *got = test_list_dir(empty);
-    assert_string_equal(got, ".reclaimsim-output sweep.csv sweep.sqlite");
+    assert_string_equal(got, ".reclaimsim-output plots report.html sweep.csv sweep.sqlite");
 }
 
 /* The traces a scenario names are inputs of the sweep: an edited trace
