@@ -93,6 +93,11 @@ static void grow(HostShareTable *tab)
     sim_big_free(old, n * sizeof(ShareSlot));
 }
 
+void host_sharetab_prefetch(const HostShareTable *tab, uint32_t domain, uint32_t key)
+{
+    __builtin_prefetch(&tab->slots[mix(pack(domain, key)) & (tab->n_slots - 1)], 1);
+}
+
 uint32_t host_sharetab_get(const HostShareTable *tab, uint32_t domain, uint32_t key)
 {
     const ShareSlot *slot = &tab->slots[find_slot(tab, pack(domain, key))];
