@@ -264,20 +264,15 @@ void host_pages_prefetch_slot(const HostPages *pages, const HostPick *pick)
 
 void host_pages_prefetch_records(const HostPages *pages, const HostPick *pick)
 {
+    /* the pages the pick would give now: the picks before it may still change them */
     if (pick->index < sim_partition_count(pages->lists, pick->cls)) {
-        sim_partition_prefetch_item(pages->lists, host_pages_pick_peek(pages, pick));
+        sim_partition_prefetch_item(pages->lists,
+                                    sim_partition_member(pages->lists, pick->cls, pick->index));
     }
     if (pick->count <= sim_partition_count(pages->lists, pick->cls)) {
         sim_partition_prefetch_item(pages->lists,
                                     sim_partition_member(pages->lists, pick->cls, pick->count - 1));
     }
-}
-
-uint32_t host_pages_pick_peek(const HostPages *pages, const HostPick *pick)
-{
-    return pick->index < sim_partition_count(pages->lists, pick->cls)
-               ? sim_partition_member(pages->lists, pick->cls, pick->index)
-               : HOST_NO_PAGE;
 }
 
 uint32_t host_pages_pick_taken(const HostPages *pages, const HostPick *pick)

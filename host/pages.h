@@ -297,9 +297,6 @@ void host_pages_prefetch_slot(const HostPages *pages, const HostPick *pick);
 void host_pages_prefetch_records(const HostPages *pages, const HostPick *pick);
 /* The page a pick stands for, once the picks before it are done. */
 uint32_t host_pages_pick_taken(const HostPages *pages, const HostPick *pick);
-/* The page the pick would give now: a hint for prefetching what the page
- * leads to (its contents' frame); the picks before it may still change it. */
-uint32_t host_pages_pick_peek(const HostPages *pages, const HostPick *pick);
 
 /* A uniformly random page with a private frame (any use, any kind). */
 uint32_t host_pages_pick_private(const HostPages *pages, SimRng *rng);
