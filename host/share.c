@@ -113,8 +113,8 @@ uint64_t host_shared_refs(const Host *host)
     return refs;
 }
 
-/* A hint that page p (if any) is about to share: prefetches the frame-table
- * slot of its contents. */
+/* A hint that the frame of page p's contents (if p is a page with
+ * shareable contents) is looked up soon: prefetches its frame-table slot. */
 static void prefetch_frame(const Host *host, guint vm, uint32_t p)
 {
     if (p == HOST_NO_PAGE) {
@@ -181,7 +181,8 @@ bool host_share_victim(Host *host, guint vm, uint32_t p)
     return true;
 }
 
-/* Sub-pages ahead whose frame-table slot a scanner's break prefetches. */
+/* Sub-pages ahead whose frame-table slot a break prefetches (for the
+ * scanner's shares or swap-out's offers to host_share_victim). */
 #define BREAK_AHEAD 8u
 
 /* O(512): the sub-pages of one large page, each then a page moved. The
