@@ -226,6 +226,62 @@ uint32_t host_pages_pick_res(const HostPages *pages, SimRng *rng, HostResidency 
     return pick_union(pages, rng, classes, HOST_USE_MAX, true);
 }
 
+void host_pages_ahead_init(HostPickAhead *ahead, const HostPages *pages, HostResidency res)
+{
+    ahead->res = res;
+    ahead->total = 0;
+    for (unsigned u = 0; u < HOST_USE_MAX; u++) {
+        ahead->count[u] = host_pages_count_res(pages, (HostUse)u, res);
+        ahead->total += ahead->count[u];
+    }
+}
+
+/* pick_union's draw over the residency's classes, on the counts to come */
+bool host_pages_ahead_draw(HostPickAhead *ahead, SimRng *rng, HostPick *pick)
+{
+    if (ahead->total == 0) {
+        return false;
+    }
+    uint64_t r = sim_rng_below(rng, ahead->total);
+    for (unsigned u = 0; u < HOST_USE_MAX; u++) {
+        uint32_t n = ahead->count[u];
+        if (r < n) {
+            *pick = (HostPick){.cls = u * HOST_RES_MAX + ahead->res, .index = (uint32_t)r, .count = n};
+            ahead->count[u]--;
+            ahead->total--;
+            return true;
+        }
+        r -= n;
+    }
+    g_assert_not_reached();
+}
+
+void host_pages_prefetch_slot(const HostPages *pages, const HostPick *pick)
+{
+    sim_partition_prefetch_member(pages->lists, pick->cls, pick->index);
+    sim_partition_prefetch_member(pages->lists, pick->cls, pick->count - 1);
+}
+
+void host_pages_prefetch_records(const HostPages *pages, const HostPick *pick)
+{
+    /* the pages the pick would give now: the picks before it may still change them */
+    if (pick->index < sim_partition_count(pages->lists, pick->cls)) {
+        sim_partition_prefetch_item(pages->lists,
+                                    sim_partition_member(pages->lists, pick->cls, pick->index));
+    }
+    if (pick->count <= sim_partition_count(pages->lists, pick->cls)) {
+        sim_partition_prefetch_item(pages->lists,
+                                    sim_partition_member(pages->lists, pick->cls, pick->count - 1));
+    }
+}
+
+uint32_t host_pages_pick_taken(const HostPages *pages, const HostPick *pick)
+{
+    /* the caller moved each page it took out of the residency, and nothing else */
+    g_assert(sim_partition_count(pages->lists, pick->cls) == pick->count);
+    return sim_partition_member(pages->lists, pick->cls, pick->index);
+}
+
 uint32_t host_pages_pick_private(const HostPages *pages, SimRng *rng)
 {
     unsigned classes[3 * HOST_USE_MAX];

@@ -266,6 +266,38 @@ uint32_t host_pages_pick_free(const HostPages *pages);
 /* A uniformly random page with this residency (any use), or HOST_NO_PAGE. */
 uint32_t host_pages_pick_res(const HostPages *pages, SimRng *rng, HostResidency res);
 
+/*
+ * Random picks drawn ahead, for a caller that moves every page it picks out
+ * of the residency before the next pick (the share scanner): the same draws
+ * as host_pages_pick_res, so the same pages, but each pick's class and index
+ * are known while the pages before it are being moved, so its slot, its
+ * record and what they lead to can be prefetched (docs/benchmarks.md, issue
+ * 14). The counts after each pick are known without reading the pages: one
+ * fewer in the class picked.
+ */
+typedef struct HostPickAhead {
+    HostResidency res;
+    uint64_t total;
+    uint32_t count[HOST_USE_MAX];
+} HostPickAhead;
+
+typedef struct HostPick {
+    unsigned cls;    /* partition class */
+    uint32_t index;  /* member of the class */
+    uint32_t count;  /* the class's members when the pick is taken */
+} HostPick;
+
+void host_pages_ahead_init(HostPickAhead *ahead, const HostPages *pages, HostResidency res);
+/* Draws the next pick, as host_pages_pick_res would after the picks before
+ * it have left the residency; false (and no draw) when none is left. */
+bool host_pages_ahead_draw(HostPickAhead *ahead, SimRng *rng, HostPick *pick);
+/* Prefetches the pick's slot; then, when it has arrived, the page's record
+ * and that of the class's last member (moving the page swaps it in). */
+void host_pages_prefetch_slot(const HostPages *pages, const HostPick *pick);
+void host_pages_prefetch_records(const HostPages *pages, const HostPick *pick);
+/* The page a pick stands for, once the picks before it are done. */
+uint32_t host_pages_pick_taken(const HostPages *pages, const HostPick *pick);
+
 /* A uniformly random page with a private frame (any use, any kind). */
 uint32_t host_pages_pick_private(const HostPages *pages, SimRng *rng);
 /* A random private resident page of the coldest guest use that has one

@@ -113,6 +113,19 @@ uint64_t host_shared_refs(const Host *host)
     return refs;
 }
 
+/* A hint that the frame of page p's contents (if p is a page with
+ * shareable contents) is looked up soon: prefetches its frame-table slot. */
+static void prefetch_frame(const Host *host, guint vm, uint32_t p)
+{
+    if (p == HOST_NO_PAGE) {
+        return;
+    }
+    uint32_t key = host_pages_key(host->vms[vm].pages, p);
+    if (key != HOST_KEY_UNIQUE) {
+        host_sharetab_prefetch(host->shared, space_of(host, vm, key), key);
+    }
+}
+
 /* Page p (private, resident) maps the domain's frame for its contents; the
  * first page with given contents gives its own frame to the table. */
 static void share_page(Host *host, guint vm, uint32_t p)
@@ -168,6 +181,10 @@ bool host_share_victim(Host *host, guint vm, uint32_t p)
     return true;
 }
 
+/* Sub-pages ahead whose frame-table slot a break prefetches (for the
+ * scanner's shares or swap-out's offers to host_share_victim). */
+#define BREAK_AHEAD 8u
+
 /* O(512): the sub-pages of one large page, each then a page moved. The
  * scanner (`scanned`) has hashed them all, so every shareable one shares;
  * a break for swap-out offers each to host_share_victim (KB 1021095). */
@@ -178,7 +195,12 @@ uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool scanned)
     uint32_t first = p - p % per_large;
     uint32_t end = MIN(first + per_large, v->pages->n);
     uint32_t broken = 0;
+    bool sharing = host->scenario->host.sharing.enabled;
     for (uint32_t q = first; q < end; q++) {
+        if (sharing && q + BREAK_AHEAD < end) {
+            /* the records are read in order, the frames at random */
+            prefetch_frame(host, vm, q + BREAK_AHEAD);
+        }
         if (host_pages_large(v->pages, q)) {
             host_pages_set_large(v->pages, q, false);
             broken++;
@@ -230,6 +252,45 @@ static double scan_rate(const Host *host, const HostVm *vm)
     return MIN(full, sh->rate_max * HOST_SUBPAGE_BYTES / (double)host->page_size);
 }
 
+/* Picks drawn this far ahead of the page being shared: a pick's slot is
+ * prefetched 2 steps before it is taken, its record and its class's last
+ * member's 1 step before; a step is SHARE_AHEAD pages. Each is a cache miss
+ * (and at scale a TLB miss) on a random address, so overlapping them is
+ * most of the speed of the scan. Its frame-table slot is not prefetched:
+ * measured, the key's decoding and hashing cost more than the miss saved. */
+#define SHARE_AHEAD 8u
+#define SHARE_RING 32u /* > 2 x SHARE_AHEAD, a power of two */
+
+/* The scanner's hits: `hits` random FRESH pages of the VM share, in the
+ * order and with the draws of host_pages_pick_res one by one (share_page
+ * moves each out of FRESH and changes no other FRESH class). */
+static void share_fresh(Host *host, guint vm, uint64_t hits)
+{
+    HostVm *v = &host->vms[vm];
+    HostPages *pages = v->pages;
+    HostPickAhead ahead;
+    host_pages_ahead_init(&ahead, pages, HOST_RES_FRESH);
+    HostPick ring[SHARE_RING];
+    uint64_t drawn = 0;
+    for (uint64_t k = 0; k < hits; k++) {
+        for (; drawn < hits && drawn <= k + 2 * SHARE_AHEAD; drawn++) {
+            HostPick *pick = &ring[drawn % SHARE_RING];
+            if (!host_pages_ahead_draw(&ahead, &v->rng, pick)) {
+                hits = drawn; /* as pick_res: no draw once FRESH is empty */
+                break;
+            }
+            host_pages_prefetch_slot(pages, pick);
+        }
+        if (k >= hits) {
+            break;
+        }
+        if (k + SHARE_AHEAD < drawn) {
+            host_pages_prefetch_records(pages, &ring[(k + SHARE_AHEAD) % SHARE_RING]);
+        }
+        share_page(host, vm, host_pages_pick_taken(pages, &ring[k % SHARE_RING]));
+    }
+}
+
 /* Scanning n random pages of the VM visits Binomial(n, share of the VM)
  * of its FRESH pages (shareable contents not yet scanned) and of its LARGE
  * ones; every other page would be visited for nothing, so it is not
@@ -247,10 +308,7 @@ static void scan_vm(Host *host, guint vm, double pages, bool break_large)
     v->scan_credit -= (double)n;
     double size = (double)v->configured;
     uint64_t fresh = host_pages_count_res_all(v->pages, HOST_RES_FRESH);
-    uint64_t hits = sim_rng_binomial(&v->rng, n, (double)fresh / size);
-    for (uint64_t k = 0; k < hits; k++) {
-        share_page(host, vm, host_pages_pick_res(v->pages, &v->rng, HOST_RES_FRESH));
-    }
+    share_fresh(host, vm, sim_rng_binomial(&v->rng, n, (double)fresh / size));
     if (!break_large) {
         return;
     }
@@ -258,7 +316,7 @@ static void scan_vm(Host *host, guint vm, double pages, bool break_large)
      * in a large page breaks it: at 2 MiB, one simulated page */
     double sub = (double)MAX(1, host->page_size / HOST_SUBPAGE_BYTES);
     uint64_t large = host_pages_count_res_all(v->pages, HOST_RES_LARGE);
-    hits = sim_rng_binomial(&v->rng, n * (uint64_t)sub, (double)large / size);
+    uint64_t hits = sim_rng_binomial(&v->rng, n * (uint64_t)sub, (double)large / size);
     for (uint64_t k = 0; k < hits; k++) {
         uint32_t p = host_pages_pick_res(v->pages, &v->rng, HOST_RES_LARGE);
         if (p == HOST_NO_PAGE) {

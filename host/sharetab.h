@@ -24,6 +24,9 @@ uint32_t host_sharetab_ref(HostShareTable *tab, uint32_t domain, uint32_t key);
 /* Drops one reference; returns the count left (0 = the frame is gone). */
 uint32_t host_sharetab_unref(HostShareTable *tab, uint32_t domain, uint32_t key);
 
+/* A hint that (domain, key) is looked up soon: prefetches its home slot. */
+void host_sharetab_prefetch(const HostShareTable *tab, uint32_t domain, uint32_t key);
+
 /* Frames in the table. */
 uint64_t host_sharetab_size(const HostShareTable *tab);
 size_t host_sharetab_bytes(const HostShareTable *tab);

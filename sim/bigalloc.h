@@ -12,3 +12,8 @@
 void *sim_big_alloc0(size_t bytes);
 /* Frees what sim_big_alloc0(bytes) returned (NULL is ignored). */
 void sim_big_free(void *mem, size_t bytes);
+/* Grows what sim_big_alloc0(old_bytes) returned to new_bytes >= old_bytes,
+ * the added bytes zero, as realloc (the array may move). A mapped array
+ * grows with mremap: its pages move without a copy, so the old and the new
+ * array are never both in memory. */
+void *sim_big_grow0(void *mem, size_t old_bytes, size_t new_bytes);

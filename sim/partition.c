@@ -252,6 +252,21 @@ uint32_t sim_partition_member(const SimPartition *part, unsigned cls, uint32_t i
     return slot_get(&part->classes[cls], index);
 }
 
+void sim_partition_prefetch_item(const SimPartition *part, uint32_t item)
+{
+    /* for writing: a moved item's record is rewritten */
+    __builtin_prefetch(&part->items[item], 1);
+}
+
+void sim_partition_prefetch_member(const SimPartition *part, unsigned cls, uint32_t index)
+{
+    const PartClass *c = &part->classes[cls];
+    if (index >= c->count) {
+        return; /* a stale hint: there is no such slot now */
+    }
+    __builtin_prefetch(&c->chunks[index >> CHUNK_SHIFT][index & CHUNK_MASK], 1);
+}
+
 size_t sim_partition_bytes(const SimPartition *part)
 {
     size_t bytes = sizeof(*part) + part->n_items * sizeof(uint64_t);

@@ -49,5 +49,12 @@ void sim_partition_set_user(SimPartition *part, uint32_t item, uint64_t user);
 /* The index-th member of `cls` (index < count); members are in no useful order. */
 uint32_t sim_partition_member(const SimPartition *part, unsigned cls, uint32_t index);
 
+/* Hints that `item`'s record, or the slot of member `index` of `cls`, is
+ * wanted soon: a prefetch, nothing changes. A caller that knows its next
+ * random items a few steps ahead overlaps their cache misses (the memory
+ * latency, not the work, is what a random move costs at scale). */
+void sim_partition_prefetch_item(const SimPartition *part, uint32_t item);
+void sim_partition_prefetch_member(const SimPartition *part, unsigned cls, uint32_t index);
+
 /* Bytes allocated, for the benchmark's bytes-per-page figure. */
 size_t sim_partition_bytes(const SimPartition *part);

@@ -391,6 +391,52 @@ static void test_pages_a_key_too_large_for_the_record_moves_keys_to_an_array(voi
     assert_int_equal(host_pages_key(pages, 4), HOST_KEY_IMAGE_BASE);
 }
 
+/* Puts every page but a few in FRESH of three uses, the same in two sets. */
+static void fill_fresh(HostPages *pages)
+{
+    static const HostUse uses[] = {HOST_USE_KERNEL, HOST_USE_ANON_ACTIVE, HOST_USE_CACHE_ACTIVE};
+    for (uint32_t p = 0; p + 4 < pages->n; p++) {
+        host_pages_set_key(pages, p, 1 + p % 5);
+        host_pages_set(pages, p, uses[p % 3], HOST_BACK_PRIVATE);
+    }
+}
+
+static void test_pages_picks_drawn_ahead_are_pick_res_one_by_one(void **state)
+{
+    (void)state;
+    g_autoptr(HostPages) one = host_pages_new(N_PAGES);
+    g_autoptr(HostPages) ahead_pages = host_pages_new(N_PAGES);
+    fill_fresh(one);
+    fill_fresh(ahead_pages);
+    SimRng rng_one;
+    SimRng rng_ahead;
+    sim_rng_init(&rng_one, 3, "test-pages");
+    sim_rng_init(&rng_ahead, 3, "test-pages");
+    /* the caller's pattern: all draws first (as far ahead as it likes),
+     * then each pick taken and moved out of FRESH in order */
+    HostPickAhead ahead;
+    host_pages_ahead_init(&ahead, ahead_pages, HOST_RES_FRESH);
+    HostPick picks[N_PAGES];
+    uint32_t n = 0;
+    while (host_pages_ahead_draw(&ahead, &rng_ahead, &picks[n])) {
+        host_pages_prefetch_slot(ahead_pages, &picks[n]);
+        n++;
+    }
+    assert_int_equal(n, N_PAGES - 4);
+    for (uint32_t k = 0; k < n; k++) {
+        host_pages_prefetch_records(ahead_pages, &picks[k]);
+        uint32_t p = host_pages_pick_res(one, &rng_one, HOST_RES_FRESH);
+        assert_int_equal(host_pages_pick_taken(ahead_pages, &picks[k]), p);
+        host_pages_set_backing(one, p, HOST_BACK_SHARED);
+        host_pages_set_backing(ahead_pages, p, HOST_BACK_SHARED);
+    }
+    /* FRESH is empty: neither draws, and both streams are at the same place */
+    assert_int_equal(host_pages_pick_res(one, &rng_one, HOST_RES_FRESH), HOST_NO_PAGE);
+    assert_false(host_pages_ahead_draw(&ahead, &rng_ahead, &picks[0]));
+    assert_int_equal(sim_rng_next(&rng_one), sim_rng_next(&rng_ahead));
+    assert_consistent(ahead_pages);
+}
+
 #define PAGES_TEST(f) cmocka_unit_test_setup_teardown(f, pages_setup, pages_teardown)
 
 int main(void)
@@ -413,6 +459,7 @@ int main(void)
         PAGES_TEST(test_pages_check_reports_a_lost_page),
         PAGES_TEST(test_pages_check_reports_a_backed_balloon_page),
         PAGES_TEST(test_pages_keys_of_every_kind_survive_moves_and_flags),
+        cmocka_unit_test(test_pages_picks_drawn_ahead_are_pick_res_one_by_one),
         cmocka_unit_test(test_pages_state_is_12_bytes_a_page_with_the_key_in_the_record),
         cmocka_unit_test(test_pages_a_key_too_large_for_the_record_moves_keys_to_an_array),
         cmocka_unit_test(test_pages_names_are_the_csv_words_and_out_of_range_is_a_question_mark),
