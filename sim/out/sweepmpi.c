@@ -312,20 +312,20 @@ bool sim_mpi_sweep_poll(SimMpiSweep *s, bool *answered, SimSweepResult **result,
             }
             return true;
         }
-        g_autofree char *bytes = m.bytes;
+        bool ok = false, done = false;
         if (m.tag == TAG_HELLO) {
-            if (!take_hello(&m, error)) {
-                return false;
-            }
-            continue;
+            ok = take_hello(&m, error);
+        } else if (m.tag == TAG_RESULT || m.tag == TAG_SKIPPED) {
+            ok = *answered = take_answer(s, &m, result, error);
+            done = true;
+        } else {
+            g_set_error(error, SIM_ERROR, SIM_ERROR_RUNTIME,
+                        "reclaimsim: MPI: rank %d sent a message of kind %d", m.source, m.tag);
         }
-        if (m.tag == TAG_RESULT || m.tag == TAG_SKIPPED) {
-            *answered = take_answer(s, &m, result, error);
-            return *answered;
+        g_free(m.bytes);
+        if (!ok || done) {
+            return ok;
         }
-        g_set_error(error, SIM_ERROR, SIM_ERROR_RUNTIME,
-                    "reclaimsim: MPI: rank %d sent a message of kind %d", m.source, m.tag);
-        return false;
     }
 }
 
@@ -463,35 +463,41 @@ static bool take_point(Server *sv, const Message *m, GError **error)
     return g_thread_pool_push(sv->pool, t, error);
 }
 
+/* One message of rank 0. */
+static bool serve_message(Server *sv, const Message *m, GError **error)
+{
+    switch (m->tag) {
+    case TAG_SCENARIO:
+        scenario_unref(sv->scenario);
+        sv->scenario = scenario_of(m);
+        if (sv->scenario == NULL) {
+            g_set_error(error, SIM_ERROR, SIM_ERROR_RUNTIME, "a bad scenario message");
+            return false;
+        }
+        return true;
+    case TAG_POINT:
+        return take_point(sv, m, error);
+    case TAG_INTERRUPT:
+        raise(SIGINT); /* the handler of sim/interrupt.h: the points stop */
+        return true;
+    case TAG_STOP:
+        sv->stop = true;
+        return true;
+    default:
+        g_set_error(error, SIM_ERROR, SIM_ERROR_RUNTIME, "a message of kind %d", m->tag);
+        return false;
+    }
+}
+
 /* What rank 0 sent, all of it. */
 static bool serve_messages(Server *sv, GError **error)
 {
     Message m;
     while (receive(0, &m, error)) {
-        g_autofree char *bytes = m.bytes;
         sv->active = g_get_monotonic_time();
-        switch (m.tag) {
-        case TAG_SCENARIO:
-            scenario_unref(sv->scenario);
-            sv->scenario = scenario_of(&m);
-            if (sv->scenario == NULL) {
-                g_set_error(error, SIM_ERROR, SIM_ERROR_RUNTIME, "a bad scenario message");
-                return false;
-            }
-            break;
-        case TAG_POINT:
-            if (!take_point(sv, &m, error)) {
-                return false;
-            }
-            break;
-        case TAG_INTERRUPT:
-            raise(SIGINT); /* the handler of sim/interrupt.h: the points stop */
-            break;
-        case TAG_STOP:
-            sv->stop = true;
-            break;
-        default:
-            g_set_error(error, SIM_ERROR, SIM_ERROR_RUNTIME, "a message of kind %d", m.tag);
+        bool ok = serve_message(sv, &m, error);
+        g_free(m.bytes);
+        if (!ok) {
             return false;
         }
     }
