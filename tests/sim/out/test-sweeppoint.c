@@ -124,13 +124,15 @@ static void test_failed_result_round_trip(void **state)
     g_free(r.error);
 }
 
+/* A set of an odd number of hex digits. */
+#define ODD_HEX "{\"id\":\"1\",\"sets\":[{\"hex\":\"4\"}],\"policy\":null,\"seed\":\"0\",\"keep_dir\":null}"
+
 static void test_bad_text_refused(void **state)
 {
     (void)state;
     const char *bad[] = {"", "[]", "{\"id\":1}", "{\"id\":\"x\",\"sets\":[]}",
                          "{\"id\":\"1\",\"sets\":[1],\"policy\":null,\"seed\":\"0\",\"keep_dir\":null}",
-                         "{\"id\":\"1\",\"sets\":[{\"hex\":\"4\"}],\"policy\":null,\"seed\":\"0\","
-                         "\"keep_dir\":null}"};
+                         ODD_HEX};
     for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
         SimSweepPoint p;
         GError *error = NULL;
