@@ -123,7 +123,7 @@ if [ -n "$deb" ]; then
     if grep -v ' ./usr/' "$tmp/contents.txt" | grep -vq ' ./$'; then bad "files outside /usr:"; grep -v ' ./usr/' "$tmp/contents.txt"; else ok; fi
     if awk '{ print $2 }' "$tmp/contents.txt" | grep -vqx 'root/root'; then bad "files not owned by root"; else ok; fi
     dpkg-deb -x "$deb" "$tmp/root"
-    if [ "$("$tmp/root/usr/bin/reclaimsim" --version)" = "reclaimsim $version" ]; then ok; else bad "packaged binary --version"; fi
+    if [ "$("$tmp/root/usr/bin/reclaimsim" --version | head -n 1)" = "reclaimsim $version" ]; then ok; else bad "packaged binary --version"; fi
     if "$tmp/root/usr/bin/reclaimsim" check "$tmp/root/usr/share/reclaimsim/scenarios/limit.json" >/dev/null; then ok; else
         bad "packaged binary cannot check the packaged limit.json"
     fi
