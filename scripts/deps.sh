@@ -26,6 +26,9 @@ if [ "$what" = test ]; then
     # sweep.sqlite back with the command-line tool.
     packages="$packages libcmocka-dev clang valgrind chromium python3-jsonschema man-db sqlite3"
     packages="$packages groff-base dpkg-dev file"
+    # libopenmpi-dev, openmpi-bin: sweeps across MPI ranks (built when
+    # found) and their test under mpirun
+    packages="$packages libopenmpi-dev openmpi-bin"
 fi
 missing=""
 for p in $packages; do

@@ -14,6 +14,7 @@
 #include "sim/out/comparerun.h"
 #include "sim/out/grid.h"
 #include "sim/out/outdir.h"
+#include "sim/out/sweepmpi.h"
 
 /* fputs, not g_printerr: the message quotes the user's text byte for byte,
  * which g_printerr would mangle outside a UTF-8 locale. Every error goes
@@ -282,7 +283,9 @@ bool cli_parse_jobs(const char *text, guint *jobs, GError **error)
 {
     guint64 n = 0;
     if (text == NULL) {
-        *jobs = CLAMP(g_get_num_processors(), 1, SIM_COMPARE_JOBS_MAX);
+        /* the cores this process may use (its affinity), shared with the
+         * other MPI ranks of this node (sim/out/sweepmpi.h) */
+        *jobs = CLAMP(g_get_num_processors() / sim_mpi_ranks_here(), 1, SIM_COMPARE_JOBS_MAX);
         return true;
     }
     if (!g_ascii_string_to_unsigned(text, 10, 1, SIM_COMPARE_JOBS_MAX, &n, NULL)) {

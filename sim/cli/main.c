@@ -20,6 +20,7 @@
 #include "sim/load/scenario.h"
 #include "sim/out/outdir.h"
 #include "sim/out/results.h"
+#include "sim/out/sweepmpi.h"
 #include "sim/out/trace.h"
 #include "sim/run/run.h"
 
@@ -353,19 +354,43 @@ static int dispatch(GOptionContext *ctx, CliOptions *opt, int argc, char **argv)
     return usage_error(ctx, msg);
 }
 
+/* An MPI rank other than 0 (sim/out/sweepmpi.h): runs no command but the
+ * points rank 0 sends, with the plug-in folders and --jobs of the command
+ * line every rank was given (rank 0 reports a bad one). */
+static int serve_points(CliOptions *opt)
+{
+    GError *error = NULL;
+    guint jobs = 1;
+    if (!cli_set_plugin_dirs(opt, &error) || !cli_parse_jobs(opt->jobs, &jobs, &error)) {
+        g_clear_error(&error);
+    }
+    return sim_mpi_serve(jobs);
+}
+
+static void print_version(void)
+{
+    const char *mpi = sim_mpi_library();
+    printf("reclaimsim %s\nMPI: %s\n", RECLAIMSIM_VERSION, mpi != NULL ? mpi : "not built in");
+}
+
 int main(int argc, char **argv)
 {
+    int rank = sim_mpi_start(&argc, &argv);
     CliOptions opt = {0};
     gboolean version = FALSE;
     GOptionContext *ctx = make_context(&opt, &version);
     GError *error = NULL;
     int code = SIM_EXIT_OK;
-    if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+    bool parsed = g_option_context_parse(ctx, &argc, &argv, &error);
+    if (rank > 0) {
+        g_clear_error(&error);
+        code = serve_points(&opt);
+    } else if (!parsed) {
         g_printerr("reclaimsim: %s\n", error->message);
         g_error_free(error);
         code = SIM_EXIT_BAD_INPUT;
     } else if (version) {
-        printf("reclaimsim %s\n", RECLAIMSIM_VERSION);
+        print_version();
     } else {
         code = dispatch(ctx, &opt, argc, argv);
     }
@@ -386,8 +411,13 @@ int main(int argc, char **argv)
     g_strfreev(opt.sets);
     g_strfreev(opt.plugins);
     policy_set_plugin_dirs(NULL);
+    /* whatever the exit, the other ranks stop, so mpirun ends */
+    sim_mpi_finish();
     /* Everything is cleaned up: die of a caught SIGINT, SIGTERM or SIGHUP,
-     * so the shell sees the interrupt (sim/interrupt.h). */
-    sim_interrupt_reraise();
+     * so the shell sees the interrupt (sim/interrupt.h); rank 0's exit is
+     * the job's, the others end normally. */
+    if (rank == 0) {
+        sim_interrupt_reraise();
+    }
     return code;
 }

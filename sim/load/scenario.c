@@ -199,6 +199,12 @@ SimScenario *sim_scenario_load_with_overrides(const char *path, const char *cons
     return load_common(path, text, len, sets, error);
 }
 
+SimScenario *sim_scenario_load_text_with_overrides(const char *path, const char *text, gsize len,
+                                                   const char *const *sets, GError **error)
+{
+    return load_common(path, text, len, sets, error);
+}
+
 SimScenario *sim_scenario_load(const char *path, GError **error)
 {
     g_return_val_if_fail(path != NULL, NULL);

@@ -42,6 +42,12 @@ SimScenario *sim_scenario_load_text(const char *path, const char *text, gsize le
 SimScenario *sim_scenario_load_with_overrides(const char *path, const char *const *sets,
                                               GError **error);
 
+/* The same from text in memory (a sweep point another MPI rank read):
+ * `path` names it in messages and places the traces it names, as if read
+ * from there. */
+SimScenario *sim_scenario_load_text_with_overrides(const char *path, const char *text, gsize len,
+                                                   const char *const *sets, GError **error);
+
 /* The built-in default scenario (scenarios/default.json, compiled in). */
 const char *sim_scenario_default_text(void);
 

@@ -4,7 +4,9 @@
  */
 #include "sim/out/compare.h"
 
+#include <jansson.h>
 #include <math.h>
+#include <string.h>
 
 #include "sim/out/sla.h"
 #include "sim/units.h"
@@ -111,6 +113,102 @@ void sim_compare_row_clear(SimCompareRow *row)
     g_clear_pointer(&row->policy, g_free);
     g_clear_pointer(&row->worst_vm, g_free);
     g_clear_pointer(&row->below_worst_vm, g_free);
+}
+
+/* ---- exact JSON for another process ---- */
+
+static json_t *pack_double(double v)
+{
+    guint64 bits = 0;
+    memcpy(&bits, &v, sizeof bits);
+    char hex[17];
+    g_snprintf(hex, sizeof hex, "%016" G_GINT64_MODIFIER "x", bits);
+    return json_string(hex);
+}
+
+static bool unpack_double(const json_t *json, double *v)
+{
+    const char *hex = json_string_value(json);
+    guint64 bits = 0;
+    if (hex == NULL || strlen(hex) != 16 ||
+        !g_ascii_string_to_unsigned(hex, 16, 0, G_MAXUINT64, &bits, NULL)) {
+        return false;
+    }
+    memcpy(v, &bits, sizeof *v);
+    return true;
+}
+
+/* A name, or JSON null for none. */
+static json_t *pack_name(const char *name)
+{
+    return name != NULL ? json_string(name) : json_null();
+}
+
+static bool unpack_name(const json_t *json, char **name)
+{
+    *name = json_is_string(json) ? g_strdup(json_string_value(json)) : NULL;
+    return json_is_string(json) || json_is_null(json);
+}
+
+/* The doubles of a row in one order, packed as one array. */
+static guint row_doubles(SimCompareRow *row, double **out)
+{
+    guint n = 0;
+    double *const fixed[] = {&row->perf_mean,      &row->perf_worst,   &row->below_sla_s,
+                             &row->below_worst_s,  &row->stall_pct_mean, &row->swap_read_mb,
+                             &row->swap_written_mb};
+    for (guint i = 0; i < G_N_ELEMENTS(fixed); i++) {
+        out[n++] = fixed[i];
+    }
+    for (int m = 0; m < SIM_MECH_MAX; m++) {
+        out[n++] = &row->peak_mb[m];
+        out[n++] = &row->mean_mb[m];
+    }
+    for (int s = 0; s < HOST_STATE_MAX; s++) {
+        out[n++] = &row->time_in_state_s[s];
+    }
+    return n;
+}
+
+#define ROW_DOUBLES (7 + 2 * SIM_MECH_MAX + HOST_STATE_MAX)
+
+json_t *sim_compare_row_pack(const SimCompareRow *row)
+{
+    g_return_val_if_fail(row != NULL, NULL);
+    SimCompareRow copy = *row; /* shallow: only its doubles are read */
+    double *v[ROW_DOUBLES];
+    guint n = row_doubles(&copy, v);
+    json_t *numbers = json_array();
+    for (guint i = 0; i < n; i++) {
+        json_array_append_new(numbers, pack_double(*v[i]));
+    }
+    return json_pack("{s:o, s:o, s:o, s:o, s:i}", "policy", pack_name(row->policy), "worst_vm",
+                     pack_name(row->worst_vm), "below_worst_vm", pack_name(row->below_worst_vm),
+                     "numbers", numbers, "sla_met", row->sla_met);
+}
+
+bool sim_compare_row_unpack(const json_t *json, SimCompareRow *row)
+{
+    g_return_val_if_fail(row != NULL, false);
+    *row = (SimCompareRow){0};
+    double *v[ROW_DOUBLES];
+    guint n = row_doubles(row, v);
+    const json_t *numbers = json_object_get(json, "numbers");
+    const json_t *met = json_object_get(json, "sla_met");
+    bool ok = unpack_name(json_object_get(json, "policy"), &row->policy) &&
+              unpack_name(json_object_get(json, "worst_vm"), &row->worst_vm) &&
+              unpack_name(json_object_get(json, "below_worst_vm"), &row->below_worst_vm) &&
+              json_array_size(numbers) == n && json_is_integer(met) &&
+              json_integer_value(met) >= -1 && json_integer_value(met) <= 1;
+    for (guint i = 0; ok && i < n; i++) {
+        ok = unpack_double(json_array_get(numbers, i), v[i]);
+    }
+    if (!ok) {
+        sim_compare_row_clear(row);
+        return false;
+    }
+    row->sla_met = (int)json_integer_value(met);
+    return true;
 }
 
 /* ---- the terminal table ---- */

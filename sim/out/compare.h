@@ -57,6 +57,16 @@ void sim_compare_row_fill(SimCompareRow *row, const SimRecorder *recorder,
 /* Frees the names of `row` (not `row`). NULL-safe. */
 void sim_compare_row_clear(SimCompareRow *row);
 
+/* `row` as a JSON object for another process (a sweep point's result sent
+ * back by an MPI rank, sim/out/sweeppoint.h): every field, each double as
+ * the hex digits of its 64 bits, so the row read back is the same to the
+ * bit (NaN, -0 and subnormals included). Not for people: compare.json is. */
+struct json_t *sim_compare_row_pack(const SimCompareRow *row);
+
+/* The row of sim_compare_row_pack(); false when `json` is not one (the row
+ * is then cleared). `row` is overwritten. */
+bool sim_compare_row_unpack(const struct json_t *json, SimCompareRow *row);
+
 /* What the comparison was of: written at the head of compare.json. */
 typedef struct SimCompareHead {
     const char *scenario;

@@ -3,17 +3,14 @@
  */
 #include "sim/out/sweeprun.h"
 
-#include <string.h>
-
-#include "sim/error.h"
 #include "sim/interrupt.h"
-#include "sim/load/scenario.h"
-#include "sim/out/outdir.h"
-#include "sim/out/results.h"
-#include "sim/run/run.h"
+#include "sim/out/sweepmpi.h"
 
 /* How often the writer looks for an interrupt while no point finishes. */
 #define WAIT_US (100 * 1000)
+/* ... and for the other MPI ranks' messages, when there are any: a point
+ * waits at most this long for its rank, an answer for the writer. */
+#define MPI_WAIT_US 1000
 
 typedef struct Sweep {
     const SimSweepSpec *spec;
@@ -21,127 +18,19 @@ typedef struct Sweep {
     guint64 next;      /* index into spec->points of the next point to take */
     gint stop;         /* set (atomically) when no more points may start */
     GAsyncQueue *done; /* SimSweepResult * finished, or a Skip for one never run */
+    SimMpiSweep *mpi;  /* the other MPI ranks; NULL: none */
+    bool interrupted_mpi; /* the ranks were told of the interrupt */
 } Sweep;
 
 /* What a worker queues for a point it did not finish (stopped, or cut
  * short by an interrupt): the writer counts it without writing it. */
 static SimSweepResult skipped;
 
-void sim_sweep_result_free(SimSweepResult *result)
+static void free_result(SimSweepResult *result)
 {
-    if (result == NULL || result == &skipped) {
-        return;
+    if (result != &skipped) {
+        sim_sweep_result_free(result);
     }
-    g_free(result->error);
-    g_free(result->policy);
-    g_free(result->warnings);
-    sim_compare_row_clear(&result->row);
-    g_free(result);
-}
-
-char *sim_sweep_run_folder(const SimGrid *grid, guint64 id)
-{
-    g_autofree char *last =
-        g_strdup_printf("%" G_GUINT64_FORMAT, MAX(sim_grid_n_points(grid), 1) - 1);
-    return g_strdup_printf("%0*" G_GUINT64_FORMAT, (int)strlen(last), id);
-}
-
-static void add_warnings(GString *w, const GPtrArray *list)
-{
-    for (guint i = 0; list != NULL && i < list->len; i++) {
-        g_string_append_printf(w, "%s%s", w->len ? "\n" : "", (const char *)list->pdata[i]);
-    }
-}
-
-void sim_sweep_point_clear(SimSweepPoint *point)
-{
-    g_strfreev(point->sets);
-    g_free(point->policy);
-    g_free(point->keep_dir);
-    memset(point, 0, sizeof *point);
-}
-
-static void clear_point(gpointer point)
-{
-    sim_sweep_point_clear(point);
-}
-
-GArray *sim_sweep_points_of_grid(const SimGrid *grid, const char *const *sets,
-                                 const guint64 *ids, guint64 n_ids, const char *keep_runs)
-{
-    GArray *points = g_array_sized_new(FALSE, TRUE, sizeof(SimSweepPoint), (guint)n_ids);
-    g_array_set_clear_func(points, clear_point);
-    g_autofree guint *value = g_new0(guint, MAX(sim_grid_n_varies(grid), 1));
-    for (guint64 i = 0; i < n_ids; i++) {
-        SimGridPoint p = {.value = value};
-        sim_grid_point(grid, ids[i], &p);
-        SimSweepPoint point = {.id = ids[i],
-                               .sets = sim_grid_point_sets(grid, ids[i], sets),
-                               .policy = g_strdup(p.policy),
-                               .seed = p.seed};
-        if (keep_runs != NULL) {
-            g_autofree char *name = sim_sweep_run_folder(grid, ids[i]);
-            point.keep_dir = g_build_filename(keep_runs, name, NULL);
-        }
-        g_array_append_val(points, point);
-    }
-    return points;
-}
-
-/* The point's folder as `run -o` leaves it, through its own staging directory. */
-static bool keep_run(const char *dir, SimRun *run, GError **error)
-{
-    g_autoptr(SimOutdir) out = sim_outdir_new(dir, SIM_OUTDIR_DEFAULT, error);
-    const char *stage = out != NULL ? sim_outdir_stage(out, error) : NULL;
-    return stage != NULL &&
-           sim_results_write(sim_run_recorder(run), sim_run_totals(run), stage, dir, error) &&
-           sim_outdir_commit(out, error);
-}
-
-/* Loads and runs `point` into `r`; false when it failed (r->error set). */
-static bool run_point(const char *scenario, const SimSweepPoint *point, SimSweepResult *r,
-                      GError **error)
-{
-    r->policy = g_strdup(point->policy);
-    g_autoptr(SimScenario) sc =
-        sim_scenario_load_with_overrides(scenario, (const char *const *)point->sets, error);
-    if (sc == NULL) {
-        return false;
-    }
-    if (point->seed != 0) {
-        sc->seed = point->seed;
-    }
-    r->seed = sc->seed;
-    r->has_seed = true;
-    g_autoptr(SimRun) run = sim_run_new(sc, NULL, error);
-    if (run == NULL || !sim_run_execute(run, error) ||
-        (point->keep_dir != NULL && !keep_run(point->keep_dir, run, error))) {
-        return false;
-    }
-    if (r->policy == NULL) {
-        r->policy = g_strdup(sim_run_policy(run)->name);
-    }
-    GString *w = g_string_new(NULL);
-    add_warnings(w, sc->warnings);
-    add_warnings(w, sim_run_warnings(run));
-    r->warnings = g_string_free(w, w->len == 0);
-    sim_compare_row_fill(&r->row, sim_run_recorder(run), sim_run_totals(run));
-    return true;
-}
-
-SimSweepResult *sim_sweep_run_point(const char *scenario, const SimSweepPoint *point,
-                                    bool *interrupted)
-{
-    SimSweepResult *r = g_new0(SimSweepResult, 1);
-    r->id = point->id;
-    GError *error = NULL;
-    r->ok = run_point(scenario, point, r, &error);
-    *interrupted = !r->ok && sim_interrupt_signal() != 0;
-    if (!r->ok) {
-        r->error = sim_error_one_line(error->message);
-        g_error_free(error);
-    }
-    return r;
 }
 
 /* One point's result, or `skipped` when an interrupt cut it short. */
@@ -156,42 +45,100 @@ static SimSweepResult *finish_point(const Sweep *s, const SimSweepPoint *point)
     return r;
 }
 
+/* The index of the next point to run, n_points when none is left. */
+static guint64 take(Sweep *s)
+{
+    g_mutex_lock(&s->lock);
+    guint64 i = s->next < s->spec->n_points ? s->next++ : s->spec->n_points;
+    g_mutex_unlock(&s->lock);
+    return i;
+}
+
 /* A worker: takes points until none is left or the sweep stops. Every
  * index taken is answered on the queue, so the writer can count them. */
 static void work(gpointer data, gpointer unused)
 {
     (void)unused;
     Sweep *s = data;
-    for (;;) {
-        g_mutex_lock(&s->lock);
-        guint64 i = s->next < s->spec->n_points ? s->next++ : s->spec->n_points;
-        g_mutex_unlock(&s->lock);
-        if (i >= s->spec->n_points) {
-            return;
-        }
+    for (guint64 i; (i = take(s)) < s->spec->n_points;) {
         bool stop = g_atomic_int_get(&s->stop) || sim_interrupt_signal() != 0;
         g_async_queue_push(s->done, stop ? &skipped : finish_point(s, &s->spec->points[i]));
     }
 }
 
+/* Sends a point to each free slot of the other ranks while points are
+ * left and the sweep goes on; each is answered through sim_mpi_sweep_poll. */
+static bool hand_out(Sweep *s, GError **error)
+{
+    while (!g_atomic_int_get(&s->stop) && sim_mpi_sweep_has_slot(s->mpi)) {
+        guint64 i = take(s);
+        if (i >= s->spec->n_points) {
+            return true;
+        }
+        if (!sim_mpi_sweep_send(s->mpi, &s->spec->points[i], error)) {
+            g_async_queue_push(s->done, &skipped); /* answered: missing, not failed */
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The next answer: from a worker thread, or from another rank. NULL when
+ * none came in a wait. */
+static SimSweepResult *next_answer(Sweep *s, GError **error)
+{
+    if (s->mpi == NULL) {
+        return g_async_queue_timeout_pop(s->done, WAIT_US);
+    }
+    bool answered = false;
+    SimSweepResult *r = NULL;
+    if (!hand_out(s, error) || !sim_mpi_sweep_poll(s->mpi, &answered, &r, error)) {
+        return NULL;
+    }
+    if (answered) {
+        return r != NULL ? r : &skipped;
+    }
+    return g_async_queue_timeout_pop(s->done, MPI_WAIT_US);
+}
+
+/* Stops the taking of points, and on the other ranks the points they run. */
+static void stop(Sweep *s, bool interrupted)
+{
+    g_atomic_int_set(&s->stop, 1);
+    if (interrupted && !s->interrupted_mpi) {
+        sim_mpi_sweep_interrupt(s->mpi);
+        s->interrupted_mpi = true;
+    }
+}
+
 /* Hands each result to `done` until every point is answered; an interrupt
- * or a failed write stops the taking, the points running finish. */
+ * or a failed write stops the taking, the points running finish. A failure
+ * of MPI leaves the points on the other ranks unanswered: the sweep stops
+ * when the local ones are. */
 static bool collect(Sweep *s, SimSweepDone done, void *data, GError **error)
 {
     GError *failed = NULL;
     for (guint64 answered = 0; answered < s->spec->n_points;) {
-        SimSweepResult *r = g_async_queue_timeout_pop(s->done, WAIT_US);
+        GError *mpi_error = NULL;
+        SimSweepResult *r = next_answer(s, &mpi_error);
         if (sim_interrupt_signal() != 0) {
-            g_atomic_int_set(&s->stop, 1);
+            stop(s, true);
+        }
+        if (mpi_error != NULL) {
+            stop(s, false);
+            g_clear_error(&failed);
+            g_propagate_error(&failed, mpi_error);
+            answered += sim_mpi_sweep_in_flight(s->mpi); /* never to come */
+            g_clear_pointer(&s->mpi, sim_mpi_sweep_free);
         }
         if (r == NULL) {
             continue;
         }
         answered++;
         if (r != &skipped && failed == NULL && !done(r, data, &failed)) {
-            g_atomic_int_set(&s->stop, 1);
+            stop(s, false);
         }
-        sim_sweep_result_free(r);
+        free_result(r);
     }
     if (failed != NULL) {
         g_propagate_error(error, failed);
@@ -207,7 +154,7 @@ bool sim_sweep_run(const SimSweepSpec *spec, SimSweepDone done, void *data, GErr
     if (spec->n_points == 0) {
         return sim_interrupt_check(error);
     }
-    Sweep s = {.spec = spec, .done = g_async_queue_new()};
+    Sweep s = {.spec = spec, .done = g_async_queue_new(), .mpi = sim_mpi_sweep_new(spec->scenario)};
     g_mutex_init(&s.lock);
     guint threads = (guint)MIN((guint64)spec->jobs, spec->n_points);
     GThreadPool *pool = g_thread_pool_new(work, NULL, (gint)threads, TRUE, error);
@@ -227,9 +174,10 @@ bool sim_sweep_run(const SimSweepSpec *spec, SimSweepDone done, void *data, GErr
         g_thread_pool_free(pool, FALSE, TRUE);
     }
     for (SimSweepResult *r; (r = g_async_queue_try_pop(s.done)) != NULL;) {
-        sim_sweep_result_free(r);
+        free_result(r);
     }
     g_async_queue_unref(s.done);
     g_mutex_clear(&s.lock);
+    sim_mpi_sweep_free(s.mpi);
     return ok;
 }

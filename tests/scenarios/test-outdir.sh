@@ -52,7 +52,7 @@ fi
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 . "$2/tests/scenarios/checks.sh" test-outdir
-version=$("$bin" --version | awk '{ print $2 }')
+version=$("$bin" --version | awk 'NR == 1 { print $2 }')
 mkdir "$tmp/work" && cd "$tmp/work" || exit 1
 echo "$tiny" >tiny.json
 
