@@ -61,23 +61,7 @@ static json_t *load_json(const char *dir)
 
 static char *sql(const char *dir, const char *query)
 {
-    g_autofree char *db = g_build_filename(dir, "capacity.sqlite", NULL);
-    g_autofree char *err = NULL;
-    char *out = test_sqlite3(db, query, &err);
-    if (out == NULL) {
-        fail_msg("sqlite3 %s \"%s\": %s", db, query, err);
-    }
-    return g_strchomp(out);
-}
-
-static char *read_text(const char *dir, const char *name)
-{
-    g_autofree char *path = g_build_filename(dir, name, NULL);
-    char *text = NULL;
-    if (!g_file_get_contents(path, &text, NULL, NULL)) {
-        fail_msg("cannot read %s", path);
-    }
-    return text;
+    return g_strchomp(test_sql(dir, "capacity.sqlite", query));
 }
 
 /* `reclaimsim run` of the scenario with `set`: whether summary.json says
@@ -215,7 +199,7 @@ static void test_rerun_reuses(void **state)
     const char *args[] = {"--grow", "web", "--seeds", "2", "--jobs", "2", NULL};
     assert_int_equal(capacity(dir, args, NULL, NULL), 0);
     g_autofree char *dump = sql(dir, ".dump");
-    g_autofree char *json = read_text(dir, "capacity.json");
+    g_autofree char *json = test_read_file(dir, "capacity.json");
     g_autofree char *total = sql(dir, "SELECT count(*) FROM points");
     g_autofree char *gone = sql(dir, "DELETE FROM points WHERE id >= 3; SELECT changes()");
     assert_true(atoi(gone) > 0);
@@ -225,7 +209,7 @@ static void test_rerun_reuses(void **state)
                                             atoi(total) - 3);
     assert_non_null(strstr(out, said));
     g_autofree char *dump2 = sql(dir, ".dump");
-    g_autofree char *json2 = read_text(dir, "capacity.json");
+    g_autofree char *json2 = test_read_file(dir, "capacity.json");
     assert_string_equal(dump, dump2);
     assert_string_equal(json, json2);
     g_autofree char *out3 = NULL;
@@ -247,11 +231,11 @@ static void test_jobs(void **state)
     g_autofree char *d1 = sql(one, ".dump");
     g_autofree char *d2 = sql(two, ".dump");
     assert_string_equal(d1, d2);
-    g_autofree char *j1 = read_text(one, "capacity.json");
-    g_autofree char *j2 = read_text(two, "capacity.json");
+    g_autofree char *j1 = test_read_file(one, "capacity.json");
+    g_autofree char *j2 = test_read_file(two, "capacity.json");
     assert_string_equal(j1, j2);
-    g_autofree char *s1 = read_text(one, "plots/capacity.svg");
-    g_autofree char *s2 = read_text(two, "plots/capacity.svg");
+    g_autofree char *s1 = test_read_file(one, "plots/capacity.svg");
+    g_autofree char *s2 = test_read_file(two, "plots/capacity.svg");
     assert_string_equal(s1, s2);
 }
 

@@ -8,16 +8,6 @@
 
 #include "support/testutil.h"
 
-static char *read_file(const char *dir, const char *name)
-{
-    char *path = g_build_filename(dir, name, NULL);
-    char *text = NULL;
-    gsize len = 0;
-    assert_true(g_file_get_contents(path, &text, &len, NULL));
-    g_free(path);
-    return text;
-}
-
 static char *run_default(const char *seed)
 {
     char *dir = test_tmpdir();
@@ -36,7 +26,7 @@ static void test_cli_same_seed_gives_byte_identical_outputs(void **state)
     const char *files[] = {"host.csv", "vms.csv", "summary.json"};
     for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
         char *da = g_build_filename(a, "out", NULL), *db = g_build_filename(b, "out", NULL);
-        char *ta = read_file(da, files[i]), *tb = read_file(db, files[i]);
+        char *ta = test_read_file(da, files[i]), *tb = test_read_file(db, files[i]);
         assert_true(strlen(ta) > 100);
         assert_string_equal(ta, tb);
         g_free(ta);
@@ -45,7 +35,7 @@ static void test_cli_same_seed_gives_byte_identical_outputs(void **state)
         g_free(db);
     }
     char *da = g_build_filename(a, "out", NULL), *dc = g_build_filename(c, "out", NULL);
-    char *ta = read_file(da, "vms.csv"), *tc = read_file(dc, "vms.csv");
+    char *ta = test_read_file(da, "vms.csv"), *tc = test_read_file(dc, "vms.csv");
     assert_string_not_equal(ta, tc); /* another seed draws other pages */
     g_free(ta);
     g_free(tc);
@@ -64,12 +54,12 @@ static void test_cli_run_writes_the_three_outputs_with_their_headers(void **stat
     (void)state;
     char *dir = run_default("1");
     char *out = g_build_filename(dir, "out", NULL);
-    char *host = read_file(out, "host.csv");
+    char *host = test_read_file(out, "host.csv");
     assert_true(g_str_has_prefix(host, "time_s,state,free_mb,min_free_mb,overhead_mb,shared_mb,"
                                        "shrdsvd_mb,zip_mb,swcur_mb,mctlsz_mb,swr_mbps,sww_mbps\n"));
-    char *vms = read_file(out, "vms.csv");
+    char *vms = test_read_file(out, "vms.csv");
     assert_true(g_str_has_prefix(vms, "time_s,vm,memsz_mb,grant_mb,consumed_mb,sztgt_mb,"));
-    char *summary = read_file(out, "summary.json");
+    char *summary = test_read_file(out, "summary.json");
     assert_non_null(strstr(summary, "\"time_in_state_s\""));
     g_free(host);
     g_free(vms);
@@ -97,18 +87,54 @@ static void test_cli_usage_errors_exit_2(void **state)
     assert_int_equal(test_run_binary(missing, NULL, NULL), 2);
 }
 
+static gint compare_paths(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The .json files of FOLDER (under the source tree), sorted, as absolute
+ * paths; a scenario added there is checked without editing this test. */
+static void add_scenarios(GPtrArray *paths, const char *folder)
+{
+    g_autofree char *dir = test_source_path(folder);
+    GDir *d = g_dir_open(dir, 0, NULL);
+    assert_non_null(d);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    for (const char *n = g_dir_read_name(d); n != NULL; n = g_dir_read_name(d)) {
+        if (g_str_has_suffix(n, ".json") && strcmp(n, "scenario.schema.json") != 0) {
+            g_ptr_array_add(names, g_build_filename(dir, n, NULL));
+        }
+    }
+    g_dir_close(d);
+    g_ptr_array_sort(names, compare_paths);
+    for (guint i = 0; i < names->len; i++) {
+        g_ptr_array_add(paths, g_strdup(names->pdata[i]));
+    }
+}
+
+/* Every scenario shipped in scenarios/ and scenarios/validation/ loads: one
+ * "ok" line each, in the order given. */
 static void test_cli_check_accepts_the_shipped_scenarios(void **state)
 {
     (void)state;
-    char *d = test_source_path("scenarios/default.json");
-    char *l = test_source_path("scenarios/limit.json");
-    const char *argv[] = {"check", d, l, NULL};
+    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(paths, g_strdup("check"));
+    add_scenarios(paths, "scenarios");
+    add_scenarios(paths, "scenarios/validation");
+    assert_true(paths->len > 15);
+    g_ptr_array_add(paths, NULL);
     char *out = NULL;
-    assert_int_equal(test_run_binary(argv, &out, NULL), 0);
+    assert_int_equal(test_run_binary((const char *const *)paths->pdata, &out, NULL), 0);
     assert_non_null(strstr(out, "default.json: ok (12 VMs)"));
+    assert_non_null(strstr(out, "capacity-web.json: ok (22 VMs)"));
+    g_auto(GStrv) lines = g_strsplit(g_strchomp(out), "\n", -1);
+    assert_int_equal(g_strv_length(lines), paths->len - 2);
+    for (guint i = 0; lines[i] != NULL; i++) {
+        const char *path = paths->pdata[i + 1];
+        assert_true(g_str_has_prefix(lines[i], path));
+        assert_true(g_str_has_prefix(lines[i] + strlen(path), ": ok ("));
+    }
     g_free(out);
-    g_free(d);
-    g_free(l);
 }
 
 /* check loads a scenario as run would, --set included: an override the
@@ -140,7 +166,7 @@ static void test_cli_policy_settings_follow_the_policy_option(void **state)
     const char *run[] = {"run", "--quiet", "--policy", "kvm-mom", "--set", "host.policy.history=20",
                          "--set", "duration=20s", "-o", out, NULL};
     assert_int_equal(test_run_binary(run, NULL, NULL), 0);
-    g_autofree char *text = read_file(out, "summary.json");
+    g_autofree char *text = test_read_file(out, "summary.json");
     json_t *root = json_loads(text, 0, NULL);
     assert_non_null(root);
     json_t *settings = json_object_get(json_object_get(json_object_get(root, "host"), "config"),

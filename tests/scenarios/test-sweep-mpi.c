@@ -21,27 +21,17 @@
 
 #define PAGES "host.page_size=2MiB"
 
-typedef struct Fixture {
-    char *tmp;
-    char *scenario;
-} Fixture;
+typedef TestScenario Fixture;
 
 static int setup(void **state)
 {
-    Fixture *f = g_new0(Fixture, 1);
-    f->tmp = test_tmpdir();
-    f->scenario = test_source_path("scenarios/limit.json");
-    *state = f;
+    *state = test_scenario_new("scenarios/limit.json");
     return 0;
 }
 
 static int teardown(void **state)
 {
-    Fixture *f = *state;
-    test_rmtree(f->tmp);
-    g_free(f->tmp);
-    g_free(f->scenario);
-    g_free(f);
+    test_scenario_free(*state);
     return 0;
 }
 
@@ -92,19 +82,12 @@ static int mpirun(int np, const char *const *args, char **err)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* The sqlite3 tool's output for `query` on DIR/sweep.sqlite; NULL when it
+ * fails (a database the run has not made yet). */
 static char *sql(const char *dir, const char *query)
 {
     g_autofree char *db = g_build_filename(dir, "sweep.sqlite", NULL);
-    const char *argv[] = {"sqlite3", "-batch", "-cmd", ".timeout 10000", db, query, NULL};
-    char *out = NULL;
-    int status = 0;
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                      NULL, NULL, &out, NULL, &status, NULL) ||
-        !g_spawn_check_wait_status(status, NULL)) {
-        g_free(out);
-        return NULL;
-    }
-    return out;
+    return test_sqlite3(db, query, NULL);
 }
 
 static guint64 count_points(const char *dir)
@@ -116,22 +99,14 @@ static guint64 count_points(const char *dir)
     return n != NULL ? g_ascii_strtoull(n, NULL, 10) : 0;
 }
 
-static char *read_text(const char *dir, const char *name)
-{
-    g_autofree char *path = g_build_filename(dir, name, NULL);
-    char *text = NULL;
-    assert_true(g_file_get_contents(path, &text, NULL, NULL));
-    return text;
-}
-
 static void assert_same_sweep(const char *a, const char *b)
 {
     g_autofree char *da = sql(a, ".dump");
     g_autofree char *db = sql(b, ".dump");
     assert_non_null(da);
     assert_string_equal(da, db);
-    g_autofree char *ca = read_text(a, "sweep.csv");
-    g_autofree char *cb = read_text(b, "sweep.csv");
+    g_autofree char *ca = test_read_file(a, "sweep.csv");
+    g_autofree char *cb = test_read_file(b, "sweep.csv");
     assert_string_equal(ca, cb);
 }
 
@@ -252,8 +227,8 @@ static void test_capacity_three_ranks(void **state)
                              NULL, NULL, NULL));
     assert_non_null(strstr(dump1, "INSERT INTO points"));
     assert_string_equal(dump1, dump3);
-    g_autofree char *j1 = read_text(one, "capacity.json");
-    g_autofree char *j3 = read_text(three, "capacity.json");
+    g_autofree char *j1 = test_read_file(one, "capacity.json");
+    g_autofree char *j3 = test_read_file(three, "capacity.json");
     assert_string_equal(j1, j3);
 }
 

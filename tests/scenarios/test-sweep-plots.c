@@ -23,27 +23,17 @@
 #define PAGES "host.page_size=2MiB"
 #define SLA "sla.perf_index=0.5"
 
-typedef struct Fixture {
-    char *tmp;
-    char *scenario;
-} Fixture;
+typedef TestScenario Fixture;
 
 static int setup(void **state)
 {
-    Fixture *f = g_new0(Fixture, 1);
-    f->tmp = test_tmpdir();
-    f->scenario = test_source_path("scenarios/limit.json");
-    *state = f;
+    *state = test_scenario_new("scenarios/limit.json");
     return 0;
 }
 
 static int teardown(void **state)
 {
-    Fixture *f = *state;
-    test_rmtree(f->tmp);
-    g_free(f->tmp);
-    g_free(f->scenario);
-    g_free(f);
+    test_scenario_free(*state);
     return 0;
 }
 
@@ -69,20 +59,7 @@ static int sweep(const Fixture *f, const char *out, const char *const *args,
 /* The sqlite3 tool's output for `query` on DIR/sweep.sqlite ('|' separated). */
 static char *sql(const char *dir, const char *query)
 {
-    g_autofree char *db = g_build_filename(dir, "sweep.sqlite", NULL);
-    const char *argv[] = {"sqlite3", "-batch", db, query, NULL};
-    char *out = NULL;
-    g_autofree char *err = NULL;
-    int status = 0;
-    GError *error = NULL;
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                      &status, &error)) {
-        fail_msg("sqlite3: %s", error->message);
-    }
-    if (!g_spawn_check_wait_status(status, NULL)) {
-        fail_msg("sqlite3 \"%s\": %s", query, err);
-    }
-    return out;
+    return test_sql(dir, "sweep.sqlite", query);
 }
 
 /* Rows of a text table: lines split on `sep`, empty lines dropped. */

@@ -27,27 +27,17 @@
 #define PAGES "host.page_size=2MiB"
 #define SLA "sla.perf_index=0.5"
 
-typedef struct Fixture {
-    char *tmp;
-    char *scenario;
-} Fixture;
+typedef TestScenario Fixture;
 
 static int setup(void **state)
 {
-    Fixture *f = g_new0(Fixture, 1);
-    f->tmp = test_tmpdir();
-    f->scenario = test_source_path("scenarios/limit.json");
-    *state = f;
+    *state = test_scenario_new("scenarios/limit.json");
     return 0;
 }
 
 static int teardown(void **state)
 {
-    Fixture *f = *state;
-    test_rmtree(f->tmp);
-    g_free(f->tmp);
-    g_free(f->scenario);
-    g_free(f);
+    test_scenario_free(*state);
     return 0;
 }
 
@@ -111,14 +101,6 @@ static guint64 count_points(const char *dir)
     return n != NULL ? g_ascii_strtoull(n, NULL, 10) : 0;
 }
 
-static char *read_text(const char *dir, const char *name)
-{
-    g_autofree char *path = g_build_filename(dir, name, NULL);
-    char *text = NULL;
-    assert_true(g_file_get_contents(path, &text, NULL, NULL));
-    return text;
-}
-
 /* Points in grid order: the first --vary slowest, then policy, then seed;
  * every figure of compare's row, and the same bytes at --jobs 1 and 2. */
 static void test_jobs(void **state)
@@ -152,8 +134,8 @@ static void test_jobs(void **state)
     g_autofree char *d1 = dump(one);
     g_autofree char *d2 = dump(two);
     assert_string_equal(d1, d2);
-    g_autofree char *c1 = read_text(one, "sweep.csv");
-    g_autofree char *c2 = read_text(two, "sweep.csv");
+    g_autofree char *c1 = test_read_file(one, "sweep.csv");
+    g_autofree char *c2 = test_read_file(two, "sweep.csv");
     assert_string_equal(c1, c2);
     assert_true(g_str_has_prefix(c1, "id,host.memory,host.memory_mib,policy,seed,status,error,"));
     g_auto(GStrv) lines = g_strsplit(c1, "\n", -1);
@@ -257,15 +239,15 @@ static void interrupt_and_resume(const Fixture *f, int signo, const char *whole)
     g_autofree char *a = dump(out);
     g_autofree char *b = dump(whole);
     assert_string_equal(a, b);
-    g_autofree char *ca = read_text(out, "sweep.csv");
-    g_autofree char *cb = read_text(whole, "sweep.csv");
+    g_autofree char *ca = test_read_file(out, "sweep.csv");
+    g_autofree char *cb = test_read_file(whole, "sweep.csv");
     assert_string_equal(ca, cb);
     /* the resumed sweep made its plots and report, the same as the whole one's */
-    g_autofree char *ra = read_text(out, "report.html");
-    g_autofree char *rb = read_text(whole, "report.html");
+    g_autofree char *ra = test_read_file(out, "report.html");
+    g_autofree char *rb = test_read_file(whole, "report.html");
     assert_string_equal(ra, rb);
-    g_autofree char *pa = read_text(out, "plots/sweep-perf.dat");
-    g_autofree char *pb = read_text(whole, "plots/sweep-perf.dat");
+    g_autofree char *pa = test_read_file(out, "plots/sweep-perf.dat");
+    g_autofree char *pb = test_read_file(whole, "plots/sweep-perf.dat");
     assert_string_equal(pa, pb);
 }
 
@@ -304,7 +286,7 @@ static void test_failed_point(void **state)
     assert_string_equal(rows, "0|ok|1|0\n1|ok|1|0\n2|ok|1|0\n3|failed|0|1\n");
     g_autofree char *e = sql(db, "SELECT error FROM points WHERE id = 3");
     assert_non_null(strstr(e, "must be smaller than host memory"));
-    g_autofree char *csv = read_text(out, "sweep.csv");
+    g_autofree char *csv = test_read_file(out, "sweep.csv");
     /* the policy and seed are the loaded scenario's: unknown here */
     assert_non_null(strstr(csv, "\n3,3GiB,3072.0,4GiB,4096.0,,,failed,"));
 }

@@ -47,6 +47,44 @@ char *test_sqlite3(const char *db, const char *query, char **err)
     return out;
 }
 
+char *test_sql(const char *dir, const char *file, const char *query)
+{
+    g_autofree char *db = g_build_filename(dir, file, NULL);
+    g_autofree char *err = NULL;
+    char *out = test_sqlite3(db, query, &err);
+    if (out == NULL) {
+        g_error("sqlite3 %s \"%s\": %s", db, query, err);
+    }
+    return out;
+}
+
+char *test_read_file(const char *dir, const char *name)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    char *text = NULL;
+    GError *error = NULL;
+    if (!g_file_get_contents(path, &text, NULL, &error)) {
+        g_error("%s", error->message);
+    }
+    return text;
+}
+
+TestScenario *test_scenario_new(const char *relative)
+{
+    TestScenario *t = g_new0(TestScenario, 1);
+    t->tmp = test_tmpdir();
+    t->scenario = test_source_path(relative);
+    return t;
+}
+
+void test_scenario_free(TestScenario *t)
+{
+    test_rmtree(t->tmp);
+    g_free(t->tmp);
+    g_free(t->scenario);
+    g_free(t);
+}
+
 char *test_tmpdir(void)
 {
     GError *error = NULL;

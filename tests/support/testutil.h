@@ -20,6 +20,18 @@ char *test_list_dir(const char *dir);
 /* Absolute path of a file under the source tree. */
 char *test_source_path(const char *relative);
 
+/* The state of a test that runs one shipped scenario: a fresh temporary
+ * folder and the scenario's absolute path (test_source_path). */
+typedef struct TestScenario {
+    char *tmp;
+    char *scenario;
+} TestScenario;
+TestScenario *test_scenario_new(const char *relative);
+void test_scenario_free(TestScenario *t);
+
+/* The text of DIR/NAME; aborts the test when it cannot be read. */
+char *test_read_file(const char *dir, const char *name);
+
 /* A run's plain CSV file (host.csv, vms.csv) as rows of cells (char **). */
 GPtrArray *test_csv_rows(const char *dir, const char *name);
 /* The index of column `name` in a header row; aborts the test when absent. */
@@ -29,3 +41,6 @@ int test_csv_column(char **header, const char *name);
  * '|', waiting up to 10 s for a lock the writer holds); NULL when it
  * fails, with its stderr in *err when err is not NULL. */
 char *test_sqlite3(const char *db, const char *query, char **err);
+/* test_sqlite3 on DIR/FILE; aborts the test, with sqlite3's message, when
+ * it fails. */
+char *test_sql(const char *dir, const char *file, const char *query);
