@@ -65,7 +65,10 @@ static uint8_t *chunk_get(SimPartition *part)
         return part->pool[--part->n_pool];
     }
     part->chunk_bytes += part->chunk_alloc;
-    return g_malloc(part->chunk_alloc);
+    /* zeroed: a 3-byte slot's load also reads its neighbour's first byte
+     * (or the spare), which must be defined even where no slot was written
+     * yet (valgrind tracks the bytes, not the mask) */
+    return g_malloc0(part->chunk_alloc);
 }
 
 static bool in_base(const SimPartition *part, const uint8_t *chunk)
