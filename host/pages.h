@@ -3,7 +3,8 @@
  * Per page: the page's record in a SimPartition by (use, residency) (8 B:
  * position, class, and in the record's free bits a flags byte with
  * backing, compressibility and large page, and the content key in a short
- * code) and its member slot (4 B): 12 B in all (docs/design.md budget; the
+ * code) and its member slot (3 B in a VM of at most 2^24 pages, else 4 B):
+ * 11 B in all, 12 B past 64 GiB at 4 KiB pages (docs/design.md budget; the
  * table in docs/benchmarks.md). The key shares the record so that the
  * sharing of a random page costs one cache miss for both.
  *

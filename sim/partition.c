@@ -5,11 +5,15 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* 4096 slots = 16 KiB: big enough that chunk pointers cost nothing, small
- * enough that the unused tail of a class's last chunk stays negligible. */
+/* 4096 slots = 12 or 16 KiB: big enough that chunk pointers cost nothing,
+ * small enough that the unused tail of a class's last chunk stays
+ * negligible. */
 #define CHUNK_SHIFT 12
 #define CHUNK_SLOTS (1u << CHUNK_SHIFT)
 #define CHUNK_MASK (CHUNK_SLOTS - 1)
+/* A member slot holds an item number: 3 bytes while every item number and
+ * index fits in 24 bits (a VM of up to 64 GiB at 4 KiB pages), 4 beyond. */
+#define NARROW_MAX_ITEMS ((uint32_t)1 << 24)
 /* Freed chunks kept for reuse before they go back to malloc. */
 #define POOL_KEEP 8
 
@@ -17,7 +21,7 @@ typedef struct PartClass {
     uint32_t count;     /* members */
     uint32_t n_chunks;  /* chunks in use */
     uint32_t cap;       /* length of chunks[] */
-    uint32_t **chunks;  /* member slots, CHUNK_SLOTS each */
+    uint8_t **chunks;   /* member slots, CHUNK_SLOTS each */
 } PartClass;
 
 /*
@@ -44,39 +48,44 @@ struct SimPartition {
     uint64_t *items;
     unsigned user_bits;   /* 64 - CLASS_BITS - the bits of an item number */
     unsigned pos_shift;   /* user_bits + CLASS_BITS */
-    uint32_t *base;       /* the initial class's first chunks, one zeroed block */
+    unsigned slot_bytes;  /* 3 or 4: the width of a member slot */
+    uint32_t slot_mask;   /* its bits in a 4-byte load: 2^24 - 1 or 2^32 - 1 */
+    size_t chunk_alloc;   /* bytes of one chunk: its slots and the spare */
+    uint8_t *base;        /* the initial class's first chunks, one zeroed block */
     size_t base_bytes;
     PartClass classes[SIM_PARTITION_MAX_CLASSES];
-    uint32_t *pool[POOL_KEEP];
+    uint8_t *pool[POOL_KEEP];
     unsigned n_pool;
     size_t chunk_bytes; /* bytes in chunks, pooled ones included */
 };
 
-static uint32_t *chunk_get(SimPartition *part)
+static uint8_t *chunk_get(SimPartition *part)
 {
     if (part->n_pool > 0) {
         return part->pool[--part->n_pool];
     }
-    part->chunk_bytes += CHUNK_SLOTS * sizeof(uint32_t);
-    return g_new(uint32_t, CHUNK_SLOTS);
+    part->chunk_bytes += part->chunk_alloc;
+    /* zeroed: a 3-byte slot's load also reads its neighbour's first byte
+     * (or the spare), which must be defined even where no slot was written
+     * yet (valgrind tracks the bytes, not the mask) */
+    return g_malloc0(part->chunk_alloc);
 }
 
-static bool in_base(const SimPartition *part, const uint32_t *chunk)
+static bool in_base(const SimPartition *part, const uint8_t *chunk)
 {
-    return part->base != NULL && chunk >= part->base &&
-           (const char *)chunk < (const char *)part->base + part->base_bytes;
+    return part->base != NULL && chunk >= part->base && chunk < part->base + part->base_bytes;
 }
 
 /* Chunks of the base block are reused through the pool but never freed one
  * by one: the block goes at once in sim_partition_free. */
-static void chunk_put(SimPartition *part, uint32_t *chunk)
+static void chunk_put(SimPartition *part, uint8_t *chunk)
 {
     if (part->n_pool < POOL_KEEP) {
         part->pool[part->n_pool++] = chunk;
         return;
     }
     if (!in_base(part, chunk)) {
-        part->chunk_bytes -= CHUNK_SLOTS * sizeof(uint32_t);
+        part->chunk_bytes -= part->chunk_alloc;
         g_free(chunk);
     }
 }
@@ -103,14 +112,43 @@ static inline unsigned item_class(const SimPartition *part, uint32_t item)
     return word_class(part->items[item], part->user_bits, part->initial);
 }
 
-static inline uint32_t slot_get(const PartClass *c, uint32_t index)
+/*
+ * Slots of either width are read with one 4-byte load and a mask, so the
+ * width costs no branch: a 3-byte slot's load takes the first byte of the
+ * next slot too (or the spare byte past a chunk's last slot: a chunk, and
+ * the base block, end with 4 - slot_bytes spare bytes, so no load runs past
+ * an allocation), and a store rewrites that byte with what it read. Stored
+ * little-endian; the XOR with the index keeps the lazy start (item and
+ * index both below 2^24 in a 3-byte slot).
+ */
+static inline uint8_t *slot_at(const PartClass *c, uint32_t index, unsigned slot_bytes)
 {
-    return c->chunks[index >> CHUNK_SHIFT][index & CHUNK_MASK] ^ index;
+    return c->chunks[index >> CHUNK_SHIFT] + (size_t)(index & CHUNK_MASK) * slot_bytes;
 }
 
-static inline void slot_set(PartClass *c, uint32_t index, uint32_t item)
+static inline uint32_t load4(const uint8_t *at)
 {
-    c->chunks[index >> CHUNK_SHIFT][index & CHUNK_MASK] = item ^ index;
+    uint32_t v;
+    memcpy(&v, at, sizeof(v));
+    return GUINT32_FROM_LE(v);
+}
+
+static inline void store4(uint8_t *at, uint32_t v)
+{
+    v = GUINT32_TO_LE(v);
+    memcpy(at, &v, sizeof(v));
+}
+
+static inline uint32_t slot_get(const SimPartition *part, const PartClass *c, uint32_t index)
+{
+    return (load4(slot_at(c, index, part->slot_bytes)) & part->slot_mask) ^ index;
+}
+
+static inline void slot_set(const SimPartition *part, PartClass *c, uint32_t index, uint32_t item)
+{
+    uint8_t *at = slot_at(c, index, part->slot_bytes);
+    uint32_t mask = part->slot_mask;
+    store4(at, (load4(at) & ~mask) | ((item ^ index) & mask));
 }
 
 /* Appends item to cls, writing its word once: its caller's bits, then the
@@ -121,12 +159,12 @@ static void class_append(SimPartition *part, unsigned cls, uint32_t item, uint64
     if ((c->count >> CHUNK_SHIFT) >= c->n_chunks) {
         if (c->n_chunks == c->cap) {
             c->cap = c->cap ? 2 * c->cap : 4;
-            c->chunks = g_renew(uint32_t *, c->chunks, c->cap);
+            c->chunks = g_renew(uint8_t *, c->chunks, c->cap);
         }
         c->chunks[c->n_chunks++] = chunk_get(part);
     }
     uint32_t at = c->count++;
-    slot_set(c, at, item);
+    slot_set(part, c, at, item);
     part->items[item] = (uint64_t)(at ^ item) << part->pos_shift |
                         (uint64_t)(cls ^ part->initial) << part->user_bits | user;
 }
@@ -137,8 +175,8 @@ static void class_remove(SimPartition *part, unsigned cls, uint32_t at)
 {
     PartClass *c = &part->classes[cls];
     unsigned pos_shift = part->pos_shift;
-    uint32_t last = slot_get(c, c->count - 1);
-    slot_set(c, at, last);
+    uint32_t last = slot_get(part, c, c->count - 1);
+    slot_set(part, c, at, last);
     uint64_t *w = &part->items[last];
     *w = (*w & ~(~(uint64_t)0 << pos_shift)) | (uint64_t)(at ^ last) << pos_shift;
     c->count--;
@@ -157,16 +195,23 @@ SimPartition *sim_partition_new(uint32_t n_items, unsigned n_classes, unsigned i
     /* slots and items both lie in 0 .. n_items - 1 */
     part->user_bits = 64 - CLASS_BITS - g_bit_storage(n_items > 0 ? n_items - 1 : 0);
     part->pos_shift = part->user_bits + CLASS_BITS;
+    /* chosen once: every slot of the partition has the same width */
+    part->slot_bytes = n_items <= NARROW_MAX_ITEMS ? 3 : 4;
+    part->slot_mask = part->slot_bytes == 3 ? NARROW_MAX_ITEMS - 1 : UINT32_MAX;
+    part->chunk_alloc = (size_t)CHUNK_SLOTS * part->slot_bytes + (4 - part->slot_bytes);
     part->items = sim_big_alloc0((size_t)n_items * sizeof(uint64_t));
     PartClass *c = &part->classes[initial];
     c->n_chunks = c->cap = (n_items + CHUNK_MASK) >> CHUNK_SHIFT;
     c->count = n_items;
     if (c->n_chunks > 0) {
-        part->base_bytes = (size_t)c->n_chunks * CHUNK_SLOTS * sizeof(uint32_t);
+        /* the chunks back to back: each one's spare byte is the next
+         * one's first, and the block's own spare ends it */
+        size_t stride = (size_t)CHUNK_SLOTS * part->slot_bytes;
+        part->base_bytes = c->n_chunks * stride + (4 - part->slot_bytes);
         part->base = sim_big_alloc0(part->base_bytes);
-        c->chunks = g_new(uint32_t *, c->cap);
+        c->chunks = g_new(uint8_t *, c->cap);
         for (uint32_t i = 0; i < c->n_chunks; i++) {
-            c->chunks[i] = part->base + (size_t)i * CHUNK_SLOTS;
+            c->chunks[i] = part->base + i * stride;
         }
     }
     return part;
@@ -249,7 +294,7 @@ void sim_partition_move_user(SimPartition *part, uint32_t item, unsigned to, uin
 uint32_t sim_partition_member(const SimPartition *part, unsigned cls, uint32_t index)
 {
     g_assert(index < part->classes[cls].count);
-    return slot_get(&part->classes[cls], index);
+    return slot_get(part, &part->classes[cls], index);
 }
 
 void sim_partition_prefetch_item(const SimPartition *part, uint32_t item)
@@ -264,14 +309,14 @@ void sim_partition_prefetch_member(const SimPartition *part, unsigned cls, uint3
     if (index >= c->count) {
         return; /* a stale hint: there is no such slot now */
     }
-    __builtin_prefetch(&c->chunks[index >> CHUNK_SHIFT][index & CHUNK_MASK], 1);
+    __builtin_prefetch(slot_at(c, index, part->slot_bytes), 1);
 }
 
 size_t sim_partition_bytes(const SimPartition *part)
 {
     size_t bytes = sizeof(*part) + part->n_items * sizeof(uint64_t);
     for (unsigned k = 0; k < part->n_classes; k++) {
-        bytes += part->classes[k].cap * sizeof(uint32_t *);
+        bytes += part->classes[k].cap * sizeof(uint8_t *);
     }
     return bytes + part->base_bytes + part->chunk_bytes;
 }

@@ -5,7 +5,9 @@
  * "a random resident page" without scanning memory, so the work per
  * simulated second follows the pages moved, not the memory size.
  *
- * Memory: an 8-byte record per item + 4 bytes (member slot). The record
+ * Memory: an 8-byte record per item + its member slot: 3 bytes while the
+ * partition has at most 2^24 items (a VM of up to 64 GiB at 4 KiB pages),
+ * 4 bytes beyond, so 11 or 12 bytes an item. The record
  * packs the item's position in its class (as many bits as item numbers
  * need: 22 for 4 M items), its class (6 bits) and, in the bits left, the
  * caller's own per-item state (36 bits at 4 M items), so a caller that

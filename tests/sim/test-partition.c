@@ -63,9 +63,84 @@ static void test_partition_memory_stays_near_one_slot_per_item(void **state)
     }
     assert_int_equal(sim_partition_count(part, 3), N);
     size_t per_item = sim_partition_bytes(part) / N;
-    /* 8 B record (position, class, the caller's bits) + 4 B slot, plus
+    /* 8 B record (position, class, the caller's bits) + 3 B slot, plus
      * chunk and pool slack */
-    assert_true(per_item <= 12);
+    assert_true(per_item <= 11);
+}
+
+/* The slot width follows the item count: 3 bytes up to 2^24 items, 4 past
+ * it. The arrays are zeroed lazily, so their bytes count before any move. */
+static void test_partition_slots_take_3_bytes_up_to_2_24_items(void **state)
+{
+    (void)state;
+    const uint32_t narrow = (uint32_t)1 << 24;
+    g_autoptr(SimPartition) at = sim_partition_new(narrow, 4, 0);
+    g_autoptr(SimPartition) past = sim_partition_new(narrow + 1, 4, 0);
+    assert_int_equal(sim_partition_bytes(at) / narrow, 8 + 3);
+    assert_int_equal(sim_partition_bytes(past) / (narrow + 1), 8 + 4);
+}
+
+/* Moves in a partition of n items against a plain array of classes: the
+ * items at the top of the number range (all 24 or 32 bits of an item
+ * XOR-ed with its index), their last chunk, and random ones. Then every
+ * item's class, every class's count, and each item a member exactly once:
+ * a store to one slot must leave its neighbours (and the initial class's
+ * untouched, still zero slots) as they were. */
+static void check_big_partition(uint32_t n)
+{
+    enum { K = 4, RANDOM_MOVES = 100000, TOP = 3 * 4096 + 5 };
+    g_autoptr(SimPartition) part = sim_partition_new(n, K, 0);
+    /* the lazy start: member i of the initial class is item i */
+    for (uint32_t i = 0; i < 4096; i++) {
+        assert_int_equal(sim_partition_member(part, 0, i), i);
+        assert_int_equal(sim_partition_member(part, 0, n - 1 - i), n - 1 - i);
+    }
+    g_autofree uint8_t *ref = g_new0(uint8_t, n);
+    uint32_t counts[K] = {n};
+    SimRng rng;
+    sim_rng_init(&rng, 14, "partition-big");
+    for (uint32_t s = 0; s < TOP + RANDOM_MOVES; s++) {
+        uint32_t item = s < TOP ? n - 1 - s : (uint32_t)sim_rng_below(&rng, n);
+        unsigned to = s < TOP ? 1 + s % (K - 1) : (unsigned)sim_rng_below(&rng, K);
+        counts[ref[item]]--;
+        counts[to]++;
+        ref[item] = (uint8_t)to;
+        sim_partition_move(part, item, to);
+    }
+    /* the top items come back to the initial class, at its end */
+    for (uint32_t s = 0; s < TOP; s += 3) {
+        uint32_t item = n - 1 - s;
+        counts[ref[item]]--;
+        counts[0]++;
+        ref[item] = 0;
+        sim_partition_move(part, item, 0);
+    }
+    g_autofree uint8_t *seen = g_new0(uint8_t, n);
+    for (unsigned k = 0; k < K; k++) {
+        assert_int_equal(sim_partition_count(part, k), counts[k]);
+        for (uint32_t i = 0; i < counts[k]; i++) {
+            uint32_t item = sim_partition_member(part, k, i);
+            assert_true(item < n);
+            assert_int_equal(ref[item], k);
+            assert_int_equal(seen[item], 0);
+            seen[item] = 1;
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        assert_int_equal(sim_partition_class(part, i), ref[i]);
+    }
+}
+
+static void test_partition_moves_with_3_byte_slots_at_2_24_items(void **state)
+{
+    (void)state;
+    check_big_partition((uint32_t)1 << 24);
+}
+
+static void test_partition_moves_with_4_byte_slots_past_2_24_items(void **state)
+{
+    (void)state;
+    check_big_partition(((uint32_t)1 << 24) + 1);
 }
 
 static void test_partition_member_pick_covers_every_member(void **state)
@@ -135,6 +210,9 @@ int main(void)
         cmocka_unit_test(test_partition_starts_with_every_item_in_the_initial_class),
         cmocka_unit_test(test_partition_moves_agree_with_a_reference),
         cmocka_unit_test(test_partition_memory_stays_near_one_slot_per_item),
+        cmocka_unit_test(test_partition_slots_take_3_bytes_up_to_2_24_items),
+        cmocka_unit_test(test_partition_moves_with_3_byte_slots_at_2_24_items),
+        cmocka_unit_test(test_partition_moves_with_4_byte_slots_past_2_24_items),
         cmocka_unit_test(test_partition_member_pick_covers_every_member),
         cmocka_unit_test(test_partition_user_bits_survive_moves),
         cmocka_unit_test(test_partition_prefetch_hints_change_nothing),
