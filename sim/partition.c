@@ -14,8 +14,6 @@
 /* A member slot holds an item number: 3 bytes while every item number and
  * index fits in 24 bits (a VM of up to 64 GiB at 4 KiB pages), 4 beyond. */
 #define NARROW_MAX_ITEMS ((uint32_t)1 << 24)
-/* Freed chunks kept for reuse before they go back to malloc. */
-#define POOL_KEEP 8
 
 typedef struct PartClass {
     uint32_t count;     /* members */
@@ -41,6 +39,17 @@ typedef struct PartClass {
 #define CLASS_BITS 6
 G_STATIC_ASSERT(SIM_PARTITION_MAX_CLASSES <= (1u << CLASS_BITS));
 
+/*
+ * The member slots of all classes live in one arena of chunks, a single
+ * zeroed mapping (huge pages, sim/bigalloc.c) per partition: a class holds
+ * ceil(count / CHUNK_SLOTS) chunks, so all classes together never hold more
+ * than ceil(n_items / CHUNK_SLOTS) + n_classes, and the arena has exactly
+ * that many. The initial class starts with the first ones; a chunk a class
+ * lets go goes on a free stack and is the next one taken (the most recently
+ * touched memory first), and a chunk past the ones ever handed out is
+ * touched only when taken. So the slots of one VM lie together, on few
+ * huge pages, instead of in malloc's 4 KiB pages among everything else.
+ */
 struct SimPartition {
     uint32_t n_items;
     unsigned n_classes;
@@ -50,44 +59,26 @@ struct SimPartition {
     unsigned pos_shift;   /* user_bits + CLASS_BITS */
     unsigned slot_bytes;  /* 3 or 4: the width of a member slot */
     uint32_t slot_mask;   /* its bits in a 4-byte load: 2^24 - 1 or 2^32 - 1 */
-    size_t chunk_alloc;   /* bytes of one chunk: its slots and the spare */
-    uint8_t *base;        /* the initial class's first chunks, one zeroed block */
-    size_t base_bytes;
+    size_t chunk_stride;  /* bytes of one chunk's slots */
+    uint8_t *arena;       /* the chunks back to back, then the spare bytes */
+    size_t arena_bytes;
+    uint32_t n_arena;     /* chunks in the arena */
+    uint32_t n_handed;    /* chunks handed out at least once: the first ones */
+    uint32_t *free_chunks; /* a stack of free chunk numbers, below n_handed */
+    uint32_t n_free;
     PartClass classes[SIM_PARTITION_MAX_CLASSES];
-    uint8_t *pool[POOL_KEEP];
-    unsigned n_pool;
-    size_t chunk_bytes; /* bytes in chunks, pooled ones included */
 };
 
 static uint8_t *chunk_get(SimPartition *part)
 {
-    if (part->n_pool > 0) {
-        return part->pool[--part->n_pool];
-    }
-    part->chunk_bytes += part->chunk_alloc;
-    /* zeroed: a 3-byte slot's load also reads its neighbour's first byte
-     * (or the spare), which must be defined even where no slot was written
-     * yet (valgrind tracks the bytes, not the mask) */
-    return g_malloc0(part->chunk_alloc);
+    uint32_t k = part->n_free > 0 ? part->free_chunks[--part->n_free] : part->n_handed++;
+    g_assert(k < part->n_arena);
+    return part->arena + k * part->chunk_stride;
 }
 
-static bool in_base(const SimPartition *part, const uint8_t *chunk)
-{
-    return part->base != NULL && chunk >= part->base && chunk < part->base + part->base_bytes;
-}
-
-/* Chunks of the base block are reused through the pool but never freed one
- * by one: the block goes at once in sim_partition_free. */
 static void chunk_put(SimPartition *part, uint8_t *chunk)
 {
-    if (part->n_pool < POOL_KEEP) {
-        part->pool[part->n_pool++] = chunk;
-        return;
-    }
-    if (!in_base(part, chunk)) {
-        part->chunk_bytes -= part->chunk_alloc;
-        g_free(chunk);
-    }
+    part->free_chunks[part->n_free++] = (uint32_t)((size_t)(chunk - part->arena) / part->chunk_stride);
 }
 
 /* The fields of one word; `part` fields are read into locals by the
@@ -115,9 +106,9 @@ static inline unsigned item_class(const SimPartition *part, uint32_t item)
 /*
  * Slots of either width are read with one 4-byte load and a mask, so the
  * width costs no branch: a 3-byte slot's load takes the first byte of the
- * next slot too (or the spare byte past a chunk's last slot: a chunk, and
- * the base block, end with 4 - slot_bytes spare bytes, so no load runs past
- * an allocation), and a store rewrites that byte with what it read. Stored
+ * next slot too (the first byte of the next chunk in the arena, or past
+ * the last chunk one of the arena's 4 - slot_bytes spare bytes, so no load
+ * runs past it), and a store rewrites that byte with what it read. Stored
  * little-endian; the XOR with the index keeps the lazy start (item and
  * index both below 2^24 in a 3-byte slot).
  */
@@ -170,7 +161,7 @@ static void class_append(SimPartition *part, unsigned cls, uint32_t item, uint64
 }
 
 /* Swap-with-last removal keeps the members dense; an emptied chunk goes back
- * to the pool so a class that shrinks gives its memory to the others. */
+ * to the arena so a class that shrinks gives its memory to the others. */
 static void class_remove(SimPartition *part, unsigned cls, uint32_t at)
 {
     PartClass *c = &part->classes[cls];
@@ -198,21 +189,19 @@ SimPartition *sim_partition_new(uint32_t n_items, unsigned n_classes, unsigned i
     /* chosen once: every slot of the partition has the same width */
     part->slot_bytes = n_items <= NARROW_MAX_ITEMS ? 3 : 4;
     part->slot_mask = part->slot_bytes == 3 ? NARROW_MAX_ITEMS - 1 : UINT32_MAX;
-    part->chunk_alloc = (size_t)CHUNK_SLOTS * part->slot_bytes + (4 - part->slot_bytes);
+    part->chunk_stride = (size_t)CHUNK_SLOTS * part->slot_bytes;
     part->items = sim_big_alloc0((size_t)n_items * sizeof(uint64_t));
     PartClass *c = &part->classes[initial];
     c->n_chunks = c->cap = (n_items + CHUNK_MASK) >> CHUNK_SHIFT;
     c->count = n_items;
-    if (c->n_chunks > 0) {
-        /* the chunks back to back: each one's spare byte is the next
-         * one's first, and the block's own spare ends it */
-        size_t stride = (size_t)CHUNK_SLOTS * part->slot_bytes;
-        part->base_bytes = c->n_chunks * stride + (4 - part->slot_bytes);
-        part->base = sim_big_alloc0(part->base_bytes);
-        c->chunks = g_new(uint8_t *, c->cap);
-        for (uint32_t i = 0; i < c->n_chunks; i++) {
-            c->chunks[i] = part->base + i * stride;
-        }
+    part->n_arena = c->n_chunks + n_classes;
+    part->n_handed = c->n_chunks;
+    part->arena_bytes = part->n_arena * part->chunk_stride + (4 - part->slot_bytes);
+    part->arena = sim_big_alloc0(part->arena_bytes);
+    part->free_chunks = g_new(uint32_t, part->n_arena);
+    c->chunks = g_new(uint8_t *, c->cap);
+    for (uint32_t i = 0; i < c->n_chunks; i++) {
+        c->chunks[i] = part->arena + i * part->chunk_stride;
     }
     return part;
 }
@@ -223,19 +212,10 @@ void sim_partition_free(SimPartition *part)
         return;
     }
     for (unsigned k = 0; k < part->n_classes; k++) {
-        for (uint32_t i = 0; i < part->classes[k].n_chunks; i++) {
-            if (!in_base(part, part->classes[k].chunks[i])) {
-                g_free(part->classes[k].chunks[i]);
-            }
-        }
         g_free(part->classes[k].chunks);
     }
-    for (unsigned i = 0; i < part->n_pool; i++) {
-        if (!in_base(part, part->pool[i])) {
-            g_free(part->pool[i]);
-        }
-    }
-    sim_big_free(part->base, part->base_bytes);
+    g_free(part->free_chunks);
+    sim_big_free(part->arena, part->arena_bytes);
     sim_big_free(part->items, (size_t)part->n_items * sizeof(uint64_t));
     g_free(part);
 }
@@ -314,9 +294,11 @@ void sim_partition_prefetch_member(const SimPartition *part, unsigned cls, uint3
 
 size_t sim_partition_bytes(const SimPartition *part)
 {
-    size_t bytes = sizeof(*part) + part->n_items * sizeof(uint64_t);
+    size_t bytes = sizeof(*part) + part->n_items * sizeof(uint64_t) +
+                   part->n_arena * sizeof(uint32_t);
     for (unsigned k = 0; k < part->n_classes; k++) {
         bytes += part->classes[k].cap * sizeof(uint8_t *);
     }
-    return bytes + part->base_bytes + part->chunk_bytes;
+    /* the arena's chunks past the ones ever handed out are never touched */
+    return bytes + part->n_handed * part->chunk_stride + (4 - part->slot_bytes);
 }

@@ -12,7 +12,7 @@
  * need: 22 for 4 M items), its class (6 bits) and, in the bits left, the
  * caller's own per-item state (36 bits at 4 M items), so a caller that
  * keeps its state there reads and moves an item with one cache miss.
- * Members are stored in fixed chunks drawn from a shared pool, so the slack
+ * Members are stored in fixed chunks of one arena per partition, so the slack
  * is at most one chunk per class, whatever the classes' history.
  */
 #pragma once

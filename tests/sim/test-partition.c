@@ -64,8 +64,45 @@ static void test_partition_memory_stays_near_one_slot_per_item(void **state)
     assert_int_equal(sim_partition_count(part, 3), N);
     size_t per_item = sim_partition_bytes(part) / N;
     /* 8 B record (position, class, the caller's bits) + 3 B slot, plus
-     * chunk and pool slack */
+     * the chunks' slack */
     assert_true(per_item <= 11);
+}
+
+/* Each class holds ceil(count / 4096) chunks of one arena of
+ * ceil(n / 4096) + classes chunks. The worst split, every class one item
+ * into a new chunk, takes all but one of them; moves go on from there, and
+ * everything back in one class leaves the memory handed out where the
+ * worst split put it: freed chunks are reused, never added. */
+static void test_partition_worst_split_fits_the_arena(void **state)
+{
+    (void)state;
+    enum { K = SIM_PARTITION_MAX_CLASSES, CHUNK = 4096, N = K * CHUNK, EACH = CHUNK + 1 };
+    g_autoptr(SimPartition) part = sim_partition_new(N, K, 0);
+    size_t at_start = sim_partition_bytes(part);
+    uint32_t item = 0;
+    for (unsigned k = 1; k < K; k++) {
+        for (uint32_t i = 0; i < EACH; i++) {
+            sim_partition_move(part, item++, k);
+        }
+    }
+    assert_int_equal(sim_partition_count(part, 0), N - (K - 1) * EACH);
+    size_t worst = sim_partition_bytes(part);
+    /* 63 classes of 2 chunks and the first class's 1: 63 chunks of 12 KiB
+     * more, and each new class's list of chunk pointers (4 to start) */
+    assert_int_equal(worst - at_start, (size_t)(K - 1) * (CHUNK * 3 + 4 * sizeof(uint8_t *)));
+    SimRng rng;
+    sim_rng_init(&rng, 3, "partition-arena");
+    for (int s = 0; s < 100000; s++) {
+        sim_partition_move(part, (uint32_t)sim_rng_below(&rng, N), (unsigned)sim_rng_below(&rng, K));
+    }
+    for (uint32_t i = 0; i < N; i++) {
+        sim_partition_move(part, i, 0);
+    }
+    assert_int_equal(sim_partition_count(part, 0), N);
+    for (uint32_t i = 0; i < N; i += 4093) {
+        assert_int_equal(sim_partition_class(part, i), 0);
+    }
+    assert_int_equal(sim_partition_bytes(part), worst);
 }
 
 /* The slot width follows the item count: 3 bytes up to 2^24 items, 4 past
@@ -210,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_partition_starts_with_every_item_in_the_initial_class),
         cmocka_unit_test(test_partition_moves_agree_with_a_reference),
         cmocka_unit_test(test_partition_memory_stays_near_one_slot_per_item),
+        cmocka_unit_test(test_partition_worst_split_fits_the_arena),
         cmocka_unit_test(test_partition_slots_take_3_bytes_up_to_2_24_items),
         cmocka_unit_test(test_partition_moves_with_3_byte_slots_at_2_24_items),
         cmocka_unit_test(test_partition_moves_with_4_byte_slots_past_2_24_items),
