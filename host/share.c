@@ -36,7 +36,8 @@ static guint domain_of(const Host *host, guint i)
  * (duplicate keys), so spaces split each domain further. Zero pages use
  * the domain itself (0 .. n-1), duplicates the VM's own space (n + i), and
  * image contents one space per (domain, image) pair (2n + pair); a VM
- * without an image keeps its image contents in its own space. */
+ * without an image keeps its image contents in its own space. So every
+ * space is below 3n (at most n pairs), which the frame table is told. */
 static void assign_image_spaces(Host *host)
 {
     const SimScenario *sc = host->scenario;
@@ -56,12 +57,13 @@ static void assign_image_spaces(Host *host)
         }
         g_free(pair);
         v->image_space = 2 * host->n_vms + GPOINTER_TO_UINT(index);
+        g_assert(v->image_space < 3 * host->n_vms);
     }
 }
 
 void host_share_init(Host *host)
 {
-    host->shared = host_sharetab_new();
+    host->shared = host_sharetab_new(3 * host->n_vms);
     host->domains = g_new0(HostShareDomain, MAX(host->n_vms, 1));
     for (guint i = 0; i < host->n_vms; i++) {
         host->vms[i].domain = domain_of(host, i);

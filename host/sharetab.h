@@ -1,8 +1,9 @@
 /*
  * The table of shared frames: content (domain, key) -> references. Open
- * addressing with linear probing, 12 bytes a slot at most 70% full, because
+ * addressing with linear probing, 8 bytes a slot at most 70% full, because
  * the host may hold millions of shared frames and GHashTable's 20+ bytes a
- * slot would break the per-page memory budget (docs/benchmarks.md).
+ * slot would break the per-page memory budget (docs/benchmarks.md). A
+ * "domain" here is any space below the table's n_spaces.
  */
 #pragma once
 
@@ -11,7 +12,10 @@
 
 typedef struct HostShareTable HostShareTable;
 
-HostShareTable *host_sharetab_new(void);
+/* A table for domains 0 .. n_spaces - 1: the fewer, the more bits a slot
+ * keeps for the count (a larger count goes on outside the slot); n_spaces
+ * at most 2^31 - 1. */
+HostShareTable *host_sharetab_new(uint32_t n_spaces);
 void host_sharetab_free(HostShareTable *tab);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(HostShareTable, host_sharetab_free)
 

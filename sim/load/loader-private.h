@@ -25,9 +25,9 @@
  * VM of more than 2^24 pages whose keys outgrow the record; the estimate keeps 14. */
 #define EST_PAGE_BYTES 14.0
 
-/* Bytes per shared frame: a 12-byte slot of a table at most 70% full that
+/* Bytes per shared frame: an 8-byte slot of a table at most 70% full that
  * doubles when it grows (host/sharetab.c); frames <= min(host pages, VM pages). */
-#define EST_SHARE_BYTES (12.0 / 0.7 * 2.0)
+#define EST_SHARE_BYTES (8.0 / 0.7 * 2.0)
 
 /* A phase: its SimPhase, the run's event record and a queue entry (assumption). */
 #define EST_PHASE_BYTES ((double)sizeof(SimPhase) + 64.0)
