@@ -5,11 +5,13 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* 4096 slots = 12 or 16 KiB: big enough that chunk pointers cost nothing,
- * small enough that the unused tail of a class's last chunk stays
- * negligible. */
-#define CHUNK_SHIFT 12
+/* 1024 slots = 3 or 4 KiB: big enough that chunk pointers cost little
+ * (8 B per 1024 slots), small enough that the unused tails of the classes'
+ * last chunks, up to 60 of them per VM, stay negligible (docs/benchmarks.md,
+ * issue 14: 0.11 B per page at 4096 slots). */
+#define CHUNK_SHIFT 10
 #define CHUNK_SLOTS (1u << CHUNK_SHIFT)
+G_STATIC_ASSERT(CHUNK_SLOTS == SIM_PARTITION_CHUNK_SLOTS);
 #define CHUNK_MASK (CHUNK_SLOTS - 1)
 /* A member slot holds an item number: 3 bytes while every item number and
  * index fits in 24 bits (a VM of up to 64 GiB at 4 KiB pages), 4 beyond. */
@@ -190,14 +192,16 @@ SimPartition *sim_partition_new(uint32_t n_items, unsigned n_classes, unsigned i
     part->slot_bytes = n_items <= NARROW_MAX_ITEMS ? 3 : 4;
     part->slot_mask = part->slot_bytes == 3 ? NARROW_MAX_ITEMS - 1 : UINT32_MAX;
     part->chunk_stride = (size_t)CHUNK_SLOTS * part->slot_bytes;
-    part->items = sim_big_alloc0((size_t)n_items * sizeof(uint64_t));
+    part->items = sim_big_alloc0_hot((size_t)n_items * sizeof(uint64_t), (size_t)n_items * sizeof(uint64_t));
     PartClass *c = &part->classes[initial];
     c->n_chunks = c->cap = (n_items + CHUNK_MASK) >> CHUNK_SHIFT;
     c->count = n_items;
     part->n_arena = c->n_chunks + n_classes;
     part->n_handed = c->n_chunks;
     part->arena_bytes = part->n_arena * part->chunk_stride + (4 - part->slot_bytes);
-    part->arena = sim_big_alloc0(part->arena_bytes);
+    /* huge pages for the initial chunks: the reserve past them is touched
+     * chunk by chunk, if at all */
+    part->arena = sim_big_alloc0_hot(part->arena_bytes, part->n_handed * part->chunk_stride);
     part->free_chunks = g_new(uint32_t, part->n_arena);
     c->chunks = g_new(uint8_t *, c->cap);
     for (uint32_t i = 0; i < c->n_chunks; i++) {

@@ -23,6 +23,9 @@
 /* 10 guest uses x 6 residencies = 60 classes (host/pages.h); the class takes
  * 6 bits of the item's record. */
 #define SIM_PARTITION_MAX_CLASSES 64
+/* Member slots come in chunks of this many; a class holds
+ * ceil(count / SIM_PARTITION_CHUNK_SLOTS) of them. */
+#define SIM_PARTITION_CHUNK_SLOTS 1024u
 
 typedef struct SimPartition SimPartition;
 

@@ -68,15 +68,15 @@ static void test_partition_memory_stays_near_one_slot_per_item(void **state)
     assert_true(per_item <= 11);
 }
 
-/* Each class holds ceil(count / 4096) chunks of one arena of
- * ceil(n / 4096) + classes chunks. The worst split, every class one item
+/* Each class holds ceil(count / chunk) chunks of one arena of
+ * ceil(n / chunk) + classes chunks. The worst split, every class one item
  * into a new chunk, takes all but one of them; moves go on from there, and
  * everything back in one class leaves the memory handed out where the
  * worst split put it: freed chunks are reused, never added. */
 static void test_partition_worst_split_fits_the_arena(void **state)
 {
     (void)state;
-    enum { K = SIM_PARTITION_MAX_CLASSES, CHUNK = 4096, N = K * CHUNK, EACH = CHUNK + 1 };
+    enum { K = SIM_PARTITION_MAX_CLASSES, CHUNK = SIM_PARTITION_CHUNK_SLOTS, N = K * CHUNK, EACH = CHUNK + 1 };
     g_autoptr(SimPartition) part = sim_partition_new(N, K, 0);
     size_t at_start = sim_partition_bytes(part);
     uint32_t item = 0;
@@ -87,7 +87,7 @@ static void test_partition_worst_split_fits_the_arena(void **state)
     }
     assert_int_equal(sim_partition_count(part, 0), N - (K - 1) * EACH);
     size_t worst = sim_partition_bytes(part);
-    /* 63 classes of 2 chunks and the first class's 1: 63 chunks of 12 KiB
+    /* 63 classes of 2 chunks and the first class's 1: 63 chunks of 3 KiB
      * more, and each new class's list of chunk pointers (4 to start) */
     assert_int_equal(worst - at_start, (size_t)(K - 1) * (CHUNK * 3 + 4 * sizeof(uint8_t *)));
     SimRng rng;
