@@ -11,22 +11,38 @@
  * few (bound on the attempts, assumption). */
 #define HOST_MAKE_ROOM_TRIES 8
 
-/* The powered-on VM with the most frames and room in its swap file, to make
- * room when the host has no free frame left at all. O(VMs), only on this
- * rare path. */
-static guint fullest_vm(Host *host)
+/* The powered-on VM with the most frames that can swap one out (room in its
+ * swap file and a private page), to make room when the host has no free
+ * frame left at all; false when none can. O(VMs), only on this rare path. */
+static bool fullest_vm(Host *host, guint *vm)
 {
-    guint best = 0;
     uint64_t best_consumed = 0;
     for (guint i = 0; i < host->n_vms; i++) {
         const HostVm *v = &host->vms[i];
-        uint64_t c = v->powered_on && host_vm_swap_room(v) ? host_vm_consumed(v) : 0;
+        bool can = v->powered_on && host_vm_swap_room(v) &&
+                   host_pages_count_backing(v->pages, HOST_BACK_PRIVATE) > 0;
+        uint64_t c = can ? host_vm_consumed(v) : 0;
         if (c > best_consumed) {
-            best = i;
+            *vm = i;
             best_consumed = c;
         }
     }
-    return best;
+    return best_consumed > 0;
+}
+
+/* One frame freed when no VM has a private page to swap (the others'
+ * memory all shared or compressed, a VM with a reservation still growing
+ * into it): a compressed page goes to its VM's swap file, as when the
+ * compression cache is full (docs/model.md, "host out of frames"). Without
+ * it the host handed out a frame it did not have. */
+static uint64_t evict_compressed(Host *host)
+{
+    for (guint i = 0; i < host->n_vms; i++) {
+        if (host->vms[i].zip_frames > 0 && host_zip_evict_frame(host, i) > 0) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* Before the VM gets one more frame: a VM at its limit swaps its own pages
@@ -47,7 +63,10 @@ static void frames_take(Host *host, guint vm, SimTime now)
     bool zip = host->compression;
     host->compression = false;
     for (int i = 0; i < HOST_MAKE_ROOM_TRIES && host_free_pages(host) == 0; i++) {
-        if (host_swap_out(host, fullest_vm(host), 1, now) == 0) {
+        guint fullest;
+        uint64_t freed = fullest_vm(host, &fullest) ? host_swap_out(host, fullest, 1, now)
+                                                    : evict_compressed(host);
+        if (freed == 0) {
             break;
         }
         host->forced_swaps++;

@@ -74,6 +74,10 @@ void host_share_drop(Host *host, guint vm, uint32_t p);
 bool host_zip_store(Host *host, guint vm, uint32_t p, SimTime now);
 /* Page p leaves the compression cache (decompressed or released). */
 void host_zip_drop(Host *host, guint vm, uint32_t p);
+/* Moves VM vm's oldest compressed pages to its swap file until one frame of
+ * its compression cache is free (or its cache is empty, or its swap file
+ * full); returns the frames freed (0 or 1). */
+uint64_t host_zip_evict_frame(Host *host, guint vm);
 /* Writes page p to the host cache tier or the swap file (host/swapdev.c). */
 void host_swap_store(Host *host, guint vm, uint32_t p);
 

@@ -104,6 +104,17 @@ static void evict_oldest(Host *host, guint vm)
     }
 }
 
+uint64_t host_zip_evict_frame(Host *host, guint vm)
+{
+    HostVm *v = &host->vms[vm];
+    uint64_t before = v->zip_frames;
+    while (v->zip_frames == before && v->zip_ring != NULL && v->zip_ring->len > 0 &&
+           host_vm_swap_room(v)) {
+        evict_oldest(host, vm);
+    }
+    return before - v->zip_frames;
+}
+
 bool host_zip_store(Host *host, guint vm, uint32_t p, SimTime now)
 {
     (void)now;

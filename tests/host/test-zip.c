@@ -4,6 +4,7 @@
 
 #include <cmocka.h>
 
+#include "host/host-private.h"
 #include "support/model.h"
 
 /* A VM without a balloon driver held at a limit: the host must reclaim by
@@ -45,6 +46,32 @@ static void test_zip_cache_holds_at_most_max_pct_of_the_vm(void **state)
     uint64_t zipped = host_pages_count_backing(v->pages, HOST_BACK_ZIP);
     assert_true(zipped >= 2 * (v->zip_frames - 1) && zipped <= 4 * v->zip_frames);
     assert_float_equal(last->zsaved_mb, last->zip_mb - (double)v->zip_frames / 256.0, 0.01);
+    test_model_free(m);
+}
+
+/* The host's last resort when no VM has a private page to swap: one frame
+ * of a VM's compression cache freed by moving its oldest compressed pages
+ * to its swap file. Exactly one frame, the pages counted where they went,
+ * and the host's books still balance. */
+static void test_zip_evict_frame_frees_one_frame_into_swap(void **state)
+{
+    (void)state;
+    TestModel *m = limited("true", "0.8");
+    Host *host = sim_run_host(m->run);
+    const HostVm *v = host_vm(host, 0);
+    uint64_t frames = v->zip_frames, used = host_frames_used(host);
+    uint64_t zipped = host_pages_count_backing(v->pages, HOST_BACK_ZIP);
+    uint64_t swapped = host_pages_count_backing(v->pages, HOST_BACK_SWAP);
+    assert_true(frames > 10);
+    assert_int_equal(host_zip_evict_frame(host, 0), 1);
+    assert_int_equal(v->zip_frames, frames - 1);
+    assert_int_equal(host_frames_used(host), used - 1);
+    uint64_t moved = zipped - host_pages_count_backing(v->pages, HOST_BACK_ZIP);
+    /* 2 to 4 pages share a frame: a frame frees after 1 to 4 of them */
+    assert_true(moved >= 1 && moved <= 4);
+    assert_int_equal(host_pages_count_backing(v->pages, HOST_BACK_SWAP), swapped + moved);
+    g_autoptr(GString) why = g_string_new(NULL);
+    assert_true(host_check_conservation(host, why));
     test_model_free(m);
 }
 
@@ -164,6 +191,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zip_cache_holds_at_most_max_pct_of_the_vm),
+        cmocka_unit_test(test_zip_evict_frame_frees_one_frame_into_swap),
         cmocka_unit_test(test_zip_stores_only_pages_that_compress_to_2k),
         cmocka_unit_test(test_zip_disabled_means_swap_only),
         cmocka_unit_test(test_zip_and_swap_stay_idle_on_an_undercommitted_host),
