@@ -130,20 +130,10 @@ static uint64_t put(HostShareTable *tab, ShareSlot x)
     return i;
 }
 
-/* Bits that hold every value 0 .. n. */
-static unsigned bits_for(uint64_t n)
-{
-    unsigned bits = 0;
-    while (n >> bits != 0) {
-        bits++;
-    }
-    return bits;
-}
-
 HostShareTable *host_sharetab_new(uint32_t n_spaces)
 {
     /* space + 1 goes up to n_spaces; 0 marks an empty slot */
-    unsigned space_bits = bits_for(n_spaces);
+    unsigned space_bits = g_bit_storage(n_spaces);
     if (space_bits > SHARETAB_MAX_SPACE_BITS) {
         g_error("host_sharetab_new: %u spaces leave no bit for a count", n_spaces);
     }
