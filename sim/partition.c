@@ -192,7 +192,9 @@ SimPartition *sim_partition_new(uint32_t n_items, unsigned n_classes, unsigned i
     part->slot_bytes = n_items <= NARROW_MAX_ITEMS ? 3 : 4;
     part->slot_mask = part->slot_bytes == 3 ? NARROW_MAX_ITEMS - 1 : UINT32_MAX;
     part->chunk_stride = (size_t)CHUNK_SLOTS * part->slot_bytes;
-    part->items = sim_big_alloc0_hot((size_t)n_items * sizeof(uint64_t), (size_t)n_items * sizeof(uint64_t));
+    /* never grown: huge pages only where the records fill them */
+    size_t items_bytes = (size_t)n_items * sizeof(uint64_t);
+    part->items = sim_big_alloc0_hot(items_bytes, items_bytes);
     PartClass *c = &part->classes[initial];
     c->n_chunks = c->cap = (n_items + CHUNK_MASK) >> CHUNK_SHIFT;
     c->count = n_items;
