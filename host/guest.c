@@ -111,17 +111,15 @@ SimTime host_access(Host *host, guint vm, uint32_t p, HostUse use, SimTime now)
     SimTime cost = bring_in(host, vm, p, b, now);
     host_pages_set_backing(v->pages, p, HOST_BACK_NONE);
     frames_take(host, vm, now);
-    host_pages_set(v->pages, p, use, HOST_BACK_PRIVATE);
     /* first touch is backed by a 2 MiB page (AllocGuestLargePage); pages
      * brought back from swap or copied get small pages, and so do pages the
      * balloon held: it took 4 KiB pages here and there, so their regions
      * are partly backed. A simulated page of 2 MiB is such a large page
      * itself: its 4 KiB contents are not shared until it is broken, as at
      * 4 KiB. */
-    if (b == HOST_BACK_NONE && host->scenario->host.sharing.large_pages &&
-        !host_pages_small(v->pages, p)) {
-        host_pages_set_large(v->pages, p, true);
-    }
+    bool large = b == HOST_BACK_NONE && host->scenario->host.sharing.large_pages &&
+                 !host_pages_small(v->pages, p);
+    host_pages_set_private(v->pages, p, use, large);
     return cost;
 }
 

@@ -53,11 +53,16 @@ static void place(HostPages *pages, uint32_t p, HostUse use, unsigned flags)
                             (user & ~(uint64_t)0xff) | flags);
 }
 
-void host_pages_set(HostPages *pages, uint32_t p, HostUse use, HostBacking backing)
+/* host_pages_set, with `extra` flags added to the ones it gives. */
+static void set_state(HostPages *pages, uint32_t p, HostUse use, HostBacking backing,
+                      unsigned extra)
 {
     HostUse old_use = host_pages_use(pages, p);
     HostBacking old_back = host_pages_backing(pages, p);
     pages->moves++;
+    if (use == old_use && backing == old_back && extra == 0) {
+        return; /* a touch of a page in place: large and fresh stay as they are */
+    }
     pages->count[old_use][old_back]--;
     pages->count[use][backing]++;
     unsigned flags = host_pages_flags(pages, p);
@@ -71,7 +76,18 @@ void host_pages_set(HostPages *pages, uint32_t p, HostUse use, HostBacking backi
             host_pages_key(pages, p) != HOST_KEY_UNIQUE ? flags | HOST_FLAG_FRESH
                                                         : flags & ~HOST_FLAG_FRESH;
     }
-    place(pages, p, use, (flags & ~0x7u) | (unsigned)backing);
+    place(pages, p, use, (flags & ~0x7u) | (unsigned)backing | extra);
+}
+
+void host_pages_set(HostPages *pages, uint32_t p, HostUse use, HostBacking backing)
+{
+    set_state(pages, p, use, backing, 0);
+}
+
+void host_pages_set_private(HostPages *pages, uint32_t p, HostUse use, bool large)
+{
+    g_assert(host_pages_backing(pages, p) != HOST_BACK_PRIVATE);
+    set_state(pages, p, use, HOST_BACK_PRIVATE, large ? HOST_FLAG_LARGE : 0);
 }
 
 void host_pages_set_large(HostPages *pages, uint32_t p, bool large)

@@ -216,6 +216,12 @@ void host_pages_set_key(HostPages *pages, uint32_t p, uint32_t key);
 /* Moves page p to (use, backing), keeping lists and counters in step. */
 void host_pages_set(HostPages *pages, uint32_t p, HostUse use, HostBacking backing);
 
+/* Backs page p, not privately backed, with a new private frame for `use`,
+ * inside an unbroken large page or not: host_pages_set then
+ * host_pages_set_large in one move (the page would pass through the small
+ * frames' lists only to leave them at once). */
+void host_pages_set_private(HostPages *pages, uint32_t p, HostUse use, bool large);
+
 static inline void host_pages_set_use(HostPages *pages, uint32_t p, HostUse use)
 {
     host_pages_set(pages, p, use, host_pages_backing(pages, p));

@@ -203,14 +203,17 @@ uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool scanned)
             /* the records are read in order, the frames at random */
             prefetch_frame(host, vm, q + BREAK_AHEAD);
         }
-        if (host_pages_large(v->pages, q)) {
+        if (!host_pages_large(v->pages, q)) {
+            continue;
+        }
+        broken++;
+        /* a sub-page that shares goes from the large page straight to the
+         * shared frame: the lists end as they would through a small private
+         * page, which it would leave at once, in one move instead of two */
+        if (scanned && host_pages_key(v->pages, q) != HOST_KEY_UNIQUE) {
+            share_page(host, vm, q);
+        } else if (scanned || !host_share_victim(host, vm, q)) {
             host_pages_set_large(v->pages, q, false);
-            broken++;
-            if (!scanned) {
-                host_share_victim(host, vm, q);
-            } else if (host_pages_key(v->pages, q) != HOST_KEY_UNIQUE) {
-                share_page(host, vm, q);
-            }
         }
     }
     return broken;

@@ -170,6 +170,78 @@ static void test_pages_breaking_a_large_page_leaves_it_fresh_or_in_by_contents(v
     assert_consistent(pages);
 }
 
+/* Every list holds the same pages in the same order in a and b. */
+static void assert_same_lists(const HostPages *a, const HostPages *b)
+{
+    for (unsigned cls = 0; cls < HOST_USE_MAX * HOST_RES_MAX; cls++) {
+        uint32_t n = sim_partition_count(a->lists, cls);
+        assert_int_equal(sim_partition_count(b->lists, cls), n);
+        for (uint32_t i = 0; i < n; i++) {
+            assert_int_equal(sim_partition_member(a->lists, cls, i),
+                             sim_partition_member(b->lists, cls, i));
+        }
+    }
+    assert_memory_equal(a->count, b->count, sizeof(a->count));
+}
+
+/* The host's first touch in one move: the lists (members and their order,
+ * which later picks see), the counters and the flags end as after
+ * host_pages_set and host_pages_set_large, for new and brought-back pages,
+ * large or not, shareable contents or not. */
+static void test_pages_set_private_is_set_then_set_large_in_one_move(void **state)
+{
+    (void)state;
+    g_autoptr(HostPages) two = host_pages_new(N_PAGES);
+    g_autoptr(HostPages) one = host_pages_new(N_PAGES);
+    for (uint32_t p = 0; p < N_PAGES; p++) {
+        uint32_t key = p % 3 == 0 ? HOST_KEY_UNIQUE : p;
+        host_pages_set_key(two, p, key);
+        host_pages_set_key(one, p, key);
+        if (p % 4 == 1) { /* a page back from swap */
+            host_pages_set_backing(two, p, HOST_BACK_SWAP);
+            host_pages_set_backing(one, p, HOST_BACK_SWAP);
+        }
+    }
+    /* from the top, as the free list hands pages out, so pages leave the
+     * middle of their lists too */
+    for (uint32_t k = 0; k < N_PAGES; k++) {
+        uint32_t p = (k * 37) % N_PAGES;
+        HostUse use = p % 2 == 0 ? HOST_USE_ANON_ACTIVE : HOST_USE_CACHE_ACTIVE;
+        bool large = p % 5 != 0;
+        host_pages_set(two, p, use, HOST_BACK_PRIVATE);
+        if (large) {
+            host_pages_set_large(two, p, true);
+        }
+        host_pages_set_private(one, p, use, large);
+        assert_int_equal(host_pages_flags(one, p), host_pages_flags(two, p));
+    }
+    assert_same_lists(one, two);
+    assert_int_equal(host_pages_count_res(one, HOST_USE_ANON_ACTIVE, HOST_RES_LARGE) +
+                         host_pages_count_res(one, HOST_USE_CACHE_ACTIVE, HOST_RES_LARGE),
+                     N_PAGES - N_PAGES / 5 - 1);
+    assert_consistent(one);
+}
+
+/* A touch that changes neither use nor backing is counted and changes
+ * nothing: a large page stays large, a fresh one fresh. */
+static void test_pages_a_touch_in_place_keeps_the_page_large_and_fresh(void **state)
+{
+    HostPages *pages = *state;
+    host_pages_set_key(pages, 7, 42);
+    host_pages_set_private(pages, 7, HOST_USE_KERNEL, true);
+    host_pages_set_private(pages, 8, HOST_USE_KERNEL, false);
+    uint64_t moves = pages->moves;
+    host_pages_set(pages, 7, HOST_USE_KERNEL, HOST_BACK_PRIVATE);
+    host_pages_set(pages, 8, HOST_USE_KERNEL, HOST_BACK_PRIVATE);
+    assert_int_equal(pages->moves, moves + 2);
+    assert_true(host_pages_large(pages, 7));
+    assert_int_equal(host_pages_flags(pages, 7) & HOST_FLAG_FRESH, HOST_FLAG_FRESH);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_KERNEL, HOST_RES_LARGE), 1);
+    assert_int_equal(host_pages_count_res(pages, HOST_USE_KERNEL, HOST_RES_FRESH), 1);
+    assert_int_equal(host_pages_count_private(pages, HOST_USE_KERNEL), 2);
+    assert_consistent(pages);
+}
+
 static void test_pages_zip_class_survives_moves(void **state)
 {
     HostPages *pages = *state;
@@ -450,6 +522,8 @@ int main(void)
         PAGES_TEST(test_pages_new_contents_of_an_unbacked_page_leave_its_list_alone),
         PAGES_TEST(test_pages_a_large_page_is_broken_when_it_leaves_its_frame),
         PAGES_TEST(test_pages_breaking_a_large_page_leaves_it_fresh_or_in_by_contents),
+        PAGES_TEST(test_pages_a_touch_in_place_keeps_the_page_large_and_fresh),
+        cmocka_unit_test(test_pages_set_private_is_set_then_set_large_in_one_move),
         PAGES_TEST(test_pages_zip_class_survives_moves),
         PAGES_TEST(test_pages_pick_takes_the_page_moved_in_last),
         PAGES_TEST(test_pages_pick_free_takes_backed_then_untouched_then_host_swapped),
