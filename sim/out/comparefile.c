@@ -32,12 +32,13 @@ static void csv_header(GString *line)
     g_string_append(line, ",sla_met\n");
 }
 
-/* A number cell; empty for NaN (no value), as a spreadsheet reads it. */
+/* A number cell, as compare.json has it; empty for NaN (no value), as a
+ * spreadsheet reads it. */
 static void csv_number(GString *line, double v)
 {
     g_string_append_c(line, ',');
     if (isfinite(v)) {
-        sim_format_number(line, v, COMPARE_DECIMALS);
+        sim_format_number(line, sim_outfile_round(v), COMPARE_DECIMALS);
     }
 }
 

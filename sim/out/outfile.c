@@ -92,12 +92,17 @@ bool sim_outfile_close(SimOutfile *file, GError **error)
 
 #define JSON_SCALE 1e4 /* reals rounded to 4 decimals */
 
+double sim_outfile_round(double v)
+{
+    return round(v * JSON_SCALE) / JSON_SCALE + 0.0;
+}
+
 json_t *sim_outfile_json_real(double v)
 {
     if (!isfinite(v)) {
         return json_null();
     }
-    return json_real(round(v * JSON_SCALE) / JSON_SCALE + 0.0);
+    return json_real(sim_outfile_round(v));
 }
 
 json_t *sim_outfile_json_seed(guint64 seed)

@@ -51,6 +51,11 @@ bool sim_outfile_close(SimOutfile *file, GError **error);
  * stable and readable, -0 as 0; NaN and infinities, which JSON cannot hold,
  * as null. */
 json_t *sim_outfile_json_real(double v);
+/* The value sim_outfile_json_real holds for a finite v: rounded to 4
+ * decimals, halves away from zero. A CSV cell meant to read the same as a
+ * JSON value prints this with 4 decimals: printf alone rounds an exact half
+ * (2189.90625) to even, and the two files would disagree in the last digit. */
+double sim_outfile_round(double v);
 
 /* A seed: an integer, or a string above INT64_MAX (a JSON integer of
  * jansson is an int64). */

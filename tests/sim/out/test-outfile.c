@@ -141,6 +141,27 @@ static void test_outfile_json_that_cannot_be_encoded_makes_no_file(void **state)
     assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
 }
 
+/* An exact half in binary (2189.90625 MiB, a page count in MiB) rounds
+ * away from zero in the JSON value, and the CSV cell printed from
+ * sim_outfile_round shows the same digits; printf alone shows 2189.9062.
+ * compare.csv and compare.json disagreed this way (test-compare). */
+static void test_outfile_round_is_the_json_value_and_prints_the_same(void **state)
+{
+    (void)state;
+    const double halves[] = {2189.90625, -2189.90625, 0.00005, 1.23445};
+    for (size_t i = 0; i < G_N_ELEMENTS(halves); i++) {
+        json_t *real = sim_outfile_json_real(halves[i]);
+        assert_true(json_real_value(real) == sim_outfile_round(halves[i]));
+        json_decref(real);
+    }
+    assert_true(sim_outfile_round(2189.90625) == 2189.9063);
+    assert_true(sim_outfile_round(-2189.90625) == -2189.9063);
+    char cell[32];
+    g_snprintf(cell, sizeof cell, "%.4f", sim_outfile_round(2189.90625));
+    assert_string_equal(cell, "2189.9063");
+    assert_true(signbit(sim_outfile_round(-0.00001)) == 0); /* -0 is 0 */
+}
+
 #define TMP_TEST(test)                                                                             \
     cmocka_unit_test_setup_teardown(test, test_tmpdir_setup, test_tmpdir_teardown)
 
@@ -153,6 +174,7 @@ int main(void)
         cmocka_unit_test(test_outfile_full_disk_fails_at_close_with_enospc),
         TMP_TEST(test_outfile_writes_json_in_the_outputs_layout),
         TMP_TEST(test_outfile_json_that_cannot_be_encoded_makes_no_file),
+        cmocka_unit_test(test_outfile_round_is_the_json_value_and_prints_the_same),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
