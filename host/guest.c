@@ -100,6 +100,26 @@ static SimTime bring_in(Host *host, guint vm, uint32_t p, HostBacking b, SimTime
     }
 }
 
+/* Backs page p, held nowhere in memory, with a frame for `use`: its
+ * contents brought back, or a copy of a shared frame's (`copy`). First
+ * touch is backed by a 2 MiB page (AllocGuestLargePage); pages brought
+ * back from swap or copied get small pages, and so do pages the balloon
+ * held: it took 4 KiB pages here and there, so their regions are partly
+ * backed. A simulated page of 2 MiB is such a large page itself: its 4 KiB
+ * contents are not shared until it is broken, as at 4 KiB. */
+static SimTime fault_in(Host *host, guint vm, uint32_t p, HostUse use, SimTime now, bool copy)
+{
+    HostVm *v = &host->vms[vm];
+    HostBacking b = host_pages_backing(v->pages, p);
+    SimTime cost = bring_in(host, vm, p, b, now);
+    host_pages_set_backing(v->pages, p, HOST_BACK_NONE);
+    frames_take(host, vm, now);
+    bool large = b == HOST_BACK_NONE && !copy && host->scenario->host.sharing.large_pages &&
+                 !host_pages_small(v->pages, p);
+    host_pages_set_private(v->pages, p, use, large);
+    return cost;
+}
+
 SimTime host_access(Host *host, guint vm, uint32_t p, HostUse use, SimTime now)
 {
     HostVm *v = &host->vms[vm];
@@ -108,29 +128,18 @@ SimTime host_access(Host *host, guint vm, uint32_t p, HostUse use, SimTime now)
         host_pages_set(v->pages, p, use, b);
         return 0;
     }
-    SimTime cost = bring_in(host, vm, p, b, now);
-    host_pages_set_backing(v->pages, p, HOST_BACK_NONE);
-    frames_take(host, vm, now);
-    /* first touch is backed by a 2 MiB page (AllocGuestLargePage); pages
-     * brought back from swap or copied get small pages, and so do pages the
-     * balloon held: it took 4 KiB pages here and there, so their regions
-     * are partly backed. A simulated page of 2 MiB is such a large page
-     * itself: its 4 KiB contents are not shared until it is broken, as at
-     * 4 KiB. */
-    bool large = b == HOST_BACK_NONE && host->scenario->host.sharing.large_pages &&
-                 !host_pages_small(v->pages, p);
-    host_pages_set_private(v->pages, p, use, large);
-    return cost;
+    return fault_in(host, vm, p, use, now, false);
 }
 
 SimTime host_write(Host *host, guint vm, uint32_t p, HostUse use, SimTime now)
 {
     HostVm *v = &host->vms[vm];
-    if (host_pages_backing(v->pages, p) == HOST_BACK_SHARED) {
-        host_share_drop(host, vm, p);
-        host_pages_set_backing(v->pages, p, HOST_BACK_NONE);
+    if (host_pages_backing(v->pages, p) != HOST_BACK_SHARED) {
+        return host_access(host, vm, p, use, now);
     }
-    return host_access(host, vm, p, use, now);
+    host_share_drop(host, vm, p);
+    host_pages_set_backing(v->pages, p, HOST_BACK_NONE);
+    return fault_in(host, vm, p, use, now, true);
 }
 
 void host_release(Host *host, guint vm, uint32_t p, HostUse use)

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "host/host-private.h"
 #include "support/model.h"
 
 /* One Linux VM on a roomy host, no page cache growth, no compression (a
@@ -221,6 +222,32 @@ static void test_access_reads_a_shared_page_in_place_and_a_write_copies_it(void 
     assert_conserved(f);
 }
 
+/* Only a first touch gets a large page: a write to a shared page copies it
+ * to a small one (docs/model.md "large pages"), which the scanner can share
+ * again without breaking anything. Before, the copy was backed as a first
+ * touch, by a large page. */
+static void test_access_a_copy_of_a_shared_page_is_a_small_page(void **state)
+{
+    Fixture *f = *state;
+    assert_true(f->m->scenario->host.sharing.large_pages);
+    uint32_t p = first_page(f->pages, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
+    assert_true(host_pages_large(f->pages, p));
+    /* zero contents: the host shares the page at once when offered */
+    host_pages_set_key(f->pages, p, 0);
+    assert_true(host_share_victim(f->host, 0, p));
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_SHARED);
+    uint32_t fresh = host_pages_count_res(f->pages, HOST_USE_ANON_ACTIVE, HOST_RES_FRESH);
+    uint32_t large = host_pages_count_res(f->pages, HOST_USE_ANON_ACTIVE, HOST_RES_LARGE);
+
+    assert_int_equal(host_write(f->host, 0, p, HOST_USE_ANON_ACTIVE, f->now), 0);
+    assert_int_equal(host_pages_backing(f->pages, p), HOST_BACK_PRIVATE);
+    assert_false(host_pages_large(f->pages, p));
+    assert_int_equal(host_pages_count_res(f->pages, HOST_USE_ANON_ACTIVE, HOST_RES_FRESH),
+                     fresh + 1);
+    assert_int_equal(host_pages_count_res(f->pages, HOST_USE_ANON_ACTIVE, HOST_RES_LARGE), large);
+    assert_conserved(f);
+}
+
 /* A write to a private page is an ordinary touch: it stays where it is. */
 static void test_access_write_to_a_private_page_keeps_its_frame(void **state)
 {
@@ -352,6 +379,7 @@ int main(void)
                     setup_settled),
         ACCESS_TEST(test_access_reads_a_shared_page_in_place_and_a_write_copies_it, sharing_vm,
                     setup_shared),
+        ACCESS_TEST(test_access_a_copy_of_a_shared_page_is_a_small_page, plain_vm, setup_settled),
         ACCESS_TEST(test_access_write_to_a_private_page_keeps_its_frame, plain_vm, setup_settled),
         ACCESS_TEST(test_access_release_of_a_private_page_gives_its_frame_back, plain_vm,
                     setup_settled),
