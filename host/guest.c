@@ -112,7 +112,9 @@ static SimTime fault_in(Host *host, guint vm, uint32_t p, HostUse use, SimTime n
     HostVm *v = &host->vms[vm];
     HostBacking b = host_pages_backing(v->pages, p);
     SimTime cost = bring_in(host, vm, p, b, now);
-    host_pages_set_backing(v->pages, p, HOST_BACK_NONE);
+    if (b != HOST_BACK_NONE) {
+        host_pages_set_backing(v->pages, p, HOST_BACK_NONE);
+    }
     frames_take(host, vm, now);
     bool large = b == HOST_BACK_NONE && !copy && host->scenario->host.sharing.large_pages &&
                  !host_pages_small(v->pages, p);

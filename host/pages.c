@@ -31,6 +31,8 @@ HostPages *host_pages_new(uint32_t n_pages)
     pages->lists = sim_partition_new(n_pages, HOST_USE_MAX * HOST_RES_MAX,
                                      HOST_USE_FREE * HOST_RES_MAX + HOST_RES_NONE);
     pages->count[HOST_USE_FREE][HOST_BACK_NONE] = n_pages;
+    pages->by_use[HOST_USE_FREE] = n_pages;
+    pages->by_backing[HOST_BACK_NONE] = n_pages;
     return pages;
 }
 
@@ -65,6 +67,10 @@ static void set_state(HostPages *pages, uint32_t p, HostUse use, HostBacking bac
     }
     pages->count[old_use][old_back]--;
     pages->count[use][backing]++;
+    pages->by_use[old_use]--;
+    pages->by_use[use]++;
+    pages->by_backing[old_back]--;
+    pages->by_backing[backing]++;
     unsigned flags = host_pages_flags(pages, p);
     if (backing != HOST_BACK_PRIVATE) {
         /* large and fresh describe private frames only */
@@ -156,24 +162,6 @@ void host_pages_set_key(HostPages *pages, uint32_t p, uint32_t key)
         flags = key != HOST_KEY_UNIQUE ? flags | HOST_FLAG_FRESH : flags & ~HOST_FLAG_FRESH;
         place(pages, p, host_pages_use(pages, p), flags);
     }
-}
-
-uint32_t host_pages_count_use(const HostPages *pages, HostUse use)
-{
-    uint32_t n = 0;
-    for (int b = 0; b < HOST_BACK_MAX; b++) {
-        n += pages->count[use][b];
-    }
-    return n;
-}
-
-uint32_t host_pages_count_backing(const HostPages *pages, HostBacking backing)
-{
-    uint32_t n = 0;
-    for (int u = 0; u < HOST_USE_MAX; u++) {
-        n += pages->count[u][backing];
-    }
-    return n;
 }
 
 static uint32_t last_member(const HostPages *pages, unsigned cls)
@@ -346,6 +334,33 @@ uint32_t host_pages_count_res_all(const HostPages *pages, HostResidency res)
     return n;
 }
 
+/* The sums by use and by backing are those of the counters. */
+static bool sums_agree(const HostPages *pages, GString *why)
+{
+    uint32_t by_backing[HOST_BACK_MAX] = {0};
+    for (unsigned u = 0; u < HOST_USE_MAX; u++) {
+        uint32_t n = 0;
+        for (unsigned b = 0; b < HOST_BACK_MAX; b++) {
+            n += pages->count[u][b];
+            by_backing[b] += pages->count[u][b];
+        }
+        if (n != pages->by_use[u]) {
+            g_string_append_printf(why, "%s pages: counters %u, sum %u; ",
+                                   host_use_to_string((HostUse)u), n, pages->by_use[u]);
+            return false;
+        }
+    }
+    for (unsigned b = 0; b < HOST_BACK_MAX; b++) {
+        if (by_backing[b] != pages->by_backing[b]) {
+            g_string_append_printf(why, "pages backed %s: counters %u, sum %u; ",
+                                   host_backing_to_string((HostBacking)b), by_backing[b],
+                                   pages->by_backing[b]);
+            return false;
+        }
+    }
+    return true;
+}
+
 bool host_pages_check(const HostPages *pages, GString *why)
 {
     uint64_t total = 0;
@@ -370,6 +385,9 @@ bool host_pages_check(const HostPages *pages, GString *why)
                 return false;
             }
         }
+    }
+    if (!sums_agree(pages, why)) {
+        return false;
     }
     if (total != pages->n) {
         g_string_append_printf(why, "pages by state sum to %" G_GUINT64_FORMAT ", configured %u; ",

@@ -116,8 +116,11 @@ typedef struct HostPages {
                             content key's code (host/pages.c) */
     uint32_t *wide_key;  /* NULL while every key fits its code (always in the model up to
                             2^24 pages a VM); else the content key per page */
-    /* pages by use and backing */
+    /* pages by use and backing, and their sums by use and by backing (read
+     * at every fault: a VM's consumed frames) */
     uint32_t count[HOST_USE_MAX][HOST_BACK_MAX];
+    uint32_t by_use[HOST_USE_MAX];
+    uint32_t by_backing[HOST_BACK_MAX];
     uint64_t moves; /* state changes so far: the work the model did */
 } HostPages;
 
@@ -245,10 +248,16 @@ static inline uint32_t host_pages_count_res(const HostPages *pages, HostUse use,
 }
 
 /* Pages with this use, whatever their backing. */
-uint32_t host_pages_count_use(const HostPages *pages, HostUse use);
+static inline uint32_t host_pages_count_use(const HostPages *pages, HostUse use)
+{
+    return pages->by_use[use];
+}
 
 /* Pages with this backing, whatever their use. */
-uint32_t host_pages_count_backing(const HostPages *pages, HostBacking backing);
+static inline uint32_t host_pages_count_backing(const HostPages *pages, HostBacking backing)
+{
+    return pages->by_backing[backing];
+}
 
 /*
  * Choosing pages. Pages of one class (same use and residency) are

@@ -112,11 +112,17 @@ static inline unsigned item_class(const SimPartition *part, uint32_t item)
  * the last chunk one of the arena's 4 - slot_bytes spare bytes, so no load
  * runs past it), and a store rewrites that byte with what it read. Stored
  * little-endian; the XOR with the index keeps the lazy start (item and
- * index both below 2^24 in a 3-byte slot).
+ * index both below 2^24 in a 3-byte slot). A slot's address: its chunk,
+ * then its place in the chunk.
  */
+static inline uint8_t *chunk_slot(uint8_t *const *chunks, uint32_t index, unsigned slot_bytes)
+{
+    return chunks[index >> CHUNK_SHIFT] + (size_t)(index & CHUNK_MASK) * slot_bytes;
+}
+
 static inline uint8_t *slot_at(const PartClass *c, uint32_t index, unsigned slot_bytes)
 {
-    return c->chunks[index >> CHUNK_SHIFT] + (size_t)(index & CHUNK_MASK) * slot_bytes;
+    return chunk_slot(c->chunks, index, slot_bytes);
 }
 
 static inline uint32_t load4(const uint8_t *at)
@@ -137,45 +143,67 @@ static inline uint32_t slot_get(const SimPartition *part, const PartClass *c, ui
     return (load4(slot_at(c, index, part->slot_bytes)) & part->slot_mask) ^ index;
 }
 
-static inline void slot_set(const SimPartition *part, PartClass *c, uint32_t index, uint32_t item)
+/* Stores item in the slot at `at` of index `index`, keeping the byte past
+ * a 3-byte slot (slot_get's load takes it too). */
+static inline void slot_store(uint8_t *at, uint32_t index, uint32_t item, uint32_t slot_mask)
 {
-    uint8_t *at = slot_at(c, index, part->slot_bytes);
-    uint32_t mask = part->slot_mask;
-    store4(at, (load4(at) & ~mask) | ((item ^ index) & mask));
+    store4(at, (load4(at) & ~slot_mask) | ((item ^ index) & slot_mask));
 }
 
-/* Appends item to cls, writing its word once: its caller's bits, then the
- * new class and slot. */
-static void class_append(SimPartition *part, unsigned cls, uint32_t item, uint64_t user)
+/* A class that has just grown to a multiple of CHUNK_SLOTS needs a chunk
+ * more; one that has shrunk below a chunk boundary gives its last back to
+ * the arena, so a class that shrinks gives its memory to the others. */
+static void class_grow(SimPartition *part, PartClass *c)
 {
-    PartClass *c = &part->classes[cls];
-    if ((c->count >> CHUNK_SHIFT) >= c->n_chunks) {
-        if (c->n_chunks == c->cap) {
-            c->cap = c->cap ? 2 * c->cap : 4;
-            c->chunks = g_renew(uint8_t *, c->chunks, c->cap);
-        }
-        c->chunks[c->n_chunks++] = chunk_get(part);
+    if (c->n_chunks == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 4;
+        c->chunks = g_renew(uint8_t *, c->chunks, c->cap);
     }
-    uint32_t at = c->count++;
-    slot_set(part, c, at, item);
-    part->items[item] = (uint64_t)(at ^ item) << part->pos_shift |
-                        (uint64_t)(cls ^ part->initial) << part->user_bits | user;
+    c->chunks[c->n_chunks++] = chunk_get(part);
 }
 
-/* Swap-with-last removal keeps the members dense; an emptied chunk goes back
- * to the arena so a class that shrinks gives its memory to the others. */
-static void class_remove(SimPartition *part, unsigned cls, uint32_t at)
+static void class_shrink(SimPartition *part, PartClass *c)
 {
-    PartClass *c = &part->classes[cls];
-    unsigned pos_shift = part->pos_shift;
-    uint32_t last = slot_get(part, c, c->count - 1);
-    slot_set(part, c, at, last);
-    uint64_t *w = &part->items[last];
-    *w = (*w & ~(~(uint64_t)0 << pos_shift)) | (uint64_t)(at ^ last) << pos_shift;
-    c->count--;
-    if (c->n_chunks > 0 && ((c->count + CHUNK_MASK) >> CHUNK_SHIFT) < c->n_chunks) {
-        chunk_put(part, c->chunks[--c->n_chunks]);
+    chunk_put(part, c->chunks[--c->n_chunks]);
+}
+
+/*
+ * The move, on locals: a store through a slot (bytes) may alias anything,
+ * so fields read from `part` after one would be read again; read once, they
+ * are not. Swap-with-last removal keeps the members dense (the class's last
+ * member takes the item's slot, and its record its new position); the item
+ * is appended to its new class, its word written once.
+ */
+static void move_out_and_in(SimPartition *part, uint32_t item, uint64_t w, unsigned from,
+                            unsigned to, uint64_t user)
+{
+    uint64_t *const items = part->items;
+    const unsigned pos_shift = part->pos_shift;
+    const unsigned slot_bytes = part->slot_bytes;
+    const uint32_t slot_mask = part->slot_mask;
+    const uint64_t class_bits = (uint64_t)(to ^ part->initial) << part->user_bits;
+    const uint32_t at = word_pos(w, pos_shift, item);
+
+    PartClass *c = &part->classes[from];
+    const uint32_t n = c->count - 1; /* the last member's index */
+    uint8_t *const *chunks = c->chunks;
+    const uint32_t last = (load4(chunk_slot(chunks, n, slot_bytes)) & slot_mask) ^ n;
+    slot_store(chunk_slot(chunks, at, slot_bytes), at, last, slot_mask);
+    const uint64_t low = ~(~(uint64_t)0 << pos_shift);
+    items[last] = (items[last] & low) | (uint64_t)(at ^ last) << pos_shift;
+    c->count = n;
+    if (((n + CHUNK_MASK) >> CHUNK_SHIFT) < c->n_chunks) {
+        class_shrink(part, c);
     }
+
+    PartClass *d = &part->classes[to];
+    const uint32_t m = d->count;
+    if ((m >> CHUNK_SHIFT) >= d->n_chunks) {
+        class_grow(part, d);
+    }
+    slot_store(chunk_slot(d->chunks, m, slot_bytes), m, item, slot_mask);
+    d->count = m + 1;
+    items[item] = (uint64_t)(m ^ item) << pos_shift | class_bits | user;
 }
 
 SimPartition *sim_partition_new(uint32_t n_items, unsigned n_classes, unsigned initial)
@@ -267,14 +295,14 @@ void sim_partition_move(SimPartition *part, uint32_t item, unsigned to)
 void sim_partition_move_user(SimPartition *part, uint32_t item, unsigned to, uint64_t user)
 {
     g_assert(item < part->n_items && to < part->n_classes);
+    const unsigned user_bits = part->user_bits;
     uint64_t w = part->items[item];
-    unsigned from = word_class(w, part->user_bits, part->initial);
+    unsigned from = word_class(w, user_bits, part->initial);
     if (from == to) {
-        part->items[item] = (w & ~user_mask(part->user_bits)) | user;
+        part->items[item] = (w & ~user_mask(user_bits)) | user;
         return;
     }
-    class_remove(part, from, word_pos(w, part->pos_shift, item));
-    class_append(part, to, item, user);
+    move_out_and_in(part, item, w, from, to, user);
 }
 
 uint32_t sim_partition_member(const SimPartition *part, unsigned cls, uint32_t index)

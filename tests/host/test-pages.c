@@ -365,6 +365,30 @@ static void test_pages_check_reports_counters_that_disagree_with_the_lists(void 
     g_string_free(why, TRUE);
 }
 
+/* The sums by use and by backing that a fault reads (a VM's consumed
+ * frames) follow every move, and the check catches one that does not. */
+static void test_pages_sums_by_use_and_backing_follow_the_counters(void **state)
+{
+    HostPages *pages = *state;
+    host_pages_set(pages, 0, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
+    host_pages_set(pages, 1, HOST_USE_ANON_ACTIVE, HOST_BACK_SWAP);
+    host_pages_set_private(pages, 2, HOST_USE_KERNEL, true);
+    host_pages_set_backing(pages, 0, HOST_BACK_SHARED);
+    assert_int_equal(host_pages_count_use(pages, HOST_USE_ANON_ACTIVE), 2);
+    assert_int_equal(host_pages_count_use(pages, HOST_USE_KERNEL), 1);
+    assert_int_equal(host_pages_count_use(pages, HOST_USE_FREE), pages->n - 3);
+    assert_int_equal(host_pages_count_backing(pages, HOST_BACK_PRIVATE), 1);
+    assert_int_equal(host_pages_count_backing(pages, HOST_BACK_SHARED), 1);
+    assert_int_equal(host_pages_count_backing(pages, HOST_BACK_SWAP), 1);
+    assert_int_equal(host_pages_count_backing(pages, HOST_BACK_NONE), pages->n - 3);
+    assert_consistent(pages);
+    pages->by_backing[HOST_BACK_SWAP]++;
+    GString *why = g_string_new(NULL);
+    assert_false(host_pages_check(pages, why));
+    assert_non_null(strstr(why->str, "pages backed swap: counters 1, sum 2"));
+    g_string_free(why, TRUE);
+}
+
 static void test_pages_check_reports_a_lost_page(void **state)
 {
     HostPages *pages = *state;
@@ -530,6 +554,7 @@ int main(void)
         PAGES_TEST(test_pages_pick_use_draws_residency_in_proportion_to_class_sizes),
         PAGES_TEST(test_pages_pick_res_and_pick_private_cover_every_use),
         PAGES_TEST(test_pages_check_reports_counters_that_disagree_with_the_lists),
+        PAGES_TEST(test_pages_sums_by_use_and_backing_follow_the_counters),
         PAGES_TEST(test_pages_check_reports_a_lost_page),
         PAGES_TEST(test_pages_check_reports_a_backed_balloon_page),
         PAGES_TEST(test_pages_keys_of_every_kind_survive_moves_and_flags),
