@@ -25,7 +25,7 @@ typedef struct Host Host;
 SimTime host_access(Host *host, guint vm, uint32_t p, HostUse use, SimTime now);
 
 /* The guest writes new contents to page p and uses it as `use`: as
- * host_access, and a shared page is copied to a private frame first
+ * host_access, and a shared page is copied to a small private frame first
  * (copy-on-write), a compressed page decompressed. */
 SimTime host_write(Host *host, guint vm, uint32_t p, HostUse use, SimTime now);
 
