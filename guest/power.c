@@ -43,14 +43,7 @@ void guest_power_on_ballooned(Guest *g, Host *host, uint64_t balloon, SimTime no
     SimTime cost = 0;
     boot_balloon(g, host, balloon);
     if (g->cfg->guest.os == SIM_OS_WINDOWS) {
-        for (uint32_t p = 0; p < g->pages->n; p++) {
-            if (host_pages_use(g->pages, p) == HOST_USE_BALLOON) {
-                continue; /* not present in the guest: it cannot zero it */
-            }
-            host_pages_set_key(g->pages, p, 0);
-            host_pages_set_zip_class(g->pages, p, HOST_ZIP_1K);
-            host_write(host, g->index, p, HOST_USE_FREE, now);
-        }
+        host_write_zeroes(host, g->index, now);
     }
     for (uint64_t k = 0; k < g->kernel_pages; k++) {
         uint32_t p = guest_take_free(g, host, HOST_USE_KERNEL, now, &cost);

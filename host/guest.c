@@ -144,6 +144,38 @@ SimTime host_write(Host *host, guint vm, uint32_t p, HostUse use, SimTime now)
     return fault_in(host, vm, p, use, now, true);
 }
 
+/* Whether host_write_zeroes can back every free page of the VM in one
+ * pass: all unbacked, nothing else held but the balloon, and room for all
+ * of them on the host and under the VM's limit, so that no write meets a
+ * swap-out or a full host and each is a first touch that only takes a
+ * frame. */
+static bool zeroes_in_one_pass(const Host *host, const HostVm *v)
+{
+    const HostPages *pages = v->pages;
+    uint64_t n = host_pages_count(pages, HOST_USE_FREE, HOST_BACK_NONE);
+    bool all_free = n == host_pages_count_use(pages, HOST_USE_FREE) &&
+                    n + host_pages_count_use(pages, HOST_USE_BALLOON) == pages->n;
+    return all_free && n <= host_free_pages(host) &&
+           (uint64_t)(host_vm_consumed_exact(v) + (double)n + 0.5) <= v->limit;
+}
+
+void host_write_zeroes(Host *host, guint vm, SimTime now)
+{
+    HostVm *v = &host->vms[vm];
+    if (zeroes_in_one_pass(host, v)) {
+        host->frames_used += host_pages_zero_free(v->pages, host->scenario->host.sharing.large_pages);
+        return;
+    }
+    for (uint32_t p = 0; p < v->pages->n; p++) {
+        if (host_pages_use(v->pages, p) == HOST_USE_BALLOON) {
+            continue; /* not present in the guest: it cannot zero it */
+        }
+        host_pages_set_key(v->pages, p, 0);
+        host_pages_set_zip_class(v->pages, p, HOST_ZIP_1K);
+        host_write(host, vm, p, HOST_USE_FREE, now);
+    }
+}
+
 void host_release(Host *host, guint vm, uint32_t p, HostUse use)
 {
     HostVm *v = &host->vms[vm];

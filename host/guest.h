@@ -29,6 +29,12 @@ SimTime host_access(Host *host, guint vm, uint32_t p, HostUse use, SimTime now);
  * (copy-on-write), a compressed page decompressed. */
 SimTime host_write(Host *host, guint vm, uint32_t p, HostUse use, SimTime now);
 
+/* The guest writes zeroes to every page it holds, the balloon's aside (a
+ * Windows boot, docs/design.md "Guest"): each gets the zero page's key,
+ * compressibility HOST_ZIP_1K and is written (host_write) as a free page,
+ * in page order. */
+void host_write_zeroes(Host *host, guint vm, SimTime now);
+
 /* The page no longer needs backing (ballooned, power off); it becomes `use`. */
 void host_release(Host *host, guint vm, uint32_t p, HostUse use);
 

@@ -164,6 +164,48 @@ void host_pages_set_key(HostPages *pages, uint32_t p, uint32_t key)
     }
 }
 
+typedef struct ZeroFree {
+    HostPages *pages;
+    bool large_pages;
+} ZeroFree;
+
+/* A free unbacked page's new state, as host_pages_set_key(0),
+ * host_pages_set_zip_class(HOST_ZIP_1K) and set_state to a private frame
+ * would leave it: key code 0, zero pages FRESH (shareable), large unless
+ * marked small. */
+static unsigned zero_free_dest(uint32_t item, uint64_t *user, void *data)
+{
+    const ZeroFree *z = data;
+    uint64_t key_code_bits = 0; /* the zero page's code */
+    if (z->pages->wide_key != NULL) {
+        z->pages->wide_key[item] = 0;
+        key_code_bits = *user & ~(uint64_t)0xff; /* unused once keys are wide */
+    }
+    unsigned flags = (unsigned)(*user & 0xffu) & ~(0x7u | 0x18u | HOST_FLAG_LARGE);
+    flags |= HOST_BACK_PRIVATE | (unsigned)HOST_ZIP_1K << 3 | HOST_FLAG_FRESH;
+    if (z->large_pages && (flags & HOST_FLAG_SMALL) == 0) {
+        flags |= HOST_FLAG_LARGE;
+    }
+    *user = key_code_bits | flags;
+    HostResidency res = host_backing_residency_flags(HOST_BACK_PRIVATE, flags);
+    return (unsigned)HOST_USE_FREE * HOST_RES_MAX + res;
+}
+
+uint32_t host_pages_zero_free(HostPages *pages, bool large_pages)
+{
+    uint32_t n = pages->count[HOST_USE_FREE][HOST_BACK_NONE];
+    g_assert(n == pages->by_use[HOST_USE_FREE]);
+    ZeroFree z = {.pages = pages, .large_pages = large_pages};
+    sim_partition_move_class(pages->lists, (unsigned)HOST_USE_FREE * HOST_RES_MAX + HOST_RES_NONE,
+                             zero_free_dest, &z);
+    pages->count[HOST_USE_FREE][HOST_BACK_NONE] -= n;
+    pages->count[HOST_USE_FREE][HOST_BACK_PRIVATE] += n;
+    pages->by_backing[HOST_BACK_NONE] -= n;
+    pages->by_backing[HOST_BACK_PRIVATE] += n;
+    pages->moves += n;
+    return n;
+}
+
 static uint32_t last_member(const HostPages *pages, unsigned cls)
 {
     uint32_t n = sim_partition_count(pages->lists, cls);

@@ -225,6 +225,14 @@ void host_pages_set(HostPages *pages, uint32_t p, HostUse use, HostBacking backi
  * frames' lists only to leave them at once). */
 void host_pages_set_private(HostPages *pages, uint32_t p, HostUse use, bool large);
 
+/* Every free page, when every one is unbacked: zero contents (key 0,
+ * compressibility HOST_ZIP_1K) and a private frame, inside a large page
+ * (`large_pages`, and the page not marked small) or not. The lists and
+ * counters end as from host_pages_set_key, host_pages_set_zip_class and
+ * host_pages_set_private page by page in page order, in one pass. Returns
+ * the pages backed. */
+uint32_t host_pages_zero_free(HostPages *pages, bool large_pages);
+
 static inline void host_pages_set_use(HostPages *pages, uint32_t p, HostUse use)
 {
     host_pages_set(pages, p, use, host_pages_backing(pages, p));

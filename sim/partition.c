@@ -167,6 +167,24 @@ static void class_shrink(SimPartition *part, PartClass *c)
     chunk_put(part, c->chunks[--c->n_chunks]);
 }
 
+/* Item, out of every class, becomes the last member of `to`, with its
+ * record written once. */
+static inline void append(SimPartition *part, uint32_t item, unsigned to, uint64_t user)
+{
+    const unsigned pos_shift = part->pos_shift;
+    const unsigned slot_bytes = part->slot_bytes;
+    const uint32_t slot_mask = part->slot_mask;
+    const uint64_t class_bits = (uint64_t)(to ^ part->initial) << part->user_bits;
+    PartClass *d = &part->classes[to];
+    const uint32_t m = d->count;
+    if ((m >> CHUNK_SHIFT) >= d->n_chunks) {
+        class_grow(part, d);
+    }
+    slot_store(chunk_slot(d->chunks, m, slot_bytes), m, item, slot_mask);
+    d->count = m + 1;
+    part->items[item] = (uint64_t)(m ^ item) << pos_shift | class_bits | user;
+}
+
 /*
  * The move, on locals: a store through a slot (bytes) may alias anything,
  * so fields read from `part` after one would be read again; read once, they
@@ -181,7 +199,6 @@ static void move_out_and_in(SimPartition *part, uint32_t item, uint64_t w, unsig
     const unsigned pos_shift = part->pos_shift;
     const unsigned slot_bytes = part->slot_bytes;
     const uint32_t slot_mask = part->slot_mask;
-    const uint64_t class_bits = (uint64_t)(to ^ part->initial) << part->user_bits;
     const uint32_t at = word_pos(w, pos_shift, item);
 
     PartClass *c = &part->classes[from];
@@ -196,14 +213,7 @@ static void move_out_and_in(SimPartition *part, uint32_t item, uint64_t w, unsig
         class_shrink(part, c);
     }
 
-    PartClass *d = &part->classes[to];
-    const uint32_t m = d->count;
-    if ((m >> CHUNK_SHIFT) >= d->n_chunks) {
-        class_grow(part, d);
-    }
-    slot_store(chunk_slot(d->chunks, m, slot_bytes), m, item, slot_mask);
-    d->count = m + 1;
-    items[item] = (uint64_t)(m ^ item) << pos_shift | class_bits | user;
+    append(part, item, to, user);
 }
 
 SimPartition *sim_partition_new(uint32_t n_items, unsigned n_classes, unsigned initial)
@@ -303,6 +313,30 @@ void sim_partition_move_user(SimPartition *part, uint32_t item, unsigned to, uin
         return;
     }
     move_out_and_in(part, item, w, from, to, user);
+}
+
+void sim_partition_move_class(SimPartition *part, unsigned from, SimPartitionDest dest, void *data)
+{
+    g_assert(from < part->n_classes);
+    PartClass *c = &part->classes[from];
+    uint32_t left = c->count;
+    /* its chunks go back first: its members' new classes take them */
+    while (c->n_chunks > 0) {
+        class_shrink(part, c);
+    }
+    c->count = 0;
+    const unsigned user_bits = part->user_bits;
+    for (uint32_t item = 0; left > 0; item++) {
+        uint64_t w = part->items[item];
+        if (word_class(w, user_bits, part->initial) != from) {
+            continue;
+        }
+        left--;
+        uint64_t user = w & user_mask(user_bits);
+        unsigned to = dest(item, &user, data);
+        g_assert(to != from && to < part->n_classes && (user & ~user_mask(user_bits)) == 0);
+        append(part, item, to, user);
+    }
 }
 
 uint32_t sim_partition_member(const SimPartition *part, unsigned cls, uint32_t index)

@@ -44,6 +44,18 @@ void sim_partition_move(SimPartition *part, uint32_t item, unsigned to);
  * once: one store to the record. */
 void sim_partition_move_user(SimPartition *part, uint32_t item, unsigned to, uint64_t user);
 
+/* Where sim_partition_move_class sends an item of the class it empties:
+ * returns its new class (not the one emptied) and rewrites its user bits
+ * in place. */
+typedef unsigned (*SimPartitionDest)(uint32_t item, uint64_t *user, void *data);
+
+/* Every member of class `from` moves, in ascending item order, to the
+ * class `dest` gives it: the partition ends exactly as sim_partition_move_user
+ * item by item in that order would leave it (the class empty, each new
+ * member appended to its class in item order), in one sequential pass over
+ * the records: O(items up to the class's last member), no swap per item. */
+void sim_partition_move_class(SimPartition *part, unsigned from, SimPartitionDest dest, void *data);
+
 /* The caller's bits kept in the item's record (a VM's page flags and
  * content key): sim_partition_user_bits of them, 26 at least, all 0 at the
  * start. */

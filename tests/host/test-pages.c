@@ -222,6 +222,58 @@ static void test_pages_set_private_is_set_then_set_large_in_one_move(void **stat
     assert_consistent(one);
 }
 
+/* Zeroing every free page in one pass ends as page by page (set_key 0,
+ * compressibility 1K, a private frame, large unless the page is marked
+ * small): lists in the same order, counters, moves, every page's flags and
+ * key. Pages are ballooned and marked small first, as a boot with a
+ * balloon leaves them. */
+static void zero_one_by_one(HostPages *pages, bool large_pages)
+{
+    for (uint32_t p = 0; p < pages->n; p++) {
+        if (host_pages_use(pages, p) == HOST_USE_BALLOON) {
+            continue;
+        }
+        host_pages_set_key(pages, p, 0);
+        host_pages_set_zip_class(pages, p, HOST_ZIP_1K);
+        host_pages_set_private(pages, p, HOST_USE_FREE, large_pages && !host_pages_small(pages, p));
+    }
+}
+
+static void assert_zero_free_is_page_by_page(bool large_pages)
+{
+    g_autoptr(HostPages) each = host_pages_new(N_PAGES);
+    g_autoptr(HostPages) one = host_pages_new(N_PAGES);
+    HostPages *both[] = {each, one};
+    for (unsigned i = 0; i < 2; i++) {
+        for (uint32_t p = 31; p < N_PAGES; p += 5) {
+            host_pages_set(both[i], p, HOST_USE_BALLOON, HOST_BACK_NONE);
+            host_pages_set_small(both[i], p, true);
+            host_pages_set_key(both[i], p, p); /* stale contents of a ballooned page */
+        }
+        host_pages_set_small(both[i], 10, true); /* a deflated page: free, still small */
+        host_pages_set_key(both[i], 11, HOST_KEY_UNIQUE);
+    }
+    zero_one_by_one(each, large_pages);
+    const uint32_t n_free = N_PAGES - 7; /* 31, 36, ..., 61 ballooned */
+    assert_int_equal(host_pages_zero_free(one, large_pages), n_free);
+    assert_same_lists(one, each);
+    assert_int_equal(one->moves, each->moves);
+    for (uint32_t p = 0; p < N_PAGES; p++) {
+        assert_int_equal(host_pages_flags(one, p), host_pages_flags(each, p));
+        assert_int_equal(host_pages_key(one, p), host_pages_key(each, p));
+    }
+    assert_int_equal(host_pages_count_res(one, HOST_USE_FREE, HOST_RES_FRESH),
+                     large_pages ? 1 : n_free);
+    assert_consistent(one);
+}
+
+static void test_pages_zero_free_is_page_by_page(void **state)
+{
+    (void)state;
+    assert_zero_free_is_page_by_page(true);
+    assert_zero_free_is_page_by_page(false);
+}
+
 /* A touch that changes neither use nor backing is counted and changes
  * nothing: a large page stays large, a fresh one fresh. */
 static void test_pages_a_touch_in_place_keeps_the_page_large_and_fresh(void **state)
@@ -562,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_pages_state_is_11_bytes_a_page_with_the_key_in_the_record),
         cmocka_unit_test(test_pages_a_key_too_large_for_the_record_moves_keys_to_an_array),
         cmocka_unit_test(test_pages_names_are_the_csv_words_and_out_of_range_is_a_question_mark),
+        cmocka_unit_test(test_pages_zero_free_is_page_by_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -241,6 +241,59 @@ static void test_partition_prefetch_hints_change_nothing(void **state)
     assert_int_equal(sim_partition_class(part, 7), 1);
 }
 
+/* sim_partition_move_class's destination in the test: by the item's
+ * number, and the user bits a function of the old ones */
+static unsigned split_dest(uint32_t item, uint64_t *user, void *data)
+{
+    (void)data;
+    *user = (*user * 3 + 1) & 0xffffu;
+    return item % 3 == 0 ? 1 : 3;
+}
+
+/* Emptying a class in one pass leaves the partition exactly as moving its
+ * members one by one in item order: every class's members in the same
+ * order (later picks see it), every record's class and user bits. The
+ * class has a history first (members swapped around, items of other
+ * classes among them), and one destination already has members. */
+static void test_partition_move_class_is_item_by_item_moves(void **state)
+{
+    (void)state;
+    enum { N = 50000, K = 5 };
+    g_autoptr(SimPartition) one = sim_partition_new(N, K, 2);
+    g_autoptr(SimPartition) each = sim_partition_new(N, K, 2);
+    SimRng rng;
+    sim_rng_init(&rng, 11, "move-class");
+    for (int s = 0; s < 30000; s++) {
+        uint32_t item = (uint32_t)sim_rng_below(&rng, N);
+        unsigned to = (unsigned)sim_rng_below(&rng, K);
+        sim_partition_move_user(one, item, to, item & 0xff);
+        sim_partition_move_user(each, item, to, item & 0xff);
+    }
+    uint32_t from = sim_partition_count(one, 2);
+    assert_true(from > N / 2 && sim_partition_count(one, 1) > 0);
+    sim_partition_move_class(one, 2, split_dest, NULL);
+    for (uint32_t item = 0; item < N; item++) {
+        if (sim_partition_class(each, item) == 2) {
+            uint64_t user = sim_partition_user(each, item);
+            unsigned to = split_dest(item, &user, NULL);
+            sim_partition_move_user(each, item, to, user);
+        }
+    }
+    assert_int_equal(sim_partition_count(one, 2), 0);
+    for (unsigned k = 0; k < K; k++) {
+        assert_int_equal(sim_partition_count(one, k), sim_partition_count(each, k));
+        for (uint32_t i = 0; i < sim_partition_count(one, k); i++) {
+            assert_int_equal(sim_partition_member(one, k, i), sim_partition_member(each, k, i));
+        }
+    }
+    for (uint32_t item = 0; item < N; item++) {
+        assert_int_equal(sim_partition_class(one, item), sim_partition_class(each, item));
+        assert_int_equal(sim_partition_user(one, item), sim_partition_user(each, item));
+    }
+    /* the emptied class's chunks went to the others: no more memory */
+    assert_true(sim_partition_bytes(one) <= sim_partition_bytes(each));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_partition_member_pick_covers_every_member),
         cmocka_unit_test(test_partition_user_bits_survive_moves),
         cmocka_unit_test(test_partition_prefetch_hints_change_nothing),
+        cmocka_unit_test(test_partition_move_class_is_item_by_item_moves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
