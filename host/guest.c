@@ -176,6 +176,31 @@ void host_write_zeroes(Host *host, guint vm, SimTime now)
     }
 }
 
+/* Picks ahead whose records are prefetched; their frame slots half as far
+ * ahead, once the records have come. */
+#define WRITE_AHEAD 8u
+
+void host_prefetch_writes(const Host *host, guint vm, HostUse use, HostResidency res)
+{
+    const HostPages *pages = host->vms[vm].pages;
+    uint32_t far = host_pages_pick_ahead(pages, use, res, WRITE_AHEAD);
+    if (far != HOST_NO_PAGE) {
+        sim_partition_prefetch_item(pages->lists, far);
+    }
+    uint32_t near = host_pages_pick_ahead(pages, use, res, WRITE_AHEAD / 2);
+    if (near != HOST_NO_PAGE && res == HOST_RES_SHARED) {
+        host_share_prefetch(host, vm, near);
+    }
+}
+
+void host_prefetch_free_writes(const Host *host, guint vm)
+{
+    HostResidency res = host_pages_free_res(host->vms[vm].pages);
+    if (res != HOST_RES_MAX) {
+        host_prefetch_writes(host, vm, HOST_USE_FREE, res);
+    }
+}
+
 void host_release(Host *host, guint vm, uint32_t p, HostUse use)
 {
     HostVm *v = &host->vms[vm];

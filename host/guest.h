@@ -35,6 +35,14 @@ SimTime host_write(Host *host, guint vm, uint32_t p, HostUse use, SimTime now);
  * in page order. */
 void host_write_zeroes(Host *host, guint vm, SimTime now);
 
+/* A hint for a guest that writes, one by one, the pages host_pages_pick(use,
+ * res) gives: prefetches what the writes a few picks ahead will read (the
+ * page's record, then its frame-table slot), so that their cache misses
+ * overlap. Nothing changes. */
+void host_prefetch_writes(const Host *host, guint vm, HostUse use, HostResidency res);
+/* The same for a guest that writes the pages host_pages_pick_free gives. */
+void host_prefetch_free_writes(const Host *host, guint vm);
+
 /* The page no longer needs backing (ballooned, power off); it becomes `use`. */
 void host_release(Host *host, guint vm, uint32_t p, HostUse use);
 

@@ -69,6 +69,9 @@ bool host_share_victim(Host *host, guint vm, uint32_t p);
  * stays derived. */
 /* Page p of the VM leaves its shared frame (the caller sets its new backing). */
 void host_share_drop(Host *host, guint vm, uint32_t p);
+/* A hint that page p's frame-table slot (if its contents are shareable) is
+ * wanted soon: a prefetch, nothing changes. */
+void host_share_prefetch(const Host *host, guint vm, uint32_t p);
 /* Page p, chosen for swap-out, goes to the compression cache if it can;
  * returns false when it must be swapped instead. */
 bool host_zip_store(Host *host, guint vm, uint32_t p, SimTime now);

@@ -217,17 +217,30 @@ uint32_t host_pages_pick(const HostPages *pages, HostUse use, HostResidency res)
     return last_member(pages, (unsigned)use * HOST_RES_MAX + res);
 }
 
-uint32_t host_pages_pick_free(const HostPages *pages)
+uint32_t host_pages_pick_ahead(const HostPages *pages, HostUse use, HostResidency res,
+                               uint32_t ahead)
+{
+    unsigned cls = (unsigned)use * HOST_RES_MAX + res;
+    uint32_t n = sim_partition_count(pages->lists, cls);
+    return n > ahead ? sim_partition_member(pages->lists, cls, n - 1 - ahead) : HOST_NO_PAGE;
+}
+
+HostResidency host_pages_free_res(const HostPages *pages)
 {
     static const HostResidency order[] = {HOST_RES_IN,     HOST_RES_FRESH, HOST_RES_LARGE,
                                           HOST_RES_SHARED, HOST_RES_NONE,  HOST_RES_OUT};
     for (size_t i = 0; i < G_N_ELEMENTS(order); i++) {
-        uint32_t p = host_pages_pick(pages, HOST_USE_FREE, order[i]);
-        if (p != HOST_NO_PAGE) {
-            return p;
+        if (host_pages_count_res(pages, HOST_USE_FREE, order[i]) > 0) {
+            return order[i];
         }
     }
-    return HOST_NO_PAGE;
+    return HOST_RES_MAX;
+}
+
+uint32_t host_pages_pick_free(const HostPages *pages)
+{
+    HostResidency res = host_pages_free_res(pages);
+    return res == HOST_RES_MAX ? HOST_NO_PAGE : host_pages_pick(pages, HOST_USE_FREE, res);
 }
 
 /* Picks one class among `classes` weighted by size, then a member (the last

@@ -278,6 +278,11 @@ static inline uint32_t host_pages_count_backing(const HostPages *pages, HostBack
 /* A page with this use and residency, or HOST_NO_PAGE. */
 uint32_t host_pages_pick(const HostPages *pages, HostUse use, HostResidency res);
 
+/* The page host_pages_pick(use, res) gives after `ahead` more pages have
+ * left the class (and none came), or HOST_NO_PAGE: for prefetching. */
+uint32_t host_pages_pick_ahead(const HostPages *pages, HostUse use, HostResidency res,
+                               uint32_t ahead);
+
 /* A page with this use; the residency is drawn in proportion to the
  * classes' sizes. HOST_NO_PAGE when there is none. */
 uint32_t host_pages_pick_use(const HostPages *pages, SimRng *rng, HostUse use);
@@ -286,6 +291,9 @@ uint32_t host_pages_pick_use(const HostPages *pages, SimRng *rng, HostUse use);
  * pages first, private then shared, then never-touched ones, then
  * host-swapped ones. */
 uint32_t host_pages_pick_free(const HostPages *pages);
+/* The residency of the free page host_pages_pick_free gives, HOST_RES_MAX
+ * when there is none. */
+HostResidency host_pages_free_res(const HostPages *pages);
 
 /* A uniformly random page with this residency (any use), or HOST_NO_PAGE. */
 uint32_t host_pages_pick_res(const HostPages *pages, SimRng *rng, HostResidency res);

@@ -115,9 +115,7 @@ uint64_t host_shared_refs(const Host *host)
     return refs;
 }
 
-/* A hint that the frame of page p's contents (if p is a page with
- * shareable contents) is looked up soon: prefetches its frame-table slot. */
-static void prefetch_frame(const Host *host, guint vm, uint32_t p)
+void host_share_prefetch(const Host *host, guint vm, uint32_t p)
 {
     if (p == HOST_NO_PAGE) {
         return;
@@ -201,7 +199,7 @@ uint32_t host_break_large(Host *host, guint vm, uint32_t p, bool scanned)
     for (uint32_t q = first; q < end; q++) {
         if (sharing && q + BREAK_AHEAD < end) {
             /* the records are read in order, the frames at random */
-            prefetch_frame(host, vm, q + BREAK_AHEAD);
+            host_share_prefetch(host, vm, q + BREAK_AHEAD);
         }
         if (!host_pages_large(v->pages, q)) {
             continue;

@@ -274,6 +274,39 @@ static void test_pages_zero_free_is_page_by_page(void **state)
     assert_zero_free_is_page_by_page(false);
 }
 
+/* pick_ahead names the pages that picks of the class's last member give one
+ * after the other, and free_res the class pick_free takes from. */
+static void test_pages_pick_ahead_names_the_picks_to_come(void **state)
+{
+    HostPages *pages = *state;
+    for (uint32_t p = 0; p < 20; p++) {
+        host_pages_set(pages, p, HOST_USE_FREE, p % 2 ? HOST_BACK_SHARED : HOST_BACK_SWAP);
+    }
+    assert_int_equal(host_pages_free_res(pages), HOST_RES_SHARED);
+    uint32_t ahead[10];
+    for (uint32_t k = 0; k < 10; k++) {
+        ahead[k] = host_pages_pick_ahead(pages, HOST_USE_FREE, HOST_RES_SHARED, k);
+    }
+    assert_int_equal(host_pages_pick_ahead(pages, HOST_USE_FREE, HOST_RES_SHARED, 10), HOST_NO_PAGE);
+    for (uint32_t k = 0; k < 10; k++) {
+        uint32_t p = host_pages_pick_free(pages);
+        assert_int_equal(p, ahead[k]);
+        assert_int_equal(p % 2, 1);
+        host_pages_set(pages, p, HOST_USE_KERNEL, HOST_BACK_SHARED);
+    }
+    /* the shared free pages are gone: then never-touched, then swapped */
+    assert_int_equal(host_pages_free_res(pages), HOST_RES_NONE);
+    for (uint32_t p = 20; p < N_PAGES; p++) {
+        host_pages_set(pages, p, HOST_USE_KERNEL, HOST_BACK_NONE);
+    }
+    assert_int_equal(host_pages_free_res(pages), HOST_RES_OUT);
+    for (uint32_t p = 0; p < 20; p += 2) {
+        host_pages_set_use(pages, p, HOST_USE_KERNEL);
+    }
+    assert_int_equal(host_pages_free_res(pages), HOST_RES_MAX);
+    assert_int_equal(host_pages_pick_free(pages), HOST_NO_PAGE);
+}
+
 /* A touch that changes neither use nor backing is counted and changes
  * nothing: a large page stays large, a fresh one fresh. */
 static void test_pages_a_touch_in_place_keeps_the_page_large_and_fresh(void **state)
@@ -615,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_pages_a_key_too_large_for_the_record_moves_keys_to_an_array),
         cmocka_unit_test(test_pages_names_are_the_csv_words_and_out_of_range_is_a_question_mark),
         cmocka_unit_test(test_pages_zero_free_is_page_by_page),
+        PAGES_TEST(test_pages_pick_ahead_names_the_picks_to_come),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
