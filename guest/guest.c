@@ -128,7 +128,6 @@ void guest_fill_content(Guest *g, uint32_t p)
         key = HOST_KEY_DUP_BASE +
               (uint32_t)(sim_rng_below(&g->rng_content, pool) & GUEST_KEY_POOL_MASK);
     }
-    host_pages_set_key(g->pages, p, key);
     HostZipClass z = HOST_ZIP_NONE;
     double c = sim_rng_uniform(&g->rng_content);
     if (key == 0 || c < mix->compressible * GUEST_ZIP_1K_SHARE) {
@@ -136,7 +135,7 @@ void guest_fill_content(Guest *g, uint32_t p)
     } else if (c < mix->compressible) {
         z = HOST_ZIP_2K;
     }
-    host_pages_set_zip_class(g->pages, p, z);
+    host_pages_set_content(g->pages, p, key, z);
 }
 
 uint64_t guest_anon_pages(const Guest *g)

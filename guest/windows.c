@@ -149,8 +149,7 @@ uint64_t guest_windows_trim(Guest *g, Host *host, uint64_t n, SimTime now, SimTi
 void guest_windows_zero(Guest *g, Host *host, uint32_t p, SimTime now)
 {
     host_write(host, g->index, p, HOST_USE_FREE, now);
-    host_pages_set_key(g->pages, p, 0);
-    host_pages_set_zip_class(g->pages, p, HOST_ZIP_1K);
+    host_pages_set_content(g->pages, p, 0, HOST_ZIP_1K);
 }
 
 SimTime guest_windows_soft_fault(Guest *g, Host *host, GuestTier tier, HostUse use, SimTime now)

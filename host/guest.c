@@ -170,8 +170,7 @@ void host_write_zeroes(Host *host, guint vm, SimTime now)
         if (host_pages_use(v->pages, p) == HOST_USE_BALLOON) {
             continue; /* not present in the guest: it cannot zero it */
         }
-        host_pages_set_key(v->pages, p, 0);
-        host_pages_set_zip_class(v->pages, p, HOST_ZIP_1K);
+        host_pages_set_content(v->pages, p, 0, HOST_ZIP_1K);
         host_write(host, vm, p, HOST_USE_FREE, now);
     }
 }

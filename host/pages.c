@@ -46,13 +46,20 @@ void host_pages_free(HostPages *pages)
     g_free(pages);
 }
 
+/* Writes the record's user bits (flags in the low byte) and moves p to
+ * the class they and its use give. */
+static void place_user(HostPages *pages, uint32_t p, HostUse use, uint64_t user)
+{
+    unsigned flags = (unsigned)(user & 0xffu);
+    HostResidency res = host_backing_residency_flags((HostBacking)(flags & 0x7u), flags);
+    sim_partition_move_user(pages->lists, p, (unsigned)use * HOST_RES_MAX + res, user);
+}
+
 /* Writes the flags and moves p to the class they and its use give. */
 static void place(HostPages *pages, uint32_t p, HostUse use, unsigned flags)
 {
     uint64_t user = sim_partition_user(pages->lists, p);
-    HostResidency res = host_backing_residency_flags((HostBacking)(flags & 0x7u), flags);
-    sim_partition_move_user(pages->lists, p, (unsigned)use * HOST_RES_MAX + res,
-                            (user & ~(uint64_t)0xff) | flags);
+    place_user(pages, p, use, (user & ~(uint64_t)0xff) | flags);
 }
 
 /* host_pages_set, with `extra` flags added to the ones it gives. */
@@ -143,25 +150,44 @@ static void widen_keys(HostPages *pages)
     pages->wide_key = wide;
 }
 
-void host_pages_set_key(HostPages *pages, uint32_t p, uint32_t key)
+/* The flags of a page with new contents: a private page is FRESH when
+ * they can be shared, scanned (IN) when they cannot. */
+static unsigned content_flags(unsigned flags, uint32_t key)
+{
+    if ((flags & 0x7u) != HOST_BACK_PRIVATE) {
+        return flags;
+    }
+    return key != HOST_KEY_UNIQUE ? flags | HOST_FLAG_FRESH : flags & ~HOST_FLAG_FRESH;
+}
+
+/* The record's user bits with the key's code for `key`, or the key in the
+ * wide array (the code bits then unused). */
+static uint64_t with_key(HostPages *pages, uint32_t p, uint64_t user, uint32_t key)
 {
     if (pages->wide_key == NULL) {
         uint64_t code = key_code(pages, key);
-        if (code == UINT64_MAX) {
-            widen_keys(pages);
-        } else {
-            uint64_t user = sim_partition_user(pages->lists, p);
-            sim_partition_set_user(pages->lists, p, (user & 0xff) | code << 8);
+        if (code != UINT64_MAX) {
+            return (user & 0xff) | code << 8;
         }
+        widen_keys(pages);
     }
-    if (pages->wide_key != NULL) {
-        pages->wide_key[p] = key;
-    }
-    unsigned flags = host_pages_flags(pages, p);
-    if ((flags & 0x7u) == HOST_BACK_PRIVATE) {
-        flags = key != HOST_KEY_UNIQUE ? flags | HOST_FLAG_FRESH : flags & ~HOST_FLAG_FRESH;
-        place(pages, p, host_pages_use(pages, p), flags);
-    }
+    pages->wide_key[p] = key;
+    return user;
+}
+
+void host_pages_set_key(HostPages *pages, uint32_t p, uint32_t key)
+{
+    uint64_t user = with_key(pages, p, sim_partition_user(pages->lists, p), key);
+    unsigned flags = content_flags((unsigned)(user & 0xffu), key);
+    place_user(pages, p, host_pages_use(pages, p), (user & ~(uint64_t)0xff) | flags);
+}
+
+void host_pages_set_content(HostPages *pages, uint32_t p, uint32_t key, HostZipClass zip)
+{
+    uint64_t user = with_key(pages, p, sim_partition_user(pages->lists, p), key);
+    unsigned flags = content_flags((unsigned)(user & 0xffu), key);
+    flags = (flags & ~0x18u) | (unsigned)zip << 3;
+    place_user(pages, p, host_pages_use(pages, p), (user & ~(uint64_t)0xff) | flags);
 }
 
 typedef struct ZeroFree {

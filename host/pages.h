@@ -215,6 +215,9 @@ void host_pages_set_small(HostPages *pages, uint32_t p, bool small);
 
 /* New contents: a private page becomes FRESH when they can be shared. */
 void host_pages_set_key(HostPages *pages, uint32_t p, uint32_t key);
+/* New contents and their compressibility: host_pages_set_key then
+ * host_pages_set_zip_class, with one write of the page's record. */
+void host_pages_set_content(HostPages *pages, uint32_t p, uint32_t key, HostZipClass zip);
 
 /* Moves page p to (use, backing), keeping lists and counters in step. */
 void host_pages_set(HostPages *pages, uint32_t p, HostUse use, HostBacking backing);

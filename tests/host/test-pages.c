@@ -274,6 +274,45 @@ static void test_pages_zero_free_is_page_by_page(void **state)
     assert_zero_free_is_page_by_page(false);
 }
 
+/* New contents in one write end as set_key then set_zip_class: lists in
+ * the same order, flags, keys, for pages private (large or not), shared,
+ * swapped and unbacked, with shareable, unique and zero contents. */
+static void test_pages_set_content_is_set_key_then_set_zip_class(void **state)
+{
+    (void)state;
+    g_autoptr(HostPages) two = host_pages_new(N_PAGES);
+    g_autoptr(HostPages) one = host_pages_new(N_PAGES);
+    static const HostBacking backs[] = {HOST_BACK_NONE, HOST_BACK_PRIVATE, HOST_BACK_SHARED,
+                                        HOST_BACK_SWAP};
+    HostPages *both[] = {two, one};
+    for (unsigned i = 0; i < 2; i++) {
+        for (uint32_t p = 0; p < N_PAGES; p++) {
+            host_pages_set_key(both[i], p, p % 3 ? HOST_KEY_UNIQUE : 5);
+            if (p % 8 == 1) {
+                host_pages_set_private(both[i], p, HOST_USE_ANON_ACTIVE, true);
+            } else {
+                host_pages_set(both[i], p, HOST_USE_CACHE_ACTIVE, backs[p % 4]);
+            }
+        }
+    }
+    for (uint32_t p = 0; p < N_PAGES; p++) {
+        uint32_t key = p % 5 == 0 ? 0 : p % 5 == 1 ? HOST_KEY_UNIQUE : HOST_KEY_DUP_BASE + p;
+        HostZipClass zip = (HostZipClass)(p % HOST_ZIP_MAX);
+        host_pages_set_key(two, p, key);
+        host_pages_set_zip_class(two, p, zip);
+        host_pages_set_content(one, p, key, zip);
+        assert_int_equal(host_pages_key(one, p), key);
+        assert_int_equal(host_pages_zip_class(one, p), zip);
+    }
+    assert_same_lists(one, two);
+    for (uint32_t p = 0; p < N_PAGES; p++) {
+        assert_int_equal(host_pages_flags(one, p), host_pages_flags(two, p));
+    }
+    assert_true(host_pages_count_res(one, HOST_USE_CACHE_ACTIVE, HOST_RES_FRESH) > 0);
+    assert_true(host_pages_count_res(one, HOST_USE_CACHE_ACTIVE, HOST_RES_IN) > 0);
+    assert_consistent(one);
+}
+
 /* pick_ahead names the pages that picks of the class's last member give one
  * after the other, and free_res the class pick_free takes from. */
 static void test_pages_pick_ahead_names_the_picks_to_come(void **state)
@@ -648,6 +687,7 @@ int main(void)
         cmocka_unit_test(test_pages_a_key_too_large_for_the_record_moves_keys_to_an_array),
         cmocka_unit_test(test_pages_names_are_the_csv_words_and_out_of_range_is_a_question_mark),
         cmocka_unit_test(test_pages_zero_free_is_page_by_page),
+        cmocka_unit_test(test_pages_set_content_is_set_key_then_set_zip_class),
         PAGES_TEST(test_pages_pick_ahead_names_the_picks_to_come),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
