@@ -168,7 +168,7 @@ uint32_t guest_take_free(Guest *g, Host *host, HostUse use, SimTime now, SimTime
     if (free_now <= g->wmark.min) {
         guest_reclaim(g, host, g->wmark.high - free_now, now, cost);
     }
-    host_prefetch_free_writes(host, g->index);
+    host_prefetch_free_writes(host, g->index, false);
     uint32_t p = host_pages_pick_free(g->pages);
     if (p != HOST_NO_PAGE) {
         *cost += host_write(host, g->index, p, use, now + *cost);

@@ -283,7 +283,7 @@ static void grow_cache(Guest *g, Host *host, SimTime now, SimTime dt, SimTime *c
     uint64_t fill = MIN(free_now - MIN(free_now, g->wmark.high),
                         pages_per_tick(gc->cache_fill_rate, dt, g->page_size));
     for (uint64_t i = 0; i < fill; i++) {
-        host_prefetch_free_writes(host, g->index);
+        host_prefetch_free_writes(host, g->index, i == 0);
         uint32_t p = host_pages_pick_free(g->pages);
         *cost += host_write(host, g->index, p, HOST_USE_CACHE_INACTIVE, now + *cost);
         guest_fill_content(g, p);
@@ -433,7 +433,7 @@ static void write_shared(Guest *g, Host *host, const Tiers *tr, double touches, 
     double p_write = tier_hit(g, tr, GUEST_TIER_HOT, touches * g->write_share);
     uint64_t n = sim_rng_binomial(&g->rng_touch, shared, p_write);
     for (uint64_t i = 0; i < n; i++) {
-        host_prefetch_writes(host, g->index, HOST_USE_ANON_ACTIVE, HOST_RES_SHARED);
+        host_prefetch_writes(host, g->index, HOST_USE_ANON_ACTIVE, HOST_RES_SHARED, i == 0);
         uint32_t p = host_pages_pick(g->pages, HOST_USE_ANON_ACTIVE, HOST_RES_SHARED);
         host_write(host, g->index, p, HOST_USE_ANON_ACTIVE, now);
         guest_fill_content(g, p);

@@ -179,24 +179,44 @@ void host_write_zeroes(Host *host, guint vm, SimTime now)
  * ahead, once the records have come. */
 #define WRITE_AHEAD 8u
 
-void host_prefetch_writes(const Host *host, guint vm, HostUse use, HostResidency res)
+/* The record of the page `ahead` picks from now, or its frame-table slot. */
+static void prefetch_record(const HostPages *pages, HostUse use, HostResidency res, uint32_t ahead)
 {
-    const HostPages *pages = host->vms[vm].pages;
-    uint32_t far = host_pages_pick_ahead(pages, use, res, WRITE_AHEAD);
-    if (far != HOST_NO_PAGE) {
-        sim_partition_prefetch_item(pages->lists, far);
-    }
-    uint32_t near = host_pages_pick_ahead(pages, use, res, WRITE_AHEAD / 2);
-    if (near != HOST_NO_PAGE && res == HOST_RES_SHARED) {
-        host_share_prefetch(host, vm, near);
+    uint32_t p = host_pages_pick_ahead(pages, use, res, ahead);
+    if (p != HOST_NO_PAGE) {
+        sim_partition_prefetch_item(pages->lists, p);
     }
 }
 
-void host_prefetch_free_writes(const Host *host, guint vm)
+static void prefetch_frame(const Host *host, guint vm, HostUse use, HostResidency res,
+                           uint32_t ahead)
+{
+    uint32_t p = host_pages_pick_ahead(host->vms[vm].pages, use, res, ahead);
+    if (p != HOST_NO_PAGE) {
+        host_share_prefetch(host, vm, p);
+    }
+}
+
+void host_prefetch_writes(const Host *host, guint vm, HostUse use, HostResidency res, bool first)
+{
+    const HostPages *pages = host->vms[vm].pages;
+    /* most loops write a handful of pages: the first call starts them all */
+    for (uint32_t a = first ? 0 : WRITE_AHEAD; a <= WRITE_AHEAD; a++) {
+        prefetch_record(pages, use, res, a);
+    }
+    if (res != HOST_RES_SHARED) {
+        return;
+    }
+    for (uint32_t a = first ? 0 : WRITE_AHEAD / 2; a <= WRITE_AHEAD / 2; a++) {
+        prefetch_frame(host, vm, use, res, a);
+    }
+}
+
+void host_prefetch_free_writes(const Host *host, guint vm, bool first)
 {
     HostResidency res = host_pages_free_res(host->vms[vm].pages);
     if (res != HOST_RES_MAX) {
-        host_prefetch_writes(host, vm, HOST_USE_FREE, res);
+        host_prefetch_writes(host, vm, HOST_USE_FREE, res, first);
     }
 }
 

@@ -36,12 +36,13 @@ SimTime host_write(Host *host, guint vm, uint32_t p, HostUse use, SimTime now);
 void host_write_zeroes(Host *host, guint vm, SimTime now);
 
 /* A hint for a guest that writes, one by one, the pages host_pages_pick(use,
- * res) gives: prefetches what the writes a few picks ahead will read (the
- * page's record, then its frame-table slot), so that their cache misses
- * overlap. Nothing changes. */
-void host_prefetch_writes(const Host *host, guint vm, HostUse use, HostResidency res);
+ * res) gives, before each write: prefetches what the write a few picks
+ * ahead will read (the page's record, then its frame-table slot), so that
+ * their cache misses overlap; before the first write (`first`), what all
+ * the writes up to there will read. Nothing changes. */
+void host_prefetch_writes(const Host *host, guint vm, HostUse use, HostResidency res, bool first);
 /* The same for a guest that writes the pages host_pages_pick_free gives. */
-void host_prefetch_free_writes(const Host *host, guint vm);
+void host_prefetch_free_writes(const Host *host, guint vm, bool first);
 
 /* The page no longer needs backing (ballooned, power off); it becomes `use`. */
 void host_release(Host *host, guint vm, uint32_t p, HostUse use);
