@@ -208,7 +208,7 @@ static unsigned zero_free_dest(uint32_t item, uint64_t *user, void *data)
         key_code_bits = *user & ~(uint64_t)0xff; /* unused once keys are wide */
     }
     unsigned flags = (unsigned)(*user & 0xffu) & ~(0x7u | 0x18u | HOST_FLAG_LARGE);
-    flags |= HOST_BACK_PRIVATE | (unsigned)HOST_ZIP_1K << 3 | HOST_FLAG_FRESH;
+    flags = content_flags(flags | HOST_BACK_PRIVATE | (unsigned)HOST_ZIP_1K << 3, 0);
     if (z->large_pages && (flags & HOST_FLAG_SMALL) == 0) {
         flags |= HOST_FLAG_LARGE;
     }
