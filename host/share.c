@@ -265,38 +265,46 @@ static double scan_rate(const Host *host, const HostVm *vm)
 #define SHARE_AHEAD 8u
 #define SHARE_RING 32u /* > 2 x SHARE_AHEAD, a power of two */
 
-/* The scanner's hits: `hits` random FRESH pages of the VM share, in the
- * order and with the draws of host_pages_pick_res one by one (share_page
- * moves each out of FRESH and changes no other FRESH class). */
-static void share_fresh(Host *host, guint vm, uint64_t hits)
-{
-    HostVm *v = &host->vms[vm];
-    HostPages *pages = v->pages;
+/*
+ * One VM's part of a scan, in three stages: its picks are drawn and their
+ * slots prefetched (scan_begin), then their records (scan_fetch), then the
+ * pages are shared and large pages broken (scan_end). Most VMs share a
+ * handful of pages a tick (11 on average in bench-64g), so within one VM
+ * each stage would wait for the one before; the scan runs them over
+ * consecutive VMs at once instead (ScanPipe). A VM's stages touch only its
+ * own pages and draw only from its own stream, in the same order as one
+ * after the other, and the pages are shared VM after VM as before: the
+ * same draws, the same pages, the same frame table.
+ */
+typedef struct ScanVm {
+    guint vm;
+    uint64_t n;       /* pages visited */
+    uint64_t hits;    /* FRESH pages to share (fewer if FRESH runs out) */
+    uint64_t drawn;   /* picks drawn */
+    uint64_t fetched; /* picks whose records are prefetched */
     HostPickAhead ahead;
-    host_pages_ahead_init(&ahead, pages, HOST_RES_FRESH);
     HostPick ring[SHARE_RING];
-    uint64_t drawn = 0;
-    uint64_t fetched = 0; /* picks whose records are prefetched */
-    for (uint64_t k = 0; k < hits; k++) {
-        for (; drawn < hits && drawn <= k + 2 * SHARE_AHEAD; drawn++) {
-            HostPick *pick = &ring[drawn % SHARE_RING];
-            if (!host_pages_ahead_draw(&ahead, &v->rng, pick)) {
-                hits = drawn; /* as pick_res: no draw once FRESH is empty */
-                break;
-            }
-            host_pages_prefetch_slot(pages, pick);
+} ScanVm;
+
+/* Draws the picks up to 2 x SHARE_AHEAD past pick k, prefetching their
+ * slots; no draw once FRESH is empty, as host_pages_pick_res. */
+static void draw_ahead(HostVm *v, ScanVm *s, uint64_t k)
+{
+    for (; s->drawn < s->hits && s->drawn <= k + 2 * SHARE_AHEAD; s->drawn++) {
+        HostPick *pick = &s->ring[s->drawn % SHARE_RING];
+        if (!host_pages_ahead_draw(&s->ahead, &v->rng, pick)) {
+            s->hits = s->drawn;
+            return;
         }
-        if (k >= hits) {
-            break;
-        }
-        /* at the start, the first SHARE_AHEAD picks' records at once: most
-         * scans share a handful of pages (11 a call on average in
-         * bench-64g), so a pipeline that filled one pick a step would
-         * leave their misses one after the other */
-        for (; fetched < drawn && fetched <= k + SHARE_AHEAD; fetched++) {
-            host_pages_prefetch_records(pages, &ring[fetched % SHARE_RING]);
-        }
-        share_page(host, vm, host_pages_pick_taken(pages, &ring[k % SHARE_RING]));
+        host_pages_prefetch_slot(v->pages, pick);
+    }
+}
+
+/* Prefetches the records of the drawn picks up to SHARE_AHEAD past pick k. */
+static void fetch_ahead(const HostVm *v, ScanVm *s, uint64_t k)
+{
+    for (; s->fetched < s->drawn && s->fetched <= k + SHARE_AHEAD; s->fetched++) {
+        host_pages_prefetch_records(v->pages, &s->ring[s->fetched % SHARE_RING]);
     }
 }
 
@@ -305,27 +313,59 @@ static void share_fresh(Host *host, guint vm, uint64_t hits)
  * ones; every other page would be visited for nothing, so it is not
  * visited at all: the work follows the pages the scan changes, not the
  * VM's size (a page scanned once stays scanned until its contents or its
- * frame change). */
-static void scan_vm(Host *host, guint vm, double pages, bool break_large)
+ * frame change). False when the VM's credit is under one page. */
+static bool scan_begin(Host *host, guint vm, double pages, ScanVm *s)
 {
     HostVm *v = &host->vms[vm];
     v->scan_credit += pages;
     if (v->scan_credit < 1.0) {
-        return;
+        return false;
     }
-    uint64_t n = (uint64_t)v->scan_credit;
-    v->scan_credit -= (double)n;
-    double size = (double)v->configured;
+    s->vm = vm;
+    s->n = (uint64_t)v->scan_credit;
+    v->scan_credit -= (double)s->n;
     uint64_t fresh = host_pages_count_res_all(v->pages, HOST_RES_FRESH);
-    share_fresh(host, vm, sim_rng_binomial(&v->rng, n, (double)fresh / size));
+    s->hits = sim_rng_binomial(&v->rng, s->n, (double)fresh / (double)v->configured);
+    s->drawn = s->fetched = 0;
+    host_pages_ahead_init(&s->ahead, v->pages, HOST_RES_FRESH);
+    draw_ahead(v, s, 0);
+    return true;
+}
+
+static void scan_fetch(Host *host, ScanVm *s)
+{
+    fetch_ahead(&host->vms[s->vm], s, 0);
+}
+
+/* The scanner's hits: `hits` random FRESH pages of the VM share, in the
+ * order and with the draws of host_pages_pick_res one by one (share_page
+ * moves each out of FRESH and changes no other FRESH class). */
+static void share_fresh(Host *host, ScanVm *s)
+{
+    HostVm *v = &host->vms[s->vm];
+    for (uint64_t k = 0;; k++) {
+        draw_ahead(v, s, k);
+        if (k >= s->hits) {
+            return;
+        }
+        fetch_ahead(v, s, k);
+        share_page(host, s->vm, host_pages_pick_taken(v->pages, &s->ring[k % SHARE_RING]));
+    }
+}
+
+static void scan_end(Host *host, ScanVm *s, bool break_large)
+{
+    share_fresh(host, s);
     if (!break_large) {
         return;
     }
     /* the n pages visited are n x sub 4 KiB visits, and each one that lands
      * in a large page breaks it: at 2 MiB, one simulated page */
+    HostVm *v = &host->vms[s->vm];
+    double size = (double)v->configured;
     double sub = (double)MAX(1, host->page_size / HOST_SUBPAGE_BYTES);
     uint64_t large = host_pages_count_res_all(v->pages, HOST_RES_LARGE);
-    uint64_t hits = sim_rng_binomial(&v->rng, n * (uint64_t)sub, (double)large / size);
+    uint64_t hits = sim_rng_binomial(&v->rng, s->n * (uint64_t)sub, (double)large / size);
     for (uint64_t k = 0; k < hits; k++) {
         uint32_t p = host_pages_pick_res(v->pages, &v->rng, HOST_RES_LARGE);
         if (p == HOST_NO_PAGE) {
@@ -333,8 +373,52 @@ static void scan_vm(Host *host, guint vm, double pages, bool break_large)
         }
         /* ESXi hashes the sub-pages of large pages as it scans, so once
          * broken they share at once; scanning them costs their count */
-        v->scan_credit -= (double)host_break_large(host, vm, p, true) - 1.0 / sub;
+        v->scan_credit -= (double)host_break_large(host, s->vm, p, true) - 1.0 / sub;
     }
+}
+
+/* VMs in flight: one drawn, one fetched, one sharing. */
+#define SCAN_DEPTH 3u
+
+typedef struct ScanPipe {
+    ScanVm step[SCAN_DEPTH];
+    unsigned head;
+    unsigned len;
+    bool break_large;
+} ScanPipe;
+
+static ScanVm *pipe_at(ScanPipe *pipe, unsigned i)
+{
+    return &pipe->step[(pipe->head + i) % SCAN_DEPTH];
+}
+
+/* VM vm's scan of `pages` pages joins the pipe; the oldest VM in it ends
+ * once the pipe is full. */
+static void pipe_push(Host *host, ScanPipe *pipe, guint vm, double pages)
+{
+    if (!scan_begin(host, vm, pages, pipe_at(pipe, pipe->len))) {
+        return;
+    }
+    pipe->len++;
+    if (pipe->len >= 2) {
+        scan_fetch(host, pipe_at(pipe, pipe->len - 2));
+    }
+    if (pipe->len == SCAN_DEPTH) {
+        scan_end(host, pipe_at(pipe, 0), pipe->break_large);
+        pipe->head = (pipe->head + 1) % SCAN_DEPTH;
+        pipe->len--;
+    }
+}
+
+static void pipe_drain(Host *host, ScanPipe *pipe)
+{
+    for (unsigned i = 0; i < pipe->len; i++) {
+        scan_fetch(host, pipe_at(pipe, i));
+    }
+    for (unsigned i = 0; i < pipe->len; i++) {
+        scan_end(host, pipe_at(pipe, i), pipe->break_large);
+    }
+    pipe->len = 0;
 }
 
 /* KSM's one scanner: `rate` 4 KiB pages a second over all VMs, each VM's
@@ -346,12 +430,14 @@ static void scan_host_wide(Host *host, SimTime dt, double rate, bool break_large
         total += host->vms[i].powered_on ? (double)host->vms[i].configured : 0.0;
     }
     double pages = rate * HOST_SUBPAGE_BYTES / (double)host->page_size * sim_time_to_s(dt);
+    ScanPipe pipe = {.break_large = break_large};
     for (guint i = 0; i < host->n_vms && total > 0; i++) {
         HostVm *v = &host->vms[i];
         if (v->powered_on) {
-            scan_vm(host, i, pages * (double)v->configured / total, break_large);
+            pipe_push(host, &pipe, i, pages * (double)v->configured / total);
         }
     }
+    pipe_drain(host, &pipe);
 }
 
 void host_share_scan(Host *host, SimTime dt, double factor, double host_rate, bool break_large)
@@ -370,10 +456,12 @@ void host_share_scan(Host *host, SimTime dt, double factor, double host_rate, bo
     }
     double cap = hc->sharing.scan_ghz * hc->cpu_ghz / (double)host->page_size;
     double scale = wanted > cap ? cap / wanted : 1.0;
+    ScanPipe pipe = {.break_large = break_large};
     for (guint i = 0; i < host->n_vms; i++) {
         HostVm *v = &host->vms[i];
         if (v->powered_on) {
-            scan_vm(host, i, scan_rate(host, v) * factor * scale * sim_time_to_s(dt), break_large);
+            pipe_push(host, &pipe, i, scan_rate(host, v) * factor * scale * sim_time_to_s(dt));
         }
     }
+    pipe_drain(host, &pipe);
 }

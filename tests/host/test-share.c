@@ -139,6 +139,61 @@ static void test_share_large_pages_hide_sharing_until_below_high(void **state)
     test_model_free(m);
 }
 
+/* Two Linux VMs "a" and "b" of `vms` VMs in all (the rest "c-*"), each its
+ * own sharing domain (salting 2), on a host roomy enough that they never
+ * meet: without large pages, so the scanner shares from the start. */
+static TestModel *alone_or_in_a_crowd(int others)
+{
+    char *crowd = others > 0 ? g_strdup_printf(", {\"name\": \"c\", \"template\": \"t\", "
+                                               "\"count\": %d}", others)
+                             : g_strdup("");
+    char *json = g_strdup_printf(
+        "{\"duration\": \"1h\", \"sample_interval\": \"60s\","
+        " \"host\": {\"memory\": \"64GiB\", \"sharing\": {\"salting\": 2, \"large_pages\": false}},"
+        " \"templates\": {\"t\": {\"memory\": \"1GiB\", \"guest\": {\"image\": \"rhel9\"},"
+        "  \"workload\": {\"memory\": \"768MiB\", \"active\": \"128MiB\", \"touch_rate\": \"1000/s\","
+        "   \"content\": {\"zero\": 0.1, \"image_shared\": 0.3, \"duplicate\": 0.1}}}},"
+        " \"vms\": [{\"name\": \"a\", \"template\": \"t\"}, {\"name\": \"b\", \"template\": \"t\"}%s]}",
+        crowd);
+    TestModel *m = test_model_new(json);
+    g_free(json);
+    g_free(crowd);
+    return m;
+}
+
+/* The scanner works on several VMs at once (its picks drawn, then its
+ * records fetched, ahead of the VMs before it sharing): a VM's scan must
+ * still draw from its own stream in its own order and touch only its own
+ * pages, so a VM that shares with no other ends exactly as it would on the
+ * host alone: every list, member by member, and every page's record. */
+static void test_share_a_vms_scan_is_its_own_among_many(void **state)
+{
+    (void)state;
+    TestModel *alone = alone_or_in_a_crowd(0);
+    TestModel *crowd = alone_or_in_a_crowd(5);
+    GError *error = NULL;
+    assert_true(sim_run_execute(alone->run, &error));
+    assert_true(sim_run_execute(crowd->run, &error));
+    for (guint vm = 0; vm < 2; vm++) {
+        const HostPages *a = guest_pages(sim_run_guest(alone->run, vm));
+        const HostPages *c = guest_pages(sim_run_guest(crowd->run, vm));
+        assert_true(host_pages_count_backing(a, HOST_BACK_SHARED) > 10000);
+        for (unsigned cls = 0; cls < HOST_USE_MAX * HOST_RES_MAX; cls++) {
+            uint32_t n = sim_partition_count(a->lists, cls);
+            assert_int_equal(sim_partition_count(c->lists, cls), n);
+            for (uint32_t i = 0; i < n; i++) {
+                assert_int_equal(sim_partition_member(c->lists, cls, i),
+                                 sim_partition_member(a->lists, cls, i));
+            }
+        }
+        for (uint32_t p = 0; p < a->n; p++) {
+            assert_int_equal(sim_partition_user(c->lists, p), sim_partition_user(a->lists, p));
+        }
+    }
+    test_model_free(alone);
+    test_model_free(crowd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_share_only_one_image_shares_across_vms),
         cmocka_unit_test(test_share_writes_break_sharing),
         cmocka_unit_test(test_share_large_pages_hide_sharing_until_below_high),
+        cmocka_unit_test(test_share_a_vms_scan_is_its_own_among_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
