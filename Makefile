@@ -3,12 +3,13 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CLANG_BUILD ?= build-clang
 FUZZ_BUILD ?= build-fuzz
+PGO_BUILD ?= build-pgo
 # Seconds each fuzz target runs in `make fuzz`; two run at a time.
 FUZZ_TIME ?= 60
 FUZZ_JOBS ?= 2
 JOBS ?= $(shell nproc)
 
-.PHONY: run test build deps deps-run asan clang clean bench fuzz
+.PHONY: run test build deps deps-run asan clang clean bench fuzz pgo bench-pgo
 
 # What `make run` needs, and what `make test` needs on top (scripts/deps.sh).
 deps-run:
@@ -55,5 +56,13 @@ fuzz: deps
 bench: build
 	bash bench/run.sh $(BUILD)
 
+# A profile-guided build in $(PGO_BUILD) (gcc; docs/benchmarks.md), checked
+# against the plain one: the same outputs, byte for byte.
+pgo: build
+	bash scripts/pgo.sh $(PGO_BUILD) $(BUILD)
+
+bench-pgo: pgo
+	bash bench/run.sh $(PGO_BUILD)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(CLANG_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(CLANG_BUILD) $(FUZZ_BUILD) $(PGO_BUILD)
