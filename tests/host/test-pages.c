@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "host/pages.h"
+#include "support/model.h"
 
 #define N_PAGES 64u
 
@@ -170,20 +171,6 @@ static void test_pages_breaking_a_large_page_leaves_it_fresh_or_in_by_contents(v
     assert_consistent(pages);
 }
 
-/* Every list holds the same pages in the same order in a and b. */
-static void assert_same_lists(const HostPages *a, const HostPages *b)
-{
-    for (unsigned cls = 0; cls < HOST_USE_MAX * HOST_RES_MAX; cls++) {
-        uint32_t n = sim_partition_count(a->lists, cls);
-        assert_int_equal(sim_partition_count(b->lists, cls), n);
-        for (uint32_t i = 0; i < n; i++) {
-            assert_int_equal(sim_partition_member(a->lists, cls, i),
-                             sim_partition_member(b->lists, cls, i));
-        }
-    }
-    assert_memory_equal(a->count, b->count, sizeof(a->count));
-}
-
 /* The host's first touch in one move: the lists (members and their order,
  * which later picks see), the counters and the flags end as after
  * host_pages_set and host_pages_set_large, for new and brought-back pages,
@@ -215,7 +202,7 @@ static void test_pages_set_private_is_set_then_set_large_in_one_move(void **stat
         host_pages_set_private(one, p, use, large);
         assert_int_equal(host_pages_flags(one, p), host_pages_flags(two, p));
     }
-    assert_same_lists(one, two);
+    test_assert_same_lists(one, two);
     assert_int_equal(host_pages_count_res(one, HOST_USE_ANON_ACTIVE, HOST_RES_LARGE) +
                          host_pages_count_res(one, HOST_USE_CACHE_ACTIVE, HOST_RES_LARGE),
                      N_PAGES - N_PAGES / 5 - 1);
@@ -256,7 +243,7 @@ static void assert_zero_free_is_page_by_page(bool large_pages)
     zero_one_by_one(each, large_pages);
     const uint32_t n_free = N_PAGES - 7; /* 31, 36, ..., 61 ballooned */
     assert_int_equal(host_pages_zero_free(one, large_pages), n_free);
-    assert_same_lists(one, each);
+    test_assert_same_lists(one, each);
     assert_int_equal(one->moves, each->moves);
     for (uint32_t p = 0; p < N_PAGES; p++) {
         assert_int_equal(host_pages_flags(one, p), host_pages_flags(each, p));
@@ -304,7 +291,7 @@ static void test_pages_set_content_is_set_key_then_set_zip_class(void **state)
         assert_int_equal(host_pages_key(one, p), key);
         assert_int_equal(host_pages_zip_class(one, p), zip);
     }
-    assert_same_lists(one, two);
+    test_assert_same_lists(one, two);
     for (uint32_t p = 0; p < N_PAGES; p++) {
         assert_int_equal(host_pages_flags(one, p), host_pages_flags(two, p));
     }

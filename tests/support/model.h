@@ -3,6 +3,7 @@
 #pragma once
 
 #include "sim/load/scenario.h"
+#include "host/pages.h"
 #include "sim/run/run.h"
 
 typedef struct TestModel {
@@ -36,3 +37,6 @@ double test_model_mean_perf(const TestModel *m, guint vm);
 double test_model_fleet_mean_perf(const TestModel *m);
 /* Runs to the end; fails the test with the error if the run fails. */
 void test_model_execute(TestModel *m);
+/* Fails the test unless every list of a and b holds the same pages in the
+ * same order and their counters agree. */
+void test_assert_same_lists(const HostPages *a, const HostPages *b);

@@ -6,6 +6,11 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <setjmp.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
 int test_run_binary(const char *const *argv, char **out, char **err)
 {
     GPtrArray *args = g_ptr_array_new();
@@ -304,4 +309,17 @@ int test_csv_column(char **header, const char *name)
     }
     g_error("no column %s", name);
     return -1;
+}
+
+void test_assert_same_lists(const HostPages *a, const HostPages *b)
+{
+    for (unsigned cls = 0; cls < HOST_USE_MAX * HOST_RES_MAX; cls++) {
+        uint32_t n = sim_partition_count(a->lists, cls);
+        assert_int_equal(sim_partition_count(b->lists, cls), n);
+        for (uint32_t i = 0; i < n; i++) {
+            assert_int_equal(sim_partition_member(a->lists, cls, i),
+                             sim_partition_member(b->lists, cls, i));
+        }
+    }
+    assert_memory_equal(a->count, b->count, sizeof(a->count));
 }
