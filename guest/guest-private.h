@@ -73,6 +73,9 @@ struct Guest {
  * reclaims first when free memory is at the min watermark. Adds the access
  * cost to *cost. HOST_NO_PAGE when nothing can be freed. */
 uint32_t guest_take_free(Guest *guest, Host *host, HostUse use, SimTime now, SimTime *cost);
+/* guest_take_free, the page written with new contents (guest_draw_content)
+ * in one step (host_write_new). */
+uint32_t guest_take_new(Guest *guest, Host *host, HostUse use, SimTime now, SimTime *cost);
 
 /* Frees up to n pages, colder first: inactive cache, warm cache, cold anon,
  * warm anon (both to guest swap), active cache, hot anon. Returns the pages
@@ -82,8 +85,9 @@ uint64_t guest_reclaim(Guest *guest, Host *host, uint64_t n, SimTime now, SimTim
 /* One synchronous read from the guest disk (guest swap-in, cache refault). */
 SimTime guest_disk_read(Guest *guest, SimTime now);
 
-/* Gives page p new contents drawn from the workload's content mix. */
-void guest_fill_content(Guest *guest, uint32_t p);
+/* New contents for a page the guest writes, drawn from the workload's
+ * content mix. */
+HostContent guest_draw_content(Guest *guest);
 
 uint64_t guest_anon_pages(const Guest *guest);
 
@@ -133,9 +137,10 @@ static inline uint64_t guest_available(const Guest *g)
 
 /* Free-page watermarks from the low- and high-memory conditions. */
 void guest_windows_watermarks(Guest *guest);
-/* guest_take_free for a Windows guest: trims working sets when available
- * memory is low, then takes a zeroed page, else repurposes a standby one. */
-uint32_t guest_windows_take(Guest *guest, Host *host, HostUse use, SimTime now, SimTime *cost);
+/* The page guest_take_free takes in a Windows guest, not yet written:
+ * trims working sets when available memory is low, then grabs a page
+ * (guest_windows_grab). */
+uint32_t guest_windows_take(Guest *guest, Host *host, SimTime now, SimTime *cost);
 /* A zeroed (free) page, else a repurposed standby page, still on its list
  * and not yet written; HOST_NO_PAGE when none is available. */
 uint32_t guest_windows_grab(Guest *guest);

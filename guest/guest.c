@@ -109,7 +109,7 @@ static uint32_t next_image_key(Guest *g, double image_shared)
     return HOST_KEY_IMAGE_BASE + (uint32_t)(k & GUEST_KEY_POOL_MASK);
 }
 
-void guest_fill_content(Guest *g, uint32_t p)
+HostContent guest_draw_content(Guest *g)
 {
     const SimContentMix *mix = &g->cfg->workload.content;
     double r = sim_rng_uniform(&g->rng_content);
@@ -135,7 +135,7 @@ void guest_fill_content(Guest *g, uint32_t p)
     } else if (c < mix->compressible) {
         z = HOST_ZIP_2K;
     }
-    host_pages_set_content(g->pages, p, key, z);
+    return (HostContent){.key = key, .zip = z};
 }
 
 uint64_t guest_anon_pages(const Guest *g)
@@ -159,21 +159,37 @@ SimTime guest_disk_read(Guest *g, SimTime now)
     return (start - now) + gc->disk_latency * subpages + xfer;
 }
 
-uint32_t guest_take_free(Guest *g, Host *host, HostUse use, SimTime now, SimTime *cost)
+/* guest_take_free, with new contents when `fill`: drawn once the page is
+ * known, before it is written: nothing the write does draws from the
+ * content stream, so the draws come in the order they would after it. */
+static uint32_t take(Guest *g, Host *host, HostUse use, bool fill, SimTime now, SimTime *cost)
 {
+    uint32_t p = HOST_NO_PAGE;
     if (guest_is_windows(g)) {
-        return guest_windows_take(g, host, use, now, cost);
+        p = guest_windows_take(g, host, now, cost);
+    } else {
+        uint64_t free_now = host_pages_count_use(g->pages, HOST_USE_FREE);
+        if (free_now <= g->wmark.min) {
+            guest_reclaim(g, host, g->wmark.high - free_now, now, cost);
+        }
+        host_prefetch_free_writes(host, g->index, false);
+        p = host_pages_pick_free(g->pages);
     }
-    uint64_t free_now = host_pages_count_use(g->pages, HOST_USE_FREE);
-    if (free_now <= g->wmark.min) {
-        guest_reclaim(g, host, g->wmark.high - free_now, now, cost);
-    }
-    host_prefetch_free_writes(host, g->index, false);
-    uint32_t p = host_pages_pick_free(g->pages);
     if (p != HOST_NO_PAGE) {
-        *cost += host_write(host, g->index, p, use, now + *cost);
+        HostContent c = fill ? guest_draw_content(g) : (HostContent){0};
+        *cost += host_write_new(host, g->index, p, use, fill ? &c : NULL, now + *cost);
     }
     return p;
+}
+
+uint32_t guest_take_free(Guest *g, Host *host, HostUse use, SimTime now, SimTime *cost)
+{
+    return take(g, host, use, false, now, cost);
+}
+
+uint32_t guest_take_new(Guest *g, Host *host, HostUse use, SimTime now, SimTime *cost)
+{
+    return take(g, host, use, true, now, cost);
 }
 
 uint64_t guest_free_pages(const Guest *g)

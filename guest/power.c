@@ -46,8 +46,7 @@ void guest_power_on_ballooned(Guest *g, Host *host, uint64_t balloon, SimTime no
         host_write_zeroes(host, g->index, now);
     }
     for (uint64_t k = 0; k < g->kernel_pages; k++) {
-        uint32_t p = guest_take_free(g, host, HOST_USE_KERNEL, now, &cost);
-        guest_fill_content(g, p);
+        guest_take_new(g, host, HOST_USE_KERNEL, now, &cost);
     }
 }
 

@@ -72,17 +72,13 @@ uint32_t guest_windows_grab(Guest *g)
     return p != HOST_NO_PAGE ? p : repurpose(g);
 }
 
-uint32_t guest_windows_take(Guest *g, Host *host, HostUse use, SimTime now, SimTime *cost)
+uint32_t guest_windows_take(Guest *g, Host *host, SimTime now, SimTime *cost)
 {
     uint64_t available = guest_available(g);
     if (available <= g->wmark.low) {
         guest_windows_trim(g, host, g->wmark.high - available, now, cost);
     }
-    uint32_t p = guest_windows_grab(g);
-    if (p != HOST_NO_PAGE) {
-        *cost += host_write(host, g->index, p, use, now + *cost);
-    }
-    return p;
+    return guest_windows_grab(g);
 }
 
 /* Trims one page of list `from` to standby. A file page is clean and only
@@ -148,8 +144,8 @@ uint64_t guest_windows_trim(Guest *g, Host *host, uint64_t n, SimTime now, SimTi
  * page's old contents. */
 void guest_windows_zero(Guest *g, Host *host, uint32_t p, SimTime now)
 {
-    host_write(host, g->index, p, HOST_USE_FREE, now);
-    host_pages_set_content(g->pages, p, 0, HOST_ZIP_1K);
+    static const HostContent zeroes = {.key = 0, .zip = HOST_ZIP_1K};
+    host_write_new(host, g->index, p, HOST_USE_FREE, &zeroes, now);
 }
 
 SimTime guest_windows_soft_fault(Guest *g, Host *host, GuestTier tier, HostUse use, SimTime now)

@@ -87,11 +87,9 @@ static bool grow_anon(Guest *g, Host *host, uint64_t n, SimTime now, SimTime *co
         while (t < GUEST_TIER_COLD && anon_in(g, t) >= target[t]) {
             t++;
         }
-        uint32_t p = guest_take_free(g, host, guest_tier_use(t), now, cost);
-        if (p == HOST_NO_PAGE) {
+        if (guest_take_new(g, host, guest_tier_use(t), now, cost) == HOST_NO_PAGE) {
             return false;
         }
-        guest_fill_content(g, p);
     }
     return true;
 }
@@ -266,11 +264,9 @@ static void grow_cache(Guest *g, Host *host, SimTime now, SimTime dt, SimTime *c
     for (uint64_t i = 0; i < n; i++) {
         HostUse use =
             file_in(g, GUEST_TIER_HOT) < hot ? HOST_USE_CACHE_ACTIVE : HOST_USE_CACHE_WARM;
-        uint32_t p = guest_take_free(g, host, use, now, cost);
-        if (p == HOST_NO_PAGE) {
+        if (guest_take_new(g, host, use, now, cost) == HOST_NO_PAGE) {
             return;
         }
-        guest_fill_content(g, p);
     }
     for (; have > g->cache_target; have--) {
         shrink_file_one(g);
@@ -285,8 +281,8 @@ static void grow_cache(Guest *g, Host *host, SimTime now, SimTime dt, SimTime *c
     for (uint64_t i = 0; i < fill; i++) {
         host_prefetch_free_writes(host, g->index, i == 0);
         uint32_t p = host_pages_pick_free(g->pages);
-        *cost += host_write(host, g->index, p, HOST_USE_CACHE_INACTIVE, now + *cost);
-        guest_fill_content(g, p);
+        HostContent c = guest_draw_content(g);
+        *cost += host_write_new(host, g->index, p, HOST_USE_CACHE_INACTIVE, &c, now + *cost);
     }
 }
 
@@ -435,8 +431,8 @@ static void write_shared(Guest *g, Host *host, const Tiers *tr, double touches, 
     for (uint64_t i = 0; i < n; i++) {
         host_prefetch_writes(host, g->index, HOST_USE_ANON_ACTIVE, HOST_RES_SHARED, i == 0);
         uint32_t p = host_pages_pick(g->pages, HOST_USE_ANON_ACTIVE, HOST_RES_SHARED);
-        host_write(host, g->index, p, HOST_USE_ANON_ACTIVE, now);
-        guest_fill_content(g, p);
+        HostContent c = guest_draw_content(g);
+        host_write_new(host, g->index, p, HOST_USE_ANON_ACTIVE, &c, now);
     }
     g->cow_breaks += n;
 }

@@ -101,13 +101,15 @@ static SimTime bring_in(Host *host, guint vm, uint32_t p, HostBacking b, SimTime
 }
 
 /* Backs page p, held nowhere in memory, with a frame for `use`: its
- * contents brought back, or a copy of a shared frame's (`copy`). First
- * touch is backed by a 2 MiB page (AllocGuestLargePage); pages brought
- * back from swap or copied get small pages, and so do pages the balloon
- * held: it took 4 KiB pages here and there, so their regions are partly
- * backed. A simulated page of 2 MiB is such a large page itself: its 4 KiB
- * contents are not shared until it is broken, as at 4 KiB. */
-static SimTime fault_in(Host *host, guint vm, uint32_t p, HostUse use, SimTime now, bool copy)
+ * contents brought back, or a copy of a shared frame's (`copy`), then new
+ * contents `c` written over them (NULL: none). First touch is backed by a
+ * 2 MiB page (AllocGuestLargePage); pages brought back from swap or copied
+ * get small pages, and so do pages the balloon held: it took 4 KiB pages
+ * here and there, so their regions are partly backed. A simulated page of
+ * 2 MiB is such a large page itself: its 4 KiB contents are not shared
+ * until it is broken, as at 4 KiB. */
+static SimTime fault_in(Host *host, guint vm, uint32_t p, HostUse use, SimTime now, bool copy,
+                        const HostContent *c)
 {
     HostVm *v = &host->vms[vm];
     HostBacking b = host_pages_backing(v->pages, p);
@@ -118,30 +120,45 @@ static SimTime fault_in(Host *host, guint vm, uint32_t p, HostUse use, SimTime n
     frames_take(host, vm, now);
     bool large = b == HOST_BACK_NONE && !copy && host->scenario->host.sharing.large_pages &&
                  !host_pages_small(v->pages, p);
-    host_pages_set_private(v->pages, p, use, large);
+    host_pages_set_private(v->pages, p, use, large, c);
     return cost;
 }
 
-SimTime host_access(Host *host, guint vm, uint32_t p, HostUse use, SimTime now)
+/* host_access, with new contents `c` when the guest writes them (NULL:
+ * a touch that leaves them). */
+static SimTime access(Host *host, guint vm, uint32_t p, HostUse use, SimTime now,
+                      const HostContent *c)
 {
     HostVm *v = &host->vms[vm];
     HostBacking b = host_pages_backing(v->pages, p);
     if (host_residency_resident(host_backing_residency(b))) {
-        host_pages_set(v->pages, p, use, b);
+        host_pages_set_written(v->pages, p, use, b, c);
         return 0;
     }
-    return fault_in(host, vm, p, use, now, false);
+    return fault_in(host, vm, p, use, now, false, c);
+}
+
+SimTime host_access(Host *host, guint vm, uint32_t p, HostUse use, SimTime now)
+{
+    return access(host, vm, p, use, now, NULL);
+}
+
+SimTime host_write_new(Host *host, guint vm, uint32_t p, HostUse use, const HostContent *content,
+                       SimTime now)
+{
+    HostVm *v = &host->vms[vm];
+    if (host_pages_backing(v->pages, p) != HOST_BACK_SHARED) {
+        return access(host, vm, p, use, now, content);
+    }
+    /* the old contents leave the frame table before the new ones come */
+    host_share_drop(host, vm, p);
+    host_pages_set_backing(v->pages, p, HOST_BACK_NONE);
+    return fault_in(host, vm, p, use, now, true, content);
 }
 
 SimTime host_write(Host *host, guint vm, uint32_t p, HostUse use, SimTime now)
 {
-    HostVm *v = &host->vms[vm];
-    if (host_pages_backing(v->pages, p) != HOST_BACK_SHARED) {
-        return host_access(host, vm, p, use, now);
-    }
-    host_share_drop(host, vm, p);
-    host_pages_set_backing(v->pages, p, HOST_BACK_NONE);
-    return fault_in(host, vm, p, use, now, true);
+    return host_write_new(host, vm, p, use, NULL, now);
 }
 
 /* Whether host_write_zeroes can back every free page of the VM in one

@@ -29,6 +29,14 @@ SimTime host_access(Host *host, guint vm, uint32_t p, HostUse use, SimTime now);
  * (copy-on-write), a compressed page decompressed. */
 SimTime host_write(Host *host, guint vm, uint32_t p, HostUse use, SimTime now);
 
+/* host_write, the page then holding new contents `content` (NULL: as
+ * host_write): the state ends as after host_write then
+ * host_pages_set_content, with the page moved once instead of twice. The
+ * write itself sees the old contents: a shared page leaves its old frame,
+ * a compressed one its old size. */
+SimTime host_write_new(Host *host, guint vm, uint32_t p, HostUse use, const HostContent *content,
+                       SimTime now);
+
 /* The guest writes zeroes to every page it holds, the balloon's aside (a
  * Windows boot, docs/design.md "Guest"): each gets the zero page's key,
  * compressibility HOST_ZIP_1K and is written (host_write) as a free page,

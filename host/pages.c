@@ -62,63 +62,6 @@ static void place(HostPages *pages, uint32_t p, HostUse use, unsigned flags)
     place_user(pages, p, use, (user & ~(uint64_t)0xff) | flags);
 }
 
-/* host_pages_set, with `extra` flags added to the ones it gives. */
-static void set_state(HostPages *pages, uint32_t p, HostUse use, HostBacking backing,
-                      unsigned extra)
-{
-    HostUse old_use = host_pages_use(pages, p);
-    HostBacking old_back = host_pages_backing(pages, p);
-    pages->moves++;
-    if (use == old_use && backing == old_back && extra == 0) {
-        return; /* a touch of a page in place: large and fresh stay as they are */
-    }
-    pages->count[old_use][old_back]--;
-    pages->count[use][backing]++;
-    pages->by_use[old_use]--;
-    pages->by_use[use]++;
-    pages->by_backing[old_back]--;
-    pages->by_backing[backing]++;
-    unsigned flags = host_pages_flags(pages, p);
-    if (backing != HOST_BACK_PRIVATE) {
-        /* large and fresh describe private frames only */
-        flags &= ~(HOST_FLAG_LARGE | HOST_FLAG_FRESH);
-    } else if (old_back != HOST_BACK_PRIVATE) {
-        /* a new private frame: the scan has not seen it yet */
-        flags &= ~HOST_FLAG_LARGE;
-        flags =
-            host_pages_key(pages, p) != HOST_KEY_UNIQUE ? flags | HOST_FLAG_FRESH
-                                                        : flags & ~HOST_FLAG_FRESH;
-    }
-    place(pages, p, use, (flags & ~0x7u) | (unsigned)backing | extra);
-}
-
-void host_pages_set(HostPages *pages, uint32_t p, HostUse use, HostBacking backing)
-{
-    set_state(pages, p, use, backing, 0);
-}
-
-void host_pages_set_private(HostPages *pages, uint32_t p, HostUse use, bool large)
-{
-    g_assert(host_pages_backing(pages, p) != HOST_BACK_PRIVATE);
-    set_state(pages, p, use, HOST_BACK_PRIVATE, large ? HOST_FLAG_LARGE : 0);
-}
-
-void host_pages_set_large(HostPages *pages, uint32_t p, bool large)
-{
-    unsigned flags = host_pages_flags(pages, p);
-    g_assert((flags & 0x7u) == HOST_BACK_PRIVATE);
-    flags = large ? flags | HOST_FLAG_LARGE : flags & ~HOST_FLAG_LARGE;
-    place(pages, p, host_pages_use(pages, p), flags);
-}
-
-void host_pages_set_small(HostPages *pages, uint32_t p, bool small)
-{
-    unsigned flags = host_pages_flags(pages, p);
-    g_assert((flags & 0x7u) == HOST_BACK_NONE);
-    flags = small ? flags | HOST_FLAG_SMALL : flags & ~HOST_FLAG_SMALL;
-    place(pages, p, host_pages_use(pages, p), flags);
-}
-
 /* The key's code (host_pages_key), or UINT64_MAX when it needs more bits
  * than the record has. The model's keys index at most the VM's pages
  * (guest/guest.c), so with 2^24 pages or fewer every key fits. */
@@ -175,6 +118,87 @@ static uint64_t with_key(HostPages *pages, uint32_t p, uint64_t user, uint32_t k
     return user;
 }
 
+/* The record's user bits `user` with new contents: the key's code (or the
+ * key in the wide array), FRESH as host_pages_set_key gives it, and the
+ * compressibility. */
+static uint64_t content_user(HostPages *pages, uint32_t p, uint64_t user, const HostContent *c)
+{
+    user = with_key(pages, p, user, c->key);
+    unsigned flags = content_flags((unsigned)(user & 0xffu), c->key);
+    flags = (flags & ~0x18u) | (unsigned)c->zip << 3;
+    return (user & ~(uint64_t)0xff) | flags;
+}
+
+/* host_pages_set, with `extra` flags added to the ones it gives, then new
+ * contents `c` (NULL: the same) in the same move. */
+static void set_state(HostPages *pages, uint32_t p, HostUse use, HostBacking backing,
+                      unsigned extra, const HostContent *c)
+{
+    HostUse old_use = host_pages_use(pages, p);
+    uint64_t user = sim_partition_user(pages->lists, p);
+    unsigned flags = (unsigned)(user & 0xffu);
+    HostBacking old_back = (HostBacking)(flags & 0x7u);
+    pages->moves++;
+    if (use == old_use && backing == old_back && extra == 0) {
+        /* a touch of a page in place: large and fresh stay as they are */
+        if (c != NULL) {
+            place_user(pages, p, use, content_user(pages, p, user, c));
+        }
+        return;
+    }
+    pages->count[old_use][old_back]--;
+    pages->count[use][backing]++;
+    pages->by_use[old_use]--;
+    pages->by_use[use]++;
+    pages->by_backing[old_back]--;
+    pages->by_backing[backing]++;
+    if (backing != HOST_BACK_PRIVATE) {
+        /* large and fresh describe private frames only */
+        flags &= ~(HOST_FLAG_LARGE | HOST_FLAG_FRESH);
+    } else if (old_back != HOST_BACK_PRIVATE) {
+        /* a new private frame: the scan has not seen it yet */
+        flags &= ~HOST_FLAG_LARGE;
+        flags = host_pages_key(pages, p) != HOST_KEY_UNIQUE ? flags | HOST_FLAG_FRESH
+                                                            : flags & ~HOST_FLAG_FRESH;
+    }
+    user = (user & ~(uint64_t)0xff) | (flags & ~0x7u) | (unsigned)backing | extra;
+    place_user(pages, p, use, c != NULL ? content_user(pages, p, user, c) : user);
+}
+
+void host_pages_set(HostPages *pages, uint32_t p, HostUse use, HostBacking backing)
+{
+    set_state(pages, p, use, backing, 0, NULL);
+}
+
+void host_pages_set_written(HostPages *pages, uint32_t p, HostUse use, HostBacking backing,
+                            const HostContent *content)
+{
+    set_state(pages, p, use, backing, 0, content);
+}
+
+void host_pages_set_private(HostPages *pages, uint32_t p, HostUse use, bool large,
+                            const HostContent *content)
+{
+    g_assert(host_pages_backing(pages, p) != HOST_BACK_PRIVATE);
+    set_state(pages, p, use, HOST_BACK_PRIVATE, large ? HOST_FLAG_LARGE : 0, content);
+}
+
+void host_pages_set_large(HostPages *pages, uint32_t p, bool large)
+{
+    unsigned flags = host_pages_flags(pages, p);
+    g_assert((flags & 0x7u) == HOST_BACK_PRIVATE);
+    flags = large ? flags | HOST_FLAG_LARGE : flags & ~HOST_FLAG_LARGE;
+    place(pages, p, host_pages_use(pages, p), flags);
+}
+
+void host_pages_set_small(HostPages *pages, uint32_t p, bool small)
+{
+    unsigned flags = host_pages_flags(pages, p);
+    g_assert((flags & 0x7u) == HOST_BACK_NONE);
+    flags = small ? flags | HOST_FLAG_SMALL : flags & ~HOST_FLAG_SMALL;
+    place(pages, p, host_pages_use(pages, p), flags);
+}
+
 void host_pages_set_key(HostPages *pages, uint32_t p, uint32_t key)
 {
     uint64_t user = with_key(pages, p, sim_partition_user(pages->lists, p), key);
@@ -184,10 +208,9 @@ void host_pages_set_key(HostPages *pages, uint32_t p, uint32_t key)
 
 void host_pages_set_content(HostPages *pages, uint32_t p, uint32_t key, HostZipClass zip)
 {
-    uint64_t user = with_key(pages, p, sim_partition_user(pages->lists, p), key);
-    unsigned flags = content_flags((unsigned)(user & 0xffu), key);
-    flags = (flags & ~0x18u) | (unsigned)zip << 3;
-    place_user(pages, p, host_pages_use(pages, p), (user & ~(uint64_t)0xff) | flags);
+    const HostContent c = {.key = key, .zip = zip};
+    place_user(pages, p, host_pages_use(pages, p),
+               content_user(pages, p, sim_partition_user(pages->lists, p), &c));
 }
 
 typedef struct ZeroFree {

@@ -222,11 +222,26 @@ void host_pages_set_content(HostPages *pages, uint32_t p, uint32_t key, HostZipC
 /* Moves page p to (use, backing), keeping lists and counters in step. */
 void host_pages_set(HostPages *pages, uint32_t p, HostUse use, HostBacking backing);
 
+/* New contents a write gives a page: its key and compressibility. */
+typedef struct HostContent {
+    uint32_t key;
+    HostZipClass zip;
+} HostContent;
+
+/* host_pages_set, then host_pages_set_content(content) in the same move
+ * (content NULL: host_pages_set): the lists, records and counters end as
+ * after the two calls, order within the lists included (the page would
+ * pass through one class only to leave it as its last member at once). */
+void host_pages_set_written(HostPages *pages, uint32_t p, HostUse use, HostBacking backing,
+                            const HostContent *content);
+
 /* Backs page p, not privately backed, with a new private frame for `use`,
  * inside an unbroken large page or not: host_pages_set then
  * host_pages_set_large in one move (the page would pass through the small
- * frames' lists only to leave them at once). */
-void host_pages_set_private(HostPages *pages, uint32_t p, HostUse use, bool large);
+ * frames' lists only to leave them at once), with new contents as
+ * host_pages_set_written (NULL: the same). */
+void host_pages_set_private(HostPages *pages, uint32_t p, HostUse use, bool large,
+                            const HostContent *content);
 
 /* Every free page, when every one is unbacked: zero contents (key 0,
  * compressibility HOST_ZIP_1K) and a private frame, inside a large page

@@ -1,4 +1,4 @@
-/* Page contents (guest/guest.c guest_fill_content; keys in host/pages.h):
+/* Page contents (guest/guest.c guest_draw_content; keys in host/pages.h):
  * a guest image's pages are distinct within one VM and identical across
  * VMs of that image; duplicates inside a VM come only from the `duplicate`
  * share and zero pages. */

@@ -365,6 +365,76 @@ static void test_alloc_blocked_follows_the_policy_and_power_on_clears_it(void **
     assert_false(host_vm_alloc_blocked(f->host, 0));
 }
 
+/* A VM at a 1 GiB limit with sharing (small pages) and compression: its
+ * pages are private, shared, compressed and swapped, and a write that needs
+ * a frame swaps or compresses another page first. */
+static const char *mixed_vm =
+    "{\"duration\": \"1h\", \"host\": {\"memory\": \"16GiB\","
+    "  \"sharing\": {\"large_pages\": false}},"
+    " \"vms\": [{\"name\": \"v\", \"memory\": \"2GiB\", \"limit\": \"1GiB\","
+    "  \"guest\": {\"balloon_driver\": false, \"cache_fill\": \"0MiB/s\","
+    "   \"kernel\": \"256MiB\"},"
+    "  \"workload\": {\"memory\": \"1536MiB\", \"active\": \"256MiB\", \"write_share\": 0,"
+    "   \"content\": {\"zero\": 0.2, \"image_shared\": 0, \"duplicate\": 0.5}}}]}";
+
+/* host_write_new is host_write then host_pages_set_content: two runs of one
+ * scenario, the pages of every backing written with new contents each
+ * way, end with the same lists in the same order, the same records,
+ * frames, frame table and stalls, and then go on to the same samples. */
+static void test_write_new_is_a_write_then_the_contents(void **state)
+{
+    (void)state;
+    TestModel *m[2] = {test_model_new(mixed_vm), test_model_new(mixed_vm)};
+    HostPages *pages[2];
+    Host *host[2];
+    for (unsigned i = 0; i < 2; i++) {
+        sim_run_until(m[i]->run, 10 * SIM_MIN);
+        host[i] = sim_run_host(m[i]->run);
+        pages[i] = guest_pages(sim_run_guest(m[i]->run, 0));
+    }
+    SimTime now = sim_run_now(m[0]->run);
+    uint32_t seen[HOST_BACK_MAX] = {0};
+    for (uint32_t p = 0; p < pages[0]->n; p += 7) {
+        HostBacking b = host_pages_backing(pages[0], p);
+        HostUse use = host_pages_use(pages[0], p);
+        if (use == HOST_USE_BALLOON || seen[b] >= 200) {
+            continue;
+        }
+        seen[b]++;
+        const HostContent c = {.key = p % 3 == 0   ? 0
+                                      : p % 3 == 1 ? HOST_KEY_UNIQUE
+                                                   : HOST_KEY_DUP_BASE + p % 50,
+                               .zip = (HostZipClass)(p % HOST_ZIP_MAX)};
+        HostUse to = p % 2 == 0 ? use : HOST_USE_ANON_ACTIVE; /* in place, or moved */
+        SimTime two = host_write(host[0], 0, p, to, now);
+        host_pages_set_content(pages[0], p, c.key, c.zip);
+        SimTime one = host_write_new(host[1], 0, p, to, &c, now);
+        assert_int_equal(one, two);
+    }
+    for (HostBacking b = HOST_BACK_PRIVATE; b <= HOST_BACK_SWAP; b++) {
+        assert_int_equal(seen[b], 200); /* every backing written, 200 pages each */
+    }
+    test_assert_same_lists(pages[1], pages[0]);
+    for (uint32_t p = 0; p < pages[0]->n; p++) {
+        assert_int_equal(host_pages_flags(pages[1], p), host_pages_flags(pages[0], p));
+        assert_int_equal(host_pages_key(pages[1], p), host_pages_key(pages[0], p));
+    }
+    assert_int_equal(host_frames_used(host[1]), host_frames_used(host[0]));
+    assert_int_equal(host_shared_frames(host[1]), host_shared_frames(host[0]));
+    assert_int_equal(host_shared_refs(host[1]), host_shared_refs(host[0]));
+    for (unsigned i = 0; i < 2; i++) {
+        g_autoptr(GString) why = g_string_new(NULL);
+        if (!sim_run_check(m[i]->run, why)) {
+            fail_msg("conservation broken: %s", why->str);
+        }
+        sim_run_until(m[i]->run, 20 * SIM_MIN);
+    }
+    assert_memory_equal(test_model_last_vm(m[1], 0), test_model_last_vm(m[0], 0),
+                        sizeof(SimVmSample));
+    test_model_free(m[0]);
+    test_model_free(m[1]);
+}
+
 #define ACCESS_TEST(fn, json, setup)                                                               \
     cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, (void *)(json))
 
@@ -391,6 +461,7 @@ int main(void)
         ACCESS_TEST(test_report_touches_feeds_the_sampler, plain_vm, setup_settled),
         ACCESS_TEST(test_alloc_blocked_follows_the_policy_and_power_on_clears_it, plain_vm,
                     setup_settled),
+        cmocka_unit_test(test_write_new_is_a_write_then_the_contents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -199,7 +199,7 @@ static void test_pages_set_private_is_set_then_set_large_in_one_move(void **stat
         if (large) {
             host_pages_set_large(two, p, true);
         }
-        host_pages_set_private(one, p, use, large);
+        host_pages_set_private(one, p, use, large, NULL);
         assert_int_equal(host_pages_flags(one, p), host_pages_flags(two, p));
     }
     test_assert_same_lists(one, two);
@@ -222,7 +222,8 @@ static void zero_one_by_one(HostPages *pages, bool large_pages)
         }
         host_pages_set_key(pages, p, 0);
         host_pages_set_zip_class(pages, p, HOST_ZIP_1K);
-        host_pages_set_private(pages, p, HOST_USE_FREE, large_pages && !host_pages_small(pages, p));
+        host_pages_set_private(pages, p, HOST_USE_FREE, large_pages && !host_pages_small(pages, p),
+                               NULL);
     }
 }
 
@@ -276,7 +277,7 @@ static void test_pages_set_content_is_set_key_then_set_zip_class(void **state)
         for (uint32_t p = 0; p < N_PAGES; p++) {
             host_pages_set_key(both[i], p, p % 3 ? HOST_KEY_UNIQUE : 5);
             if (p % 8 == 1) {
-                host_pages_set_private(both[i], p, HOST_USE_ANON_ACTIVE, true);
+                host_pages_set_private(both[i], p, HOST_USE_ANON_ACTIVE, true, NULL);
             } else {
                 host_pages_set(both[i], p, HOST_USE_CACHE_ACTIVE, backs[p % 4]);
             }
@@ -297,6 +298,64 @@ static void test_pages_set_content_is_set_key_then_set_zip_class(void **state)
     }
     assert_true(host_pages_count_res(one, HOST_USE_CACHE_ACTIVE, HOST_RES_FRESH) > 0);
     assert_true(host_pages_count_res(one, HOST_USE_CACHE_ACTIVE, HOST_RES_IN) > 0);
+    assert_consistent(one);
+}
+
+/* A write with new contents in one move ends as the move then the contents
+ * (host_pages_set or set_private, then set_content): lists in the same
+ * order, flags, keys, moves. From every kind of state (unbacked, private
+ * large or small, FRESH or IN, shared, swapped), to a private frame or in
+ * place (a resident page written as its own use), with zero, unique and
+ * shareable contents; pages leave the middle of their lists. */
+static void test_pages_set_written_is_the_move_then_the_contents(void **state)
+{
+    (void)state;
+    g_autoptr(HostPages) two = host_pages_new(N_PAGES);
+    g_autoptr(HostPages) one = host_pages_new(N_PAGES);
+    static const HostBacking backs[] = {HOST_BACK_NONE, HOST_BACK_PRIVATE, HOST_BACK_SHARED,
+                                        HOST_BACK_SWAP};
+    HostPages *both[] = {two, one};
+    for (unsigned i = 0; i < 2; i++) {
+        for (uint32_t p = 0; p < N_PAGES; p++) {
+            host_pages_set_key(both[i], p, p % 3 ? HOST_KEY_UNIQUE : 5);
+            if (p % 8 == 1) {
+                host_pages_set_private(both[i], p, HOST_USE_ANON_ACTIVE, true, NULL);
+            } else {
+                host_pages_set(both[i], p, HOST_USE_CACHE_ACTIVE, backs[p % 4]);
+            }
+        }
+    }
+    for (uint32_t k = 0; k < N_PAGES; k++) {
+        uint32_t p = (k * 37) % N_PAGES;
+        const HostContent c = {.key = p % 5 == 0   ? 0
+                                      : p % 5 == 1 ? HOST_KEY_UNIQUE
+                                                   : HOST_KEY_DUP_BASE + p,
+                               .zip = (HostZipClass)(p % HOST_ZIP_MAX)};
+        HostBacking b = host_pages_backing(two, p);
+        if (b == HOST_BACK_PRIVATE) {
+            /* written in place, or moved to another use */
+            HostUse use = p % 7 == 0 ? host_pages_use(two, p) : HOST_USE_ANON_WARM;
+            host_pages_set(two, p, use, b);
+            host_pages_set_written(one, p, use, b, &c);
+        } else {
+            bool large = p % 2 == 0;
+            host_pages_set_private(two, p, HOST_USE_KERNEL, large, NULL);
+            host_pages_set_private(one, p, HOST_USE_KERNEL, large, &c);
+        }
+        host_pages_set_content(two, p, c.key, c.zip);
+        assert_int_equal(host_pages_flags(one, p), host_pages_flags(two, p));
+        assert_int_equal(host_pages_key(one, p), c.key);
+    }
+    test_assert_same_lists(one, two);
+    assert_int_equal(one->moves, two->moves);
+    for (uint32_t p = 0; p < N_PAGES; p++) {
+        assert_int_equal(host_pages_flags(one, p), host_pages_flags(two, p));
+        assert_int_equal(host_pages_key(one, p), host_pages_key(two, p));
+    }
+    assert_true(host_pages_count_res(one, HOST_USE_KERNEL, HOST_RES_FRESH) > 0);
+    assert_true(host_pages_count_res(one, HOST_USE_KERNEL, HOST_RES_IN) > 0);
+    assert_true(host_pages_count_res(one, HOST_USE_KERNEL, HOST_RES_LARGE) > 0);
+    assert_true(host_pages_count_res(one, HOST_USE_ANON_WARM, HOST_RES_FRESH) > 0);
     assert_consistent(one);
 }
 
@@ -339,8 +398,8 @@ static void test_pages_a_touch_in_place_keeps_the_page_large_and_fresh(void **st
 {
     HostPages *pages = *state;
     host_pages_set_key(pages, 7, 42);
-    host_pages_set_private(pages, 7, HOST_USE_KERNEL, true);
-    host_pages_set_private(pages, 8, HOST_USE_KERNEL, false);
+    host_pages_set_private(pages, 7, HOST_USE_KERNEL, true, NULL);
+    host_pages_set_private(pages, 8, HOST_USE_KERNEL, false, NULL);
     uint64_t moves = pages->moves;
     host_pages_set(pages, 7, HOST_USE_KERNEL, HOST_BACK_PRIVATE);
     host_pages_set(pages, 8, HOST_USE_KERNEL, HOST_BACK_PRIVATE);
@@ -483,7 +542,7 @@ static void test_pages_sums_by_use_and_backing_follow_the_counters(void **state)
     HostPages *pages = *state;
     host_pages_set(pages, 0, HOST_USE_ANON_ACTIVE, HOST_BACK_PRIVATE);
     host_pages_set(pages, 1, HOST_USE_ANON_ACTIVE, HOST_BACK_SWAP);
-    host_pages_set_private(pages, 2, HOST_USE_KERNEL, true);
+    host_pages_set_private(pages, 2, HOST_USE_KERNEL, true, NULL);
     host_pages_set_backing(pages, 0, HOST_BACK_SHARED);
     assert_int_equal(host_pages_count_use(pages, HOST_USE_ANON_ACTIVE), 2);
     assert_int_equal(host_pages_count_use(pages, HOST_USE_KERNEL), 1);
@@ -675,6 +734,7 @@ int main(void)
         cmocka_unit_test(test_pages_names_are_the_csv_words_and_out_of_range_is_a_question_mark),
         cmocka_unit_test(test_pages_zero_free_is_page_by_page),
         cmocka_unit_test(test_pages_set_content_is_set_key_then_set_zip_class),
+        cmocka_unit_test(test_pages_set_written_is_the_move_then_the_contents),
         PAGES_TEST(test_pages_pick_ahead_names_the_picks_to_come),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
