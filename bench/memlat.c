@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "sim/bigalloc.h"
 #include "sim/rng.h"
@@ -66,12 +67,25 @@ static double chase(const uint64_t *mem, uint64_t n_lines, unsigned chains)
     return sum == UINT64_MAX ? -1.0 : ns;
 }
 
+/* The largest array measured: half the machine's memory (the rest for the
+ * order of the lines and everything else), and line numbers in 32 bits. */
+static uint64_t largest_mib(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES);
+    long page = sysconf(_SC_PAGESIZE);
+    uint64_t half = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page / 2 >> 20 : 4096;
+    return MIN(half, ((uint64_t)UINT32_MAX * LINE_BYTES) >> 20);
+}
+
 int main(int argc, char **argv)
 {
     char *end = NULL;
     uint64_t max_mib = argc > 1 ? g_ascii_strtoull(argv[1], &end, 10) : 4096;
-    if (argc > 2 || (argc > 1 && (*end != '\0' || max_mib < 4 || max_mib > (1u << 20)))) {
-        fprintf(stderr, "usage: %s [MAX_MIB: 4 .. 1048576]\n", argv[0]);
+    uint64_t largest = largest_mib();
+    if (argc > 2 || (argc > 1 && (*end != '\0' || max_mib < 4 || max_mib > largest))) {
+        fprintf(stderr,
+                "usage: %s [MAX_MIB: 4 .. %" G_GUINT64_FORMAT ", half this machine's memory]\n",
+                argv[0], largest);
         return 2;
     }
     SimRng rng;
