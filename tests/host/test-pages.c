@@ -262,6 +262,22 @@ static void test_pages_zero_free_is_page_by_page(void **state)
     assert_zero_free_is_page_by_page(false);
 }
 
+/* Pages of every kind of state, the same for every call: unbacked,
+ * private (large, or FRESH or IN by their contents), shared and swapped. */
+static void mixed_states(HostPages *pages)
+{
+    static const HostBacking backs[] = {HOST_BACK_NONE, HOST_BACK_PRIVATE, HOST_BACK_SHARED,
+                                        HOST_BACK_SWAP};
+    for (uint32_t p = 0; p < N_PAGES; p++) {
+        host_pages_set_key(pages, p, p % 3 ? HOST_KEY_UNIQUE : 5);
+        if (p % 8 == 1) {
+            host_pages_set_private(pages, p, HOST_USE_ANON_ACTIVE, true, NULL);
+        } else {
+            host_pages_set(pages, p, HOST_USE_CACHE_ACTIVE, backs[p % 4]);
+        }
+    }
+}
+
 /* New contents in one write end as set_key then set_zip_class: lists in
  * the same order, flags, keys, for pages private (large or not), shared,
  * swapped and unbacked, with shareable, unique and zero contents. */
@@ -270,19 +286,8 @@ static void test_pages_set_content_is_set_key_then_set_zip_class(void **state)
     (void)state;
     g_autoptr(HostPages) two = host_pages_new(N_PAGES);
     g_autoptr(HostPages) one = host_pages_new(N_PAGES);
-    static const HostBacking backs[] = {HOST_BACK_NONE, HOST_BACK_PRIVATE, HOST_BACK_SHARED,
-                                        HOST_BACK_SWAP};
-    HostPages *both[] = {two, one};
-    for (unsigned i = 0; i < 2; i++) {
-        for (uint32_t p = 0; p < N_PAGES; p++) {
-            host_pages_set_key(both[i], p, p % 3 ? HOST_KEY_UNIQUE : 5);
-            if (p % 8 == 1) {
-                host_pages_set_private(both[i], p, HOST_USE_ANON_ACTIVE, true, NULL);
-            } else {
-                host_pages_set(both[i], p, HOST_USE_CACHE_ACTIVE, backs[p % 4]);
-            }
-        }
-    }
+    mixed_states(two);
+    mixed_states(one);
     for (uint32_t p = 0; p < N_PAGES; p++) {
         uint32_t key = p % 5 == 0 ? 0 : p % 5 == 1 ? HOST_KEY_UNIQUE : HOST_KEY_DUP_BASE + p;
         HostZipClass zip = (HostZipClass)(p % HOST_ZIP_MAX);
@@ -312,19 +317,8 @@ static void test_pages_set_written_is_the_move_then_the_contents(void **state)
     (void)state;
     g_autoptr(HostPages) two = host_pages_new(N_PAGES);
     g_autoptr(HostPages) one = host_pages_new(N_PAGES);
-    static const HostBacking backs[] = {HOST_BACK_NONE, HOST_BACK_PRIVATE, HOST_BACK_SHARED,
-                                        HOST_BACK_SWAP};
-    HostPages *both[] = {two, one};
-    for (unsigned i = 0; i < 2; i++) {
-        for (uint32_t p = 0; p < N_PAGES; p++) {
-            host_pages_set_key(both[i], p, p % 3 ? HOST_KEY_UNIQUE : 5);
-            if (p % 8 == 1) {
-                host_pages_set_private(both[i], p, HOST_USE_ANON_ACTIVE, true, NULL);
-            } else {
-                host_pages_set(both[i], p, HOST_USE_CACHE_ACTIVE, backs[p % 4]);
-            }
-        }
-    }
+    mixed_states(two);
+    mixed_states(one);
     for (uint32_t k = 0; k < N_PAGES; k++) {
         uint32_t p = (k * 37) % N_PAGES;
         const HostContent c = {.key = p % 5 == 0   ? 0
